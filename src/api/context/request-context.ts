@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { Permission } from '../auth/permission';
+
+export type Language = 'zh-CN' | 'en';
+export type ActorKind = 'anonymous' | 'citizen' | 'staff' | 'client' | 'apikey' | 'system';
+
+/** A permission held either everywhere ('*') or in a set of organisation units (and all below them). */
+export type Grants = Map<Permission, Set<string> | '*'>;
+
+export interface Actor {
+  kind: ActorKind;
+  /** account, client or key id; null for anonymous */
+  id: string | null;
+  /** the organisation the actor belongs to (staff's home unit, a client's agency) */
+  organisationId?: string | null;
+  /** for delegations: the colleague whose role is being exercised */
+  onBehalfOf?: string | null;
+  grants: Grants;
+  /** token id (jti) or api key id, for revocation and audit */
+  credentialId?: string | null;
+}
+
+const ANONYMOUS: Actor = { kind: 'anonymous', id: null, grants: new Map() };
+
+/**
+ * Who is calling, in which language, for which request. Every service method takes it first;
+ * jobs and CLIs build one with RequestContext.system().
+ */
+export class RequestContext {
+  actor: Actor = ANONYMOUS;
+
+  constructor(
+    readonly requestId: string,
+    readonly language: Language = 'zh-CN',
+    readonly channel: string | null = null,
+    readonly ip: string | null = null,
+  ) {}
+
+  static system(reason = 'system'): RequestContext {
+    const ctx = new RequestContext(`sys-${reason}-${randomUUID()}`);
+    ctx.actor = { kind: 'system', id: reason, grants: new Map([['*' as Permission, '*']]) };
+    return ctx;
+  }
+
+  get isAnonymous(): boolean {
+    return this.actor.kind === 'anonymous';
+  }
+
+  /** True when the permission is held anywhere (the guard's question). */
+  has(permission: Permission): boolean {
+    return this.actor.grants.has(permission) || this.actor.grants.has('*' as Permission);
+  }
+
+  /** '*' when held everywhere; otherwise the unit ids it is held in (for SQL scoping). */
+  scopeOf(permission: Permission): Set<string> | '*' | null {
+    if (this.actor.grants.has('*' as Permission)) return '*';
+    return this.actor.grants.get(permission) ?? null;
+  }
+}

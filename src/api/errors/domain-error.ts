@@ -1,0 +1,29 @@
+import { ErrorCode, ERROR_STATUS } from './error-code';
+
+export interface FieldError {
+  /** JSON pointer into the request body or query, e.g. /contacts/0/phone */
+  pointer: string;
+  /** the rule that failed, e.g. isEmail, whitelistValidation */
+  code: string;
+  message: string;
+}
+
+/**
+ * The one exception type services throw. Transports render it: REST as RFC 9457
+ * problem+json, GraphQL as an error with the same `code` in `extensions`.
+ */
+export class DomainError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: Record<string, string | number> = {},
+    readonly errors: FieldError[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(code);
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export const notFound = (resource: string): DomainError => new DomainError(ErrorCode.NotFound, { resource });

@@ -1,0 +1,64 @@
+/**
+ * The one vocabulary of error codes, shared by REST (problem+json `code`) and GraphQL
+ * (`extensions.code`). Codes and type URIs are stable and language-neutral; only title and
+ * detail are translated.
+ */
+export enum ErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  MalformedJson = 'MALFORMED_JSON',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  InvalidCursor = 'INVALID_CURSOR',
+  RouteNotFound = 'ROUTE_NOT_FOUND',
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
+  NotFound = 'NOT_FOUND',
+  Unauthenticated = 'UNAUTHENTICATED',
+  InvalidToken = 'INVALID_TOKEN',
+  Forbidden = 'FORBIDDEN',
+  Conflict = 'CONFLICT',
+  PreconditionFailed = 'PRECONDITION_FAILED',
+  PreconditionRequired = 'PRECONDITION_REQUIRED',
+  IdempotencyKeyInvalid = 'IDEMPOTENCY_KEY_INVALID',
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  IdempotencyKeyInFlight = 'IDEMPOTENCY_KEY_IN_FLIGHT',
+  RateLimited = 'RATE_LIMITED',
+  QueryTooComplex = 'QUERY_TOO_COMPLEX',
+  InvalidCredentials = 'INVALID_CREDENTIALS',
+  AccountLocked = 'ACCOUNT_LOCKED',
+  InvalidState = 'INVALID_STATE',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  Internal = 'INTERNAL',
+}
+
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.ValidationFailed]: 400,
+  [ErrorCode.MalformedJson]: 400,
+  [ErrorCode.UnsupportedMediaType]: 415,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.InvalidCursor]: 400,
+  [ErrorCode.RouteNotFound]: 404,
+  [ErrorCode.MethodNotAllowed]: 405,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.InvalidToken]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.PreconditionFailed]: 412,
+  [ErrorCode.PreconditionRequired]: 428,
+  [ErrorCode.IdempotencyKeyInvalid]: 400,
+  [ErrorCode.IdempotencyKeyReused]: 422,
+  [ErrorCode.IdempotencyKeyInFlight]: 409,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.QueryTooComplex]: 400,
+  [ErrorCode.InvalidCredentials]: 401,
+  [ErrorCode.AccountLocked]: 423,
+  [ErrorCode.InvalidState]: 409,
+  [ErrorCode.ServiceUnavailable]: 503,
+  [ErrorCode.Internal]: 500,
+};
+
+export const PROBLEM_BASE = 'https://onewindow.dev/problems/';
+
+export function problemType(code: ErrorCode): string {
+  return PROBLEM_BASE + code.toLowerCase().replace(/_/g, '-');
+}

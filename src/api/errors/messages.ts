@@ -1,0 +1,120 @@
+import type { Language } from '../context/request-context';
+import { ErrorCode } from './error-code';
+
+type Text = { title: string; detail: string };
+
+/** Titles and details per language; `{name}` placeholders are filled from DomainError.params. */
+const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
+  'zh-CN': {
+    VALIDATION_FAILED: { title: '请求参数校验失败', detail: '请求中有 {count} 处不符合要求，详见 errors。' },
+    MALFORMED_JSON: { title: '请求体不是合法的 JSON', detail: '请求体无法解析为 JSON。' },
+    UNSUPPORTED_MEDIA_TYPE: { title: '不支持的内容类型', detail: '请以 application/json 发送请求体。' },
+    PAYLOAD_TOO_LARGE: { title: '请求体过大', detail: '请求体超过 {limit} 字节的上限。' },
+    INVALID_CURSOR: { title: '分页游标无效', detail: '分页游标无效或已过期，请从第一页重新获取。' },
+    ROUTE_NOT_FOUND: { title: '接口不存在', detail: '没有与 {method} {path} 对应的接口。' },
+    METHOD_NOT_ALLOWED: { title: '不支持该请求方法', detail: '{path} 不支持 {method}，允许的方法：{allow}。' },
+    NOT_FOUND: { title: '资源不存在', detail: '未找到该{resource}，或您无权访问。' },
+    UNAUTHENTICATED: { title: '需要登录', detail: '此操作需要有效的访问令牌。' },
+    INVALID_TOKEN: { title: '访问令牌无效', detail: '访问令牌无效、已过期或已被撤销。' },
+    FORBIDDEN: { title: '无权操作', detail: '您没有执行此操作的权限。' },
+    CONFLICT: { title: '数据冲突', detail: '{reason}' },
+    PRECONDITION_FAILED: { title: '数据已被修改', detail: '资源已被他人修改（If-Match 不匹配），请重新获取后再提交。' },
+    PRECONDITION_REQUIRED: { title: '缺少 If-Match', detail: '修改此资源须携带 If-Match 请求头（取自 ETag）。' },
+    IDEMPOTENCY_KEY_INVALID: { title: '幂等键无效', detail: 'Idempotency-Key 须为 1 至 255 个字母、数字、连字符或下划线。' },
+    IDEMPOTENCY_KEY_REUSED: { title: '幂等键已用于其他请求', detail: '该 Idempotency-Key 已用于内容不同的请求。' },
+    IDEMPOTENCY_KEY_IN_FLIGHT: { title: '相同请求正在处理', detail: '使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。' },
+    RATE_LIMITED: { title: '请求过于频繁', detail: '请在 {retryAfter} 秒后重试。' },
+    QUERY_TOO_COMPLEX: { title: '查询过于复杂', detail: '{reason}' },
+    INVALID_CREDENTIALS: { title: '账号或密码错误', detail: '账号或密码错误。' },
+    ACCOUNT_LOCKED: { title: '账号已临时锁定', detail: '登录失败次数过多，请在 {retryAfter} 秒后重试。' },
+    INVALID_STATE: { title: '当前状态不允许此操作', detail: '{reason}' },
+    SERVICE_UNAVAILABLE: { title: '服务暂不可用', detail: '服务暂时不可用，请稍后重试。' },
+    INTERNAL: { title: '服务器内部错误', detail: '服务器处理请求时出错，请凭请求编号 {requestId} 联系管理员。' },
+  },
+  en: {
+    VALIDATION_FAILED: { title: 'Request validation failed', detail: '{count} problem(s) in the request; see errors.' },
+    MALFORMED_JSON: { title: 'Malformed JSON', detail: 'The request body could not be parsed as JSON.' },
+    UNSUPPORTED_MEDIA_TYPE: { title: 'Unsupported media type', detail: 'Send the request body as application/json.' },
+    PAYLOAD_TOO_LARGE: { title: 'Payload too large', detail: 'The request body exceeds the limit of {limit} bytes.' },
+    INVALID_CURSOR: { title: 'Invalid cursor', detail: 'The page cursor is invalid; start again from the first page.' },
+    ROUTE_NOT_FOUND: { title: 'No such endpoint', detail: 'No endpoint matches {method} {path}.' },
+    METHOD_NOT_ALLOWED: { title: 'Method not allowed', detail: '{path} does not support {method}; allowed: {allow}.' },
+    NOT_FOUND: { title: 'Not found', detail: 'The {resource} was not found or you may not access it.' },
+    UNAUTHENTICATED: { title: 'Authentication required', detail: 'This operation needs a valid access token.' },
+    INVALID_TOKEN: { title: 'Invalid token', detail: 'The access token is invalid, expired or revoked.' },
+    FORBIDDEN: { title: 'Forbidden', detail: 'You do not have permission for this operation.' },
+    CONFLICT: { title: 'Conflict', detail: '{reason}' },
+    PRECONDITION_FAILED: { title: 'Precondition failed', detail: 'The resource was changed (If-Match did not match); fetch it again.' },
+    PRECONDITION_REQUIRED: { title: 'Precondition required', detail: 'Updating this resource requires an If-Match header (from its ETag).' },
+    IDEMPOTENCY_KEY_INVALID: { title: 'Invalid Idempotency-Key', detail: 'Idempotency-Key must be 1 to 255 letters, digits, hyphens or underscores.' },
+    IDEMPOTENCY_KEY_REUSED: { title: 'Idempotency-Key reused', detail: 'This Idempotency-Key was used for a request with a different body.' },
+    IDEMPOTENCY_KEY_IN_FLIGHT: { title: 'Request in progress', detail: 'A request with this Idempotency-Key is still being processed; retry later.' },
+    RATE_LIMITED: { title: 'Too many requests', detail: 'Retry after {retryAfter} seconds.' },
+    QUERY_TOO_COMPLEX: { title: 'Query too complex', detail: '{reason}' },
+    INVALID_CREDENTIALS: { title: 'Invalid credentials', detail: 'The account or password is incorrect.' },
+    ACCOUNT_LOCKED: { title: 'Account temporarily locked', detail: 'Too many failed attempts; retry after {retryAfter} seconds.' },
+    INVALID_STATE: { title: 'Operation not allowed in this state', detail: '{reason}' },
+    SERVICE_UNAVAILABLE: { title: 'Service unavailable', detail: 'The service is temporarily unavailable; retry later.' },
+    INTERNAL: { title: 'Internal error', detail: 'The server failed to handle the request; quote request id {requestId}.' },
+  },
+};
+
+/** Field-level validation messages in Chinese, keyed by class-validator constraint name. */
+const FIELD_ZH: Record<string, string> = {
+  whitelistValidation: '不允许的字段',
+  isDefined: '必填',
+  isNotEmpty: '不能为空',
+  isString: '须为字符串',
+  isInt: '须为整数',
+  isNumber: '须为数字',
+  isBoolean: '须为布尔值',
+  isEmail: '须为有效的电子邮箱',
+  isUuid: '须为 UUID',
+  isUUID: '须为 UUID',
+  isEnum: '取值不在允许范围内',
+  isIn: '取值不在允许范围内',
+  isDateString: '须为 ISO 8601 日期',
+  isISO8601: '须为 ISO 8601 日期',
+  isUrl: '须为有效的网址',
+  isArray: '须为数组',
+  isObject: '须为对象',
+  min: '小于允许的最小值',
+  max: '大于允许的最大值',
+  minLength: '长度不足',
+  maxLength: '长度超出上限',
+  length: '长度不符合要求',
+  arrayMaxSize: '元素个数超出上限',
+  arrayMinSize: '元素个数不足',
+  matches: '格式不正确',
+  isMobilePhone: '须为有效的手机号',
+  nestedValidation: '须为对象',
+};
+
+export function localize(lang: Language, code: ErrorCode, params: Record<string, string | number>): Text {
+  const t = MESSAGES[lang][code];
+  const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
+  return { title: fill(t.title), detail: fill(t.detail) };
+}
+
+export function fieldMessage(lang: Language, constraint: string, english: string): string {
+  return lang === 'zh-CN' ? (FIELD_ZH[constraint] ?? english) : english;
+}
+
+/** Accept-Language negotiation between the two supported languages; zh-CN is the default. */
+export function negotiateLanguage(header: string | undefined): 'zh-CN' | 'en' {
+  if (!header) return 'zh-CN';
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { tag: tag.toLowerCase(), q: q ? Number(q.trim().slice(2)) || 0 : 1 };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    if (tag.startsWith('zh')) return 'zh-CN';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'zh-CN';
+}

@@ -1,0 +1,85 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import type { Language } from '../context/request-context';
+import { DomainError } from './domain-error';
+import { ErrorCode, problemType } from './error-code';
+import { fieldMessage, localize } from './messages';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: ErrorCode;
+  requestId?: string;
+  errors?: { pointer: string; code: string; message: string }[];
+}
+
+/** Turns anything thrown into a DomainError; unknown errors become INTERNAL (logged, never echoed). */
+export function toDomainError(err: unknown): DomainError {
+  if (err instanceof DomainError) return err;
+  if (err instanceof HttpException) return fromHttpException(err);
+  if (err instanceof QueryFailedError) {
+    const code = (err.driverError as { code?: string } | undefined)?.code;
+    if (code === '23505') return new DomainError(ErrorCode.Conflict, { reason: 'duplicate' });
+    if (code === '40001' || code === '40P01') return new DomainError(ErrorCode.Conflict, { reason: 'concurrent update; retry' });
+  }
+  if (isConnectionError(err)) return new DomainError(ErrorCode.ServiceUnavailable);
+  const typed = err as { type?: string; status?: number; limit?: number } | null;
+  if (typed?.type === 'entity.too.large') return new DomainError(ErrorCode.PayloadTooLarge, { limit: typed.limit ?? 0 });
+  if (typed?.type === 'entity.parse.failed') return new DomainError(ErrorCode.MalformedJson);
+  return new DomainError(ErrorCode.Internal);
+}
+
+function isConnectionError(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : '';
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08003', '08001'].includes(code) ||
+    /timeout exceeded when trying to connect|Connection terminated|connection is closed/i.test(msg)
+  );
+}
+
+function fromHttpException(err: HttpException): DomainError {
+  const status = err.getStatus();
+  switch (status) {
+    case HttpStatus.NOT_FOUND:
+      return new DomainError(ErrorCode.RouteNotFound);
+    case HttpStatus.PAYLOAD_TOO_LARGE:
+      return new DomainError(ErrorCode.PayloadTooLarge);
+    case HttpStatus.UNAUTHORIZED:
+      return new DomainError(ErrorCode.Unauthenticated);
+    case HttpStatus.FORBIDDEN:
+      return new DomainError(ErrorCode.Forbidden);
+    case HttpStatus.UNSUPPORTED_MEDIA_TYPE:
+      return new DomainError(ErrorCode.UnsupportedMediaType);
+    case HttpStatus.TOO_MANY_REQUESTS:
+      return new DomainError(ErrorCode.RateLimited, { retryAfter: 60 });
+    default: {
+      if (status >= 400 && status < 500) {
+        const res = err.getResponse();
+        const message = typeof res === 'object' && res && 'message' in res ? String((res as { message: unknown }).message) : err.message;
+        return new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [{ pointer: '', code: 'invalid', message }]);
+      }
+      return new DomainError(ErrorCode.Internal);
+    }
+  }
+}
+
+export function renderProblem(err: DomainError, lang: Language, instance: string | undefined, requestId: string): Problem {
+  const text = localize(lang, err.code, { count: err.errors.length, requestId, ...err.params });
+  const problem: Problem = {
+    type: problemType(err.code),
+    title: text.title,
+    status: err.status,
+    detail: text.detail,
+    instance,
+    code: err.code,
+    requestId,
+  };
+  if (err.errors.length) {
+    problem.errors = err.errors.map((e) => ({ pointer: e.pointer, code: e.code, message: fieldMessage(lang, e.code, e.message) }));
+  }
+  return problem;
+}

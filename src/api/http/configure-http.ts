@@ -1,0 +1,49 @@
+import { INestApplication, VersioningType } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import helmet from 'helmet';
+import type { AppConfig } from '../../config/config';
+import { GlobalExceptionFilter } from '../errors/exception.filter';
+import { createValidationPipe } from '../errors/validation';
+import { indexRoutes } from './method-not-allowed';
+import { requestContextMiddleware } from './request-context.middleware';
+import { mountDocs } from './openapi';
+
+/**
+ * Everything that knows the HTTP adapter lives here (and in the few files beside it), so modules
+ * stay adapter-free and switching to Fastify stays a one-place, measured decision.
+ */
+export function configureHttp(nest: INestApplication, config: AppConfig): void {
+  const app = nest as NestExpressApplication;
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('etag', false);
+  app.use(requestContextMiddleware);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        // Swagger UI and the GraphQL landing page need inline scripts and styles on /docs only.
+        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.enableCors({
+    origin: (origin, cb) => cb(null, !origin ? false : config.corsOrigins.includes(origin)),
+    credentials: true,
+    exposedHeaders: ['ETag', 'Link', 'X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotent-Replayed', 'Location'],
+    maxAge: 600,
+  });
+  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes }));
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new GlobalExceptionFilter());
+  if (config.docsEnabled) mountDocs(app, config);
+}
+
+/** Called after init, once Express's router holds every route. */
+export function afterInit(nest: INestApplication): void {
+  indexRoutes((nest as NestExpressApplication).getHttpAdapter().getInstance() as unknown as Parameters<typeof indexRoutes>[0]);
+}

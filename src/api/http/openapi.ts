@@ -1,0 +1,37 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { AppConfig } from '../../config/config';
+
+export function buildOpenApi(app: INestApplication, config: Pick<AppConfig, 'publicBaseUrl'>): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
+    .setTitle('OneWindow API')
+    .setDescription(
+      'Headless e-government platform: service guides, applications, consultations, complaints, ratings, ' +
+        'content, inter-agency exchange. Errors are RFC 9457 problem+json; zh-CN by default, en by Accept-Language.',
+    )
+    .setVersion('1')
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+    .addServer(config.publicBaseUrl)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey');
+  const doc = SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (c, m) => `${c.replace(/Controller$/, '')}_${m}` });
+  return doc;
+}
+
+export function mountDocs(app: INestApplication, config: AppConfig): void {
+  let cached: OpenAPIObject | undefined;
+  const doc = () => (cached ??= buildOpenApi(app, config));
+  const http = app.getHttpAdapter();
+  http.get('/openapi.json', (_req: Request, res: Response) => {
+    res.type('application/json').send(JSON.stringify(doc()));
+  });
+  const ui = swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'OneWindow API' });
+  app.use('/docs', (req: Request, res: Response, next: NextFunction) => {
+    if (req.path === '/' || req.path === '/index.html') return void ui(req, res, next);
+    next();
+  });
+  app.use('/docs', swaggerUi.serve);
+}

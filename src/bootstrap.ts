@@ -1,0 +1,20 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { afterInit, configureHttp } from './api/http/configure-http';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/config';
+
+/** Builds the Nest application: used by main.ts, the e2e tests and the contract generator. */
+export async function createApp(config: AppConfig, databaseUrl: string, poolSize: number): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config, databaseUrl, poolSize), {
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  configureHttp(app, config);
+  await app.init();
+  afterInit(app);
+  return app;
+}

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Every setting comes from the environment and is checked once at boot. A bad value stops the
+ * process with a message naming the variable, so a misconfigured instance never half-starts.
+ */
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  /** Real PostgreSQL when set; otherwise an embedded PGlite under dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** ':memory:' keeps the embedded database in memory (tests). */
+  embeddedInMemory: boolean;
+  dbPoolSize: number;
+  publicBaseUrl: string;
+  corsOrigins: string[];
+  docsEnabled: boolean;
+  graphqlIntrospection: boolean;
+  logLevel: string;
+  bodyLimitBytes: number;
+  rateLimit: { anonymousPerMinute: number; authenticatedPerMinute: number };
+  jwt: { issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number; secret: Buffer };
+  /** Ed25519 private key (PKCS#8 PEM, base64) signing audit checkpoints and e-licences. */
+  signingKeyPem: string;
+  fieldKeys: string;
+  blindIndexKey: Buffer;
+  seedDemoData: boolean;
+  jobs: { enabled: boolean; pollMs: number };
+  idempotencyTtlHours: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Development secrets: fixed so a restart keeps tokens valid; production refuses them. */
+export const DEV_SECRETS = {
+  JWT_SECRET: 'dev-only-jwt-secret-change-me-0123456789abcdef',
+  FIELD_KEYS: `dev1:${Buffer.alloc(32, 7).toString('base64')}`,
+  BLIND_INDEX_KEY: Buffer.alloc(32, 9).toString('base64'),
+  SIGNING_KEY: 'dev',
+};
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function secret(env: Env, name: string, isProd: boolean, minBytes: number, dev: string): Buffer {
+  const raw = env[name];
+  if (!raw) {
+    if (isProd) throw new ConfigError(`${name} is required in production`);
+    return Buffer.from(dev, name === 'JWT_SECRET' ? 'utf8' : 'base64');
+  }
+  if (isProd && raw === dev) throw new ConfigError(`${name} is the development secret; set a real one in production`);
+  const buf = name === 'JWT_SECRET' ? Buffer.from(raw, 'utf8') : Buffer.from(raw, 'base64');
+  if (buf.length < minBytes) throw new ConfigError(`${name} must be at least ${minBytes} bytes`);
+  return buf;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = env.NODE_ENV || 'development';
+  if (!['development', 'test', 'production'].includes(nodeEnv)) {
+    throw new ConfigError(`NODE_ENV must be development, test or production, got "${nodeEnv}"`);
+  }
+  const isProd = nodeEnv === 'production';
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || (isProd ? '0.0.0.0' : '127.0.0.1');
+  const dataDir = env.DATA_DIR || './data';
+  const fieldKeys = env.FIELD_KEYS || (isProd ? '' : DEV_SECRETS.FIELD_KEYS);
+  if (!fieldKeys) throw new ConfigError('FIELD_KEYS is required in production');
+  if (isProd && fieldKeys === DEV_SECRETS.FIELD_KEYS) {
+    throw new ConfigError('FIELD_KEYS is the development secret; set a real one in production');
+  }
+  const signingKeyPem = env.SIGNING_KEY || (isProd ? '' : DEV_SECRETS.SIGNING_KEY);
+  if (!signingKeyPem) throw new ConfigError('SIGNING_KEY is required in production');
+  if (isProd && !databaseUrl) throw new ConfigError('DATABASE_URL is required in production');
+  const origins = (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const o of origins) {
+    if (!/^https?:\/\/[^/]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entry "${o}" must be an origin like https://portal.example.gov`);
+  }
+  const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal,error,warn,info,debug,trace,silent, got "${logLevel}"`);
+  }
+  return {
+    env: nodeEnv as AppConfig['env'],
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    embeddedInMemory: dataDir === ':memory:',
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    publicBaseUrl: env.PUBLIC_BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    corsOrigins: origins,
+    docsEnabled: bool(env, 'DOCS_ENABLED', !isProd),
+    graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', !isProd),
+    logLevel,
+    bodyLimitBytes: int(env, 'BODY_LIMIT_KB', 1024, 1, 102400) * 1024,
+    rateLimit: {
+      anonymousPerMinute: int(env, 'RATE_LIMIT_ANONYMOUS', 300, 1, 1_000_000),
+      authenticatedPerMinute: int(env, 'RATE_LIMIT_AUTHENTICATED', 1200, 1, 1_000_000),
+    },
+    jwt: {
+      issuer: env.JWT_ISSUER || 'onewindow',
+      audience: env.JWT_AUDIENCE || 'onewindow-api',
+      accessTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 900, 30, 86400),
+      refreshTtlSeconds: int(env, 'REFRESH_TOKEN_TTL', 30 * 86400, 60, 365 * 86400),
+      secret: secret(env, 'JWT_SECRET', isProd, 32, DEV_SECRETS.JWT_SECRET),
+    },
+    signingKeyPem,
+    fieldKeys,
+    blindIndexKey: secret(env, 'BLIND_INDEX_KEY', isProd, 32, DEV_SECRETS.BLIND_INDEX_KEY),
+    seedDemoData: bool(env, 'SEED_DEMO_DATA', !isProd),
+    jobs: { enabled: bool(env, 'JOBS_ENABLED', nodeEnv !== 'test'), pollMs: int(env, 'JOBS_POLL_MS', 1000, 50, 60000) },
+    idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+  };
+}
+
+/** A random secret for `npm run secrets` style output in the README. */
+export function newSecret(bytes = 32): string {
+  return randomBytes(bytes).toString('base64');
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config/config';
+import { prepareDatabase } from './database/prepare';
+import { createApp } from './bootstrap';
+import { HealthService } from './modules/platform/health/health.service';
+import { seedDemoData, demoBanner } from './modules/platform/demo/demo-seed';
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${e.message}\n`);
+      process.exit(78);
+    }
+    throw e;
+  }
+  const db = await prepareDatabase(config);
+  const app = await createApp(config, db.url, db.poolSize);
+  const seeded = config.seedDemoData ? await seedDemoData(app) : null;
+  await app.listen(config.port, config.host);
+
+  const url = await app.getUrl();
+  const log = (s: string) => process.stdout.write(`${s}\n`);
+  log(`OneWindow ready in ${Date.now() - startedAt} ms on ${url} (${db.embedded ? 'embedded PGlite in ' + config.dataDir : 'PostgreSQL'})`);
+  if (config.docsEnabled) log(`  API docs: ${url}/docs   OpenAPI: ${url}/openapi.json   GraphQL: ${url}/graphql`);
+  if (config.env === 'development' && seeded) log(demoBanner(seeded));
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log(`${signal} received: draining requests`);
+    app.get(HealthService).markShuttingDown();
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await app.close();
+    await db.embedded?.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`OneWindow failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

