@@ -8,6 +8,7 @@ import { APP_CONFIG, AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
 import { Db } from './database/db';
 import { HealthModule } from './modules/platform/health/health.module';
+import { OrganisationsModule } from './modules/platform/organisations/organisations.module';
 import { IdentityModule } from './modules/platform/identity/identity.module';
 
 @Global()
@@ -33,6 +34,7 @@ export class AppModule {
         LoggerModule.forRoot(loggingParams(config)),
         IdentityModule,
         HealthModule,
+        OrganisationsModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

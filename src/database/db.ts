@@ -27,6 +27,6 @@ export class Db {
   }
 
   query<T = unknown>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.manager.query(sql, params) as Promise<T[]>;
+    return this.manager.query<T[]>(sql, params);
   }
 }

@@ -1,6 +1,7 @@
 import { startEmbeddedPostgres } from '../../src/database/embedded';
 import { runMigrations } from '../../src/database/prepare';
 import { Client } from 'pg';
+import { createDataSource } from '../../src/database/data-source';
 
 /**
  * One database for the whole run: an in-memory PGlite by default (started once, ~4 s), or a fresh
@@ -28,5 +29,12 @@ export default async function globalSetup(): Promise<void> {
     process.env.OW_TEST_POOL_SIZE = '1';
   }
   await runMigrations(url);
+  if (process.env.OW_SCHEMA_SYNC === '1') {
+    // Development shortcut while an entity has no migration yet; CI never sets it.
+    const ds = createDataSource(url, 1);
+    await ds.initialize();
+    await ds.synchronize();
+    await ds.destroy();
+  }
   process.env.OW_TEST_DATABASE_URL = url;
 }

@@ -43,7 +43,7 @@ function isConnectionError(err: unknown): boolean {
 
 function fromHttpException(err: HttpException): DomainError {
   const status = err.getStatus();
-  switch (status) {
+  switch (status as HttpStatus) {
     case HttpStatus.NOT_FOUND:
       return new DomainError(ErrorCode.RouteNotFound);
     case HttpStatus.PAYLOAD_TOO_LARGE:
@@ -59,7 +59,7 @@ function fromHttpException(err: HttpException): DomainError {
     default: {
       if (status >= 400 && status < 500) {
         const res = err.getResponse();
-        const message = typeof res === 'object' && res && 'message' in res ? String((res as { message: unknown }).message) : err.message;
+        const message = typeof res === 'object' && res && 'message' in res ? String(res.message) : err.message;
         return new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [{ pointer: '', code: 'invalid', message }]);
       }
       return new DomainError(ErrorCode.Internal);

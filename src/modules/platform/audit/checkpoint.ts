@@ -59,8 +59,12 @@ export function rawEd25519PublicKey(key: KeyObject): Buffer {
 }
 
 export function ed25519PublicKeyFromRaw(raw: Buffer): KeyObject {
-  if (raw.length !== ED25519_KEY_SIZE) throw new RangeError(`Ed25519 public keys are ${ED25519_KEY_SIZE} bytes`);
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+  if (raw.length !== ED25519_KEY_SIZE)
+    throw new RangeError(`Ed25519 public keys are ${ED25519_KEY_SIZE} bytes`);
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 /** Signed-note key ID: first 4 bytes (big-endian uint32) of SHA-256(name || "\n" || 0x01 || pubkey). */
@@ -98,7 +102,8 @@ export function vkeyToPublicKey(vkey: string): ParsedVkey {
   }
   const publicKey = ed25519PublicKeyFromRaw(keyBytes.subarray(1));
   const keyId = parseInt(idHex, 16);
-  if (noteKeyId(name, publicKey) !== keyId) throw new Error('malformed vkey: key ID does not match name and key');
+  if (noteKeyId(name, publicKey) !== keyId)
+    throw new Error('malformed vkey: key ID does not match name and key');
   return { name, keyId, publicKey };
 }
 
@@ -109,12 +114,15 @@ export function formatCheckpointBody(
   rootHash: Buffer,
   extensions: readonly string[] = [],
 ): string {
-  if (origin.length === 0 || origin.includes('\n')) throw new RangeError('origin must be a non-empty single line');
-  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`size must be a safe integer >= 0, got ${size}`);
+  if (origin.length === 0 || origin.includes('\n'))
+    throw new RangeError('origin must be a non-empty single line');
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new RangeError(`size must be a safe integer >= 0, got ${size}`);
   if (rootHash.length !== HASH_SIZE) throw new RangeError(`root hash must be ${HASH_SIZE} bytes`);
   for (const ext of extensions) {
     // An empty extension line would be read back as the text/signature separator.
-    if (ext.length === 0 || ext.includes('\n')) throw new RangeError('extension lines must be non-empty single lines');
+    if (ext.length === 0 || ext.includes('\n'))
+      throw new RangeError('extension lines must be non-empty single lines');
   }
   const text = [origin, String(size), rootHash.toString('base64'), ...extensions].join('\n') + '\n';
   assertNoteText(text);
@@ -153,7 +161,10 @@ export function verifyCheckpoint(
   let verified = false;
   for (const s of signatures) {
     if (s.name !== keyName || s.keyId !== wantId) continue;
-    if (s.signature.length !== ED25519_SIG_SIZE || !verify(null, Buffer.from(text, 'utf8'), publicKey, s.signature)) {
+    if (
+      s.signature.length !== ED25519_SIG_SIZE ||
+      !verify(null, Buffer.from(text, 'utf8'), publicKey, s.signature)
+    ) {
       throw new Error(`invalid signature by ${keyName}`);
     }
     verified = true;
@@ -161,7 +172,9 @@ export function verifyCheckpoint(
   if (!verified) throw new Error(`note has no signature by ${keyName}`);
   const checkpoint = parseCheckpointBody(text);
   if (options.origin !== undefined && checkpoint.origin !== options.origin) {
-    throw new Error(`checkpoint origin ${JSON.stringify(checkpoint.origin)} is not ${JSON.stringify(options.origin)}`);
+    throw new Error(
+      `checkpoint origin ${JSON.stringify(checkpoint.origin)} is not ${JSON.stringify(options.origin)}`,
+    );
   }
   return checkpoint;
 }
@@ -178,7 +191,8 @@ export function parseCheckpointBody(text: string): Checkpoint {
   const size = Number(sizeLine);
   if (!Number.isSafeInteger(size)) throw new Error('checkpoint size is too large');
   const root = decodeBase64Strict(rootLine);
-  if (!root || root.length !== HASH_SIZE) throw new Error(`checkpoint root is not base64 of ${HASH_SIZE} bytes`);
+  if (!root || root.length !== HASH_SIZE)
+    throw new Error(`checkpoint root is not base64 of ${HASH_SIZE} bytes`);
   if (extensions.some((e) => e.length === 0)) throw new Error('checkpoint has an empty extension line');
   return { origin, size, root, extensions };
 }

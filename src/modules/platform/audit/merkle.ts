@@ -84,7 +84,9 @@ export class CompactRange {
     let bits = 0;
     for (let s = size; s > 0; s = half(s)) if (isOdd(s)) bits++;
     if (subtreeRoots.length !== bits) {
-      throw new RangeError(`a compact range of size ${size} needs ${bits} subtree roots, got ${subtreeRoots.length}`);
+      throw new RangeError(
+        `a compact range of size ${size} needs ${bits} subtree roots, got ${subtreeRoots.length}`,
+      );
     }
     for (const h of subtreeRoots) assertHash(h);
     this.count = size;
@@ -266,7 +268,8 @@ export function consistencyProof(hashes: readonly Buffer[], m: number, n: number
 }
 
 function assertHash(h: Buffer): void {
-  if (!Buffer.isBuffer(h) || h.length !== HASH_SIZE) throw new RangeError(`expected a ${HASH_SIZE}-byte hash`);
+  if (!Buffer.isBuffer(h) || h.length !== HASH_SIZE)
+    throw new RangeError(`expected a ${HASH_SIZE}-byte hash`);
 }
 
 function isHash(h: unknown): h is Buffer {

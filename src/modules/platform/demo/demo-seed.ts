@@ -5,8 +5,8 @@ export interface DemoSummary {
 }
 
 /** Idempotent: creates the demo province, agencies, staff and citizens when they are missing. */
-export async function seedDemoData(_app: INestApplication): Promise<DemoSummary> {
-  return { accounts: [] };
+export function seedDemoData(_app: INestApplication): Promise<DemoSummary> {
+  return Promise.resolve({ accounts: [] });
 }
 
 export function demoBanner(summary: DemoSummary): string {
