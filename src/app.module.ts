@@ -1,15 +1,28 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './api/auth/auth.guard';
+import { GraphqlApiModule } from './api/graphql/graphql.module';
+import { EtagInterceptor } from './api/http/etag.interceptor';
+import { IdempotencyInterceptor } from './api/http/idempotency.interceptor';
+import { IdempotencyService } from './api/http/idempotency.service';
+import { LinkHeaderInterceptor } from './api/http/link-header.interceptor';
 import { loggingParams } from './api/http/logging';
+import { RateLimitGuard } from './api/http/rate-limit.guard';
+import { MemoryRateLimitStore, RATE_LIMIT_STORE } from './api/http/rate-limit.store';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
 import { Db } from './database/db';
+import { AuditModule } from './modules/platform/audit/audit.module';
 import { HealthModule } from './modules/platform/health/health.module';
 import { OrganisationsModule } from './modules/platform/organisations/organisations.module';
 import { IdentityModule } from './modules/platform/identity/identity.module';
+import { AuthModule } from './modules/platform/identity/auth/auth.module';
+import { MeModule } from './modules/platform/identity/me/me.module';
+import { NotificationsModule } from './modules/platform/notifications/notifications.module';
+import { JobsModule } from './modules/platform/jobs/jobs.module';
+import { MetricsModule } from './modules/platform/metrics/metrics.module';
 
 @Global()
 @Module({})
@@ -17,7 +30,8 @@ class CoreModule {
   static forRoot(config: AppConfig, databaseUrl: string, poolSize: number): DynamicModule {
     return {
       module: CoreModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, poolSize, config))],
+      // Short retries: the embedded server frees its single connection slot a moment after a client leaves.
+      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl, poolSize, config), retryAttempts: 20, retryDelay: 150 })],
       providers: [{ provide: APP_CONFIG, useValue: config }, Db],
       exports: [APP_CONFIG, Db],
     };
@@ -33,10 +47,28 @@ export class AppModule {
         CoreModule.forRoot(config, databaseUrl, poolSize),
         LoggerModule.forRoot(loggingParams(config)),
         IdentityModule,
+        AuthModule,
+        MeModule,
+        NotificationsModule,
+        GraphqlApiModule,
+        AuditModule,
         HealthModule,
+        JobsModule,
         OrganisationsModule,
+        MetricsModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [
+        // Global guards run in this order: the rate limit needs the actor the AuthGuard resolved.
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: RATE_LIMIT_STORE, useFactory: () => new MemoryRateLimitStore() },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        // REST conventions (outermost first): Idempotency-Key on @Idempotent() POSTs; ETag/304 and
+        // Cache-Control, then Link rel="next", on GET/HEAD responses.
+        IdempotencyService,
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: LinkHeaderInterceptor },
+      ],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEV_SIGNING_KEY, loadSigningKey } from '../modules/platform/audit/signing-key';
 
 /**
  * Every setting comes from the environment and is checked once at boot. A bad value stops the
@@ -29,6 +30,10 @@ export interface AppConfig {
   seedDemoData: boolean;
   jobs: { enabled: boolean; pollMs: number };
   idempotencyTtlHours: number;
+  /** audit log: checkpoint origin line and signing key name; minutes between signed checkpoints */
+  audit: { origin: string; checkpointMinutes: number };
+  /** 'log' writes messages (verification codes included) to the log: development only; 'none' leaves them queued for a provider adapter. */
+  notifyTransport: 'log' | 'none';
 }
 
 export class ConfigError extends Error {}
@@ -92,7 +97,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const signingKeyPem = env.SIGNING_KEY || (isProd ? '' : DEV_SECRETS.SIGNING_KEY);
   if (!signingKeyPem) throw new ConfigError('SIGNING_KEY is required in production');
+  if (isProd && signingKeyPem === DEV_SIGNING_KEY) throw new ConfigError('SIGNING_KEY is the development key; set a real one in production');
+  try {
+    loadSigningKey(signingKeyPem);
+  } catch (e) {
+    throw new ConfigError(`SIGNING_KEY: ${e instanceof Error ? e.message : String(e)}`);
+  }
   if (isProd && !databaseUrl) throw new ConfigError('DATABASE_URL is required in production');
+  const notifyTransport = env.NOTIFY_TRANSPORT || (isProd ? 'none' : 'log');
+  if (notifyTransport !== 'log' && notifyTransport !== 'none') throw new ConfigError(`NOTIFY_TRANSPORT must be log or none, got "${notifyTransport}"`);
+  if (isProd && notifyTransport === 'log') throw new ConfigError('NOTIFY_TRANSPORT=log would write verification codes to production logs');
   const origins = (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const o of origins) {
     if (!/^https?:\/\/[^/]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entry "${o}" must be an origin like https://portal.example.gov`);
@@ -132,7 +146,26 @@ export function loadConfig(env: Env = process.env): AppConfig {
     seedDemoData: bool(env, 'SEED_DEMO_DATA', !isProd),
     jobs: { enabled: bool(env, 'JOBS_ENABLED', nodeEnv !== 'test'), pollMs: int(env, 'JOBS_POLL_MS', 1000, 50, 60000) },
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+    audit: { origin: auditOrigin(env, host, port), checkpointMinutes: int(env, 'AUDIT_CHECKPOINT_MINUTES', 5, 1, 24 * 60) },
+    notifyTransport,
   };
+}
+
+/**
+ * C2SP checkpoint origin (also the signing key name): a schema-less URL, stable for the log's lifetime.
+ * Defaults to PUBLIC_BASE_URL's host + /audit; set AUDIT_ORIGIN before publishing checkpoints.
+ */
+function auditOrigin(env: Env, host: string, port: number): string {
+  let raw = env.AUDIT_ORIGIN;
+  if (!raw) {
+    const base = env.PUBLIC_BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    if (!URL.canParse(base)) throw new ConfigError(`PUBLIC_BASE_URL must be an absolute URL, got "${base}"`);
+    raw = `${new URL(base).host}/audit`;
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9.:/_-]{0,199}$/.test(raw)) {
+    throw new ConfigError(`AUDIT_ORIGIN must be a schema-less URL such as gov.example/audit (letters, digits, . : / _ -), got "${raw}"`);
+  }
+  return raw;
 }
 
 /** A random secret for `npm run secrets` style output in the README. */

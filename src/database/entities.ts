@@ -1,5 +1,17 @@
 // Every entity, listed once for the app, the migration scripts and the tests.
 // Concrete entity classes (TypeORM instantiates them with no arguments).
+import { IdempotencyRecord } from '../api/http/idempotency.entity';
+import { AuditLeaf, AuditNode, AuditTreeHead } from '../modules/platform/audit/audit.entity';
+import { Job } from '../modules/platform/jobs/job.entity';
 import { Organisation, OrganisationClosure, Region } from '../modules/platform/organisations/organisation.entity';
+import { Account } from '../modules/platform/identity/account.entity';
+import { AuthSession } from '../modules/platform/identity/auth/auth-session.entity';
+import { RefreshToken } from '../modules/platform/identity/auth/refresh-token.entity';
+import { VerificationCode } from '../modules/platform/identity/auth/verification-code.entity';
+import { NotificationOutbox } from '../modules/platform/notifications/notification.entity';
+import { ApiKey } from '../modules/platform/identity/clients/api-key.entity';
+import { OAuthClient } from '../modules/platform/identity/clients/oauth-client.entity';
+import { Delegation } from '../modules/platform/identity/staff/delegation.entity';
+import { RoleAssignment } from '../modules/platform/identity/staff/role-assignment.entity';
 
-export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure];
+export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox];

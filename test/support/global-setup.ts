@@ -32,9 +32,25 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.OW_SCHEMA_SYNC === '1') {
     // Development shortcut while an entity has no migration yet; CI never sets it.
     const ds = createDataSource(url, 1);
-    await ds.initialize();
+    await initializeWithRetry(ds);
     await ds.synchronize();
     await ds.destroy();
   }
   process.env.OW_TEST_DATABASE_URL = url;
+}
+
+/**
+ * PGlite's socket server takes one connection and frees its slot a moment after the previous
+ * client disconnects; connecting right after the migration run is refused ("Too many connections").
+ */
+async function initializeWithRetry(ds: ReturnType<typeof createDataSource>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ds.initialize();
+      return;
+    } catch (err) {
+      if (attempt >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }

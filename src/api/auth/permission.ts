@@ -5,6 +5,8 @@
 export enum Permission {
   /** any signed-in citizen or business account acting for itself */
   SelfService = 'self:service',
+  /** any signed-in staff account managing its own profile, second factor and delegations */
+  StaffSelf = 'staff:self',
   OrganisationManage = 'organisation:manage',
   StaffManage = 'staff:manage',
   RoleAssign = 'role:assign',
@@ -16,6 +18,12 @@ export enum Permission {
   AccountRead = 'account:read',
   DirectoryRead = 'directory:read',
   JobsAdmin = 'jobs:admin',
+  /** accept and handle cases (applications, complaints) of a unit: 受理/办理 */
+  CaseHandle = 'case:handle',
+  /** review cases of a unit: 审核 */
+  CaseReview = 'case:review',
+  /** approve or decide cases of a unit: 审批/决定 */
+  CaseApprove = 'case:approve',
 }
 
 export const ALL_PERMISSIONS = Object.values(Permission);

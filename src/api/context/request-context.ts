@@ -18,6 +18,8 @@ export interface Actor {
   grants: Grants;
   /** token id (jti) or api key id, for revocation and audit */
   credentialId?: string | null;
+  /** sign-in session (refresh-token family, the token's `sid`), so logout can end exactly this one */
+  sessionId?: string | null;
 }
 
 const ANONYMOUS: Actor = { kind: 'anonymous', id: null, grants: new Map() };

@@ -19,6 +19,8 @@ export interface Problem {
 /** Turns anything thrown into a DomainError; unknown errors become INTERNAL (logged, never echoed). */
 export function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
+  const parse = fromBodyParser(err) ?? (err instanceof HttpException ? fromBodyParser(err.cause) : null);
+  if (parse) return parse;
   if (err instanceof HttpException) return fromHttpException(err);
   if (err instanceof QueryFailedError) {
     const code = (err.driverError as { code?: string } | undefined)?.code;
@@ -26,10 +28,28 @@ export function toDomainError(err: unknown): DomainError {
     if (code === '40001' || code === '40P01') return new DomainError(ErrorCode.Conflict, { reason: 'concurrent update; retry' });
   }
   if (isConnectionError(err)) return new DomainError(ErrorCode.ServiceUnavailable);
-  const typed = err as { type?: string; status?: number; limit?: number } | null;
-  if (typed?.type === 'entity.too.large') return new DomainError(ErrorCode.PayloadTooLarge, { limit: typed.limit ?? 0 });
-  if (typed?.type === 'entity.parse.failed') return new DomainError(ErrorCode.MalformedJson);
   return new DomainError(ErrorCode.Internal);
+}
+
+/**
+ * body-parser errors carry a `type`. Nest's Express adapter wraps them in an HttpException (the
+ * original as `cause`) before any filter sees them, so both shapes are recognised here; otherwise
+ * a malformed body came out as VALIDATION_FAILED with the parser's message, and 413 without its limit.
+ */
+function fromBodyParser(err: unknown): DomainError | null {
+  const typed = err as { type?: unknown; limit?: unknown } | null | undefined;
+  switch (typed?.type) {
+    case 'entity.too.large':
+    case 'parameters.too.many':
+      return new DomainError(ErrorCode.PayloadTooLarge, { limit: typeof typed.limit === 'number' ? typed.limit : 0 });
+    case 'entity.parse.failed':
+      return new DomainError(ErrorCode.MalformedJson);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new DomainError(ErrorCode.UnsupportedMediaType);
+    default:
+      return null;
+  }
 }
 
 function isConnectionError(err: unknown): boolean {

@@ -6,6 +6,7 @@ import type { AppConfig } from '../../config/config';
 import { GlobalExceptionFilter } from '../errors/exception.filter';
 import { createValidationPipe } from '../errors/validation';
 import { indexRoutes } from './method-not-allowed';
+import { HttpMetrics, metricsMiddleware } from './metrics';
 import { requestContextMiddleware } from './request-context.middleware';
 import { mountDocs } from './openapi';
 
@@ -18,6 +19,7 @@ export function configureHttp(nest: INestApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('etag', false);
+  app.use(metricsMiddleware(app.get(HttpMetrics)));
   app.use(requestContextMiddleware);
   app.use(
     helmet({

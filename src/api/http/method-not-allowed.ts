@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http';
 import type { Request } from 'express';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
@@ -11,7 +12,15 @@ let layers: RouteLayer[] = [];
 
 /** Remembers Express's route layers after init so a 404 can tell "wrong method" (405) apart. */
 export function indexRoutes(expressApp: { router?: { stack: RouteLayer[] } }): void {
-  layers = (expressApp.router?.stack ?? []).filter((l) => l.route);
+  layers = (expressApp.router?.stack ?? []).filter((l) => l.route && !answersEveryMethod(l.route.methods));
+}
+
+/**
+ * Nest mounts middleware bound to all routes (nestjs-pino's, for one) as `{/*splat}` routes for every
+ * method; counting those would make every path "allow" every method and hide all 405s.
+ */
+function answersEveryMethod(methods: Record<string, boolean>): boolean {
+  return methods._all === true || METHODS.every((m) => methods[m.toLowerCase()]);
 }
 
 export function methodNotAllowed(req: Request): DomainError | null {

@@ -3,8 +3,16 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { AppConfig } from '../../config/config';
+import { applyConventions, sortKeys } from './openapi-conventions';
 
-export function buildOpenApi(app: INestApplication, config: Pick<AppConfig, 'publicBaseUrl'>): OpenAPIObject {
+export interface BuiltOpenApi {
+  document: OpenAPIObject;
+  /** JSON paths where a documented default limit was filled in (the DTO should declare one). */
+  defaultedLimits: string[];
+}
+
+/** The published contract: the swagger document plus the conventions in openapi-conventions.ts, keys sorted. */
+export function buildOpenApiWithReport(app: INestApplication, config: Pick<AppConfig, 'publicBaseUrl'>): BuiltOpenApi {
   const builder = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle('OneWindow API')
@@ -17,8 +25,15 @@ export function buildOpenApi(app: INestApplication, config: Pick<AppConfig, 'pub
     .addServer(config.publicBaseUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey');
-  const doc = SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (c, m) => `${c.replace(/Controller$/, '')}_${m}` });
-  return doc;
+  const doc = SwaggerModule.createDocument(app, builder.build(), {
+    operationIdFactory: (c, m) => `${c.replace(/Controller$/, '')}_${m}`,
+  });
+  const defaultedLimits = applyConventions(doc);
+  return { document: sortKeys(doc), defaultedLimits };
+}
+
+export function buildOpenApi(app: INestApplication, config: Pick<AppConfig, 'publicBaseUrl'>): OpenAPIObject {
+  return buildOpenApiWithReport(app, config).document;
 }
 
 export function mountDocs(app: INestApplication, config: AppConfig): void {

@@ -53,10 +53,15 @@ export function decodeCursor(cursor: string, arity: number): CursorValue[] {
   throw new DomainError(ErrorCode.InvalidCursor);
 }
 
+/** A UUID or a sequence number that fits a bigint. */
+const DEFAULT_ID_RE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{1,18})$/i;
+
 export interface KeysetOptions<T> {
   /** SQL expression of the sort key, e.g. `o.name`; ties are broken by `idColumn` */
   sortColumn?: string;
   idColumn: string;
+  /** shape of the ids in a cursor (default: UUID or integer): anything else is INVALID_CURSOR, not a SQL error */
+  idPattern?: RegExp;
   direction?: 'ASC' | 'DESC';
   /** reads the sort key and id back from an item to build the next cursor */
   keyOf: (item: T) => [CursorValue, string] | [string];
@@ -74,12 +79,17 @@ export async function keysetPage<T extends ObjectLiteral>(
   const limit = page.limit ?? 20;
   const dir = opts.direction ?? 'ASC';
   const cmp = dir === 'ASC' ? '>' : '<';
+  const checkedId = (id: unknown): string => {
+    if (typeof id !== 'string' || !(opts.idPattern ?? DEFAULT_ID_RE).test(id)) throw new DomainError(ErrorCode.InvalidCursor);
+    return id;
+  };
   if (page.cursor) {
     if (opts.sortColumn) {
-      const [sort, id] = decodeCursor(page.cursor, 2);
+      const [sort, rawId] = decodeCursor(page.cursor, 2);
+      const id = checkedId(rawId);
       qb.andWhere(`(${opts.sortColumn}, ${opts.idColumn}) ${cmp} (:__sort, :__id)`, { __sort: sort, __id: id });
     } else {
-      const [id] = decodeCursor(page.cursor, 1);
+      const id = checkedId(decodeCursor(page.cursor, 1)[0]);
       qb.andWhere(`${opts.idColumn} ${cmp} :__id`, { __id: id });
     }
   }

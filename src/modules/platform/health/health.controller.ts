@@ -1,10 +1,12 @@
 import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../../api/auth/allow.decorator';
+import { SkipRateLimit } from '../../../api/http/rate-limit.guard';
 import { HealthService } from './health.service';
 import { HealthDto } from './health.dto';
 
 @ApiTags('platform')
+@SkipRateLimit()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(private readonly health: HealthService) {}

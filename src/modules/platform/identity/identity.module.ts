@@ -1,11 +1,36 @@
 import { Global, Module } from '@nestjs/common';
 import { PRINCIPAL_RESOLVER } from '../../../api/auth/principal-resolver';
 import { AccessTokenService } from './access-token.service';
+import { PasswordService } from './auth/password.service';
+import { SessionCheckService } from './auth/session-check.service';
+import { ApiKeysController } from './clients/api-keys.controller';
+import { ApiKeysService } from './clients/api-keys.service';
+import { ClientsController } from './clients/clients.controller';
+import { ClientsService } from './clients/clients.service';
+import { OAuthController } from './clients/oauth.controller';
+import { PersonalDataService } from './personal-data/personal-data.service';
 import { PrincipalService } from './principal.service';
+import { DelegationService } from './staff/delegation.service';
+import { IdentityAudit } from './staff/identity-audit';
+import { RolesController, StaffController } from './staff/staff.controller';
+import { StaffService } from './staff/staff.service';
 
 @Global()
 @Module({
-  providers: [AccessTokenService, PrincipalService, { provide: PRINCIPAL_RESOLVER, useExisting: PrincipalService }],
-  exports: [AccessTokenService, PRINCIPAL_RESOLVER],
+  controllers: [StaffController, RolesController, OAuthController, ClientsController, ApiKeysController],
+  providers: [
+    AccessTokenService,
+    PrincipalService,
+    { provide: PRINCIPAL_RESOLVER, useExisting: PrincipalService },
+    SessionCheckService,
+    PersonalDataService,
+    PasswordService,
+    IdentityAudit,
+    StaffService,
+    DelegationService,
+    ClientsService,
+    ApiKeysService,
+  ],
+  exports: [AccessTokenService, PRINCIPAL_RESOLVER, PersonalDataService, PasswordService, StaffService],
 })
 export class IdentityModule {}

@@ -1,28 +1,205 @@
-import { Injectable } from '@nestjs/common';
-import type { Actor } from '../../../api/context/request-context';
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Actor, Grants } from '../../../api/context/request-context';
 import type { Credentials, PrincipalResolver } from '../../../api/auth/principal-resolver';
-import type { Permission } from '../../../api/auth/permission';
+import { Permission } from '../../../api/auth/permission';
 import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { AccessTokenService } from './access-token.service';
+import { APP_CONFIG, AppConfig } from '../../../config/config';
+import { Db } from '../../../database/db';
+import { AccessClaims, AccessTokenService } from './access-token.service';
+import { SessionCheckService } from './auth/session-check.service';
+import { isMachineScope, RoleName, ROLES } from './staff/role-catalogue';
 
 const ANONYMOUS: Actor = { kind: 'anonymous', id: null, grants: new Map() };
 const BEARER_RE = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/;
+const BASIC_RE = /^Basic\s/i;
+/** `owk_` + 8-character public id + `_` + 32 random bytes in base64url */
+export const API_KEY_RE = /^owk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
+/** lastUsedAt is a hint for humans; writing it at most once a minute keeps reads read-only */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Turns a bearer token or API key into the Actor the guard checks permissions against. */
+const invalid = (scheme = 'Bearer'): DomainError =>
+  new DomainError(ErrorCode.InvalidToken, {}, [], { 'WWW-Authenticate': `${scheme} error="invalid_token"` });
+
+interface GrantRow {
+  organisation_id: string | null;
+  role: string | null;
+  unit: string | null;
+  from_account: string | null;
+}
+
+/**
+ * Turns a bearer token or an API key into the Actor the guard checks permissions against.
+ *
+ * - staff: grants come from the database on every request (role assignments and delegations that
+ *   are valid now), so a revoked role or a disabled account takes effect immediately. A role held
+ *   in a unit grants its permissions there and below (a Set of unit ids, expanded in SQL by the
+ *   services); the 'admin' role held globally is the '*' grant.
+ * - citizens and businesses: SelfService, once the account is found not disabled.
+ * - machine clients and API keys: their scopes, held in their own organisation's subtree.
+ *
+ * Nothing is cached across requests: one indexed round trip per request is cheaper than getting
+ * invalidation right across stateless API processes.
+ */
 @Injectable()
 export class PrincipalService implements PrincipalResolver {
-  constructor(private readonly tokens: AccessTokenService) {}
+  constructor(
+    private readonly tokens: AccessTokenService,
+    private readonly sessions: SessionCheckService,
+    private readonly db: Db,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async resolve(credentials: Credentials): Promise<Actor> {
-    if (credentials.authorization) {
-      const m = BEARER_RE.exec(credentials.authorization);
+    const { authorization, apiKey } = credentials;
+    // HTTP Basic is client authentication at POST /v1/oauth/token (RFC 6749 §2.3.1), not a principal.
+    const bearer = authorization && !BASIC_RE.test(authorization) ? authorization : undefined;
+    if (bearer && apiKey !== undefined) throw invalid();
+    if (bearer) {
+      const m = BEARER_RE.exec(bearer);
       if (!m) throw new DomainError(ErrorCode.InvalidToken, {}, [], { 'WWW-Authenticate': 'Bearer error="invalid_request"' });
-      const claims = await this.tokens.verify(m[1]);
-      const grants = new Map<Permission, Set<string> | '*'>();
-      for (const p of (claims.scope ?? '').split(' ').filter(Boolean)) grants.set(p as Permission, '*');
-      return { kind: claims.kind, id: claims.sub, grants, credentialId: claims.jti, organisationId: claims.org ?? null };
+      return this.fromToken(await this.tokens.verify(m[1]));
     }
+    if (apiKey !== undefined) return this.fromApiKey(apiKey);
     return ANONYMOUS;
   }
+
+  private async fromToken(claims: AccessClaims & { iat?: number }): Promise<Actor> {
+    if (claims.kind === 'client') return this.fromClientToken(claims);
+    if (claims.kind !== 'staff' && claims.kind !== 'citizen') throw invalid();
+    // Account still active, token newer than the last password change, session not ended.
+    const selfGrants = await this.sessions.check(claims);
+    const base = { id: claims.sub, credentialId: claims.jti, sessionId: claims.sid ?? null };
+    if (claims.kind === 'citizen') {
+      if (selfGrants.length) return { kind: 'citizen', ...base, grants: new Map(selfGrants.map((p) => [p, '*'])), organisationId: null };
+      return this.synthetic(claims, base);
+    }
+    const rows = await this.db.query<GrantRow>(STAFF_GRANTS_SQL, [claims.sub]);
+    if (!rows.length) return this.synthetic(claims, base);
+
+    const grants: Grants = new Map([[Permission.StaffSelf, '*']]);
+    let onBehalfOf: string | null = null;
+    for (const row of rows) {
+      const role = row.role ? ROLES[row.role as RoleName] : undefined;
+      if (!role) continue;
+      if (row.from_account) onBehalfOf ??= row.from_account;
+      if (row.unit === null) {
+        if (role.name === RoleName.Admin) grants.set('*' as Permission, '*');
+        for (const p of role.permissions) grants.set(p, '*');
+        continue;
+      }
+      for (const p of role.permissions) {
+        const held = grants.get(p);
+        if (held === '*') continue;
+        if (held) held.add(row.unit);
+        else grants.set(p, new Set([row.unit]));
+      }
+    }
+    return { kind: 'staff', ...base, grants, organisationId: rows[0].organisation_id, onBehalfOf };
+  }
+
+  /**
+   * A token the server minted for a caller with no account (tests, tools): SessionCheckService let
+   * it through because it has neither an account row nor a session. It carries only its scopes,
+   * and never in production, where every staff and citizen token comes from a login.
+   */
+  private synthetic(claims: AccessClaims, base: Pick<Actor, 'id' | 'credentialId' | 'sessionId'>): Actor {
+    if (this.config.env === 'production' || claims.sid) throw invalid();
+    const grants: Grants = new Map();
+    for (const p of (claims.scope ?? '').split(' ').filter(Boolean)) grants.set(p as Permission, '*');
+    return { kind: claims.kind, ...base, grants, organisationId: claims.org ?? null };
+  }
+
+  /** The client must still exist and be active; its current scopes cap the token's. */
+  private async fromClientToken(claims: AccessClaims): Promise<Actor> {
+    const rows = await this.db.query<{ id: string; organisation_id: string; scopes: string[]; active: boolean }>(
+      'SELECT id, organisation_id, scopes, active FROM oauth_client WHERE client_id = $1',
+      [claims.sub],
+    );
+    const client = rows[0];
+    if (!client?.active) throw invalid();
+    const allowed = new Set(client.scopes);
+    const scopes = (claims.scope ?? '').split(' ').filter((s) => allowed.has(s) && isMachineScope(s));
+    return {
+      kind: 'client',
+      id: client.id,
+      credentialId: claims.jti,
+      organisationId: client.organisation_id,
+      grants: scopeGrants(scopes, client.organisation_id),
+    };
+  }
+
+  private async fromApiKey(key: string): Promise<Actor> {
+    const m = API_KEY_RE.exec(key);
+    if (!m) throw invalid('ApiKey');
+    const rows = await this.db.query<{
+      id: string;
+      key_hash: string;
+      organisation_id: string | null;
+      scopes: string[];
+      expires_at: Date | null;
+      revoked_at: Date | null;
+      last_used_at: Date | null;
+      owner_status: string;
+    }>(
+      `SELECT k.id, k.key_hash, k.organisation_id, k.scopes, k.expires_at, k.revoked_at, k.last_used_at, a.status AS owner_status
+       FROM api_key k JOIN account a ON a.id = k.owner_account_id WHERE k.public_id = $1`,
+      [m[1]],
+    );
+    const row = rows[0];
+    const presented = createHash('sha256').update(key).digest();
+    // Compare digests in constant time even when the public id is unknown.
+    const stored = row ? Buffer.from(row.key_hash, 'hex') : Buffer.alloc(32);
+    const matches = stored.length === 32 && timingSafeEqual(presented, stored);
+    const now = Date.now();
+    if (!row || !matches || row.revoked_at || (row.expires_at && new Date(row.expires_at).getTime() <= now) || row.owner_status === 'disabled') {
+      throw invalid('ApiKey');
+    }
+    if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.db.query('UPDATE api_key SET last_used_at = now() WHERE id = $1', [row.id]);
+    }
+    return {
+      kind: 'apikey',
+      id: row.id,
+      credentialId: row.id,
+      organisationId: row.organisation_id,
+      grants: scopeGrants(row.scopes.filter(isMachineScope), row.organisation_id),
+    };
+  }
 }
+
+/** Machine scopes are held in the owner's unit and below; without a unit, in no unit at all. */
+function scopeGrants(scopes: string[], organisationId: string | null): Grants {
+  const grants: Grants = new Map();
+  for (const s of scopes) grants.set(s as Permission, new Set(organisationId ? [organisationId] : []));
+  return grants;
+}
+
+/**
+ * The staff account's home unit and every role it can exercise now: its own valid assignments,
+ * plus delegations valid now whose delegator is active and still holds the role at or above the
+ * unit. No row at all: there is no such staff account.
+ */
+const STAFF_GRANTS_SQL = `
+SELECT a.organisation_id, g.role, g.unit, g.from_account
+FROM account a
+LEFT JOIN LATERAL (
+  SELECT ra.role, ra.organisation_id AS unit, NULL::uuid AS from_account
+  FROM role_assignment ra
+  WHERE ra.account_id = a.id
+    AND (ra.valid_from IS NULL OR ra.valid_from <= now()) AND (ra.valid_until IS NULL OR ra.valid_until > now())
+  UNION ALL
+  SELECT d.role, d.organisation_id, d.from_account_id
+  FROM delegation d
+  JOIN account f ON f.id = d.from_account_id AND f.status = 'active'
+  WHERE d.to_account_id = a.id AND d.revoked_at IS NULL AND d.valid_from <= now() AND d.valid_until > now()
+    AND EXISTS (
+      SELECT 1 FROM role_assignment r
+      WHERE r.account_id = d.from_account_id AND r.role = d.role
+        AND (r.valid_from IS NULL OR r.valid_from <= now()) AND (r.valid_until IS NULL OR r.valid_until > now())
+        AND (r.organisation_id IS NULL OR EXISTS (
+          SELECT 1 FROM organisation_closure c WHERE c.ancestor_id = r.organisation_id AND c.descendant_id = d.organisation_id))
+    )
+) g ON true
+WHERE a.id = $1 AND a.kind = 'staff'`;

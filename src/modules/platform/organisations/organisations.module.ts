@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { OrganisationsController, RegionsController } from './organisations.controller';
+import { OrganisationsResolver } from './organisations.resolver';
 import { OrganisationsService } from './organisations.service';
 
 @Module({
   controllers: [OrganisationsController, RegionsController],
-  providers: [OrganisationsService],
+  providers: [OrganisationsService, OrganisationsResolver],
   exports: [OrganisationsService],
 })
 export class OrganisationsModule {}

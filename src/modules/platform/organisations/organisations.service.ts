@@ -6,6 +6,7 @@ import { ErrorCode } from '../../../api/errors/error-code';
 import { assertVersion } from '../../../api/http/if-match';
 import { keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
+import { AuditService } from '../audit/audit.service';
 import {
   CreateOrganisationDto,
   CreateRegionDto,
@@ -18,7 +19,10 @@ import { Organisation, OrganisationClosure, Region } from './organisation.entity
 
 @Injectable()
 export class OrganisationsService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+  ) {}
 
   /** Public directory: active units, filtered by region prefix, kind, parent or subtree. */
   async list(ctx: RequestContext, q: OrganisationQueryDto): Promise<Page<OrganisationDto>> {
@@ -59,6 +63,7 @@ export class OrganisationsService {
          UNION ALL SELECT $1::uuid, $1::uuid, 0`,
         [org.id, org.parentId],
       );
+      await this.audit.append(ctx, { action: 'organisation.create', resourceType: 'organisation', resourceId: org.id });
       return this.toDto(ctx, org);
     });
   }
@@ -82,6 +87,7 @@ export class OrganisationsService {
         active: dto.active,
       });
       await this.db.repo(Organisation).save(org);
+      await this.audit.append(ctx, { action: 'organisation.update', resourceType: 'organisation', resourceId: org.id });
       return this.toDto(ctx, org);
     });
   }
@@ -127,6 +133,7 @@ export class OrganisationsService {
         throw new DomainError(ErrorCode.Conflict, { reason: `region ${dto.code} exists` });
       }
       const region = await this.db.repo(Region).save({ ...dto, nameEn: dto.nameEn ?? null, parentCode: dto.parentCode ?? null });
+      await this.audit.append(ctx, { action: 'region.create', resourceType: 'region', resourceId: region.code });
       return { code: region.code, name: region.name, level: region.level, parentCode: region.parentCode };
     });
   }

@@ -1,0 +1,45 @@
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import type { AppConfig } from '../../config/config';
+import { formatGraphqlError } from './format-error';
+import { costLimitPlugin, depthAndAliasRules, QUERY_LIMITS } from './limits';
+import { createLoaders, GqlContext } from './loaders';
+
+/**
+ * Apollo Server 5 on the Express adapter, code-first. Everything security-relevant is explicit
+ * rather than left to Apollo's NODE_ENV-dependent defaults.
+ */
+export function graphqlOptions(config: Pick<AppConfig, 'graphqlIntrospection'>): ApolloDriverConfig {
+  const open = config.graphqlIntrospection;
+  return {
+    path: '/graphql',
+    // In memory; `npm run contracts` prints it (printSortedSchema) to openapi/schema.graphql.
+    autoSchemaFile: true,
+    sortSchema: true,
+    introspection: open,
+    // GraphiQL only where introspection is allowed (it needs it); otherwise no landing page.
+    graphiql: open,
+    // Without introspection, "Did you mean ...?" suggestions would leak the schema field by field.
+    hideSchemaDetailsFromClientErrors: !open,
+    includeStacktraceInErrorResponses: false,
+    // Requires a non-simple content type or the apollo-require-preflight header (Apollo's default; kept explicit).
+    csrfPrevention: true,
+    // One operation per HTTP request, so rate limits and cost limits count what they should.
+    allowBatchedHttpRequests: false,
+    // APQ lets any client fill the server's cache with arbitrary queries; a persisted-operation
+    // allowlist, when wanted, is a separate plugin.
+    persistedQueries: false,
+    // Our GlobalExceptionFilter and formatError map every error; Nest's HttpException mapping would interfere.
+    autoTransformHttpErrors: false,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    validationRules: depthAndAliasRules(),
+    plugins: [costLimitPlugin()],
+    formatError: formatGraphqlError,
+    // Apollo's default pretty-prints every response (2-space indent); compact JSON is smaller and faster.
+    stringifyResult: (result) => JSON.stringify(result),
+    context: ({ req, res }: Pick<GqlContext, 'req' | 'res'>): GqlContext => ({
+      req,
+      res,
+      loaders: createLoaders(),
+    }),
+  };
+}

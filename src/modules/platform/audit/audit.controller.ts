@@ -1,0 +1,67 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Allow, Public } from '../../../api/auth/allow.decorator';
+import { Permission } from '../../../api/auth/permission';
+import { Ctx } from '../../../api/context/ctx.decorator';
+import type { RequestContext } from '../../../api/context/request-context';
+import { AuditQueryService } from './audit-query.service';
+import {
+  AuditLeafDto,
+  CheckpointDto,
+  ConsistencyProofDto,
+  ConsistencyProofQueryDto,
+  InclusionProofDto,
+  InclusionProofQueryDto,
+  PublicKeyDto,
+} from './dto/audit.dto';
+import { SeqParam } from './seq-param.pipe';
+
+/** The verifiable audit log: signed tree heads anyone can check, leaves and proofs for auditors. */
+@ApiTags('audit')
+@Controller({ path: 'audit', version: '1' })
+export class AuditController {
+  constructor(private readonly audit: AuditQueryService) {}
+
+  /** The latest signed tree head (C2SP checkpoint); publish it, compare it, have witnesses cosign it. */
+  @Public()
+  @Get('checkpoint')
+  @ApiOkResponse({ type: CheckpointDto })
+  checkpoint(@Ctx() ctx: RequestContext): Promise<CheckpointDto> {
+    return this.audit.checkpoint(ctx);
+  }
+
+  /** The Ed25519 key checkpoints are signed with. */
+  @Public()
+  @Get('public-key')
+  @ApiOkResponse({ type: PublicKeyDto })
+  publicKey(@Ctx() ctx: RequestContext): PublicKeyDto {
+    return this.audit.publicKey(ctx);
+  }
+
+  /** Proves that the tree of size `from` is a prefix of the tree of size `to` (nothing was rewritten). */
+  @Public()
+  @Get('consistency-proof')
+  @ApiOkResponse({ type: ConsistencyProofDto })
+  consistencyProof(@Ctx() ctx: RequestContext, @Query() query: ConsistencyProofQueryDto): Promise<ConsistencyProofDto> {
+    return this.audit.consistencyProof(ctx, query);
+  }
+
+  @Allow(Permission.AuditRead)
+  @Get('leaves/:seq')
+  @ApiOkResponse({ type: AuditLeafDto })
+  leaf(@Ctx() ctx: RequestContext, @Param('seq', SeqParam) seq: number): Promise<AuditLeafDto> {
+    return this.audit.leaf(ctx, seq);
+  }
+
+  /** Proves the leaf is in the tree of the given size (default: the latest checkpoint). */
+  @Allow(Permission.AuditRead)
+  @Get('leaves/:seq/inclusion-proof')
+  @ApiOkResponse({ type: InclusionProofDto })
+  inclusionProof(
+    @Ctx() ctx: RequestContext,
+    @Param('seq', SeqParam) seq: number,
+    @Query() query: InclusionProofQueryDto,
+  ): Promise<InclusionProofDto> {
+    return this.audit.inclusionProof(ctx, seq, query);
+  }
+}

@@ -1,0 +1,15 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditController } from './audit.controller';
+import { AuditQueryService } from './audit-query.service';
+import { AuditService } from './audit.service';
+import { DataAccessService } from './data-access.service';
+import { MeDataAccessController } from './me-data-access.controller';
+
+/** Global: every service that writes, or reads personal data, appends through AuditService. */
+@Global()
+@Module({
+  controllers: [AuditController, MeDataAccessController],
+  providers: [AuditService, AuditQueryService, DataAccessService],
+  exports: [AuditService],
+})
+export class AuditModule {}

@@ -1,0 +1,216 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit, Optional } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { contextStore } from '../../../api/context/context-store';
+import type { RequestContext } from '../../../api/context/request-context';
+import { APP_CONFIG, AppConfig } from '../../../config/config';
+import { Db } from '../../../database/db';
+import { UUID_RE } from '../../../database/uuid';
+import { JobsService } from '../jobs/jobs.service';
+import { AuditLeaf, AuditTreeHead } from './audit.entity';
+import { auditLeafHash, AuditLeafFields } from './audit-leaf-hash';
+import { extendTree, Query, SubtreeBuilder } from './audit-tree';
+import { formatCheckpointBody, noteKeyId, publicKeyToVkey, signCheckpoint } from './checkpoint';
+import { loadSigningKey, SigningKey } from './signing-key';
+
+/** What a service records; who, when, through which channel and request come from the RequestContext. */
+export interface AuditEntry {
+  /** `<resource>.<verb>`, e.g. organisation.create, account.read */
+  action: string;
+  resourceType: string;
+  resourceId?: string | null;
+  /** account uuid whose personal data was read or changed; never a name or an ID number */
+  subjectId?: string | null;
+  /** the reason shown to the data subject (≤ 200 characters) */
+  purpose?: string | null;
+  /** legal basis code or citation */
+  legalBasis?: string | null;
+  /** lawful covert access: hidden from the subject until then */
+  hiddenUntil?: Date | null;
+}
+
+/** pg_advisory_xact_lock keys: one sequencer for every appender, one for checkpoint writers. */
+export const AUDIT_SEQUENCER_LOCK = 0x4f57_4155_4454; // "OWAUDT"
+export const AUDIT_CHECKPOINT_LOCK = AUDIT_SEQUENCER_LOCK + 1;
+export const AUDIT_CHECKPOINT_JOB = 'audit.checkpoint';
+
+const ACTION_RE = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/;
+const RESOURCE_TYPE_RE = /^[a-z][a-z0-9_.-]{0,49}$/;
+const RESOURCE_ID_RE = /^[A-Za-z0-9._:/@-]{1,100}$/;
+// Lone surrogates and NUL cannot be stored as text (the driver would alter them and break the hash).
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
+export interface PublicKeyInfo {
+  keyName: string;
+  algorithm: 'Ed25519';
+  keyId: string;
+  vkey: string;
+  publicKeyPem: string;
+}
+
+/**
+ * The audit log's writer: appends leaves in the caller's transaction (dense sequence numbers under an
+ * advisory lock) and signs C2SP checkpoints over the committed prefix.
+ */
+@Injectable()
+export class AuditService implements OnModuleInit, OnApplicationBootstrap {
+  private readonly log = new Logger('AuditService');
+  private readonly key: SigningKey;
+  private readonly keyInfo: PublicKeyInfo;
+  readonly origin: string;
+  /** Transactions that appended a leaf: a checkpoint inside one would sign a leaf that may still roll back. */
+  private readonly appendedIn = new WeakSet<EntityManager>();
+
+  constructor(
+    private readonly db: Db,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly jobs?: JobsService,
+  ) {
+    this.key = loadSigningKey(config.signingKeyPem);
+    this.origin = config.audit.origin;
+    this.keyInfo = {
+      keyName: this.origin,
+      algorithm: 'Ed25519',
+      keyId: noteKeyId(this.origin, this.key.publicKey).toString(16).padStart(8, '0'),
+      vkey: publicKeyToVkey(this.origin, this.key.publicKey),
+      publicKeyPem: this.key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    };
+  }
+
+  onModuleInit(): void {
+    // Periodic checkpoints through the durable job table; the handler re-enqueues itself.
+    this.jobs?.register(AUDIT_CHECKPOINT_JOB, async () => {
+      await this.checkpoint();
+      await this.scheduleCheckpoint(new Date(Date.now() + this.config.audit.checkpointMinutes * 60_000));
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.jobs && this.config.jobs.enabled) await this.scheduleCheckpoint(new Date());
+  }
+
+  private async scheduleCheckpoint(runAt: Date): Promise<void> {
+    await this.jobs!.enqueue(AUDIT_CHECKPOINT_JOB, {}, { runAt, dedupeKey: AUDIT_CHECKPOINT_JOB, maxAttempts: 5 });
+  }
+
+  /**
+   * Appends a leaf inside the caller's transaction (or a new one), so the record commits with the
+   * change it describes or not at all. Sequencing: the advisory lock serialises appenders until their
+   * commit, so max(seq) + 1 is dense and a rollback gives its number back. Keep appends late in long
+   * transactions: the lock is held until commit.
+   */
+  async append(ctx: RequestContext, entry: AuditEntry): Promise<void> {
+    const base = this.leafFields(ctx, entry);
+    await this.db.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEQUENCER_LOCK]);
+      const [{ next }] = await m.query<{ next: string }[]>('SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf');
+      const fields: AuditLeafFields = { ...base, seq: Number(next), at: new Date() };
+      await m.getRepository(AuditLeaf).insert({ ...fields, leafHash: auditLeafHash(fields) });
+      this.appendedIn.add(m);
+    });
+  }
+
+  /**
+   * The latest signed tree head, signing a new one when leaves were committed since. Runs in its own
+   * transaction, or joins one that has not appended (a job's); checkpoint writers are serialised.
+   */
+  async checkpoint(): Promise<AuditTreeHead> {
+    const open = contextStore.transaction();
+    if (open && this.appendedIn.has(open)) {
+      throw new Error('AuditService.checkpoint() cannot run in a transaction that appended audit leaves');
+    }
+    const fresh = await this.latestIfCurrent();
+    if (fresh) return fresh;
+    return this.db.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHECKPOINT_LOCK]);
+      const q: Query = (sql, params) => m.query(sql, params);
+      const latest = await this.latestHead();
+      const size = await this.committedSize();
+      if (latest && latest.size >= size) return latest;
+      let builder = latest ? SubtreeBuilder.fromPacked(latest.size, latest.subtreeRoots) : new SubtreeBuilder();
+      // A cache that disagrees with its own signed root is not trusted: rebuild from the leaves.
+      if (latest && !builder.root().equals(latest.rootHash)) builder = new SubtreeBuilder();
+      await extendTree(q, builder, size);
+      const root = builder.root();
+      const head = m.getRepository(AuditTreeHead).create({
+        size,
+        rootHash: root,
+        at: new Date(),
+        note: signCheckpoint(formatCheckpointBody(this.origin, size, root), this.origin, this.key.privateKey),
+        keyName: this.origin,
+        subtreeRoots: builder.packed(),
+      });
+      await m.getRepository(AuditTreeHead).insert(head);
+      this.log.log(`signed audit checkpoint at size ${size}`);
+      return head;
+    });
+  }
+
+  /** Number of committed leaves (the committed leaves are always the dense prefix 0 … n-1). */
+  async committedSize(): Promise<number> {
+    const [{ n }] = await this.db.query<{ n: string }>('SELECT coalesce(max(seq) + 1, 0)::text AS n FROM audit_leaf');
+    return Number(n);
+  }
+
+  latestHead(): Promise<AuditTreeHead | null> {
+    return this.db.repo(AuditTreeHead).createQueryBuilder('h').orderBy('h.size', 'DESC').limit(1).getOne();
+  }
+
+  publicKey(): PublicKeyInfo {
+    return { ...this.keyInfo };
+  }
+
+  private async latestIfCurrent(): Promise<AuditTreeHead | null> {
+    const latest = await this.latestHead();
+    return latest && latest.size >= (await this.committedSize()) ? latest : null;
+  }
+
+  /** Checks what callers pass: a bad entry is a programming error, refused before it can reach the log. */
+  private leafFields(ctx: RequestContext, e: AuditEntry): Omit<AuditLeafFields, 'seq' | 'at'> {
+    const { actor } = ctx;
+    const fields = {
+      actorKind: actor.kind,
+      actorId: actor.id ?? null,
+      onBehalfOf: actor.onBehalfOf ?? null,
+      organisationId: actor.organisationId ?? null,
+      action: e.action,
+      resourceType: e.resourceType,
+      resourceId: e.resourceId ?? null,
+      subjectId: e.subjectId ?? null,
+      purpose: e.purpose ?? null,
+      legalBasis: e.legalBasis ?? null,
+      channel: ctx.channel ?? null,
+      requestId: ctx.requestId ?? null,
+      hiddenUntil: e.hiddenUntil ?? null,
+    };
+    const fail = (what: string): never => {
+      throw new Error(`audit entry ${e.action}: ${what}`);
+    };
+    if (!ACTION_RE.test(fields.action) || fields.action.length > 100) fail('action must look like resource.verb');
+    if (!RESOURCE_TYPE_RE.test(fields.resourceType)) fail('bad resourceType');
+    if (fields.resourceId !== null && !RESOURCE_ID_RE.test(fields.resourceId)) fail('bad resourceId');
+    if (fields.subjectId !== null && !UUID_RE.test(fields.subjectId)) fail('subjectId must be an account uuid');
+    if (fields.organisationId !== null && !UUID_RE.test(fields.organisationId)) fail('actor organisation is not a uuid');
+    for (const [name, value, max] of [
+      ['actorId', fields.actorId, 100],
+      ['onBehalfOf', fields.onBehalfOf, 100],
+      ['purpose', fields.purpose, 200],
+      ['legalBasis', fields.legalBasis, 200],
+      ['channel', fields.channel, 32],
+      ['requestId', fields.requestId, 128],
+    ] as const) {
+      if (value !== null && (value.length > max || UNSTORABLE_RE.test(value) || !isWellFormed(value))) {
+        fail(`${name} must be at most ${max} storable characters`);
+      }
+    }
+    if (fields.hiddenUntil !== null && (!(fields.hiddenUntil instanceof Date) || Number.isNaN(fields.hiddenUntil.getTime()))) {
+      fail('hiddenUntil is not a valid date');
+    }
+    return fields;
+  }
+}
+
+/** Lone surrogates have no UTF-8 encoding: the stored text would differ from the hashed one. */
+function isWellFormed(s: string): boolean {
+  return Buffer.from(s, 'utf8').toString('utf8') === s;
+}

@@ -1,0 +1,98 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseEntity } from '../../../database/base.entity';
+
+export enum AccountKind {
+  Citizen = 'citizen',
+  Business = 'business',
+  Staff = 'staff',
+}
+
+export enum AccountStatus {
+  /** registered, contact not yet verified */
+  Pending = 'pending',
+  Active = 'active',
+  Disabled = 'disabled',
+}
+
+/**
+ * A person's or business's login. Contact identifiers are stored normalised with a blind index
+ * for lookup; the national ID number only encrypted (FieldCipher) plus its blind index.
+ */
+@Entity('account')
+export class Account extends BaseEntity {
+  @Column({ type: 'enum', enum: AccountKind, enumName: 'account_kind' })
+  kind: AccountKind;
+
+  @Column({ type: 'enum', enum: AccountStatus, enumName: 'account_status', default: AccountStatus.Pending })
+  status: AccountStatus;
+
+  /** normalised phone (E.164 without +86 prefix for mainland numbers) */
+  @Index({ unique: true, where: 'phone IS NOT NULL' })
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  phone: string | null;
+
+  /** lower-cased e-mail */
+  @Index({ unique: true, where: 'email IS NOT NULL' })
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email: string | null;
+
+  /** staff login name */
+  @Index({ unique: true, where: 'username IS NOT NULL' })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  username: string | null;
+
+  /** argon2id PHC string; null for accounts that only log in through OIDC */
+  @Column({ type: 'varchar', length: 255, nullable: true, select: false })
+  passwordHash: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  displayName: string | null;
+
+  /** real name (实名) once verified */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  realName: string | null;
+
+  /** AES-256-GCM envelope of the national ID number */
+  @Column({ type: 'varchar', length: 200, nullable: true, select: false })
+  nationalIdEnc: string | null;
+
+  /** keyed blind index of the national ID number, for lookup and uniqueness */
+  @Index({ unique: true, where: 'national_id_bidx IS NOT NULL' })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  nationalIdBidx: string | null;
+
+  /** last four characters, kept for masked display without decrypting */
+  @Column({ type: 'varchar', length: 4, nullable: true })
+  nationalIdLast4: string | null;
+
+  /** business accounts: unified social credit code (GB 32100, public registry data, so stored in clear) */
+  @Index({ unique: true, where: 'unified_social_credit_code IS NOT NULL' })
+  @Column({ type: 'varchar', length: 18, nullable: true })
+  unifiedSocialCreditCode: string | null;
+
+  /** staff: home organisation unit */
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  organisationId: string | null;
+
+  /** base32 TOTP secret, encrypted; staff second factor */
+  @Column({ type: 'varchar', length: 200, nullable: true, select: false })
+  totpSecretEnc: string | null;
+
+  /** last accepted TOTP time step, so a code cannot be replayed within its window */
+  @Column({ type: 'int', nullable: true, select: false })
+  totpLastStep: number | null;
+
+  @Column({ type: 'int', default: 0 })
+  failedLogins: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lockedUntil: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastLoginAt: Date | null;
+
+  /** bumps on password change or logout-everywhere; tokens issued before are refused */
+  @Column({ type: 'timestamptz', nullable: true })
+  tokensValidAfter: Date | null;
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { NotificationsModule } from '../../notifications/notifications.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { LoginThrottle } from './login-throttle';
+import { RefreshTokensService } from './refresh-tokens.service';
+import { VerificationCodesService } from './verification-codes.service';
+
+/** /v1/auth: registration, verification, login, refresh, logout, password reset. */
+@Module({
+  imports: [NotificationsModule],
+  controllers: [AuthController],
+  // PasswordService, PersonalDataService and SessionCheckService come from the global IdentityModule.
+  providers: [AuthService, VerificationCodesService, RefreshTokensService, LoginThrottle],
+  exports: [RefreshTokensService],
+})
+export class AuthModule {}

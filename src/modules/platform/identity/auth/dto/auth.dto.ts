@@ -1,0 +1,139 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { PHONE_PATTERN } from '../contact';
+import { IsUnifiedSocialCreditCode, NormaliseCreditCode, PLAIN_TEXT } from './validators';
+
+const CODE = /^\d{6}$/;
+
+/** Exactly one of the two must be given. */
+export class ContactDto {
+  /** mobile number: mainland 11 digits (optionally +86) or E.164 */
+  @ApiPropertyOptional({ example: '13800138000', maxLength: 20 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  @Matches(PHONE_PATTERN)
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'zhang.san@example.com', maxLength: 254 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email?: string;
+}
+
+export class RegisterDto extends ContactDto {
+  /** 8–128 characters, not all of one kind (lower case, upper case, digits, symbols), not a common password */
+  @ApiProperty({ minLength: 8, maxLength: 128, format: 'password' })
+  @IsString()
+  @MaxLength(128)
+  password: string;
+
+  @ApiProperty({ enum: ['citizen', 'business'] })
+  @IsIn(['citizen', 'business'])
+  kind: 'citizen' | 'business';
+
+  /** what the account is called on screens; not the real name */
+  @ApiPropertyOptional({ maxLength: 50 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50)
+  @Matches(PLAIN_TEXT)
+  displayName?: string;
+
+  /** business accounts only: 统一社会信用代码 */
+  @ApiPropertyOptional({ example: '91350100M000100Y43', minLength: 18, maxLength: 18 })
+  @IsOptional()
+  @NormaliseCreditCode()
+  @IsString()
+  @IsUnifiedSocialCreditCode()
+  unifiedSocialCreditCode?: string;
+}
+
+/**
+ * The same answer whether or not the contact already had an account (no enumeration). A code is
+ * sent at most once a minute per account; the password given with the registration whose code is
+ * entered becomes the account's password.
+ */
+export class RegistrationAcceptedDto {
+  @ApiProperty({ enum: ['pending_verification'] })
+  status: 'pending_verification';
+
+  /** where the code was sent */
+  @ApiProperty({ enum: ['sms', 'email'] })
+  channel: string;
+
+  /** seconds the code stays valid */
+  codeExpiresIn: number;
+}
+
+export class VerifyContactDto extends ContactDto {
+  @ApiProperty({ example: '123456', pattern: CODE.source })
+  @IsString()
+  @Matches(CODE)
+  code: string;
+}
+
+export class LoginDto {
+  /** phone number, e-mail address or (staff) username */
+  @ApiProperty({ example: '13800138000', maxLength: 254 })
+  @IsString()
+  @Length(1, 254)
+  login: string;
+
+  @ApiProperty({ maxLength: 128, format: 'password' })
+  @IsString()
+  @Length(1, 128)
+  password: string;
+
+  /** 6-digit code from the authenticator app, for accounts with a second factor */
+  @ApiPropertyOptional({ example: '123456', pattern: CODE.source })
+  @IsOptional()
+  @IsString()
+  @Matches(CODE)
+  totp?: string;
+}
+
+export class RefreshDto {
+  @ApiProperty({ description: 'the refresh token from login or the previous refresh', minLength: 43, maxLength: 43 })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{43}$/)
+  refreshToken: string;
+}
+
+export class TokenPairDto {
+  /** JWT (RFC 9068 at+jwt); send as `Authorization: Bearer …` */
+  accessToken: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  tokenType: 'Bearer';
+
+  /** seconds the access token stays valid */
+  expiresIn: number;
+
+  /** opaque, single use: trade it at /v1/auth/refresh for a new pair */
+  refreshToken: string;
+
+  /** seconds the refresh token stays valid if unused */
+  refreshExpiresIn: number;
+}
+
+export class PasswordResetRequestDto extends ContactDto {}
+
+export class PasswordResetAcceptedDto {
+  @ApiProperty({ enum: ['accepted'] })
+  status: 'accepted';
+}
+
+export class PasswordResetConfirmDto extends ContactDto {
+  @ApiProperty({ example: '123456', pattern: CODE.source })
+  @IsString()
+  @Matches(CODE)
+  code: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128, format: 'password' })
+  @IsString()
+  @MaxLength(128)
+  newPassword: string;
+}

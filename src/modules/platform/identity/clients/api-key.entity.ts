@@ -1,0 +1,43 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseEntity } from '../../../../database/base.entity';
+
+/**
+ * An integrator's key, `owk_<publicId>_<secret>`. Only the SHA-256 of the whole key is stored;
+ * the key itself is shown once, at creation.
+ */
+@Entity('api_key')
+export class ApiKey extends BaseEntity {
+  /** 8 characters, the part of the key shown in lists and logs */
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 8 })
+  publicId: string;
+
+  /** SHA-256 (hex) of the whole key; 256 random bits, so a fast hash suffices */
+  @Column({ type: 'varchar', length: 64, select: false })
+  keyHash: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  /** the unit whose subtree the scopes are held in; null: scopes held in no unit (unit-free reads only) */
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  organisationId: string | null;
+
+  /** the staff account that issued the key and answers for it */
+  @Index()
+  @Column({ type: 'uuid' })
+  ownerAccountId: string;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  scopes: string[];
+
+  @Column({ type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null;
+}

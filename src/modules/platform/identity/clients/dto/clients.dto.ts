@@ -1,0 +1,202 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { Permission } from '../../../../../api/auth/permission';
+import { PageQuery } from '../../../../../api/http/pagination';
+import { MACHINE_SCOPES } from '../../staff/role-catalogue';
+
+const SCOPES = [...MACHINE_SCOPES] as string[];
+
+export class ClientDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  /** the OAuth client_id, `owc_…` */
+  clientId: string;
+
+  name: string;
+
+  /** the agency unit the client acts for; its scopes hold there and below */
+  @ApiProperty({ format: 'uuid' })
+  organisationId: string;
+
+  @ApiProperty({ enum: Permission, enumName: 'Permission', isArray: true })
+  scopes: string[];
+
+  /** hex SHA-256 of the bound TLS client certificate, if any */
+  @ApiProperty({ type: 'string', nullable: true })
+  certThumbprint: string | null;
+
+  active: boolean;
+
+  /** after a rotation, the old secret keeps working until then */
+  @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
+  previousSecretExpiresAt: string | null;
+
+  @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
+  lastUsedAt: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}
+
+export class ClientWithSecretDto extends ClientDto {
+  /** the client secret, shown only in this response; store it in the calling system's vault */
+  clientSecret: string;
+}
+
+export class ClientPageDto {
+  @ApiProperty({ type: [ClientDto], maxItems: 100 })
+  items: ClientDto[];
+
+  @ApiProperty({ type: 'string', nullable: true, maxLength: 512 })
+  nextCursor: string | null;
+}
+
+export class CreateClientDto {
+  @IsString()
+  @Length(2, 200)
+  name: string;
+
+  @IsUUID()
+  organisationId: string;
+
+  /** permissions the client may request; each must be one you hold in that unit */
+  @ApiProperty({ enum: SCOPES, isArray: true })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsIn(SCOPES, { each: true })
+  scopes: string[];
+
+  /** hex SHA-256 of the client's TLS certificate (DER); binds token requests to that certificate */
+  @IsOptional()
+  @Matches(/^[0-9A-Fa-f]{64}$/)
+  certThumbprint?: string;
+}
+
+export class RotateSecretDto {
+  /** how long the old secret keeps working, in seconds (default one day, at most 30 days) */
+  @ApiPropertyOptional({ minimum: 0, maximum: 2_592_000, default: 86_400 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(2_592_000)
+  graceSeconds?: number;
+}
+
+export class ClientQueryDto extends PageQuery {
+  /** clients of this unit or below */
+  @IsOptional()
+  @IsUUID()
+  within?: string;
+}
+
+/** RFC 6749 §4.4.2 request; send it form-encoded (or as JSON). Unknown parameters are ignored. */
+export class TokenRequestDto {
+  @ApiProperty({ enum: ['client_credentials'] })
+  grant_type: string;
+
+  /** with client_secret, instead of HTTP Basic authentication */
+  @ApiPropertyOptional()
+  client_id?: string;
+
+  @ApiPropertyOptional()
+  client_secret?: string;
+
+  /** space-separated subset of the client's scopes; all of them when omitted */
+  @ApiPropertyOptional()
+  scope?: string;
+}
+
+/** RFC 6749 §5.1 */
+export class TokenResponseDto {
+  access_token: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  token_type: 'Bearer';
+
+  /** lifetime of the access token in seconds */
+  expires_in: number;
+
+  /** the granted scopes, space-separated */
+  scope: string;
+}
+
+/** RFC 6749 §5.2 */
+export class OAuthErrorDto {
+  @ApiProperty({ enum: ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'] })
+  error: string;
+
+  @ApiPropertyOptional()
+  error_description?: string;
+}
+
+export class ApiKeyDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  /** the key's visible start, `owk_<publicId>`; the rest is never shown again */
+  prefix: string;
+
+  name: string;
+
+  @ApiProperty({ format: 'uuid', type: 'string', nullable: true })
+  organisationId: string | null;
+
+  @ApiProperty({ format: 'uuid' })
+  ownerAccountId: string;
+
+  @ApiProperty({ enum: Permission, enumName: 'Permission', isArray: true })
+  scopes: string[];
+
+  @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
+  expiresAt: string | null;
+
+  @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
+  revokedAt: string | null;
+
+  @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
+  lastUsedAt: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}
+
+export class ApiKeyCreatedDto extends ApiKeyDto {
+  /** the whole key, shown only in this response; send it as the X-API-Key header, never in a URL */
+  key: string;
+}
+
+export class ApiKeyPageDto {
+  @ApiProperty({ type: [ApiKeyDto], maxItems: 100 })
+  items: ApiKeyDto[];
+
+  @ApiProperty({ type: 'string', nullable: true, maxLength: 512 })
+  nextCursor: string | null;
+}
+
+export class CreateApiKeyDto {
+  @IsString()
+  @Length(2, 200)
+  name: string;
+
+  /** the unit whose data the key may reach (and below); omit for unit-free reads only */
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+
+  @ApiProperty({ enum: SCOPES, isArray: true })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsIn(SCOPES, { each: true })
+  scopes: string[];
+
+  /** when the key stops working: in the future and at most 366 days ahead; one year from now when omitted */
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
+}

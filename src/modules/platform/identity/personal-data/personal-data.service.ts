@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../../../config/config';
+import { FieldCipher } from './field-cipher';
+
+/**
+ * The encrypted columns, each named once. The name is both the AEAD associated data (an envelope
+ * copied into another column fails to decrypt) and the blind-index purpose (the same value indexed
+ * for two columns gives unrelated hashes).
+ */
+export enum PersonalField {
+  NationalId = 'account.national_id',
+  TotpSecret = 'account.totp_secret',
+}
+
+/**
+ * FieldCipher built from FIELD_KEYS and BLIND_INDEX_KEY. The first key of FIELD_KEYS encrypts new
+ * values; the others stay only to decrypt older rows until a re-encryption job rewrites them, so
+ * rotation is "prepend a new key, restart, re-encrypt, drop the old key".
+ * Construction fails at boot on a malformed keyring, never on the first request.
+ */
+@Injectable()
+export class PersonalDataService {
+  private readonly cipher: FieldCipher;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const keys = FieldCipher.parseKeyring(config.fieldKeys);
+    // Not Object.keys(keys)[0]: integer-like key ids ("1", "2") would be reordered by the engine.
+    const activeKeyId = config.fieldKeys.split(',')[0].split(':')[0].trim();
+    this.cipher = new FieldCipher({ keys, activeKeyId, blindIndexKey: config.blindIndexKey });
+  }
+
+  encrypt(field: PersonalField, plaintext: string): string {
+    return this.cipher.encrypt(plaintext, field);
+  }
+
+  decrypt(field: PersonalField, envelope: string): string {
+    return this.cipher.decrypt(envelope, field);
+  }
+
+  /** Keyed hash of an already normalised value, for equality lookups and unique indexes. */
+  blindIndex(field: PersonalField, normalisedValue: string): string {
+    return this.cipher.blindIndex(normalisedValue, field);
+  }
+
+  /** Keyed hash for secrets that are not personal data but must not be stored guessable (one-time codes). */
+  keyedHash(purpose: string, value: string): string {
+    return this.cipher.blindIndex(value, purpose);
+  }
+}

@@ -1,0 +1,122 @@
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { LessThan, MoreThan } from 'typeorm';
+import type { Language, RequestContext } from '../../../api/context/request-context';
+import { Db } from '../../../database/db';
+import { describeFailure, retryDelaySeconds } from '../jobs/job-failure';
+import { JobsService } from '../jobs/jobs.service';
+import { NotificationChannel, NotificationOutbox, NotificationStatus } from './notification.entity';
+import { isTemplateName, renderTemplate, secretParamsOf, TemplateName } from './templates';
+import { NOTIFICATION_TRANSPORT, NotificationTransport, PermanentDeliveryError } from './transport';
+
+export const DELIVER_JOB = 'notification.deliver';
+/** attempts before a message is given up as failed (about an hour of backoff) */
+export const MAX_DELIVERY_ATTEMPTS = 8;
+/** how long delivered rows (and their addresses) are kept for support questions */
+export const NOTIFICATION_RETENTION_DAYS = 30;
+
+export interface NewNotification {
+  channel: NotificationChannel;
+  recipient: string;
+  accountId?: string | null;
+  template: TemplateName;
+  params?: Record<string, string | number>;
+}
+
+/**
+ * Queues messages in the caller's transaction and delivers them from a job, so a message is sent
+ * if and only if the change that caused it committed. With NOTIFY_TRANSPORT=none nothing is
+ * scheduled: rows wait, pending, for a provider adapter.
+ */
+@Injectable()
+export class NotificationsService implements OnModuleInit {
+  constructor(
+    private readonly db: Db,
+    private readonly jobs: JobsService,
+    @Optional() @Inject(NOTIFICATION_TRANSPORT) private readonly transport: NotificationTransport | null,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register<{ id: string }>(DELIVER_JOB, (payload) => this.deliver(payload.id));
+  }
+
+  async enqueue(ctx: RequestContext, n: NewNotification): Promise<string> {
+    return this.db.transaction(async () => {
+      const row = this.db.repo(NotificationOutbox).create({
+        channel: n.channel,
+        recipient: n.recipient,
+        accountId: n.accountId ?? null,
+        template: n.template,
+        language: ctx.language,
+        params: n.params ?? {},
+        status: NotificationStatus.Pending,
+        attempts: 0,
+        lastError: null,
+        sentAt: null,
+      });
+      await this.db.repo(NotificationOutbox).save(row);
+      if (this.transport) await this.jobs.enqueue(DELIVER_JOB, { id: row.id }, { dedupeKey: `notification:${row.id}` });
+      return row.id;
+    });
+  }
+
+  /**
+   * Queues the message unless the same template went to the same account within `windowMs`:
+   * for notices a stranger can trigger, so they cannot be used to flood someone's phone.
+   */
+  async enqueueOnce(ctx: RequestContext, n: NewNotification & { accountId: string }, windowMs: number): Promise<string | null> {
+    return this.db.transaction(async () => {
+      const recent = await this.db.repo(NotificationOutbox).exists({
+        where: { accountId: n.accountId, template: n.template, createdAt: MoreThan(new Date(Date.now() - windowMs)) },
+      });
+      return recent ? null : this.enqueue(ctx, n);
+    });
+  }
+
+  /**
+   * One delivery attempt, inside the job's transaction. Never throws for a provider failure: the
+   * attempt is recorded on the row and the retry is scheduled in the same commit, so the row's
+   * attempts and last error stay true.
+   */
+  async deliver(id: string): Promise<void> {
+    const transport = this.transport;
+    if (!transport) return;
+    await this.db.transaction(async () => {
+      const repo = this.db.repo(NotificationOutbox);
+      const row = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row || row.status !== NotificationStatus.Pending) return;
+      row.attempts += 1;
+      try {
+        if (!isTemplateName(row.template)) throw new PermanentDeliveryError(`unknown template ${row.template}`);
+        const { subject, text } = renderTemplate(row.template, row.language as Language, row.params);
+        await transport.send({ id: row.id, channel: row.channel, recipient: row.recipient, subject, text, template: row.template, language: row.language });
+        row.status = NotificationStatus.Sent;
+        row.sentAt = new Date();
+        row.lastError = null;
+      } catch (err) {
+        row.lastError = describeFailure(err);
+        if (err instanceof PermanentDeliveryError || row.attempts >= MAX_DELIVERY_ATTEMPTS) {
+          row.status = NotificationStatus.Failed;
+        } else {
+          const runAt = new Date(Date.now() + retryDelaySeconds(row.attempts) * 1000);
+          await this.jobs.enqueue(DELIVER_JOB, { id: row.id }, { runAt, dedupeKey: `notification:${row.id}` });
+        }
+      }
+      // A one-time code has no use once it has been sent (or given up on); keep no copy of it.
+      if (row.status !== NotificationStatus.Pending) row.params = scrub(row.params, isTemplateName(row.template) ? secretParamsOf(row.template) : Object.keys(row.params));
+      await repo.save(row);
+    });
+  }
+
+  /** Deletes sent and failed rows older than the cut-off; for a periodic retention job. */
+  async purgeDelivered(before: Date = new Date(Date.now() - NOTIFICATION_RETENTION_DAYS * 86_400_000)): Promise<number> {
+    const res = await this.db.repo(NotificationOutbox).delete({ status: NotificationStatus.Sent, createdAt: LessThan(before) });
+    const failed = await this.db.repo(NotificationOutbox).delete({ status: NotificationStatus.Failed, createdAt: LessThan(before) });
+    return (res.affected ?? 0) + (failed.affected ?? 0);
+  }
+}
+
+function scrub(params: Record<string, string | number>, secret: string[]): Record<string, string | number> {
+  const out = { ...params };
+  for (const k of secret) if (k in out) out[k] = '[scrubbed]';
+  return out;
+}

@@ -1,0 +1,211 @@
+import type { Response } from 'supertest';
+import { QUERY_LIMITS } from '../../src/api/graphql/limits';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const API_INFO = '{ apiInfo { name title version languages language } }';
+const ALLOWED_EXTENSIONS = ['code', 'status', 'type', 'title', 'errors'];
+
+/** Every error speaks our vocabulary and carries nothing else: no stacktrace, no exception. */
+function expectCleanErrors(res: Response, code: string): void {
+  expect(res.text).not.toMatch(/stacktrace|exception|originalError|\.ts:\d+/i);
+  const errors = res.body.errors as { message: string; extensions: Record<string, unknown> }[];
+  expect(errors.length).toBeGreaterThan(0);
+  for (const e of errors) {
+    expect(Object.keys(e.extensions).every((k) => ALLOWED_EXTENSIONS.includes(k))).toBe(true);
+    expect(e.extensions).toMatchObject({
+      status: expect.any(Number),
+      type: expect.stringMatching(/^https:\/\/onewindow\.dev\/problems\//),
+    });
+  }
+  expect(errors.map((e) => e.extensions.code)).toContain(code);
+}
+
+/** `__type(name:"ApiInfo") { name ofType { ... { name } } }` nests to exactly `depth` levels. */
+const nested = (depth: number) =>
+  `{ __type(name: "ApiInfo") { name ${'ofType { '.repeat(depth - 2)}name${' }'.repeat(depth - 2)} } }`;
+const aliased = (n: number) =>
+  `{ ${Array.from({ length: n }, (_, i) => `a${i}: apiInfo { name }`).join(' ')} }`;
+
+describe('GraphQL endpoint (test defaults: introspection on)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp()));
+  afterAll(() => t.close());
+
+  const gql = (query: string, variables?: Record<string, unknown>) =>
+    t.http.post('/graphql').send({ query, variables });
+
+  it('answers apiInfo in zh-CN by default, through the auth and rate-limit guards', async () => {
+    const res = await gql(API_INFO).expect(200);
+    expect(res.body).toEqual({
+      data: {
+        apiInfo: {
+          name: 'OneWindow',
+          title: 'OneWindow 一网通办政务服务接口',
+          version: '1',
+          languages: ['zh-CN', 'en'],
+          language: 'zh-CN',
+        },
+      },
+    });
+    expect(res.headers['content-language']).toBe('zh-CN');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // The RateLimitGuard (an APP_GUARD) ran for the resolver and counted this request.
+    expect(res.headers['ratelimit']).toMatch(/^"default";r=\d+;t=\d+$/);
+  });
+
+  it('negotiates the language from Accept-Language inside the resolver (request context is bound)', async () => {
+    const res = await gql(API_INFO).set('Accept-Language', 'en-GB,en;q=0.9').expect(200);
+    expect(res.body.data.apiInfo).toMatchObject({ language: 'en', title: 'OneWindow e-government API' });
+    expect(res.headers['content-language']).toBe('en');
+  });
+
+  it('runs the AuthGuard for resolvers: a bad bearer token on a public query is refused with INVALID_TOKEN', async () => {
+    const res = await gql(API_INFO).set('Authorization', 'Bearer not-a-jwt').expect(200);
+    expect(res.body.data).toBeNull();
+    expectCleanErrors(res, 'INVALID_TOKEN');
+    expect(res.body.errors[0]).toMatchObject({
+      path: ['apiInfo'],
+      extensions: { status: 401, title: '访问令牌无效' },
+    });
+  });
+
+  it(`accepts depth ${QUERY_LIMITS.maxDepth} and refuses depth 30 with QUERY_TOO_COMPLEX`, async () => {
+    const ok = await gql(nested(QUERY_LIMITS.maxDepth)).expect(200);
+    expect(ok.body.data.__type.name).toBe('ApiInfo');
+    expect(ok.body.errors).toBeUndefined();
+
+    const limit = await gql(nested(QUERY_LIMITS.maxDepth + 1)).expect(400);
+    expectCleanErrors(limit, 'QUERY_TOO_COMPLEX');
+
+    const res = await gql(nested(30)).set('Accept-Language', 'en').expect(400);
+    expect(res.body.data).toBeUndefined();
+    expectCleanErrors(res, 'QUERY_TOO_COMPLEX');
+    expect(res.body.errors[0]).toMatchObject({
+      message: `Query depth 30 exceeds the limit of ${QUERY_LIMITS.maxDepth}.`,
+      extensions: { status: 400, title: 'Query too complex' },
+    });
+  });
+
+  it(`accepts ${QUERY_LIMITS.maxAliases} aliases and refuses 100`, async () => {
+    const ok = await gql(aliased(QUERY_LIMITS.maxAliases)).expect(200);
+    expect(Object.keys(ok.body.data)).toHaveLength(QUERY_LIMITS.maxAliases);
+
+    const res = await gql(aliased(100)).set('Accept-Language', 'en').expect(400);
+    expectCleanErrors(res, 'QUERY_TOO_COMPLEX');
+    expect(res.body.errors[0].message).toBe(
+      `The query uses 100 aliases; at most ${QUERY_LIMITS.maxAliases} are allowed.`,
+    );
+  });
+
+  it('refuses a document with too many tokens', async () => {
+    const res = await gql(`{ apiInfo { ${'name '.repeat(QUERY_LIMITS.maxTokens)} } }`)
+      .set('Accept-Language', 'en')
+      .expect(400);
+    expectCleanErrors(res, 'QUERY_TOO_COMPLEX');
+    expect(res.body.errors[0].message).toBe(
+      `The query exceeds the limit of ${QUERY_LIMITS.maxTokens} tokens.`,
+    );
+  });
+
+  it('answers a malformed query with 400 VALIDATION_FAILED and where it broke', async () => {
+    const res = await gql('{ apiInfo { name ').expect(400);
+    expectCleanErrors(res, 'VALIDATION_FAILED');
+    expect(res.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/^Syntax Error/),
+      locations: [{ line: 1, column: 18 }],
+    });
+  });
+
+  it('answers unknown fields and missing variables with 400 VALIDATION_FAILED (suggestions allowed in development)', async () => {
+    const typo = await gql('{ apiInf { name } }').expect(400);
+    expectCleanErrors(typo, 'VALIDATION_FAILED');
+    expect(typo.body.errors[0].message).toMatch(/Did you mean "apiInfo"/);
+
+    const vars = await gql('query ($lang: String!) { apiInfo { name } }').expect(400);
+    expectCleanErrors(vars, 'VALIDATION_FAILED');
+  });
+
+  it('keeps CSRF prevention: a simple request without a preflight header is refused', async () => {
+    const textPlain = await t.http
+      .post('/graphql')
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify({ query: API_INFO }));
+    expect(textPlain.status).toBe(400);
+    expect(textPlain.text).not.toContain('OneWindow');
+
+    const get = await t.http.get('/graphql').query({ query: API_INFO });
+    expect(get.status).toBe(400);
+    expectCleanErrors(get, 'VALIDATION_FAILED');
+
+    const preflighted = await t.http
+      .get('/graphql')
+      .query({ query: API_INFO })
+      .set('apollo-require-preflight', 'true')
+      .expect(200);
+    expect(preflighted.body.data.apiInfo.name).toBe('OneWindow');
+  });
+
+  it('refuses batched operations (one operation per HTTP request)', async () => {
+    const res = await t.http.post('/graphql').send([{ query: API_INFO }, { query: API_INFO }]);
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('"apiInfo"');
+  });
+
+  it('allows introspection and the GraphiQL landing page when configured (not production)', async () => {
+    const res = await gql('{ __schema { queryType { name } } }').expect(200);
+    expect(res.body.data.__schema.queryType.name).toBe('Query');
+    const page = await t.http.get('/graphql').set('Accept', 'text/html').expect(200);
+    expect(page.text).toMatch(/graphiql/i);
+  });
+});
+
+describe('GraphQL endpoint with GRAPHQL_INTROSPECTION=false (production setting)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ GRAPHQL_INTROSPECTION: 'false' })));
+  afterAll(() => t.close());
+
+  const gql = (query: string) => t.http.post('/graphql').send({ query });
+
+  it('refuses __schema and __type', async () => {
+    for (const query of ['{ __schema { types { name } } }', '{ __type(name: "ApiInfo") { name } }']) {
+      const res = await gql(query).expect(400);
+      expectCleanErrors(res, 'VALIDATION_FAILED');
+      expect(res.body.data).toBeUndefined();
+      expect(res.text).not.toContain('apiInfo');
+    }
+  });
+
+  it('does not leak field names through "Did you mean" suggestions', async () => {
+    const res = await gql('{ apiInf { name } }').expect(400);
+    expectCleanErrors(res, 'VALIDATION_FAILED');
+    expect(res.text).not.toMatch(/Did you mean|apiInfo/);
+  });
+
+  it('serves no landing page', async () => {
+    const page = await t.http.get('/graphql').set('Accept', 'text/html');
+    expect(page.text).not.toMatch(/graphiql/i);
+  });
+
+  it('still answers ordinary queries', async () => {
+    const res = await gql(API_INFO).expect(200);
+    expect(res.body.data.apiInfo.name).toBe('OneWindow');
+  });
+});
+
+describe('GraphQL endpoint under a tight anonymous quota', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '2' })));
+  afterAll(() => t.close());
+
+  it('counts GraphQL requests and refuses the third with RATE_LIMITED and Retry-After', async () => {
+    const send = () =>
+      t.http.post('/graphql').send({ query: '{ a: apiInfo { name } b: apiInfo { version } }' });
+    // Two root fields in one request count once (the guard runs per root field).
+    expect((await send()).body.data.a.name).toBe('OneWindow');
+    expect((await send()).body.data.b.version).toBe('1');
+    const refused = await send();
+    expect(refused.body.data).toBeNull();
+    expectCleanErrors(refused, 'RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
