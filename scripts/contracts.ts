@@ -52,7 +52,8 @@ function firstDifference(committed: string, generated: string): string {
   const b = generated.split('\n');
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const show = (line: string | undefined) => (line === undefined ? '(end of file)' : JSON.stringify(line.trim().slice(0, 120)));
+  const show = (line: string | undefined) =>
+    line === undefined ? '(end of file)' : JSON.stringify(line.trim().slice(0, 120));
   return `(first difference at line ${i + 1}: committed ${show(a[i])}, generated ${show(b[i])})`;
 }
 
@@ -60,7 +61,10 @@ async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   const { files, defaultedLimits } = await generate();
   if (defaultedLimits.length) {
-    const shown = defaultedLimits.slice(0, 15).map((p) => `  ${p}\n`).join('');
+    const shown = defaultedLimits
+      .slice(0, 15)
+      .map((p) => `  ${p}\n`)
+      .join('');
     const more = defaultedLimits.length > 15 ? `  ...and ${defaultedLimits.length - 15} more\n` : '';
     process.stdout.write(
       `contracts: ${defaultedLimits.length} schema limits use the documented platform defaults; declare them on the DTOs:\n${shown}${more}`,
@@ -71,7 +75,8 @@ async function main(): Promise<void> {
     for (const [path, text] of files) {
       const committed = existsSync(path) ? readFileSync(path, 'utf8') : null;
       if (committed === null) drifted.push(`${relative(ROOT, path)} (missing)`);
-      else if (committed !== text) drifted.push(`${relative(ROOT, path)} ${firstDifference(committed, text)}`);
+      else if (committed !== text)
+        drifted.push(`${relative(ROOT, path)} ${firstDifference(committed, text)}`);
     }
     if (drifted.length) {
       process.stderr.write(

@@ -105,8 +105,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (isProd && !databaseUrl) throw new ConfigError('DATABASE_URL is required in production');
   const notifyTransport = env.NOTIFY_TRANSPORT || (isProd ? 'none' : 'log');
-  if (notifyTransport !== 'log' && notifyTransport !== 'none') throw new ConfigError(`NOTIFY_TRANSPORT must be log or none, got "${notifyTransport}"`);
-  if (isProd && notifyTransport === 'log') throw new ConfigError('NOTIFY_TRANSPORT=log would write verification codes to production logs');
+  if (notifyTransport !== 'log' && notifyTransport !== 'none')
+    throw new ConfigError(`NOTIFY_TRANSPORT must be log or none, got "${notifyTransport}"`);
+  if (isProd && notifyTransport === 'log')
+    throw new ConfigError('NOTIFY_TRANSPORT=log would write verification codes to production logs');
   const origins = (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const o of origins) {
     if (!/^https?:\/\/[^/]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entry "${o}" must be an origin like https://portal.example.gov`);

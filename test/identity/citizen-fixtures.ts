@@ -4,7 +4,7 @@ import type { TestApp } from '../support/test-app';
 
 /** Test data for the citizen login flows; every value is unique so specs can share one database. */
 
-export const PASSWORD = 'Tianyi-men-2024';
+export const PASSWORD = 'Lantern-River-2024';
 
 /** An unused-looking mainland mobile number (199 + 8 random digits). */
 export function uniquePhone(): string {
@@ -26,7 +26,11 @@ export function nationalId(check?: 'X'): string {
 }
 
 /** The newest code queued for the account (the outbox row the dev transport would deliver). */
-export async function latestCode(t: TestApp, accountId: string, template = 'auth.verify-contact'): Promise<string> {
+export async function latestCode(
+  t: TestApp,
+  accountId: string,
+  template = 'auth.verify-contact',
+): Promise<string> {
   const rows = await t.db.query<{ code: string }>(
     `SELECT params->>'code' AS code FROM notification_outbox WHERE account_id = $1 AND template = $2 ORDER BY id DESC LIMIT 1`,
     [accountId, template],
@@ -54,9 +58,21 @@ export interface Citizen {
 /** Registers, verifies and signs in a citizen (or business) through the API. */
 export async function signedInCitizen(t: TestApp, extra: Record<string, unknown> = {}): Promise<Citizen> {
   const phone = uniquePhone();
-  await t.http.post('/v1/auth/register').send({ phone, password: PASSWORD, kind: 'citizen', ...extra }).expect(201);
+  await t.http
+    .post('/v1/auth/register')
+    .send({ phone, password: PASSWORD, kind: 'citizen', ...extra })
+    .expect(201);
   const id = await accountIdOf(t, { phone });
-  await t.http.post('/v1/auth/verify').send({ phone, code: await latestCode(t, id) }).expect(204);
+  await t.http
+    .post('/v1/auth/verify')
+    .send({ phone, code: await latestCode(t, id) })
+    .expect(204);
   const login = await t.http.post('/v1/auth/login').send({ login: phone, password: PASSWORD }).expect(200);
-  return { id, phone, password: PASSWORD, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
+  return {
+    id,
+    phone,
+    password: PASSWORD,
+    accessToken: login.body.accessToken,
+    refreshToken: login.body.refreshToken,
+  };
 }

@@ -54,9 +54,15 @@ describe('OpenAPI contract', () => {
     for (const [op, o] of operations(doc)) {
       const responses = o.responses as Record<string, ResponseObject>;
       const problem = (status: string) =>
-        (responses[status]?.content?.['application/problem+json']?.schema as Node | undefined)?.$ref === '#/components/schemas/Problem';
-      if (!Object.keys(responses).some((s) => s.startsWith('4') && problem(s))) missing.push(`${op}: no 4xx problem+json`);
-      for (const s of ['400', '401', '404', '429', '500']) if (!problem(s)) missing.push(`${op}: ${s}`);
+        (responses[status]?.content?.['application/problem+json']?.schema as Node | undefined)?.$ref ===
+        '#/components/schemas/Problem';
+      if (!Object.keys(responses).some((s) => s.startsWith('4') && problem(s)))
+        missing.push(`${op}: no 4xx problem+json`);
+      // An operation may declare another error shape on purpose (the OAuth token endpoint answers
+      // RFC 6749 errors), but every one of these statuses must be documented with a body.
+      for (const s of ['400', '401', '404', '429', '500'])
+        if (!responses[s]?.content) missing.push(`${op}: ${s}`);
+      if (!problem('500')) missing.push(`${op}: 500 is not problem+json`);
       if (!responses['429']?.headers?.['Retry-After']) missing.push(`${op}: 429 without Retry-After`);
       for (const [s, r] of Object.entries(responses)) {
         if (/^[24]/.test(s) && !r.headers?.RateLimit) missing.push(`${op}: ${s} without RateLimit`);
@@ -80,8 +86,10 @@ describe('OpenAPI contract', () => {
       const roles = security.flatMap((s) => Object.values(s).flat());
       if (!security.length) wrong.push(`${op}: no security`);
       else if (isPublic && roles.length) wrong.push(`${op}: public but names roles`);
-      else if (!isPublic && (!roles.length || roles.some((r) => !permissions.has(r)))) wrong.push(`${op}: roles ${roles.join(',')}`);
-      if (!isPublic && !(o.responses as Record<string, unknown>)['403']) wrong.push(`${op}: protected without 403`);
+      else if (!isPublic && (!roles.length || roles.some((r) => !permissions.has(r))))
+        wrong.push(`${op}: roles ${roles.join(',')}`);
+      if (!isPublic && !(o.responses as Record<string, unknown>)['403'])
+        wrong.push(`${op}: protected without 403`);
       if (!o.description) wrong.push(`${op}: no description`);
     }
     expect(wrong).toEqual([]);
@@ -92,14 +100,20 @@ describe('OpenAPI contract', () => {
     expect(ids.every(Boolean)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     const declared = new Map((doc.tags ?? []).map((tag) => [tag.name, tag.description]));
-    for (const [, o] of operations(doc)) for (const tag of o.tags ?? []) expect(declared.get(tag)).toEqual(expect.any(String));
+    for (const [, o] of operations(doc))
+      for (const tag of o.tags ?? []) expect(declared.get(tag)).toEqual(expect.any(String));
   });
 
   it('limits every string, integer and array (OWASP API4)', () => {
     const unlimited: string[] = [];
     for (const [p, n] of nodes(doc)) {
-      if (hasType(n, 'string') && n.maxLength === undefined && n.enum === undefined && n.const === undefined) unlimited.push(p);
-      if (hasType(n, 'integer') && (n.format === undefined || n.minimum === undefined || n.maximum === undefined)) unlimited.push(p);
+      if (hasType(n, 'string') && n.maxLength === undefined && n.enum === undefined && n.const === undefined)
+        unlimited.push(p);
+      if (
+        hasType(n, 'integer') &&
+        (n.format === undefined || n.minimum === undefined || n.maximum === undefined)
+      )
+        unlimited.push(p);
       if (hasType(n, 'array') && n.maxItems === undefined) unlimited.push(p);
     }
     expect(unlimited).toEqual([]);
@@ -127,7 +141,10 @@ describe('OpenAPI contract', () => {
     // API9 inventory: the routes this build exposes are the ones in the committed contract.
     expect(existsSync(COMMITTED)).toBe(true);
     const committed = JSON.parse(readFileSync(COMMITTED, 'utf8')) as OpenAPIObject;
-    const inventory = (d: OpenAPIObject) => operations(d).map(([op]) => op).sort();
+    const inventory = (d: OpenAPIObject) =>
+      operations(d)
+        .map(([op]) => op)
+        .sort();
     expect({ served: inventory(served), hint: 'run `npm run contracts` after changing routes' }).toEqual({
       served: inventory(committed),
       hint: 'run `npm run contracts` after changing routes',
@@ -145,7 +162,10 @@ describe('OpenAPI contract', () => {
   it('answers an unknown route with a body that fits the documented Problem schema', async () => {
     const res = await t.http.get('/v1/no-such-route-for-contracts').expect(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const schema = doc.components?.schemas?.Problem as { properties: Record<string, unknown>; required: string[] };
+    const schema = doc.components?.schemas?.Problem as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
     const body = res.body as Record<string, unknown>;
     expect(Object.keys(body).filter((k) => !(k in schema.properties))).toEqual([]);
     for (const k of schema.required) expect(body[k]).toBeDefined();

@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import { printSortedSchema } from '../../src/api/graphql/graphql.module';
 import { QUERY_LIMITS } from '../../src/api/graphql/limits';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -97,6 +98,36 @@ describe('GraphQL endpoint (test defaults: introspection on)', () => {
     );
   });
 
+  it('refuses a cost bomb on a list field: 15 aliased pages of 100 organisations', async () => {
+    const pages = (n: number, first: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `p${i}: organisations(first: ${first}) { edges { node { id name } } }`).join(' ')} }`;
+    // each page costs 1 + first x (edges 1 + node 1): 4 x 201 = 804 fits, 15 x 201 = 3015 does not
+    const ok = await gql(pages(4, 100)).expect(200);
+    expect(ok.body.errors).toBeUndefined();
+    expect(Object.keys(ok.body.data)).toHaveLength(4);
+
+    const res = await gql(pages(15, 100)).set('Accept-Language', 'en').expect(400);
+    expect(res.body.data).toBeUndefined();
+    expectCleanErrors(res, 'QUERY_TOO_COMPLEX');
+    expect(res.body.errors[0].message).toMatch(/^Estimated query cost 3015 exceeds the limit of 1000/);
+
+    // the same through variables
+    const vars = await gql(
+      `query ($n: Int!) { a: organisations(first: $n) { edges { node { id } } } b: organisations(first: $n) { edges { node { id } } } c: organisations(first: $n) { edges { node { id } } } d: organisations(first: $n) { edges { node { id } } } e: organisations(first: $n) { edges { node { id } } } }`,
+      { n: 100 },
+    ).expect(400);
+    expectCleanErrors(vars, 'QUERY_TOO_COMPLEX');
+  });
+
+  it('caps first at 100 with VALIDATION_FAILED naming the argument', async () => {
+    const res = await gql('{ organisations(first: 101) { edges { cursor } } }');
+    expect(res.body.data).toBeNull();
+    expectCleanErrors(res, 'VALIDATION_FAILED');
+    expect(res.body.errors[0].extensions.errors).toEqual([
+      expect.objectContaining({ pointer: '/first', code: 'max' }),
+    ]);
+  });
+
   it('refuses a document with too many tokens', async () => {
     const res = await gql(`{ apiInfo { ${'name '.repeat(QUERY_LIMITS.maxTokens)} } }`)
       .set('Accept-Language', 'en')
@@ -149,6 +180,14 @@ describe('GraphQL endpoint (test defaults: introspection on)', () => {
     const res = await t.http.post('/graphql').send([{ query: API_INFO }, { query: API_INFO }]);
     expect(res.status).toBe(400);
     expect(res.text).not.toContain('"apiInfo"');
+  });
+
+  it('prints the schema sorted, for the committed openapi/schema.graphql', () => {
+    const sdl = printSortedSchema(t.app);
+    expect(sdl).toMatch(/type ApiInfo \{\n(.*\n)*?\s+languages: \[String!\]!\n/);
+    expect(sdl).toMatch(/type Query \{\n(.*\n)*?\s+apiInfo: ApiInfo!\n/);
+    expect(sdl.indexOf('type ApiInfo')).toBeLessThan(sdl.indexOf('type Query'));
+    expect(printSortedSchema(t.app)).toBe(sdl);
   });
 
   it('allows introspection and the GraphiQL landing page when configured (not production)', async () => {

@@ -340,8 +340,11 @@ describe('jobs', () => {
 
     beforeAll(async () => {
       ids = [];
-      for (let i = 0; i < 3; i++)
+      for (let i = 0; i < 3; i++) {
         ids.push(await jobs.enqueue(listName, { secret: 'citizen data' }, { runAt: later(HOUR) }));
+        // UUIDv7 orders by millisecond only (random bits within one), so keep the three apart.
+        await new Promise((r) => setTimeout(r, 3));
+      }
     });
 
     it('lists jobs newest first, without payloads, page by page', async () => {

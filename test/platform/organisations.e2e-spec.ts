@@ -16,7 +16,8 @@ interface Org {
   version: number;
 }
 
-const problem = (res: Response) => JSON.parse(res.text) as { code: string; status: number; errors?: { pointer: string; code: string }[] };
+const problem = (res: Response) =>
+  JSON.parse(res.text) as { code: string; status: number; errors?: { pointer: string; code: string }[] };
 const pointers = (res: Response) => (problem(res).errors ?? []).map((e) => e.pointer);
 /** A word no other test (or run) uses, to find this test's rows with ?q= and in SQL. */
 const tag = () => `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -33,7 +34,10 @@ describe('organisations (REST)', () => {
   async function createRegion(): Promise<string> {
     for (;;) {
       const code = `9${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`;
-      const res = await t.http.post('/v1/regions').set(auth(admin)).send({ code, name: `测试区${code}`, nameEn: `Test ${code}`, level: 'city' });
+      const res = await t.http
+        .post('/v1/regions')
+        .set(auth(admin))
+        .send({ code, name: `测试区${code}`, nameEn: `Test ${code}`, level: 'city' });
       if (res.status === 201) return code;
       if (res.status !== 409) throw new Error(`region create failed: ${res.status} ${res.text}`);
     }
@@ -57,7 +61,10 @@ describe('organisations (REST)', () => {
   }
 
   const countByName = async (name: string) =>
-    Number((await t.db.query<{ n: string }>('SELECT count(*) AS n FROM organisation WHERE name = $1', [name]))[0].n);
+    Number(
+      (await t.db.query<{ n: string }>('SELECT count(*) AS n FROM organisation WHERE name = $1', [name]))[0]
+        .n,
+    );
 
   beforeAll(async () => {
     t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000', RATE_LIMIT_AUTHENTICATED: '100000' });
@@ -75,7 +82,8 @@ describe('organisations (REST)', () => {
     beforeAll(async () => {
       word = tag();
       ids = [];
-      for (let i = 0; i < 5; i++) ids.push((await createOrg({ name: `名录${word}${i}`, kind: i % 2 ? 'department' : 'agency' })).id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await createOrg({ name: `名录${word}${i}`, kind: i % 2 ? 'department' : 'agency' })).id);
     });
 
     it('is public and pages with limit, nextCursor and Link rel="next" until the last page', async () => {
@@ -88,7 +96,7 @@ describe('organisations (REST)', () => {
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         seen.push(...(res.body.items as Org[]).map((o) => o.id));
         if (res.body.nextCursor) {
-          const link = res.headers.link as string;
+          const link = res.headers.link;
           const m = /^<([^>]+)>; rel="next"$/.exec(link);
           expect(m).not.toBeNull();
           const next = new URL(m![1]);
@@ -121,7 +129,9 @@ describe('organisations (REST)', () => {
       const grandchild = await createOrg({ name: `孙${w}`, kind: 'office', parentId: child.id });
       const elsewhere = await createOrg({ name: `外${w}`, regionCode: region2 });
       const idsOf = async (query: string) =>
-        ((await t.http.get(`/v1/organisations?q=${w}&${query}`).expect(200)).body.items as Org[]).map((o) => o.id).sort();
+        ((await t.http.get(`/v1/organisations?q=${w}&${query}`).expect(200)).body.items as Org[])
+          .map((o) => o.id)
+          .sort();
 
       expect(await idsOf('kind=department')).toEqual([child.id]);
       expect(await idsOf(`region=${region2}`)).toEqual([elsewhere.id]);
@@ -130,8 +140,14 @@ describe('organisations (REST)', () => {
       expect(await idsOf(`within=${root.id}`)).toEqual([root.id, child.id, grandchild.id].sort());
       expect(await idsOf(`within=${child.id}`)).toEqual([child.id, grandchild.id].sort());
       // q matches words in the name only, and LIKE wildcards in q are literal.
-      expect((await t.http.get(`/v1/organisations?q=${encodeURIComponent(`孙${w}`)}`).expect(200)).body.items.map((o: Org) => o.id)).toEqual([grandchild.id]);
-      expect((await t.http.get(`/v1/organisations?q=${encodeURIComponent('%')}${w}`).expect(200)).body.items).toEqual([]);
+      expect(
+        (await t.http.get(`/v1/organisations?q=${encodeURIComponent(`孙${w}`)}`).expect(200)).body.items.map(
+          (o: Org) => o.id,
+        ),
+      ).toEqual([grandchild.id]);
+      expect(
+        (await t.http.get(`/v1/organisations?q=${encodeURIComponent('%')}${w}`).expect(200)).body.items,
+      ).toEqual([]);
     });
 
     it('hides inactive units from the directory', async () => {
@@ -180,7 +196,10 @@ describe('organisations (REST)', () => {
 
   describe('get by id', () => {
     it('returns the unit', async () => {
-      const org = await createOrg({ name: `单位${tag()}`, contacts: { phone: '010-12345678', hours: '工作日 9:00-17:00' } });
+      const org = await createOrg({
+        name: `单位${tag()}`,
+        contacts: { phone: '010-12345678', hours: '工作日 9:00-17:00' },
+      });
       const res = await t.http.get(`/v1/organisations/${org.id}`).expect(200);
       expect(res.body).toEqual(org);
       expect(res.body.contacts).toEqual({ phone: '010-12345678', hours: '工作日 9:00-17:00' });
@@ -200,7 +219,10 @@ describe('organisations (REST)', () => {
     it('names the unit in English for Accept-Language: en, in Chinese otherwise', async () => {
       const w = tag();
       const org = await createOrg({ name: `市场监督管理局${w}`, nameEn: `Market Regulation ${w}` });
-      const en = await t.http.get(`/v1/organisations/${org.id}`).set('Accept-Language', 'en-GB,en;q=0.9').expect(200);
+      const en = await t.http
+        .get(`/v1/organisations/${org.id}`)
+        .set('Accept-Language', 'en-GB,en;q=0.9')
+        .expect(200);
       expect(en.body.name).toBe(`Market Regulation ${w}`);
       expect(en.headers['content-language']).toBe('en');
       const zh = await t.http.get(`/v1/organisations/${org.id}`).expect(200);
@@ -210,7 +232,10 @@ describe('organisations (REST)', () => {
       expect(list.body.items.map((o: Org) => o.name)).toEqual([`Market Regulation ${w}`]);
       // Without an English name, English callers get the Chinese one.
       const plain = await createOrg({ name: `无英文名${w}` });
-      expect((await t.http.get(`/v1/organisations/${plain.id}`).set('Accept-Language', 'en').expect(200)).body.name).toBe(`无英文名${w}`);
+      expect(
+        (await t.http.get(`/v1/organisations/${plain.id}`).set('Accept-Language', 'en').expect(200)).body
+          .name,
+      ).toBe(`无英文名${w}`);
     });
   });
 
@@ -241,8 +266,17 @@ describe('organisations (REST)', () => {
         active: true,
         version: 1,
       });
-      const [row] = await t.db.query<Record<string, unknown>>('SELECT * FROM organisation WHERE id = $1', [res.body.id]);
-      expect(row).toMatchObject({ name: `政务服务中心${w}`, name_en: `Service Centre ${w}`, kind: 'service_centre', parent_id: parent.id, active: true, version: 1 });
+      const [row] = await t.db.query<Record<string, unknown>>('SELECT * FROM organisation WHERE id = $1', [
+        res.body.id,
+      ]);
+      expect(row).toMatchObject({
+        name: `政务服务中心${w}`,
+        name_en: `Service Centre ${w}`,
+        kind: 'service_centre',
+        parent_id: parent.id,
+        active: true,
+        version: 1,
+      });
       expect(await closureOf(res.body.id)).toEqual([
         { ancestor: res.body.id, depth: 0 },
         { ancestor: parent.id, depth: 1 },
@@ -252,8 +286,14 @@ describe('organisations (REST)', () => {
 
     it('refuses an unknown field with 400 whitelistValidation and writes nothing', async () => {
       const name = `多余字段${tag()}`;
-      const res = await t.http.post('/v1/organisations').set(auth(admin)).send({ name, kind: 'agency', regionCode: region, active: false }).expect(400);
-      expect(problem(res).errors).toContainEqual(expect.objectContaining({ pointer: '/active', code: 'whitelistValidation' }));
+      const res = await t.http
+        .post('/v1/organisations')
+        .set(auth(admin))
+        .send({ name, kind: 'agency', regionCode: region, active: false })
+        .expect(400);
+      expect(problem(res).errors).toContainEqual(
+        expect.objectContaining({ pointer: '/active', code: 'whitelistValidation' }),
+      );
       expect(await countByName(name)).toBe(0);
     });
 
@@ -261,23 +301,46 @@ describe('organisations (REST)', () => {
       const res = await t.http
         .post('/v1/organisations')
         .set(auth(admin))
-        .send({ name: 123, kind: 'castle', regionCode: 110000, parentId: 'x', contacts: { phone: 5, email: 'nope' } })
+        .send({
+          name: 123,
+          kind: 'castle',
+          regionCode: 110000,
+          parentId: 'x',
+          contacts: { phone: 5, email: 'nope' },
+        })
         .expect(400);
-      expect(new Set(pointers(res))).toEqual(new Set(['/name', '/kind', '/regionCode', '/parentId', '/contacts/phone', '/contacts/email']));
+      expect(new Set(pointers(res))).toEqual(
+        new Set(['/name', '/kind', '/regionCode', '/parentId', '/contacts/phone', '/contacts/email']),
+      );
     });
 
     it('refuses a missing body and a non-JSON body', async () => {
-      expect(problem(await t.http.post('/v1/organisations').set(auth(admin)).expect(400)).code).toBe('VALIDATION_FAILED');
-      const res = await t.http.post('/v1/organisations').set(auth(admin)).set('Content-Type', 'application/json').send('{"name":');
+      expect(problem(await t.http.post('/v1/organisations').set(auth(admin)).expect(400)).code).toBe(
+        'VALIDATION_FAILED',
+      );
+      const res = await t.http
+        .post('/v1/organisations')
+        .set(auth(admin))
+        .set('Content-Type', 'application/json')
+        .send('{"name":');
       expect(res.status).toBe(400);
       expect(problem(res).code).toBe('MALFORMED_JSON');
     });
 
     it('refuses an unknown region on /regionCode and an unknown parent with 404', async () => {
       const name = `无地区${tag()}`;
-      const res = await t.http.post('/v1/organisations').set(auth(admin)).send({ name, kind: 'agency', regionCode: '999999999999' }).expect(400);
-      expect(problem(res).errors).toEqual([expect.objectContaining({ pointer: '/regionCode', code: 'unknownRegion' })]);
-      const orphan = await t.http.post('/v1/organisations').set(auth(admin)).send({ name, kind: 'agency', regionCode: region, parentId: randomUUID() });
+      const res = await t.http
+        .post('/v1/organisations')
+        .set(auth(admin))
+        .send({ name, kind: 'agency', regionCode: '999999999999' })
+        .expect(400);
+      expect(problem(res).errors).toEqual([
+        expect.objectContaining({ pointer: '/regionCode', code: 'unknownRegion' }),
+      ]);
+      const orphan = await t.http
+        .post('/v1/organisations')
+        .set(auth(admin))
+        .send({ name, kind: 'agency', regionCode: region, parentId: randomUUID() });
       expect(orphan.status).toBe(404);
       expect(await countByName(name)).toBe(0);
     });
@@ -285,7 +348,10 @@ describe('organisations (REST)', () => {
     it('answers a duplicate unified social credit code with 409', async () => {
       const uscc = `91${String(Math.floor(Math.random() * 1e15)).padStart(15, '0')}X`;
       await createOrg({ name: `信用代码${tag()}`, uscc });
-      const res = await t.http.post('/v1/organisations').set(auth(admin)).send({ name: `信用代码${tag()}`, kind: 'agency', regionCode: region, uscc });
+      const res = await t.http
+        .post('/v1/organisations')
+        .set(auth(admin))
+        .send({ name: `信用代码${tag()}`, kind: 'agency', regionCode: region, uscc });
       expect(res.status).toBe(409);
       expect(problem(res).code).toBe('CONFLICT');
     });
@@ -298,7 +364,14 @@ describe('organisations (REST)', () => {
       expect(anon.headers['www-authenticate']).toBe('Bearer');
       const cit = await t.http.post('/v1/organisations').set(auth(citizen)).send(body).expect(403);
       expect(problem(cit).code).toBe('FORBIDDEN');
-      expect((await t.http.post('/v1/regions').set(auth(citizen)).send({ code: '988888', name: '区', level: 'city' })).status).toBe(403);
+      expect(
+        (
+          await t.http
+            .post('/v1/regions')
+            .set(auth(citizen))
+            .send({ code: '988888', name: '区', level: 'city' })
+        ).status,
+      ).toBe(403);
       expect(await countByName(name)).toBe(0);
     });
 
@@ -315,19 +388,25 @@ describe('organisations (REST)', () => {
       return req.send({ kind: 'agency', regionCode: region, active: true, ...body });
     };
     const versionOf = async (id: string) =>
-      Number((await t.db.query<{ version: number }>('SELECT version FROM organisation WHERE id = $1', [id]))[0].version);
+      Number(
+        (await t.db.query<{ version: number }>('SELECT version FROM organisation WHERE id = $1', [id]))[0]
+          .version,
+      );
 
     it('answers 200 with version + 1 and stores the change', async () => {
       const org = await createOrg({ name: `旧名${tag()}` });
       const name = `新名${tag()}`;
       const res = await put(org.id, '"v1"', { name, contacts: { phone: '0571-1234567' } }).expect(200);
       expect(res.body).toMatchObject({ id: org.id, name, version: 2, contacts: { phone: '0571-1234567' } });
-      const [row] = await t.db.query<Record<string, unknown>>('SELECT name, version, contacts FROM organisation WHERE id = $1', [org.id]);
+      const [row] = await t.db.query<Record<string, unknown>>(
+        'SELECT name, version, contacts FROM organisation WHERE id = $1',
+        [org.id],
+      );
       expect(row).toEqual({ name, version: 2, contacts: { phone: '0571-1234567' } });
       // The ETag a GET gives is what If-Match takes back.
       const get = await t.http.get(`/v1/organisations/${org.id}`).expect(200);
       expect(get.headers.etag).toBe('"v2"');
-      await put(org.id, get.headers.etag as string, { name: `${name}再改` }).expect(200);
+      await put(org.id, get.headers.etag, { name: `${name}再改` }).expect(200);
       expect(await versionOf(org.id)).toBe(3);
     });
 
@@ -346,12 +425,15 @@ describe('organisations (REST)', () => {
       expect(await versionOf(org.id)).toBe(1);
     });
 
-    it.each(['W/"v1"', 'v1', '"1"', '*', '"v1", "v2"'])('answers If-Match %s (weak or not ours) with 412', async (ifMatch) => {
-      const org = await createOrg({ name: `弱标签${tag()}` });
-      const res = await put(org.id, ifMatch, { name: `改${tag()}` }).expect(412);
-      expect(problem(res).code).toBe('PRECONDITION_FAILED');
-      expect(await versionOf(org.id)).toBe(1);
-    });
+    it.each(['W/"v1"', 'v1', '"1"', '*', '"v1", "v2"'])(
+      'answers If-Match %s (weak or not ours) with 412',
+      async (ifMatch) => {
+        const org = await createOrg({ name: `弱标签${tag()}` });
+        const res = await put(org.id, ifMatch, { name: `改${tag()}` }).expect(412);
+        expect(problem(res).code).toBe('PRECONDITION_FAILED');
+        expect(await versionOf(org.id)).toBe(1);
+      },
+    );
 
     it('answers 404 for an unknown unit and 403 for a citizen', async () => {
       expect((await put(randomUUID(), '"v1"', { name: '不存在' })).status).toBe(404);
@@ -383,11 +465,15 @@ describe('organisations (REST)', () => {
       const a = await createOrg({ name: `部${w}`, kind: 'department', parentId: r1.id });
       const b = await createOrg({ name: `科${w}`, kind: 'office', parentId: a.id });
       const within = async (id: string) =>
-        ((await t.http.get(`/v1/organisations?within=${id}`).expect(200)).body.items as Org[]).map((o) => o.id).sort();
+        ((await t.http.get(`/v1/organisations?within=${id}`).expect(200)).body.items as Org[])
+          .map((o) => o.id)
+          .sort();
       expect(await within(r1.id)).toEqual([r1.id, a.id, b.id].sort());
 
       // Move a (with b below it) from r1 to below r2's child `top`.
-      const moved = await put(a.id, '"v1"', { name: a.name, kind: 'department', parentId: top.id }).expect(200);
+      const moved = await put(a.id, '"v1"', { name: a.name, kind: 'department', parentId: top.id }).expect(
+        200,
+      );
       expect(moved.body).toMatchObject({ parentId: top.id, version: 2 });
 
       expect(await within(r1.id)).toEqual([r1.id]);

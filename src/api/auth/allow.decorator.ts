@@ -23,4 +23,5 @@ export const Allow = (...permissions: Permission[]) =>
   );
 
 /** Open to anonymous callers; a presented token is still verified and used if valid. */
-export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(PUBLIC_EXTENSION, true));
+export const Public = () =>
+  applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(PUBLIC_EXTENSION, true));

@@ -35,61 +35,60 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   const ctx = contextStore.current();
   const lang = ctx?.language ?? 'zh-CN';
   const requestId = ctx?.requestId ?? 'unknown';
-  const where = {
-    ...(formatted.locations && { locations: formatted.locations }),
-    ...(formatted.path && { path: formatted.path }),
-  };
   const code = formatted.extensions?.code;
+  /** Our problem fields for `err`; the message is its localized detail unless given. */
+  const answer = (err: DomainError, message?: string): GraphQLFormattedError => {
+    const p = renderProblem(err, lang, undefined, requestId);
+    return {
+      message: message ?? p.detail,
+      ...(formatted.locations && { locations: formatted.locations }),
+      ...(formatted.path && { path: formatted.path }),
+      extensions: {
+        code: p.code,
+        status: p.status,
+        type: p.type,
+        title: p.title,
+        ...(p.errors && { errors: p.errors }),
+      },
+    };
+  };
 
+  const tooManyTokens = code === 'GRAPHQL_PARSE_FAILED' && TOO_MANY_TOKENS_RE.test(formatted.message);
   const limit =
     limitErrorOf(error) ??
-    (code === 'GRAPHQL_PARSE_FAILED' && TOO_MANY_TOKENS_RE.test(formatted.message)
-      ? new QueryLimitError('tokens', QUERY_LIMITS.maxTokens, null)
-      : null);
+    (tooManyTokens ? new QueryLimitError('tokens', QUERY_LIMITS.maxTokens, null) : null);
   if (limit) {
-    const reason = limitReason(lang, limit.kind, limit.max, limit.found);
-    return {
-      message: reason,
-      ...where,
-      extensions: problemExtensions(new DomainError(ErrorCode.QueryTooComplex, { reason }), lang, requestId),
-    };
+    return answer(
+      new DomainError(ErrorCode.QueryTooComplex, {
+        reason: limitReason(lang, limit.kind, limit.max, limit.found),
+      }),
+    );
   }
 
   if (typeof code === 'string' && DOMAIN_CODES.has(code)) {
+    // Already rendered (and localized) by the GlobalExceptionFilter: keep it, allowlisted.
     const e = formatted.extensions ?? {};
-    const extensions: Record<string, unknown> = { code, status: e.status, type: e.type, title: e.title };
-    if (e.errors) extensions.errors = e.errors;
-    return { message: formatted.message, ...where, extensions };
-  }
-
-  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
     return {
       message: formatted.message,
-      ...where,
-      extensions: problemExtensions(
-        new DomainError(ErrorCode.ValidationFailed, { count: 1 }),
-        lang,
-        requestId,
-      ),
+      ...(formatted.locations && { locations: formatted.locations }),
+      ...(formatted.path && { path: formatted.path }),
+      extensions: {
+        code,
+        status: e.status,
+        type: e.type,
+        title: e.title,
+        ...(e.errors ? { errors: e.errors } : {}),
+      },
     };
   }
 
-  logger.error({ err: originalOf(error), requestId }, 'graphql request failed');
-  const internal = renderProblem(new DomainError(ErrorCode.Internal), lang, undefined, requestId);
-  return {
-    message: internal.detail,
-    ...where,
-    extensions: problemExtensions(new DomainError(ErrorCode.Internal), lang, requestId),
-  };
-}
+  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+    // graphql's own message says what is wrong and where; it names only what the client sent.
+    return answer(new DomainError(ErrorCode.ValidationFailed, { count: 1 }), formatted.message);
+  }
 
-function problemExtensions(
-  err: DomainError,
-  lang: 'zh-CN' | 'en',
-  requestId: string,
-): Record<string, unknown> {
-  const p = renderProblem(err, lang, undefined, requestId);
-  return { code: p.code, status: p.status, type: p.type, title: p.title };
+  logger.error({ err: originalOf(error), requestId }, 'graphql request failed');
+  return answer(new DomainError(ErrorCode.Internal));
 }
 
 /** Apollo wraps validation errors (and overwrites their code), keeping ours as originalError. */

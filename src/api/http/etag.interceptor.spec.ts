@@ -58,7 +58,17 @@ describe('isJsonBody', () => {
     expect(isJsonBody({})).toBe(true);
     expect(isJsonBody([])).toBe(true);
     expect(isJsonBody(new Dto())).toBe(true);
-    for (const v of [null, undefined, 'x', 1, Buffer.from('x'), new StreamableFile(Buffer.from('x')), Readable.from(['x']), new Date(), new Uint8Array(1)]) {
+    for (const v of [
+      null,
+      undefined,
+      'x',
+      1,
+      Buffer.from('x'),
+      new StreamableFile(Buffer.from('x')),
+      Readable.from(['x']),
+      new Date(),
+      new Uint8Array(1),
+    ]) {
       expect(isJsonBody(v)).toBe(false);
     }
   });
@@ -86,7 +96,9 @@ describe('EtagInterceptor', () => {
   const call = (context: ExecutionContext, body: unknown, actor?: RequestContext['actor']) => {
     const ctx = new RequestContext('r');
     if (actor) ctx.actor = actor;
-    return contextStore.run(ctx, () => lastValueFrom(new EtagInterceptor().intercept(context, { handle: () => of(body) })));
+    return contextStore.run(ctx, () =>
+      lastValueFrom(new EtagInterceptor().intercept(context, { handle: () => of(body) })),
+    );
   };
   const resource = { id: 'a', version: 4 };
 

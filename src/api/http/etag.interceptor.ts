@@ -27,7 +27,8 @@ export function isJsonBody(body: unknown): body is object {
  */
 export function etagOf(body: object): string {
   const b = body as { id?: unknown; version?: unknown };
-  if (!Array.isArray(body) && typeof b.id === 'string' && Number.isInteger(b.version)) return versionTag(b.version as number);
+  if (!Array.isArray(body) && typeof b.id === 'string' && Number.isInteger(b.version))
+    return versionTag(b.version as number);
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
   return `"h${digest.slice(0, 27)}"`;
 }

@@ -57,7 +57,9 @@ function run<T>(fn: () => Promise<T>): Promise<T> {
   return contextStore.run(ctx, fn);
 }
 
-const handlerReturning = (value: unknown): CallHandler & { handle: jest.Mock } => ({ handle: jest.fn(() => of(value)) });
+const handlerReturning = (value: unknown): CallHandler & { handle: jest.Mock } => ({
+  handle: jest.fn(() => of(value)),
+});
 
 describe('IdempotencyInterceptor', () => {
   const hash = requestFingerprint('POST', '/v1/things', { a: 1, b: 2 });
@@ -67,7 +69,9 @@ describe('IdempotencyInterceptor', () => {
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const { context } = fakeHttp('plain', { 'idempotency-key': 'k1' });
     const next = handlerReturning({ id: 'x' });
-    await expect(run(() => lastValueFrom(interceptor.intercept(context, next)))).resolves.toEqual({ id: 'x' });
+    await expect(run(() => lastValueFrom(interceptor.intercept(context, next)))).resolves.toEqual({
+      id: 'x',
+    });
     expect(store.claim).not.toHaveBeenCalled();
   });
 
@@ -75,7 +79,9 @@ describe('IdempotencyInterceptor', () => {
     const store = fakeStore({ kind: 'claimed' });
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const next = handlerReturning({ id: 'x' });
-    await expect(run(() => lastValueFrom(interceptor.intercept(fakeHttp('optional').context, next)))).resolves.toEqual({ id: 'x' });
+    await expect(
+      run(() => lastValueFrom(interceptor.intercept(fakeHttp('optional').context, next))),
+    ).resolves.toEqual({ id: 'x' });
     expect(() => interceptor.intercept(fakeHttp('required').context, next)).toThrow(DomainError);
     expect(store.claim).not.toHaveBeenCalled();
   });
@@ -85,7 +91,9 @@ describe('IdempotencyInterceptor', () => {
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const { context, headersOut } = fakeHttp('optional', { 'idempotency-key': '"k1"' });
     headersOut.Location = '/v1/things/x';
-    const body = await run(() => lastValueFrom(interceptor.intercept(context, handlerReturning({ id: 'x' }))));
+    const body = await run(() =>
+      lastValueFrom(interceptor.intercept(context, handlerReturning({ id: 'x' }))),
+    );
     expect(body).toEqual({ id: 'x' });
     expect(store.claim).toHaveBeenCalledWith('staff:u-1', 'k1', hash);
     expect(store.complete).toHaveBeenCalledWith('staff:u-1', 'k1', hash, 201, { id: 'x' }, '/v1/things/x');
@@ -93,7 +101,12 @@ describe('IdempotencyInterceptor', () => {
   });
 
   it('replays a stored response without calling the handler', async () => {
-    const store = fakeStore({ kind: 'replay', status: 201, body: { id: 'first' }, location: '/v1/things/first' });
+    const store = fakeStore({
+      kind: 'replay',
+      status: 201,
+      body: { id: 'first' },
+      location: '/v1/things/first',
+    });
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const { context, res, headersOut } = fakeHttp('optional', { 'idempotency-key': 'k1' });
     res.statusCode = 200;
@@ -122,7 +135,11 @@ describe('IdempotencyInterceptor', () => {
     const store = fakeStore(refusal);
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const next = handlerReturning({});
-    await expect(run(() => lastValueFrom(interceptor.intercept(fakeHttp('optional', { 'idempotency-key': 'k1' }).context, next)))).rejects.toBe(refusal);
+    await expect(
+      run(() =>
+        lastValueFrom(interceptor.intercept(fakeHttp('optional', { 'idempotency-key': 'k1' }).context, next)),
+      ),
+    ).rejects.toBe(refusal);
     expect(next.handle).not.toHaveBeenCalled();
     expect(store.release).not.toHaveBeenCalled();
   });
@@ -132,7 +149,14 @@ describe('IdempotencyInterceptor', () => {
     store.complete.mockRejectedValueOnce(new Error('connection lost'));
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     (interceptor as unknown as { log: { error: jest.Mock } }).log = { error: jest.fn() };
-    const body = await run(() => lastValueFrom(interceptor.intercept(fakeHttp('optional', { 'idempotency-key': 'k1' }).context, handlerReturning({ id: 'x' }))));
+    const body = await run(() =>
+      lastValueFrom(
+        interceptor.intercept(
+          fakeHttp('optional', { 'idempotency-key': 'k1' }).context,
+          handlerReturning({ id: 'x' }),
+        ),
+      ),
+    );
     expect(body).toEqual({ id: 'x' });
     expect(store.release).not.toHaveBeenCalled();
   });

@@ -5,7 +5,13 @@ import { catchError, concatMap, from, Observable, of, switchMap, throwError } fr
 import { contextStore } from '../context/context-store';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
-import { IDEMPOTENT_KEY, IdempotentOptions, idempotencyScope, parseIdempotencyKey, requestFingerprint } from './idempotency';
+import {
+  IDEMPOTENT_KEY,
+  IdempotentOptions,
+  idempotencyScope,
+  parseIdempotencyKey,
+  requestFingerprint,
+} from './idempotency';
 import { IdempotencyService } from './idempotency.service';
 
 /**
@@ -52,12 +58,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         return next.handle().pipe(
           // Failed requests are not kept: the client may fix the request and retry under the same key.
-          catchError((err: unknown) => from(this.safely(() => this.store.release(scope, key, hash))).pipe(concatMap(() => throwError(() => err)))),
+          catchError((err: unknown) =>
+            from(this.safely(() => this.store.release(scope, key, hash))).pipe(
+              concatMap(() => throwError(() => err)),
+            ),
+          ),
           concatMap(async (body: unknown) => {
             const location = res.getHeader('Location');
             // The work has committed: if storing the answer fails the client still gets it, and the
             // claim stays 'processing' until it goes stale rather than inviting an immediate re-run.
-            await this.safely(() => this.store.complete(scope, key, hash, res.statusCode, body, typeof location === 'string' ? location : null));
+            await this.safely(() =>
+              this.store.complete(
+                scope,
+                key,
+                hash,
+                res.statusCode,
+                body,
+                typeof location === 'string' ? location : null,
+              ),
+            );
             return body;
           }),
         );
@@ -69,7 +88,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       await fn();
     } catch (err) {
-      this.log.error({ err, requestId: contextStore.current()?.requestId }, 'idempotency record update failed');
+      this.log.error(
+        { err, requestId: contextStore.current()?.requestId },
+        'idempotency record update failed',
+      );
     }
   }
 }

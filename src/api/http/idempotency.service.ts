@@ -11,8 +11,7 @@ const PRUNE_EVERY_MS = 60_000;
 const PRUNE_BATCH = 1000;
 
 export type ClaimResult =
-  | { kind: 'claimed' }
-  | { kind: 'replay'; status: number; body: unknown; location: string | null };
+  { kind: 'claimed' } | { kind: 'replay'; status: number; body: unknown; location: string | null };
 
 interface StoredRow {
   status: 'processing' | 'done';
@@ -61,7 +60,13 @@ export class IdempotencyService {
     await this.pruneExpired();
     // The row can vanish between the two statements (the first request failed and let go): try again.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const claimed = await this.db.query(CLAIM_SQL, [scope, key, requestHash, CLAIM_LOCK_SECONDS, this.config.idempotencyTtlHours]);
+      const claimed = await this.db.query(CLAIM_SQL, [
+        scope,
+        key,
+        requestHash,
+        CLAIM_LOCK_SECONDS,
+        this.config.idempotencyTtlHours,
+      ]);
       if (claimed.length) return { kind: 'claimed' };
       const [row] = await this.db.query<StoredRow>(
         `SELECT status, request_hash, response_status, response_body, location
@@ -70,14 +75,27 @@ export class IdempotencyService {
       );
       if (!row) continue;
       if (row.request_hash !== requestHash) throw new DomainError(ErrorCode.IdempotencyKeyReused);
-      if (row.status === 'processing') throw new DomainError(ErrorCode.IdempotencyKeyInFlight, {}, [], { 'Retry-After': '1' });
-      return { kind: 'replay', status: row.response_status ?? 200, body: row.response_body, location: row.location };
+      if (row.status === 'processing')
+        throw new DomainError(ErrorCode.IdempotencyKeyInFlight, {}, [], { 'Retry-After': '1' });
+      return {
+        kind: 'replay',
+        status: row.response_status ?? 200,
+        body: row.response_body,
+        location: row.location,
+      };
     }
     throw new DomainError(ErrorCode.IdempotencyKeyInFlight, {}, [], { 'Retry-After': '1' });
   }
 
   /** Stores the handler's response for replays. */
-  async complete(scope: string, key: string, requestHash: string, status: number, body: unknown, location: string | null): Promise<void> {
+  async complete(
+    scope: string,
+    key: string,
+    requestHash: string,
+    status: number,
+    body: unknown,
+    location: string | null,
+  ): Promise<void> {
     await this.db.query(
       `UPDATE idempotency_key
        SET status = 'done', response_status = $4, response_body = $5::jsonb, location = $6, locked_until = NULL

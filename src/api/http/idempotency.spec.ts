@@ -14,8 +14,12 @@ function code(fn: () => unknown): ErrorCode | undefined {
 
 describe('parseIdempotencyKey', () => {
   it('accepts an RFC 8941 string and the bare value alike', () => {
-    expect(parseIdempotencyKey('"8e03978e-40d5-43e8-bc93-6894a57f9324"')).toBe('8e03978e-40d5-43e8-bc93-6894a57f9324');
-    expect(parseIdempotencyKey('8e03978e-40d5-43e8-bc93-6894a57f9324')).toBe('8e03978e-40d5-43e8-bc93-6894a57f9324');
+    expect(parseIdempotencyKey('"8e03978e-40d5-43e8-bc93-6894a57f9324"')).toBe(
+      '8e03978e-40d5-43e8-bc93-6894a57f9324',
+    );
+    expect(parseIdempotencyKey('8e03978e-40d5-43e8-bc93-6894a57f9324')).toBe(
+      '8e03978e-40d5-43e8-bc93-6894a57f9324',
+    );
     expect(parseIdempotencyKey('  "abc_DEF-1"  ')).toBe('abc_DEF-1');
   });
 
@@ -65,7 +69,9 @@ describe('canonicalJson and requestFingerprint', () => {
     expect(requestFingerprint('PUT', '/v1/organisations', { name: 'a', kind: 'agency' })).not.toBe(base);
     expect(requestFingerprint('POST', '/v1/regions', { name: 'a', kind: 'agency' })).not.toBe(base);
     expect(requestFingerprint('POST', '/v1/organisations', { name: 'b', kind: 'agency' })).not.toBe(base);
-    expect(requestFingerprint('POST', '/v1/organisations', { name: 'a', kind: 'agency', x: null })).not.toBe(base);
+    expect(requestFingerprint('POST', '/v1/organisations', { name: 'a', kind: 'agency', x: null })).not.toBe(
+      base,
+    );
   });
 });
 

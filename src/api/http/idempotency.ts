@@ -33,8 +33,12 @@ export const Idempotent = (options: IdempotentOptions = {}) =>
         'IDEMPOTENCY_TTL_HOURS (24 hours by default); failed requests are not kept.',
       schema: { type: 'string', minLength: 1, maxLength: 257, pattern: '^"?[A-Za-z0-9_-]{1,255}"?$' },
     }),
-    ApiConflictResponse({ description: 'A request with this Idempotency-Key is still being processed (problem+json)' }),
-    ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used for a request with a different body (problem+json)' }),
+    ApiConflictResponse({
+      description: 'A request with this Idempotency-Key is still being processed (problem+json)',
+    }),
+    ApiUnprocessableEntityResponse({
+      description: 'The Idempotency-Key was used for a request with a different body (problem+json)',
+    }),
   );
 
 /**
@@ -61,7 +65,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const src = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(src).sort().map((k) => [k, src[k]]));
+      return Object.fromEntries(
+        Object.keys(src)
+          .sort()
+          .map((k) => [k, src[k]]),
+      );
     }
     return v;
   });
@@ -69,5 +77,7 @@ export function canonicalJson(value: unknown): string {
 
 /** sha256 (hex) of method, path and canonical body: "same request" in the draft's sense. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(body)}`)
+    .digest('hex');
 }

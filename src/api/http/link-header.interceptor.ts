@@ -33,7 +33,10 @@ export class LinkHeaderInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((body: unknown) => {
         if (res.statusCode === 200 && !res.headersSent && isPage(body) && body.nextCursor) {
-          res.append('Link', `<${nextPageUrl(this.config.publicBaseUrl, req.originalUrl, body.nextCursor)}>; rel="next"`);
+          res.append(
+            'Link',
+            `<${nextPageUrl(this.config.publicBaseUrl, req.originalUrl, body.nextCursor)}>; rel="next"`,
+          );
         }
         return body;
       }),

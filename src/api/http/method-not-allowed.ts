@@ -19,7 +19,7 @@ export function indexRoutes(expressApp: { router?: { stack: RouteLayer[] } }): v
  * Nest mounts middleware bound to all routes (nestjs-pino's, for one) as `{/*splat}` routes for every
  * method; counting those would make every path "allow" every method and hide all 405s.
  */
-function answersEveryMethod(methods: Record<string, boolean>): boolean {
+export function answersEveryMethod(methods: Record<string, boolean>): boolean {
   return methods._all === true || METHODS.every((m) => methods[m.toLowerCase()]);
 }
 

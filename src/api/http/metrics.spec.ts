@@ -1,11 +1,17 @@
+import { METHODS } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { graphqlMetricsPlugin, HttpMetrics, routeLabel } from './metrics';
 
 describe('metrics', () => {
   it('labels requests by route pattern, never by raw URL', () => {
-    expect(routeLabel({ route: { path: '/v1/organisations/:id' }, baseUrl: '', originalUrl: '/v1/organisations/0190-abc?x=1' })).toBe(
+    const get = { get: true };
+    expect(routeLabel({ route: { path: '/v1/organisations/:id', methods: get }, baseUrl: '', originalUrl: '/v1/organisations/0190-abc?x=1' })).toBe(
       '/v1/organisations/:id',
     );
+    // Nest's catch-all mount of global middleware is not an endpoint
+    const every = Object.fromEntries(METHODS.map((m) => [m.toLowerCase(), true]));
+    expect(routeLabel({ route: { path: '{/*splat}', methods: every }, baseUrl: '', originalUrl: '/nope' })).toBe('unmatched');
+    expect(routeLabel({ route: { path: '{/*splat}', methods: { _all: true } }, baseUrl: '', originalUrl: '/nope' })).toBe('unmatched');
     expect(routeLabel({ route: undefined, baseUrl: '', originalUrl: '/wp-admin/../etc/passwd' })).toBe('unmatched');
     expect(routeLabel({ route: undefined, baseUrl: '', originalUrl: '/graphql?x=1' })).toBe('/graphql');
   });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { answersEveryMethod } from './method-not-allowed';
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
@@ -52,8 +53,9 @@ export function metricsMiddleware(metrics: HttpMetrics) {
 }
 
 export function routeLabel(req: Pick<Request, 'route' | 'baseUrl' | 'originalUrl'>): string {
-  const pattern = (req.route as { path?: unknown } | undefined)?.path;
-  if (typeof pattern === 'string') return (req.baseUrl ?? '') + pattern;
+  const route = req.route as { path?: unknown; methods?: Record<string, boolean> } | undefined;
+  // A route answering every method is Nest's mount of global middleware (`{/*splat}`), not an endpoint.
+  if (typeof route?.path === 'string' && !answersEveryMethod(route.methods ?? {})) return (req.baseUrl ?? '') + route.path;
   const path = (req.originalUrl ?? '').split('?')[0];
   return MOUNTED_PATHS.has(path) ? path : 'unmatched';
 }

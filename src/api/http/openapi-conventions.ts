@@ -63,16 +63,37 @@ function problemSchema(): SchemaObject {
   });
   return {
     type: 'object',
-    description: 'RFC 9457 problem details. `type` and `code` are stable and language-neutral; `title` and `detail` follow Accept-Language.',
+    description:
+      'RFC 9457 problem details. `type` and `code` are stable and language-neutral; `title` and `detail` follow Accept-Language.',
     required: ['type', 'title', 'status', 'detail', 'code'],
     properties: {
-      type: { type: 'string', format: 'uri', maxLength: 2048, description: 'Stable URI naming the problem type' },
+      type: {
+        type: 'string',
+        format: 'uri',
+        maxLength: 2048,
+        description: 'Stable URI naming the problem type',
+      },
       title: text(200, 'Short, human-readable summary of the problem type'),
-      status: { type: 'integer', format: 'int32', minimum: 100, maximum: 599, description: 'The HTTP status code' },
+      status: {
+        type: 'integer',
+        format: 'int32',
+        minimum: 100,
+        maximum: 599,
+        description: 'The HTTP status code',
+      },
       detail: text(2000, 'Explanation specific to this occurrence'),
       instance: { type: 'string', format: 'uri-reference', maxLength: 2048, description: 'The request path' },
-      code: { type: 'string', enum: Object.values(ErrorCode), description: 'Machine-readable error code (same vocabulary as GraphQL `extensions.code`)' },
-      requestId: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'Echo of X-Request-Id, for support' },
+      code: {
+        type: 'string',
+        enum: Object.values(ErrorCode),
+        description: 'Machine-readable error code (same vocabulary as GraphQL `extensions.code`)',
+      },
+      requestId: {
+        type: 'string',
+        maxLength: 128,
+        pattern: '^[A-Za-z0-9._:-]{1,128}$',
+        description: 'Echo of X-Request-Id, for support',
+      },
       errors: {
         type: 'array',
         maxItems: 1000,
@@ -81,8 +102,18 @@ function problemSchema(): SchemaObject {
           type: 'object',
           required: ['pointer', 'code', 'message'],
           properties: {
-            pointer: { type: 'string', format: 'json-pointer', maxLength: 512, description: 'JSON Pointer (RFC 6901) to the field in the request body' },
-            code: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_.-]*$', description: 'The rule that failed, e.g. isUuid or maxLength' },
+            pointer: {
+              type: 'string',
+              format: 'json-pointer',
+              maxLength: 512,
+              description: 'JSON Pointer (RFC 6901) to the field in the request body',
+            },
+            code: {
+              type: 'string',
+              maxLength: 64,
+              pattern: '^[A-Za-z0-9_.-]*$',
+              description: 'The rule that failed, e.g. isUuid or maxLength',
+            },
             message: text(1000, 'What is wrong with the field'),
           },
         },
@@ -93,7 +124,8 @@ function problemSchema(): SchemaObject {
 
 const HEADERS: Record<string, HeaderObject> = {
   RateLimit: {
-    description: 'Quota left in the current window (draft-ietf-httpapi-ratelimit-headers), e.g. `"default";r=299;t=60`.',
+    description:
+      'Quota left in the current window (draft-ietf-httpapi-ratelimit-headers), e.g. `"default";r=299;t=60`.',
     schema: { type: 'string', maxLength: 256, pattern: PRINTABLE_ASCII },
   },
   'RateLimit-Policy': {
@@ -105,7 +137,8 @@ const HEADERS: Record<string, HeaderObject> = {
     schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86_400 },
   },
   'Access-Control-Allow-Origin': {
-    description: 'Echoes the request Origin when it is on the CORS allowlist (CORS_ORIGINS); absent otherwise. Never `*`.',
+    description:
+      'Echoes the request Origin when it is on the CORS allowlist (CORS_ORIGINS); absent otherwise. Never `*`.',
     schema: { type: 'string', format: 'uri', maxLength: 2048 },
   },
 };
@@ -125,7 +158,10 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   '500': 'Unexpected error; the body carries only a request id (problem+json)',
 };
 
-function errorResponse(status: string, description = ERROR_DESCRIPTIONS[status] ?? 'Error (problem+json)'): ResponseObject {
+function errorResponse(
+  status: string,
+  description = ERROR_DESCRIPTIONS[status] ?? 'Error (problem+json)',
+): ResponseObject {
   const res: ResponseObject = { description, content: { [PROBLEM_JSON]: { schema: ref(PROBLEM_REF) } } };
   if (status.startsWith('4')) {
     res.headers = commonHeaders();
@@ -158,7 +194,9 @@ function accessNote(isPublic: boolean, permissions: unknown): string {
   if (isPublic) return 'Open to anonymous callers; credentials, when presented, must be valid and are used.';
   if (Array.isArray(permissions) && permissions.length) {
     const list = permissions.map((p) => `\`${String(p)}\``).join(', ');
-    return permissions.length === 1 ? `Requires the permission ${list}.` : `Requires one of the permissions ${list}.`;
+    return permissions.length === 1
+      ? `Requires the permission ${list}.`
+      : `Requires one of the permissions ${list}.`;
   }
   return 'Requires authentication.';
 }
@@ -166,7 +204,8 @@ function accessNote(isPublic: boolean, permissions: unknown): string {
 function completeOperations(doc: OpenAPIObject): void {
   // Public operations accept anonymous callers or any scheme a protected operation accepts.
   const schemeNames = new Set<string>();
-  for (const [, , op] of operations(doc)) for (const s of op.security ?? []) Object.keys(s).forEach((k) => schemeNames.add(k));
+  for (const [, , op] of operations(doc))
+    for (const s of op.security ?? []) Object.keys(s).forEach((k) => schemeNames.add(k));
   const seenIds = new Map<string, string>();
 
   for (const [path, method, op] of operations(doc)) {
@@ -182,7 +221,8 @@ function completeOperations(doc: OpenAPIObject): void {
       op.security = [{}, ...[...schemeNames].map((k) => ({ [k]: [] }))];
       // The 403 a class-level @Allow documented does not apply; a 403 the operation declares itself stays.
       const forbidden = responses['403'];
-      if (forbidden && !isRef(forbidden) && forbidden.description === ERROR_DESCRIPTIONS['403']) delete responses['403'];
+      if (forbidden && !isRef(forbidden) && forbidden.description === ERROR_DESCRIPTIONS['403'])
+        delete responses['403'];
     } else if (Array.isArray(permissions) && permissions.length) {
       // OpenAPI 3.1 lets non-OAuth requirements name roles: one requirement per permission (any of them grants).
       const schemes = [...new Set((op.security ?? []).flatMap((s) => Object.keys(s)))];
@@ -190,11 +230,14 @@ function completeOperations(doc: OpenAPIObject): void {
     }
     if (op.operationId) {
       const other = seenIds.get(op.operationId);
-      if (other) throw new Error(`OpenAPI: operationId ${op.operationId} is used by both ${other} and ${where}`);
+      if (other)
+        throw new Error(`OpenAPI: operationId ${op.operationId} is used by both ${other} and ${where}`);
       seenIds.set(op.operationId, where);
     }
-    if (!op.tags?.length) op.tags = [path.split('/').find((s) => s && !/^v\d+$/.test(s) && !s.startsWith('{')) ?? 'platform'];
-    if (!op.description) op.description = [op.summary, accessNote(isPublic, permissions)].filter(Boolean).join('\n\n');
+    if (!op.tags?.length)
+      op.tags = [path.split('/').find((s) => s && !/^v\d+$/.test(s) && !s.startsWith('{')) ?? 'platform'];
+    if (!op.description)
+      op.description = [op.summary, accessNote(isPublic, permissions)].filter(Boolean).join('\n\n');
 
     // 401 applies to public operations too: a presented but invalid token is refused.
     const wanted = ['400', '401', '404', '429', '500', ...(isPublic ? [] : ['403'])];
@@ -304,7 +347,12 @@ function closeRequestSchemas(doc: OpenAPIObject): void {
 
   const close = (n: unknown, isRoot: boolean): void => {
     if (!isNode(n) || isRef(n)) return;
-    if (n.type === 'object' && isNode(n.properties) && n.additionalProperties === undefined && !(isRoot && n.allOf)) {
+    if (
+      n.type === 'object' &&
+      isNode(n.properties) &&
+      n.additionalProperties === undefined &&
+      !(isRoot && n.allOf)
+    ) {
       n.additionalProperties = false;
     }
     if (isNode(n.properties)) for (const p of Object.values(n.properties)) close(p, false);
@@ -314,7 +362,8 @@ function closeRequestSchemas(doc: OpenAPIObject): void {
   // Inline request schemas (not behind a $ref).
   for (const [, , op] of operations(doc)) {
     const body = op.requestBody;
-    if (body && !isRef(body)) for (const media of Object.values(body.content ?? {})) close(media.schema, true);
+    if (body && !isRef(body))
+      for (const media of Object.values(body.content ?? {})) close(media.schema, true);
   }
 }
 
@@ -332,7 +381,9 @@ export function applyConventions(doc: OpenAPIObject): string[] {
   doc.info.contact = { name: 'OneWindow platform team', url: 'https://onewindow.dev' };
   doc.servers = (doc.servers ?? []).map((s) => ({
     ...s,
-    description: s.description ?? 'The deployment that serves this document (production, staging or local, per PUBLIC_BASE_URL)',
+    description:
+      s.description ??
+      'The deployment that serves this document (production, staging or local, per PUBLIC_BASE_URL)',
     'x-internal': false,
   }));
   doc.components ??= {};
@@ -344,7 +395,9 @@ export function applyConventions(doc: OpenAPIObject): string[] {
       'an allow-listed algorithm, explicit typing, issuer and audience checked, short lifetime.';
   }
   const apiKey = schemes.apiKey;
-  if (apiKey && !isRef(apiKey)) apiKey.description = 'API key for integrator systems, sent only in the X-API-Key header (never in the URL).';
+  if (apiKey && !isRef(apiKey))
+    apiKey.description =
+      'API key for integrator systems, sent only in the X-API-Key header (never in the URL).';
   doc.components.schemas = { ...doc.components.schemas, Problem: problemSchema() };
   doc.components.headers = { ...doc.components.headers, ...HEADERS };
 

@@ -12,7 +12,10 @@ export interface BuiltOpenApi {
 }
 
 /** The published contract: the swagger document plus the conventions in openapi-conventions.ts, keys sorted. */
-export function buildOpenApiWithReport(app: INestApplication, config: Pick<AppConfig, 'publicBaseUrl'>): BuiltOpenApi {
+export function buildOpenApiWithReport(
+  app: INestApplication,
+  config: Pick<AppConfig, 'publicBaseUrl'>,
+): BuiltOpenApi {
   const builder = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle('OneWindow API')
@@ -43,7 +46,10 @@ export function mountDocs(app: INestApplication, config: AppConfig): void {
   http.get('/openapi.json', (_req: Request, res: Response) => {
     res.type('application/json').send(JSON.stringify(doc()));
   });
-  const ui = swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'OneWindow API' });
+  const ui = swaggerUi.setup(undefined, {
+    swaggerOptions: { url: '/openapi.json' },
+    customSiteTitle: 'OneWindow API',
+  });
   app.use('/docs', (req: Request, res: Response, next: NextFunction) => {
     if (req.path === '/' || req.path === '/index.html') return void ui(req, res, next);
     next();

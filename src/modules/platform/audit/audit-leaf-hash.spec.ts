@@ -32,13 +32,21 @@ describe('audit leaf hashing', () => {
   });
 
   it('hashes as an RFC 6962 leaf: SHA-256(0x00 || canonical JSON)', () => {
-    const expected = createHash('sha256').update(Buffer.from([0])).update(leafBytes(fields)).digest();
+    const expected = createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(leafBytes(fields))
+      .digest();
     expect(auditLeafHash(fields).equals(expected)).toBe(true);
   });
 
   it('changes when any field changes', () => {
     const base = auditLeafHash(fields);
-    for (const change of [{ seq: 42 }, { purpose: '核实低保申请' }, { hiddenUntil: new Date(0) }, { at: new Date('2026-03-01T08:30:00.124Z') }]) {
+    for (const change of [
+      { seq: 42 },
+      { purpose: '核实低保申请' },
+      { hiddenUntil: new Date(0) },
+      { at: new Date('2026-03-01T08:30:00.124Z') },
+    ]) {
       expect(auditLeafHash({ ...fields, ...change }).equals(base)).toBe(false);
     }
   });

@@ -43,14 +43,19 @@ export class AuditQueryService {
     return toLeafDto(await this.visibleLeaf(ctx, seq));
   }
 
-  async inclusionProof(ctx: RequestContext, seq: number, q: InclusionProofQueryDto): Promise<InclusionProofDto> {
+  async inclusionProof(
+    ctx: RequestContext,
+    seq: number,
+    q: InclusionProofQueryDto,
+  ): Promise<InclusionProofDto> {
     await this.visibleLeaf(ctx, seq);
     let treeSize = q.treeSize;
     if (treeSize === undefined) {
       treeSize = (await this.audit.checkpoint()).size;
     } else {
       await this.assertWithinLog('/treeSize', treeSize);
-      if (treeSize <= seq) throw invalid('/treeSize', 'min', `treeSize must be greater than the leaf index ${seq}`);
+      if (treeSize <= seq)
+        throw invalid('/treeSize', 'min', `treeSize must be greater than the leaf index ${seq}`);
     }
     const hashes = await this.proof(inclusionProofRanges(seq, treeSize));
     return { leafIndex: seq, treeSize, hashes };

@@ -27,7 +27,9 @@ function fakeDb(hashes: Buffer[], nodes: Map<string, Buffer>): { q: Query; queri
         .filter((r) => r.hash);
     }
     if (sql.includes('seq = ANY')) {
-      return (params[0] as number[]).filter((s) => s < hashes.length).map((s) => ({ seq: String(s), leaf_hash: hashes[s] }));
+      return (params[0] as number[])
+        .filter((s) => s < hashes.length)
+        .map((s) => ({ seq: String(s), leaf_hash: hashes[s] }));
     }
     throw new Error(`unexpected query ${sql}`);
   }) as Query;
@@ -50,7 +52,9 @@ describe('SubtreeBuilder', () => {
       if (n % 37 === 0) {
         const resumed = SubtreeBuilder.fromPacked(n, b.packed());
         all.slice(n, n + 50).forEach((h) => resumed.append(h));
-        expect(resumed.root().equals(rootFromLeafHashes(all.slice(0, Math.min(n + 50, all.length))))).toBe(true);
+        expect(resumed.root().equals(rootFromLeafHashes(all.slice(0, Math.min(n + 50, all.length))))).toBe(
+          true,
+        );
       }
     }
     expect(new SubtreeBuilder().root().equals(rootFromLeafHashes([]))).toBe(true);
@@ -82,11 +86,15 @@ describe('rangeHashes', () => {
     for (const size of [1, 2, 3, 16, 17, 31, 32, 33, 100, 128, 150]) {
       for (const index of [0, 1, size >> 1, size - 1].filter((i) => i < size)) {
         const got = await rangeHashes(q, inclusionProofRanges(index, size));
-        expect(got.map((h) => h.toString('hex'))).toEqual(inclusionProof(all, index, size).map((h) => h.toString('hex')));
+        expect(got.map((h) => h.toString('hex'))).toEqual(
+          inclusionProof(all, index, size).map((h) => h.toString('hex')),
+        );
       }
       for (const m of [1, 7, 16, size >> 1, size - 1].filter((m) => m >= 1 && m <= size)) {
         const got = await rangeHashes(q, consistencyProofRanges(m, size));
-        expect(got.map((h) => h.toString('hex'))).toEqual(consistencyProof(all, m, size).map((h) => h.toString('hex')));
+        expect(got.map((h) => h.toString('hex'))).toEqual(
+          consistencyProof(all, m, size).map((h) => h.toString('hex')),
+        );
       }
     }
   });
@@ -95,10 +103,14 @@ describe('rangeHashes', () => {
     const cached = built(all.slice(0, 40)); // as if the last checkpoint was at size 40
     const { q } = fakeDb(all, cached);
     const got = await rangeHashes(q, inclusionProofRanges(3, 150));
-    expect(got.map((h) => h.toString('hex'))).toEqual(inclusionProof(all, 3, 150).map((h) => h.toString('hex')));
+    expect(got.map((h) => h.toString('hex'))).toEqual(
+      inclusionProof(all, 3, 150).map((h) => h.toString('hex')),
+    );
     const noCache = fakeDb(all, new Map());
     const got2 = await rangeHashes(noCache.q, consistencyProofRanges(50, 150));
-    expect(got2.map((h) => h.toString('hex'))).toEqual(consistencyProof(all, 50, 150).map((h) => h.toString('hex')));
+    expect(got2.map((h) => h.toString('hex'))).toEqual(
+      consistencyProof(all, 50, 150).map((h) => h.toString('hex')),
+    );
   });
 
   it('reads cached nodes in one query per level instead of every leaf', async () => {

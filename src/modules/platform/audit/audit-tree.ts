@@ -36,13 +36,15 @@ export class SubtreeBuilder {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`bad tree size ${size}`);
     const levels: number[] = [];
     for (let level = 52; level >= 0; level--) if (Math.floor(size / 2 ** level) % 2 === 1) levels.push(level);
-    if (levels.length !== roots.length) throw new RangeError(`size ${size} needs ${levels.length} subtree roots, got ${roots.length}`);
+    if (levels.length !== roots.length)
+      throw new RangeError(`size ${size} needs ${levels.length} subtree roots, got ${roots.length}`);
     levels.forEach((level, i) => this.stack.push({ level, hash: Buffer.from(roots[i]) }));
     this.count = size;
   }
 
   static fromPacked(size: number, packed: Buffer): SubtreeBuilder {
-    if (packed.length % HASH_SIZE !== 0) throw new RangeError('packed subtree roots are not a multiple of 32 bytes');
+    if (packed.length % HASH_SIZE !== 0)
+      throw new RangeError('packed subtree roots are not a multiple of 32 bytes');
     const roots: Buffer[] = [];
     for (let o = 0; o < packed.length; o += HASH_SIZE) roots.push(packed.subarray(o, o + HASH_SIZE));
     return new SubtreeBuilder(size, roots);
@@ -56,7 +58,10 @@ export class SubtreeBuilder {
     if (leaf.length !== HASH_SIZE) throw new RangeError('leaf hash must be 32 bytes');
     this.stack.push({ level: 0, hash: leaf });
     this.count++;
-    while (this.stack.length >= 2 && this.stack[this.stack.length - 1].level === this.stack[this.stack.length - 2].level) {
+    while (
+      this.stack.length >= 2 &&
+      this.stack[this.stack.length - 1].level === this.stack[this.stack.length - 2].level
+    ) {
       const right = this.stack.pop()!;
       const left = this.stack.pop()!;
       const level = left.level + 1;
@@ -90,7 +95,7 @@ export async function extendTree(q: Query, builder: SubtreeBuilder, toSize: numb
   while (builder.size < toSize) {
     const from = builder.size;
     const rows = await q<{ seq: string; leaf_hash: Buffer }>(
-      'SELECT seq::text AS seq, leaf_hash FROM audit_leaf WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3',
+      'SELECT seq::text AS seq, leaf_hash FROM audit_leaf l WHERE l.seq >= $1 AND l.seq < $2 ORDER BY l.seq LIMIT $3',
       [from, toSize, LEAF_BATCH],
     );
     if (!rows.length) throw new Error(`audit leaf ${from} is missing`);
@@ -155,9 +160,14 @@ async function resolveSubtrees(q: Query, coords: readonly SubtreeCoord[]): Promi
   return out;
 }
 
-async function leafSubtrees(q: Query, coords: readonly SubtreeCoord[], out: Map<string, Buffer>): Promise<void> {
+async function leafSubtrees(
+  q: Query,
+  coords: readonly SubtreeCoord[],
+  out: Map<string, Buffer>,
+): Promise<void> {
   const seqs: number[] = [];
-  for (const c of coords) for (let s = c.index * 2 ** c.level; s < (c.index + 1) * 2 ** c.level; s++) seqs.push(s);
+  for (const c of coords)
+    for (let s = c.index * 2 ** c.level; s < (c.index + 1) * 2 ** c.level; s++) seqs.push(s);
   const rows = await q<{ seq: string; leaf_hash: Buffer }>(
     'SELECT seq::text AS seq, leaf_hash FROM audit_leaf WHERE seq = ANY($1::bigint[])',
     [seqs],

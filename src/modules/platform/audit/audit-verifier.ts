@@ -62,7 +62,7 @@ const LEAF_SQL = `
          on_behalf_of, organisation_id::text AS organisation_id, action, resource_type, resource_id,
          subject_id::text AS subject_id, purpose, legal_basis, channel, request_id, hidden_until,
          date_trunc('milliseconds', hidden_until) <> hidden_until AS hidden_sub_ms, leaf_hash
-  FROM audit_leaf WHERE seq > $1 ORDER BY seq LIMIT $2`;
+  FROM audit_leaf l WHERE l.seq > $1 ORDER BY l.seq LIMIT $2`;
 
 export async function verifyAuditLog(q: Query, options: VerifyAuditOptions): Promise<AuditVerifyReport> {
   const batchSize = options.batchSize ?? 5000;
@@ -75,7 +75,9 @@ export async function verifyAuditLog(q: Query, options: VerifyAuditOptions): Pro
     if (found.length < maxProblems) found.push({ pos, text });
   };
 
-  const heads = await q<HeadRow>('SELECT size::text AS size, root_hash, note, key_name FROM audit_tree_head ORDER BY size');
+  const heads = await q<HeadRow>(
+    'SELECT size::text AS size, root_hash, note, key_name FROM audit_tree_head h ORDER BY h.size',
+  );
   let nextHead = 0;
   // Two trees: over the stored leaf hashes and over hashes recomputed from the fields. Whichever
   // matches a signed root tells whether a mismatching leaf had its fields or its leaf_hash changed.
@@ -105,21 +107,27 @@ export async function verifyAuditLog(q: Query, options: VerifyAuditOptions): Pro
     }
     pending = [];
     if (!storedOk && !recomputedOk) at(`tree head size ${size}: root mismatch`);
-    else if (signedRoot && !h.root_hash.equals(signedRoot)) at(`tree head size ${size}: root mismatch (stored root differs from the signed checkpoint)`);
+    else if (signedRoot && !h.root_hash.equals(signedRoot))
+      at(`tree head size ${size}: root mismatch (stored root differs from the signed checkpoint)`);
   };
 
   // Heads of size 0 are checked against the empty tree before any leaf is read.
   const flushHeads = (): void => {
-    while (nextHead < heads.length && Number(heads[nextHead].size) === stored.size) checkHead(heads[nextHead++]);
+    while (nextHead < heads.length && Number(heads[nextHead].size) === stored.size)
+      checkHead(heads[nextHead++]);
   };
   flushHeads();
 
-  for (let after = -1; ; ) {
+  for (let after = -1; ;) {
     const rows = await q<LeafRow>(LEAF_SQL, [after, batchSize]);
     if (!rows.length) break;
     for (const r of rows) {
       const seq = Number(r.seq);
-      if (seq > expected) report(expected, seq === expected + 1 ? `leaf ${expected} missing` : `leaves ${expected}–${seq - 1} missing`);
+      if (seq > expected)
+        report(
+          expected,
+          seq === expected + 1 ? `leaf ${expected} missing` : `leaves ${expected}–${seq - 1} missing`,
+        );
       expected = seq + 1;
       leaves++;
       const fieldsHash = hashOf(r);
@@ -136,7 +144,12 @@ export async function verifyAuditLog(q: Query, options: VerifyAuditOptions): Pro
   // Leaves deleted from the end leave no later row to show the gap; the signed heads still count them.
   const signedSize = heads.length ? Number(heads[heads.length - 1].size) : 0;
   if (signedSize > expected) {
-    report(expected, signedSize === expected + 1 ? `leaf ${expected} missing` : `leaves ${expected}–${signedSize - 1} missing`);
+    report(
+      expected,
+      signedSize === expected + 1
+        ? `leaf ${expected} missing`
+        : `leaves ${expected}–${signedSize - 1} missing`,
+    );
   }
   for (const seq of pending) report(seq, `leaf ${seq}: hash mismatch (not yet covered by a tree head)`);
   while (nextHead < heads.length) checkHead(heads[nextHead++]);
@@ -171,7 +184,11 @@ function hashOf(r: LeafRow): Buffer | null {
 }
 
 /** Verifies the note and that it states the row's size; returns the signed root, or null if untrusted. */
-function checkSignature(h: HeadRow, keys: ReadonlyMap<string, KeyObject>, report: (p: string) => void): Buffer | null {
+function checkSignature(
+  h: HeadRow,
+  keys: ReadonlyMap<string, KeyObject>,
+  report: (p: string) => void,
+): Buffer | null {
   const size = Number(h.size);
   const key = keys.get(h.key_name);
   if (!key) {

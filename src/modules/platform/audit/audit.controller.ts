@@ -12,9 +12,9 @@ import {
   ConsistencyProofQueryDto,
   InclusionProofDto,
   InclusionProofQueryDto,
+  LeafParamsDto,
   PublicKeyDto,
 } from './dto/audit.dto';
-import { SeqParam } from './seq-param.pipe';
 
 /** The verifiable audit log: signed tree heads anyone can check, leaves and proofs for auditors. */
 @ApiTags('audit')
@@ -42,15 +42,18 @@ export class AuditController {
   @Public()
   @Get('consistency-proof')
   @ApiOkResponse({ type: ConsistencyProofDto })
-  consistencyProof(@Ctx() ctx: RequestContext, @Query() query: ConsistencyProofQueryDto): Promise<ConsistencyProofDto> {
+  consistencyProof(
+    @Ctx() ctx: RequestContext,
+    @Query() query: ConsistencyProofQueryDto,
+  ): Promise<ConsistencyProofDto> {
     return this.audit.consistencyProof(ctx, query);
   }
 
   @Allow(Permission.AuditRead)
   @Get('leaves/:seq')
   @ApiOkResponse({ type: AuditLeafDto })
-  leaf(@Ctx() ctx: RequestContext, @Param('seq', SeqParam) seq: number): Promise<AuditLeafDto> {
-    return this.audit.leaf(ctx, seq);
+  leaf(@Ctx() ctx: RequestContext, @Param() params: LeafParamsDto): Promise<AuditLeafDto> {
+    return this.audit.leaf(ctx, params.seq);
   }
 
   /** Proves the leaf is in the tree of the given size (default: the latest checkpoint). */
@@ -59,9 +62,9 @@ export class AuditController {
   @ApiOkResponse({ type: InclusionProofDto })
   inclusionProof(
     @Ctx() ctx: RequestContext,
-    @Param('seq', SeqParam) seq: number,
+    @Param() params: LeafParamsDto,
     @Query() query: InclusionProofQueryDto,
   ): Promise<InclusionProofDto> {
-    return this.audit.inclusionProof(ctx, seq, query);
+    return this.audit.inclusionProof(ctx, params.seq, query);
   }
 }

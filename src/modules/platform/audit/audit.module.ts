@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
 import { AuditQueryService } from './audit-query.service';
+import { AuditResolver } from './audit.resolver';
 import { AuditService } from './audit.service';
 import { DataAccessService } from './data-access.service';
 import { MeDataAccessController } from './me-data-access.controller';
@@ -9,7 +10,7 @@ import { MeDataAccessController } from './me-data-access.controller';
 @Global()
 @Module({
   controllers: [AuditController, MeDataAccessController],
-  providers: [AuditService, AuditQueryService, DataAccessService],
+  providers: [AuditService, AuditQueryService, DataAccessService, AuditResolver],
   exports: [AuditService],
 })
 export class AuditModule {}

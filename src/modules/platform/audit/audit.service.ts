@@ -90,7 +90,11 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   private async scheduleCheckpoint(runAt: Date): Promise<void> {
-    await this.jobs!.enqueue(AUDIT_CHECKPOINT_JOB, {}, { runAt, dedupeKey: AUDIT_CHECKPOINT_JOB, maxAttempts: 5 });
+    await this.jobs!.enqueue(
+      AUDIT_CHECKPOINT_JOB,
+      {},
+      { runAt, dedupeKey: AUDIT_CHECKPOINT_JOB, maxAttempts: 5 },
+    );
   }
 
   /**
@@ -103,7 +107,9 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     const base = this.leafFields(ctx, entry);
     await this.db.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEQUENCER_LOCK]);
-      const [{ next }] = await m.query<{ next: string }[]>('SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf');
+      const [{ next }] = await m.query<{ next: string }[]>(
+        'SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf',
+      );
       const fields: AuditLeafFields = { ...base, seq: Number(next), at: new Date() };
       await m.getRepository(AuditLeaf).insert({ ...fields, leafHash: auditLeafHash(fields) });
       this.appendedIn.add(m);
@@ -127,7 +133,9 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
       const latest = await this.latestHead();
       const size = await this.committedSize();
       if (latest && latest.size >= size) return latest;
-      let builder = latest ? SubtreeBuilder.fromPacked(latest.size, latest.subtreeRoots) : new SubtreeBuilder();
+      let builder = latest
+        ? SubtreeBuilder.fromPacked(latest.size, latest.subtreeRoots)
+        : new SubtreeBuilder();
       // A cache that disagrees with its own signed root is not trusted: rebuild from the leaves.
       if (latest && !builder.root().equals(latest.rootHash)) builder = new SubtreeBuilder();
       await extendTree(q, builder, size);
@@ -148,7 +156,9 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
 
   /** Number of committed leaves (the committed leaves are always the dense prefix 0 … n-1). */
   async committedSize(): Promise<number> {
-    const [{ n }] = await this.db.query<{ n: string }>('SELECT coalesce(max(seq) + 1, 0)::text AS n FROM audit_leaf');
+    const [{ n }] = await this.db.query<{ n: string }>(
+      'SELECT coalesce(max(seq) + 1, 0)::text AS n FROM audit_leaf',
+    );
     return Number(n);
   }
 
@@ -186,11 +196,14 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     const fail = (what: string): never => {
       throw new Error(`audit entry ${e.action}: ${what}`);
     };
-    if (!ACTION_RE.test(fields.action) || fields.action.length > 100) fail('action must look like resource.verb');
+    if (!ACTION_RE.test(fields.action) || fields.action.length > 100)
+      fail('action must look like resource.verb');
     if (!RESOURCE_TYPE_RE.test(fields.resourceType)) fail('bad resourceType');
     if (fields.resourceId !== null && !RESOURCE_ID_RE.test(fields.resourceId)) fail('bad resourceId');
-    if (fields.subjectId !== null && !UUID_RE.test(fields.subjectId)) fail('subjectId must be an account uuid');
-    if (fields.organisationId !== null && !UUID_RE.test(fields.organisationId)) fail('actor organisation is not a uuid');
+    if (fields.subjectId !== null && !UUID_RE.test(fields.subjectId))
+      fail('subjectId must be an account uuid');
+    if (fields.organisationId !== null && !UUID_RE.test(fields.organisationId))
+      fail('actor organisation is not a uuid');
     for (const [name, value, max] of [
       ['actorId', fields.actorId, 100],
       ['onBehalfOf', fields.onBehalfOf, 100],
@@ -203,7 +216,10 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
         fail(`${name} must be at most ${max} storable characters`);
       }
     }
-    if (fields.hiddenUntil !== null && (!(fields.hiddenUntil instanceof Date) || Number.isNaN(fields.hiddenUntil.getTime()))) {
+    if (
+      fields.hiddenUntil !== null &&
+      (!(fields.hiddenUntil instanceof Date) || Number.isNaN(fields.hiddenUntil.getTime()))
+    ) {
       fail('hiddenUntil is not a valid date');
     }
     return fields;

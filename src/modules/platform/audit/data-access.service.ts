@@ -30,7 +30,8 @@ export class DataAccessService {
     if (q.cursor) {
       // keysetPage compares the cursor with a bigint column: anything but a decimal is a forged cursor.
       const [seq] = decodeCursor(q.cursor, 1);
-      if (typeof seq !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(seq)) throw new DomainError(ErrorCode.InvalidCursor);
+      if (typeof seq !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(seq))
+        throw new DomainError(ErrorCode.InvalidCursor);
     }
     const subject = ctx.actor.id;
     if (!subject) return { items: [], nextCursor: null };
@@ -42,7 +43,11 @@ export class DataAccessService {
       .andWhere('(l.hiddenUntil IS NULL OR l.hiddenUntil <= now())');
     if (since) qb.andWhere('l.at >= :since', { since });
     if (until) qb.andWhere('l.at < :until', { until });
-    const page = await keysetPage(qb, q, { idColumn: 'l.seq', direction: 'DESC', keyOf: (l) => [String(l.seq)] });
+    const page = await keysetPage(qb, q, {
+      idColumn: 'l.seq',
+      direction: 'DESC',
+      keyOf: (l) => [String(l.seq)],
+    });
     const agencies = await this.agencies(ctx, page.items);
     return { items: page.items.map((l) => toItem(l, agencies)), nextCursor: page.nextCursor };
   }

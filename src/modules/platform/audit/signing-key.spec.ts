@@ -6,7 +6,9 @@ describe('loadSigningKey', () => {
     const a = loadSigningKey(DEV_SIGNING_KEY);
     const b = loadSigningKey(DEV_SIGNING_KEY);
     expect(a.privateKey.asymmetricKeyType).toBe('ed25519');
-    expect(a.publicKey.export({ format: 'der', type: 'spki' })).toEqual(b.publicKey.export({ format: 'der', type: 'spki' }));
+    expect(a.publicKey.export({ format: 'der', type: 'spki' })).toEqual(
+      b.publicKey.export({ format: 'der', type: 'spki' }),
+    );
     const sig = sign(null, Buffer.from('x'), a.privateKey);
     expect(verify(null, Buffer.from('x'), b.publicKey, sig)).toBe(true);
   });
@@ -22,7 +24,9 @@ describe('loadSigningKey', () => {
   });
 
   it('refuses other key types and garbage with a message saying what is expected', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
     expect(() => loadSigningKey(rsa)).toThrow(/must be an Ed25519 private key, got rsa/);
     expect(() => loadSigningKey('not a key!')).toThrow(SigningKeyError);
     expect(() => loadSigningKey(Buffer.from('hello').toString('base64'))).toThrow(/PKCS#8 Ed25519/);

@@ -32,13 +32,16 @@ export function ed25519FromSeed(seed: Buffer): KeyObject {
 export function loadSigningKey(value: string): SigningKey {
   const privateKey = value === DEV_SIGNING_KEY ? ed25519FromSeed(DEV_SEED) : parsePrivateKey(value.trim());
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new SigningKeyError(`must be an Ed25519 private key, got ${privateKey.asymmetricKeyType ?? 'an unknown key type'}`);
+    throw new SigningKeyError(
+      `must be an Ed25519 private key, got ${privateKey.asymmetricKeyType ?? 'an unknown key type'}`,
+    );
   }
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
 function parsePrivateKey(value: string): KeyObject {
-  const hint = 'expected a PKCS#8 Ed25519 private key as PEM or base64 (openssl genpkey -algorithm ed25519 | base64 -w0)';
+  const hint =
+    'expected a PKCS#8 Ed25519 private key as PEM or base64 (openssl genpkey -algorithm ed25519 | base64 -w0)';
   try {
     if (value.startsWith('-----BEGIN')) return createPrivateKey({ key: value, format: 'pem' });
     if (!/^[A-Za-z0-9+/\s]+={0,2}$/.test(value)) throw new SigningKeyError(hint);

@@ -40,37 +40,187 @@ interface UnitSpec {
 const REGIONS: Array<Pick<Region, 'code' | 'name' | 'nameEn' | 'level' | 'parentCode'>> = [
   { code: '990000', name: '演示省', nameEn: 'Demo Province', level: RegionLevel.Province, parentCode: null },
   { code: '990100', name: '演示市', nameEn: 'Demo City', level: RegionLevel.City, parentCode: '990000' },
-  { code: '990102', name: '演示市甲区', nameEn: 'Demo City District A', level: RegionLevel.District, parentCode: '990100' },
-  { code: '990105', name: '演示市乙区', nameEn: 'Demo City District B', level: RegionLevel.District, parentCode: '990100' },
+  {
+    code: '990102',
+    name: '演示市甲区',
+    nameEn: 'Demo City District A',
+    level: RegionLevel.District,
+    parentCode: '990100',
+  },
+  {
+    code: '990105',
+    name: '演示市乙区',
+    nameEn: 'Demo City District B',
+    level: RegionLevel.District,
+    parentCode: '990100',
+  },
 ];
 
 const UNITS: UnitSpec[] = [
-  { key: 'province', name: '演示省人民政府办公厅', nameEn: 'General Office of the Demo Province Government', kind: OrganisationKind.Agency, regionCode: '990000', uscc: uscc('11990000MB0000001') },
-  { key: 'market', name: '演示市市场监督管理局', nameEn: 'Demo City Market Regulation Bureau', kind: OrganisationKind.Agency, regionCode: '990100', uscc: uscc('11990100MB0000002') },
-  { key: 'marketA', name: '演示市市场监督管理局甲区分局', nameEn: 'Market Regulation, District A Branch', kind: OrganisationKind.Agency, regionCode: '990102', parent: 'market' },
-  { key: 'marketA.reg', name: '登记注册科', nameEn: 'Registration Section', kind: OrganisationKind.Department, regionCode: '990102', parent: 'marketA' },
-  { key: 'marketA.appr', name: '审批科', nameEn: 'Approval Section', kind: OrganisationKind.Department, regionCode: '990102', parent: 'marketA' },
-  { key: 'marketB', name: '演示市市场监督管理局乙区分局', nameEn: 'Market Regulation, District B Branch', kind: OrganisationKind.Agency, regionCode: '990105', parent: 'market' },
-  { key: 'marketB.reg', name: '登记注册科', nameEn: 'Registration Section', kind: OrganisationKind.Department, regionCode: '990105', parent: 'marketB' },
-  { key: 'marketB.appr', name: '审批科', nameEn: 'Approval Section', kind: OrganisationKind.Department, regionCode: '990105', parent: 'marketB' },
-  { key: 'police', name: '演示市公安局', nameEn: 'Demo City Public Security Bureau', kind: OrganisationKind.Agency, regionCode: '990100', uscc: uscc('11990100MB0000005') },
-  { key: 'police.hukou', name: '户政科', nameEn: 'Household Registration Section', kind: OrganisationKind.Department, regionCode: '990100', parent: 'police' },
+  {
+    key: 'province',
+    name: '演示省人民政府办公厅',
+    nameEn: 'General Office of the Demo Province Government',
+    kind: OrganisationKind.Agency,
+    regionCode: '990000',
+    uscc: uscc('11990000MB0000001'),
+  },
+  {
+    key: 'market',
+    name: '演示市市场监督管理局',
+    nameEn: 'Demo City Market Regulation Bureau',
+    kind: OrganisationKind.Agency,
+    regionCode: '990100',
+    uscc: uscc('11990100MB0000002'),
+  },
+  {
+    key: 'marketA',
+    name: '演示市市场监督管理局甲区分局',
+    nameEn: 'Market Regulation, District A Branch',
+    kind: OrganisationKind.Agency,
+    regionCode: '990102',
+    parent: 'market',
+  },
+  {
+    key: 'marketA.reg',
+    name: '登记注册科',
+    nameEn: 'Registration Section',
+    kind: OrganisationKind.Department,
+    regionCode: '990102',
+    parent: 'marketA',
+  },
+  {
+    key: 'marketA.appr',
+    name: '审批科',
+    nameEn: 'Approval Section',
+    kind: OrganisationKind.Department,
+    regionCode: '990102',
+    parent: 'marketA',
+  },
+  {
+    key: 'marketB',
+    name: '演示市市场监督管理局乙区分局',
+    nameEn: 'Market Regulation, District B Branch',
+    kind: OrganisationKind.Agency,
+    regionCode: '990105',
+    parent: 'market',
+  },
+  {
+    key: 'marketB.reg',
+    name: '登记注册科',
+    nameEn: 'Registration Section',
+    kind: OrganisationKind.Department,
+    regionCode: '990105',
+    parent: 'marketB',
+  },
+  {
+    key: 'marketB.appr',
+    name: '审批科',
+    nameEn: 'Approval Section',
+    kind: OrganisationKind.Department,
+    regionCode: '990105',
+    parent: 'marketB',
+  },
+  {
+    key: 'police',
+    name: '演示市公安局',
+    nameEn: 'Demo City Public Security Bureau',
+    kind: OrganisationKind.Agency,
+    regionCode: '990100',
+    uscc: uscc('11990100MB0000005'),
+  },
+  {
+    key: 'police.hukou',
+    name: '户政科',
+    nameEn: 'Household Registration Section',
+    kind: OrganisationKind.Department,
+    regionCode: '990100',
+    parent: 'police',
+  },
 ];
 
 /** username, display name, role and the unit it is held in (null: everywhere) */
-const STAFF: Array<{ username: string; displayName: string; role: RoleName; unit: string | null; home: string; label: string }> = [
-  { username: 'admin', displayName: '系统管理员', role: RoleName.Admin, unit: null, home: 'province', label: 'administrator' },
-  { username: 'market.admin', displayName: '市局机构管理员', role: RoleName.OrgAdmin, unit: 'market', home: 'market', label: 'org admin (city bureau)' },
-  { username: 'clerk.a', displayName: '甲区受理员', role: RoleName.Clerk, unit: 'marketA.reg', home: 'marketA.reg', label: 'clerk (district A)' },
-  { username: 'reviewer.a', displayName: '甲区审核员', role: RoleName.Reviewer, unit: 'marketA', home: 'marketA.appr', label: 'reviewer (district A)' },
-  { username: 'clerk.b', displayName: '乙区受理员', role: RoleName.Clerk, unit: 'marketB.reg', home: 'marketB.reg', label: 'clerk (district B)' },
-  { username: 'supervisor', displayName: '市局监督员', role: RoleName.Supervisor, unit: 'market', home: 'market', label: 'supervisor (city bureau)' },
-  { username: 'auditor', displayName: '审计员', role: RoleName.Auditor, unit: null, home: 'province', label: 'auditor' },
+const STAFF: Array<{
+  username: string;
+  displayName: string;
+  role: RoleName;
+  unit: string | null;
+  home: string;
+  label: string;
+}> = [
+  {
+    username: 'admin',
+    displayName: '系统管理员',
+    role: RoleName.Admin,
+    unit: null,
+    home: 'province',
+    label: 'administrator',
+  },
+  {
+    username: 'market.admin',
+    displayName: '市局机构管理员',
+    role: RoleName.OrgAdmin,
+    unit: 'market',
+    home: 'market',
+    label: 'org admin (city bureau)',
+  },
+  {
+    username: 'clerk.a',
+    displayName: '甲区受理员',
+    role: RoleName.Clerk,
+    unit: 'marketA.reg',
+    home: 'marketA.reg',
+    label: 'clerk (district A)',
+  },
+  {
+    username: 'reviewer.a',
+    displayName: '甲区审核员',
+    role: RoleName.Reviewer,
+    unit: 'marketA',
+    home: 'marketA.appr',
+    label: 'reviewer (district A)',
+  },
+  {
+    username: 'clerk.b',
+    displayName: '乙区受理员',
+    role: RoleName.Clerk,
+    unit: 'marketB.reg',
+    home: 'marketB.reg',
+    label: 'clerk (district B)',
+  },
+  {
+    username: 'supervisor',
+    displayName: '市局监督员',
+    role: RoleName.Supervisor,
+    unit: 'market',
+    home: 'market',
+    label: 'supervisor (city bureau)',
+  },
+  {
+    username: 'auditor',
+    displayName: '审计员',
+    role: RoleName.Auditor,
+    unit: null,
+    home: 'province',
+    label: 'auditor',
+  },
 ];
 
 const PUBLIC_ACCOUNTS: Array<Partial<Account> & { label: string; login: string }> = [
-  { kind: AccountKind.Citizen, phone: '13800000001', displayName: '张三', label: 'citizen', login: '13800000001' },
-  { kind: AccountKind.Citizen, phone: '13800000002', displayName: '李四', label: 'citizen', login: '13800000002' },
+  {
+    kind: AccountKind.Citizen,
+    phone: '13800000001',
+    displayName: '张三',
+    label: 'citizen',
+    login: '13800000001',
+  },
+  {
+    kind: AccountKind.Citizen,
+    phone: '13800000002',
+    displayName: '李四',
+    label: 'citizen',
+    login: '13800000002',
+  },
   {
     kind: AccountKind.Business,
     email: 'biz@demo.onewindow.dev',
@@ -88,7 +238,8 @@ const PUBLIC_ACCOUNTS: Array<Partial<Account> & { label: string; login: string }
  */
 export async function seedDemoData(app: INestApplication): Promise<DemoSummary> {
   const config = app.get<AppConfig>(APP_CONFIG);
-  if (config.env === 'production') throw new Error('SEED_DEMO_DATA must not be enabled in production: the demo credentials are public');
+  if (config.env === 'production')
+    throw new Error('SEED_DEMO_DATA must not be enabled in production: the demo credentials are public');
   const db = app.get(Db);
   const organisations = app.get(OrganisationsService);
   const passwords = app.get(PasswordService);
@@ -147,9 +298,20 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
       [account.id, s.role, unitId],
     );
     if (!held.length) {
-      await db.repo(RoleAssignment).insert(
-        db.repo(RoleAssignment).create({ accountId: account.id, role: s.role, organisationId: unitId, validFrom: null, validUntil: null, grantedBy: null }),
-      );
+      await db
+        .repo(RoleAssignment)
+        .insert(
+          db
+            .repo(RoleAssignment)
+            .create({
+              accountId: account.id,
+              role: s.role,
+              organisationId: unitId,
+              validFrom: null,
+              validUntil: null,
+              grantedBy: null,
+            }),
+        );
     }
     summary.accounts.push({ role: s.label, login: s.username, password: DEMO_PASSWORD });
   }
@@ -158,7 +320,13 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
     const { label, login, ...fields } = p;
     const where = fields.phone ? { phone: fields.phone } : { email: fields.email! };
     if (!(await db.repo(Account).exists({ where }))) {
-      await db.repo(Account).insert(db.repo(Account).create({ ...fields, status: AccountStatus.Active, passwordHash: await hashOnce() }));
+      await db
+        .repo(Account)
+        .insert(
+          db
+            .repo(Account)
+            .create({ ...fields, status: AccountStatus.Active, passwordHash: await hashOnce() }),
+        );
     }
     summary.accounts.push({ role: label, login, password: DEMO_PASSWORD });
   }
@@ -180,7 +348,11 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
       }),
     );
   }
-  summary.accounts.push({ role: 'agency client (OAuth)', login: DEMO_CLIENT_ID, password: DEMO_CLIENT_SECRET });
+  summary.accounts.push({
+    role: 'agency client (OAuth)',
+    login: DEMO_CLIENT_ID,
+    password: DEMO_CLIENT_SECRET,
+  });
 
   const publicId = DEMO_API_KEY.split('_')[1];
   if (!(await db.repo(ApiKey).exists({ where: { publicId } }))) {

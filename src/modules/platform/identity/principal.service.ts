@@ -58,7 +58,10 @@ export class PrincipalService implements PrincipalResolver {
     if (bearer && apiKey !== undefined) throw invalid();
     if (bearer) {
       const m = BEARER_RE.exec(bearer);
-      if (!m) throw new DomainError(ErrorCode.InvalidToken, {}, [], { 'WWW-Authenticate': 'Bearer error="invalid_request"' });
+      if (!m)
+        throw new DomainError(ErrorCode.InvalidToken, {}, [], {
+          'WWW-Authenticate': 'Bearer error="invalid_request"',
+        });
       return this.fromToken(await this.tokens.verify(m[1]));
     }
     if (apiKey !== undefined) return this.fromApiKey(apiKey);
@@ -72,7 +75,13 @@ export class PrincipalService implements PrincipalResolver {
     const selfGrants = await this.sessions.check(claims);
     const base = { id: claims.sub, credentialId: claims.jti, sessionId: claims.sid ?? null };
     if (claims.kind === 'citizen') {
-      if (selfGrants.length) return { kind: 'citizen', ...base, grants: new Map(selfGrants.map((p) => [p, '*'])), organisationId: null };
+      if (selfGrants.length)
+        return {
+          kind: 'citizen',
+          ...base,
+          grants: new Map(selfGrants.map((p) => [p, '*'])),
+          organisationId: null,
+        };
       return this.synthetic(claims, base);
     }
     const rows = await this.db.query<GrantRow>(STAFF_GRANTS_SQL, [claims.sub]);
@@ -113,10 +122,12 @@ export class PrincipalService implements PrincipalResolver {
 
   /** The client must still exist and be active; its current scopes cap the token's. */
   private async fromClientToken(claims: AccessClaims): Promise<Actor> {
-    const rows = await this.db.query<{ id: string; organisation_id: string; scopes: string[]; active: boolean }>(
-      'SELECT id, organisation_id, scopes, active FROM oauth_client WHERE client_id = $1',
-      [claims.sub],
-    );
+    const rows = await this.db.query<{
+      id: string;
+      organisation_id: string;
+      scopes: string[];
+      active: boolean;
+    }>('SELECT id, organisation_id, scopes, active FROM oauth_client WHERE client_id = $1', [claims.sub]);
     const client = rows[0];
     if (!client?.active) throw invalid();
     const allowed = new Set(client.scopes);
@@ -153,7 +164,13 @@ export class PrincipalService implements PrincipalResolver {
     const stored = row ? Buffer.from(row.key_hash, 'hex') : Buffer.alloc(32);
     const matches = stored.length === 32 && timingSafeEqual(presented, stored);
     const now = Date.now();
-    if (!row || !matches || row.revoked_at || (row.expires_at && new Date(row.expires_at).getTime() <= now) || row.owner_status === 'disabled') {
+    if (
+      !row ||
+      !matches ||
+      row.revoked_at ||
+      (row.expires_at && new Date(row.expires_at).getTime() <= now) ||
+      row.owner_status === 'disabled'
+    ) {
       throw invalid('ApiKey');
     }
     if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {

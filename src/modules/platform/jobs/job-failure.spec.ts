@@ -1,4 +1,9 @@
-import { describeFailure, MAX_RETRY_DELAY_SECONDS, PermanentJobError, retryDelaySeconds } from './job-failure';
+import {
+  describeFailure,
+  MAX_RETRY_DELAY_SECONDS,
+  PermanentJobError,
+  retryDelaySeconds,
+} from './job-failure';
 
 describe('retryDelaySeconds', () => {
   const noJitter = () => 0;
@@ -36,7 +41,9 @@ describe('describeFailure', () => {
   });
 
   it('blanks national ids, phone numbers and e-mail addresses', () => {
-    const msg = describeFailure(new Error('sms to 138-1234-5678 for 11010119900307123X (zhang.san@example.com) failed, HTTP 503'));
+    const msg = describeFailure(
+      new Error('sms to 138-1234-5678 for 11010119900307123X (zhang.san@example.com) failed, HTTP 503'),
+    );
     expect(msg).toBe('Error: sms to [number] for [number] ([email]) failed, HTTP 503');
   });
 

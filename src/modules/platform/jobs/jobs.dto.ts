@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '../../../api/http/pagination';
 import { JOB_STATUSES, type JobStatus } from './job.entity';
 
@@ -11,24 +11,44 @@ export class JobQueryDto extends PageQuery {
 
   /** only jobs of this handler, e.g. `case.sla-warning` */
   @IsOptional()
-  @Matches(/^[a-z][a-z0-9._:-]{0,99}$/)
+  @MaxLength(100)
+  @Matches(/^[a-z][a-z0-9._:-]*$/)
   name?: string;
 }
 
 export class JobDto {
+  @ApiProperty({ format: 'uuid' })
   id: string;
-  /** handler name */
+
+  @ApiProperty({ maxLength: 100, description: 'handler name' })
   name: string;
+
   @ApiProperty({ enum: JOB_STATUSES })
   status: JobStatus;
+
   /** not run before this instant; for a pending retry, when the next attempt is due */
   runAt: Date;
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 101 })
   attempts: number;
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 100 })
   maxAttempts: number;
-  /** error name and scrubbed message of the last failed attempt */
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    maxLength: 500,
+    description: 'error name and scrubbed message of the last failed attempt',
+  })
   lastError: string | null;
+
+  @ApiProperty({ type: 'string', nullable: true, maxLength: 200 })
   dedupeKey: string | null;
+
   createdAt: Date;
+
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   finishedAt: Date | null;
 }
 

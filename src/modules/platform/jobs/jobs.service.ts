@@ -44,7 +44,11 @@ export class JobsService {
 
   constructor(private readonly db: Db) {}
 
-  /** Called by modules in onModuleInit; the handler runs in its own transaction with a system context. */
+  /**
+   * Called by modules in onModuleInit. The handler runs in its own transaction with a system context;
+   * it must reach the database through Db (db.manager / db.repo), which joins that transaction: on
+   * the embedded database the transaction holds the only connection.
+   */
   register<P = JobPayload>(name: string, handler: JobHandler<P>): void {
     if (!NAME_RE.test(name)) throw new Error(`job name "${name}" must match ${NAME_RE}`);
     if (this.handlers.has(name)) throw new Error(`job handler "${name}" is already registered`);

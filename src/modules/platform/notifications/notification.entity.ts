@@ -45,7 +45,12 @@ export class NotificationOutbox extends BaseEntity {
   @Column({ type: 'jsonb', default: {} })
   params: Record<string, string | number>;
 
-  @Column({ type: 'enum', enum: NotificationStatus, enumName: 'notification_status', default: NotificationStatus.Pending })
+  @Column({
+    type: 'enum',
+    enum: NotificationStatus,
+    enumName: 'notification_status',
+    default: NotificationStatus.Pending,
+  })
   status: NotificationStatus;
 
   @Column({ type: 'int', default: 0 })

@@ -1,4 +1,5 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit, Optional } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { LessThan, MoreThan } from 'typeorm';
 import type { Language, RequestContext } from '../../../api/context/request-context';
 import { Db } from '../../../database/db';
@@ -9,6 +10,7 @@ import { isTemplateName, renderTemplate, secretParamsOf, TemplateName } from './
 import { NOTIFICATION_TRANSPORT, NotificationTransport, PermanentDeliveryError } from './transport';
 
 export const DELIVER_JOB = 'notification.deliver';
+export const PURGE_JOB = 'notification.purge';
 /** attempts before a message is given up as failed (about an hour of backoff) */
 export const MAX_DELIVERY_ATTEMPTS = 8;
 /** how long delivered rows (and their addresses) are kept for support questions */
@@ -28,15 +30,29 @@ export interface NewNotification {
  * scheduled: rows wait, pending, for a provider adapter.
  */
 @Injectable()
-export class NotificationsService implements OnModuleInit {
+export class NotificationsService implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly db: Db,
     private readonly jobs: JobsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(NOTIFICATION_TRANSPORT) private readonly transport: NotificationTransport | null,
   ) {}
 
   onModuleInit(): void {
     this.jobs.register<{ id: string }>(DELIVER_JOB, (payload) => this.deliver(payload.id));
+    // Daily retention sweep; the handler schedules its next run.
+    this.jobs.register(PURGE_JOB, async () => {
+      await this.purgeDelivered();
+      await this.schedulePurge(new Date(Date.now() + 86_400_000));
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.jobs.enabled) await this.schedulePurge(new Date(Date.now() + 60_000));
+  }
+
+  private async schedulePurge(runAt: Date): Promise<void> {
+    await this.jobs.enqueue(PURGE_JOB, {}, { runAt, dedupeKey: PURGE_JOB, maxAttempts: 5 });
   }
 
   async enqueue(ctx: RequestContext, n: NewNotification): Promise<string> {
@@ -54,7 +70,8 @@ export class NotificationsService implements OnModuleInit {
         sentAt: null,
       });
       await this.db.repo(NotificationOutbox).save(row);
-      if (this.transport) await this.jobs.enqueue(DELIVER_JOB, { id: row.id }, { dedupeKey: `notification:${row.id}` });
+      if (this.transport)
+        await this.jobs.enqueue(DELIVER_JOB, { id: row.id }, { dedupeKey: `notification:${row.id}` });
       return row.id;
     });
   }
@@ -63,10 +80,18 @@ export class NotificationsService implements OnModuleInit {
    * Queues the message unless the same template went to the same account within `windowMs`:
    * for notices a stranger can trigger, so they cannot be used to flood someone's phone.
    */
-  async enqueueOnce(ctx: RequestContext, n: NewNotification & { accountId: string }, windowMs: number): Promise<string | null> {
+  async enqueueOnce(
+    ctx: RequestContext,
+    n: NewNotification & { accountId: string },
+    windowMs: number,
+  ): Promise<string | null> {
     return this.db.transaction(async () => {
       const recent = await this.db.repo(NotificationOutbox).exists({
-        where: { accountId: n.accountId, template: n.template, createdAt: MoreThan(new Date(Date.now() - windowMs)) },
+        where: {
+          accountId: n.accountId,
+          template: n.template,
+          createdAt: MoreThan(new Date(Date.now() - windowMs)),
+        },
       });
       return recent ? null : this.enqueue(ctx, n);
     });
@@ -86,9 +111,18 @@ export class NotificationsService implements OnModuleInit {
       if (!row || row.status !== NotificationStatus.Pending) return;
       row.attempts += 1;
       try {
-        if (!isTemplateName(row.template)) throw new PermanentDeliveryError(`unknown template ${row.template}`);
+        if (!isTemplateName(row.template))
+          throw new PermanentDeliveryError(`unknown template ${row.template}`);
         const { subject, text } = renderTemplate(row.template, row.language as Language, row.params);
-        await transport.send({ id: row.id, channel: row.channel, recipient: row.recipient, subject, text, template: row.template, language: row.language });
+        await transport.send({
+          id: row.id,
+          channel: row.channel,
+          recipient: row.recipient,
+          subject,
+          text,
+          template: row.template,
+          language: row.language,
+        });
         row.status = NotificationStatus.Sent;
         row.sentAt = new Date();
         row.lastError = null;
@@ -98,19 +132,33 @@ export class NotificationsService implements OnModuleInit {
           row.status = NotificationStatus.Failed;
         } else {
           const runAt = new Date(Date.now() + retryDelaySeconds(row.attempts) * 1000);
-          await this.jobs.enqueue(DELIVER_JOB, { id: row.id }, { runAt, dedupeKey: `notification:${row.id}` });
+          await this.jobs.enqueue(
+            DELIVER_JOB,
+            { id: row.id },
+            { runAt, dedupeKey: `notification:${row.id}` },
+          );
         }
       }
       // A one-time code has no use once it has been sent (or given up on); keep no copy of it.
-      if (row.status !== NotificationStatus.Pending) row.params = scrub(row.params, isTemplateName(row.template) ? secretParamsOf(row.template) : Object.keys(row.params));
+      if (row.status !== NotificationStatus.Pending)
+        row.params = scrub(
+          row.params,
+          isTemplateName(row.template) ? secretParamsOf(row.template) : Object.keys(row.params),
+        );
       await repo.save(row);
     });
   }
 
   /** Deletes sent and failed rows older than the cut-off; for a periodic retention job. */
-  async purgeDelivered(before: Date = new Date(Date.now() - NOTIFICATION_RETENTION_DAYS * 86_400_000)): Promise<number> {
-    const res = await this.db.repo(NotificationOutbox).delete({ status: NotificationStatus.Sent, createdAt: LessThan(before) });
-    const failed = await this.db.repo(NotificationOutbox).delete({ status: NotificationStatus.Failed, createdAt: LessThan(before) });
+  async purgeDelivered(
+    before: Date = new Date(Date.now() - NOTIFICATION_RETENTION_DAYS * 86_400_000),
+  ): Promise<number> {
+    const res = await this.db
+      .repo(NotificationOutbox)
+      .delete({ status: NotificationStatus.Sent, createdAt: LessThan(before) });
+    const failed = await this.db
+      .repo(NotificationOutbox)
+      .delete({ status: NotificationStatus.Failed, createdAt: LessThan(before) });
     return (res.affected ?? 0) + (failed.affected ?? 0);
   }
 }

@@ -39,7 +39,12 @@ export class LogTransport implements NotificationTransport {
   private readonly log = new Logger('Notifications');
 
   send(m: OutgoingMessage): Promise<void> {
-    const to = m.channel === NotificationChannel.Email ? maskEmail(m.recipient) : m.channel === NotificationChannel.Sms ? maskPhone(m.recipient) : m.recipient;
+    const to =
+      m.channel === NotificationChannel.Email
+        ? maskEmail(m.recipient)
+        : m.channel === NotificationChannel.Sms
+          ? maskPhone(m.recipient)
+          : m.recipient;
     this.log.log(`[${m.channel}] to ${to}: ${m.subject} | ${m.text}`);
     return Promise.resolve();
   }

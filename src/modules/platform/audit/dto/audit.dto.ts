@@ -1,3 +1,4 @@
+import { Field, Float, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, TransformFnParams } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -7,26 +8,35 @@ export const toInteger = ({ value }: TransformFnParams): unknown =>
   typeof value === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(value) ? Number(value) : value;
 
 /** The latest signed tree head, as a C2SP checkpoint plus its parsed fields. */
+@ObjectType('AuditCheckpoint', {
+  description: 'The latest signed tree head of the audit log (C2SP checkpoint).',
+})
 export class CheckpointDto {
   /** log identity: the checkpoint's first line and the signing key's name */
+  @Field({ description: "log identity: the checkpoint's first line and the signing key's name" })
   origin: string;
 
   /** number of leaves the tree head covers (leaves 0 … size-1) */
+  @Field(() => Float, { description: 'number of leaves covered (an integer)' })
   @ApiProperty({ type: 'integer', minimum: 0 })
   size: number;
 
   /** RFC 6962 Merkle tree hash of those leaves, base64 */
+  @Field({ description: 'RFC 6962 Merkle tree hash, base64' })
   @ApiProperty({ format: 'byte' })
   rootHash: string;
 
   /** when the checkpoint was signed (not part of the signed text) */
+  @Field()
   @ApiProperty({ format: 'date-time' })
   timestamp: string;
 
   /** the signed note: `origin\nsize\nroot\n\n— keyName base64(keyId‖signature)\n`, checkable with Go's sumdb/note */
+  @Field({ description: 'the signed note, checkable with the Go sumdb/note tooling' })
   checkpoint: string;
 
   /** verifier key `name+keyid+base64(0x01‖Ed25519 public key)` */
+  @Field({ description: 'verifier key name+keyid+base64(0x01 || Ed25519 public key)' })
   vkey: string;
 }
 
@@ -97,6 +107,16 @@ export class AuditLeafDto {
   /** base64 RFC 6962 leaf hash */
   @ApiProperty({ format: 'byte' })
   leafHash: string;
+}
+
+/** `/leaves/{seq}`: the leaf index, a canonical non-negative decimal. */
+export class LeafParamsDto {
+  @ApiProperty({ type: 'integer', minimum: 0 })
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  seq: number;
 }
 
 export class InclusionProofQueryDto {

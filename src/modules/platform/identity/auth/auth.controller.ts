@@ -1,5 +1,11 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Allow, Public } from '../../../../api/auth/allow.decorator';
 import { Permission } from '../../../../api/auth/permission';
 import { Ctx } from '../../../../api/context/ctx.decorator';
@@ -75,7 +81,10 @@ export class AuthController {
   @Post('password-reset/request')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: PasswordResetAcceptedDto })
-  requestPasswordReset(@Ctx() ctx: RequestContext, @Body() dto: PasswordResetRequestDto): Promise<PasswordResetAcceptedDto> {
+  requestPasswordReset(
+    @Ctx() ctx: RequestContext,
+    @Body() dto: PasswordResetRequestDto,
+  ): Promise<PasswordResetAcceptedDto> {
     return this.auth.requestPasswordReset(ctx, dto);
   }
 

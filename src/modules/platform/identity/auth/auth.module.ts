@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NotificationsModule } from '../../notifications/notifications.module';
 import { AuthController } from './auth.controller';
+import { AuthRetentionService } from './auth-retention.service';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle';
 import { RefreshTokensService } from './refresh-tokens.service';
@@ -11,7 +12,13 @@ import { VerificationCodesService } from './verification-codes.service';
   imports: [NotificationsModule],
   controllers: [AuthController],
   // PasswordService, PersonalDataService and SessionCheckService come from the global IdentityModule.
-  providers: [AuthService, VerificationCodesService, RefreshTokensService, LoginThrottle],
+  providers: [
+    AuthService,
+    VerificationCodesService,
+    RefreshTokensService,
+    LoginThrottle,
+    AuthRetentionService,
+  ],
   exports: [RefreshTokensService],
 })
 export class AuthModule {}

@@ -57,7 +57,11 @@ export class AuthService {
     const kind = dto.kind === 'business' ? AccountKind.Business : AccountKind.Citizen;
     if (dto.unifiedSocialCreditCode !== undefined && kind !== AccountKind.Business) {
       throw new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [
-        { pointer: '/unifiedSocialCreditCode', code: 'businessOnly', message: 'only business accounts have a unified social credit code' },
+        {
+          pointer: '/unifiedSocialCreditCode',
+          code: 'businessOnly',
+          message: 'only business accounts have a unified social credit code',
+        },
       ]);
     }
     // Hashed on every path, so the answer takes as long whether or not the contact is known.
@@ -71,13 +75,26 @@ export class AuthService {
       if (existing) {
         await this.notifications.enqueueOnce(
           ctx,
-          { channel: contact.channel, recipient: contact.value, accountId: existing.id, template: 'auth.account-exists' },
+          {
+            channel: contact.channel,
+            recipient: contact.value,
+            accountId: existing.id,
+            template: 'auth.account-exists',
+          },
           EXISTS_NOTICE_WINDOW_MS,
         );
         return;
       }
-      if (dto.unifiedSocialCreditCode && (await this.db.repo(Account).exists({ where: { unifiedSocialCreditCode: dto.unifiedSocialCreditCode } }))) {
-        const reason = ctx.language === 'en' ? 'this unified social credit code already has an account' : '该统一社会信用代码已注册账号';
+      if (
+        dto.unifiedSocialCreditCode &&
+        (await this.db
+          .repo(Account)
+          .exists({ where: { unifiedSocialCreditCode: dto.unifiedSocialCreditCode } }))
+      ) {
+        const reason =
+          ctx.language === 'en'
+            ? 'this unified social credit code already has an account'
+            : '该统一社会信用代码已注册账号';
         throw new DomainError(ErrorCode.Conflict, { reason });
       }
       const account = this.db.repo(Account).create({
@@ -93,7 +110,12 @@ export class AuthService {
       });
       await this.db.repo(Account).save(account);
       await this.codes.issue(ctx, account.id, CodePurpose.Register, contact, passwordHash);
-      await this.audit?.append(ctx, { action: 'account.register', resourceType: 'account', resourceId: account.id, subjectId: account.id });
+      await this.audit?.append(ctx, {
+        action: 'account.register',
+        resourceType: 'account',
+        resourceId: account.id,
+        subjectId: account.id,
+      });
     });
     return { status: 'pending_verification', channel: contact.channel, codeExpiresIn: CODE_TTL_MINUTES * 60 };
   }
@@ -101,15 +123,25 @@ export class AuthService {
   /** The code proves the contact: the account becomes active with the password of that registration. */
   async verify(ctx: RequestContext, dto: VerifyContactDto): Promise<void> {
     const account = await this.findByContact(contactOf(dto));
-    const code = account?.status === AccountStatus.Pending ? await this.codes.check(account.id, CodePurpose.Register, dto.code) : null;
+    const code =
+      account?.status === AccountStatus.Pending
+        ? await this.codes.check(account.id, CodePurpose.Register, dto.code)
+        : null;
     if (!account || !code) throw invalidCode();
     await this.db.transaction(async () => {
       if (!(await this.codes.consume(code.id))) throw invalidCode();
       const changes: Partial<Account> = { status: AccountStatus.Active };
       if (code.pendingPasswordHash) changes.passwordHash = code.pendingPasswordHash;
-      const res = await this.db.repo(Account).update({ id: account.id, status: AccountStatus.Pending }, changes);
+      const res = await this.db
+        .repo(Account)
+        .update({ id: account.id, status: AccountStatus.Pending }, changes);
       if (res.affected !== 1) throw invalidCode();
-      await this.audit?.append(ctx, { action: 'account.verify', resourceType: 'account', resourceId: account.id, subjectId: account.id });
+      await this.audit?.append(ctx, {
+        action: 'account.verify',
+        resourceType: 'account',
+        resourceId: account.id,
+        subjectId: account.id,
+      });
     });
   }
 
@@ -122,7 +154,8 @@ export class AuthService {
     const where = parseLogin(dto.login);
     const throttleKey = `${ctx.ip ?? 'unknown'}|${where.field}:${where.value.toLowerCase()}`;
     const wait = this.throttle.retryAfter(throttleKey);
-    if (wait > 0) throw new DomainError(ErrorCode.RateLimited, { retryAfter: wait }, [], { 'Retry-After': String(wait) });
+    if (wait > 0)
+      throw new DomainError(ErrorCode.RateLimited, { retryAfter: wait }, [], { 'Retry-After': String(wait) });
 
     const account = await this.db
       .repo(Account)
@@ -139,7 +172,8 @@ export class AuthService {
     if (locked) throw accountLocked(locked);
 
     const passwordOk = await this.passwords.verify(account.passwordHash, dto.password);
-    if (passwordOk && account.totpSecretEnc && !dto.totp) throw new DomainError(ErrorCode.SecondFactorRequired);
+    if (passwordOk && account.totpSecretEnc && !dto.totp)
+      throw new DomainError(ErrorCode.SecondFactorRequired);
     const secondOk = passwordOk && (!account.totpSecretEnc || (await this.checkTotp(account, dto.totp!)));
     if (!secondOk) {
       this.throttle.fail(throttleKey);
@@ -152,7 +186,9 @@ export class AuthService {
     if (account.status === AccountStatus.Disabled) throw new DomainError(ErrorCode.AccountDisabled);
 
     this.throttle.reset(throttleKey);
-    const rehash = this.passwords.needsRehash(account.passwordHash!) ? await this.passwords.hash(dto.password) : null;
+    const rehash = this.passwords.needsRehash(account.passwordHash!)
+      ? await this.passwords.hash(dto.password)
+      : null;
     return this.db.transaction(async () => {
       await recordSuccess(this.db, account.id, rehash);
       return this.sessions.startSession(ctx, account);
@@ -169,10 +205,14 @@ export class AuthService {
   }
 
   /** Always 202: whether the contact has an account is not disclosed. */
-  async requestPasswordReset(ctx: RequestContext, dto: PasswordResetRequestDto): Promise<PasswordResetAcceptedDto> {
+  async requestPasswordReset(
+    ctx: RequestContext,
+    dto: PasswordResetRequestDto,
+  ): Promise<PasswordResetAcceptedDto> {
     const contact = contactOf(dto);
     const account = await this.findByContact(contact);
-    if (account && account.status !== AccountStatus.Disabled) await this.codes.issue(ctx, account.id, CodePurpose.PasswordReset, contact);
+    if (account && account.status !== AccountStatus.Disabled)
+      await this.codes.issue(ctx, account.id, CodePurpose.PasswordReset, contact);
     return { status: 'accepted' };
   }
 
@@ -184,7 +224,10 @@ export class AuthService {
     const contact = contactOf(dto);
     this.passwords.assertAcceptable(dto.newPassword, '/newPassword', [contact.value]);
     const account = await this.findByContact(contact);
-    const code = account && account.status !== AccountStatus.Disabled ? await this.codes.check(account.id, CodePurpose.PasswordReset, dto.code) : null;
+    const code =
+      account && account.status !== AccountStatus.Disabled
+        ? await this.codes.check(account.id, CodePurpose.PasswordReset, dto.code)
+        : null;
     if (!account || !code) throw invalidCode();
     const passwordHash = await this.passwords.hash(dto.newPassword);
     await this.db.transaction(async () => {
@@ -200,12 +243,19 @@ export class AuthService {
         },
       );
       await this.sessions.revokeAll(account.id, 'password_reset');
-      await this.audit?.append(ctx, { action: 'account.password.reset', resourceType: 'account', resourceId: account.id, subjectId: account.id });
+      await this.audit?.append(ctx, {
+        action: 'account.password.reset',
+        resourceType: 'account',
+        resourceId: account.id,
+        subjectId: account.id,
+      });
     });
   }
 
   private findByContact(contact: Contact): Promise<Account | null> {
-    return this.db.repo(Account).findOne({ where: contact.field === 'phone' ? { phone: contact.value } : { email: contact.value } });
+    return this.db
+      .repo(Account)
+      .findOne({ where: contact.field === 'phone' ? { phone: contact.value } : { email: contact.value } });
   }
 
   private async checkTotp(account: Account, code: string): Promise<boolean> {

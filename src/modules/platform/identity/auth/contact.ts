@@ -43,6 +43,7 @@ export function contactOf(input: { phone?: string; email?: string }): Contact {
 export function parseLogin(login: string): { field: 'phone' | 'email' | 'username'; value: string } {
   const trimmed = login.trim();
   if (trimmed.includes('@')) return { field: 'email', value: normaliseEmail(trimmed) };
-  if (PHONE_PATTERN.test(trimmed.replace(/[\s-]/g, ''))) return { field: 'phone', value: normalisePhone(trimmed) };
+  if (PHONE_PATTERN.test(trimmed.replace(/[\s-]/g, '')))
+    return { field: 'phone', value: normalisePhone(trimmed) };
   return { field: 'username', value: trimmed };
 }

@@ -52,7 +52,11 @@ export class PasswordService {
   needsRehash(passwordHash: string): boolean {
     try {
       const o = parseOptions(passwordHash);
-      return (o.algorithm as number) !== ARGON2.algorithm || o.memoryCost < ARGON2.memoryCost || o.timeCost < ARGON2.timeCost;
+      return (
+        (o.algorithm as number) !== ARGON2.algorithm ||
+        o.memoryCost < ARGON2.memoryCost ||
+        o.timeCost < ARGON2.timeCost
+      );
     } catch {
       return true;
     }
@@ -69,13 +73,17 @@ export class PasswordService {
     const length = Array.from(password).length;
     const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^a-zA-Z\d]/].filter((re) => re.test(password)).length;
     if (length < PASSWORD_MIN || length > PASSWORD_MAX || classes < 2) {
-      fail('passwordPolicy', `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters and not all of one kind (lower case, upper case, digits, symbols)`);
+      fail(
+        'passwordPolicy',
+        `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters and not all of one kind (lower case, upper case, digits, symbols)`,
+      );
     }
     if (COMMON_PASSWORDS.has(password.toLowerCase())) fail('commonPassword', 'is too common; choose another');
     const lower = password.toLowerCase();
     for (const c of contacts) {
       const needle = c?.split('@')[0].toLowerCase();
-      if (needle && needle.length >= 4 && lower.includes(needle)) fail('passwordContainsLogin', 'must not contain your phone number or e-mail');
+      if (needle && needle.length >= 4 && lower.includes(needle))
+        fail('passwordContainsLogin', 'must not contain your phone number or e-mail');
     }
   }
 }

@@ -92,8 +92,14 @@ export class RefreshTokensService {
   async revokeSession(sessionId: string, reason: RevokeReason): Promise<void> {
     await this.db.transaction(async () => {
       const now = new Date();
-      await this.db.query(`UPDATE auth_session SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL`, [sessionId, now, reason]);
-      await this.db.query(`UPDATE refresh_token SET revoked_at = $2 WHERE session_id = $1 AND revoked_at IS NULL AND used_at IS NULL`, [sessionId, now]);
+      await this.db.query(
+        `UPDATE auth_session SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL`,
+        [sessionId, now, reason],
+      );
+      await this.db.query(
+        `UPDATE refresh_token SET revoked_at = $2 WHERE session_id = $1 AND revoked_at IS NULL AND used_at IS NULL`,
+        [sessionId, now],
+      );
     });
   }
 
@@ -101,12 +107,22 @@ export class RefreshTokensService {
   async revokeAll(accountId: string, reason: RevokeReason): Promise<void> {
     await this.db.transaction(async () => {
       const now = new Date();
-      await this.db.query(`UPDATE auth_session SET revoked_at = $2, revoked_reason = $3 WHERE account_id = $1 AND revoked_at IS NULL`, [accountId, now, reason]);
-      await this.db.query(`UPDATE refresh_token SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL AND used_at IS NULL`, [accountId, now]);
+      await this.db.query(
+        `UPDATE auth_session SET revoked_at = $2, revoked_reason = $3 WHERE account_id = $1 AND revoked_at IS NULL`,
+        [accountId, now, reason],
+      );
+      await this.db.query(
+        `UPDATE refresh_token SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL AND used_at IS NULL`,
+        [accountId, now],
+      );
     });
   }
 
-  private async issuePair(account: Pick<Account, 'id' | 'kind'>, sessionId: string, parentId: string | null): Promise<TokenPair> {
+  private async issuePair(
+    account: Pick<Account, 'id' | 'kind'>,
+    sessionId: string,
+    parentId: string | null,
+  ): Promise<TokenPair> {
     const refreshToken = randomBytes(32).toString('base64url');
     const ttl = this.config.jwt.refreshTtlSeconds;
     await this.db.repo(RefreshToken).save(
@@ -120,7 +136,17 @@ export class RefreshTokensService {
         revokedAt: null,
       }),
     );
-    const access = await this.accessTokens.issue({ sub: account.id, kind: actorKindOf(account.kind), sid: sessionId });
-    return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn, refreshToken, refreshExpiresIn: ttl };
+    const access = await this.accessTokens.issue({
+      sub: account.id,
+      kind: actorKindOf(account.kind),
+      sid: sessionId,
+    });
+    return {
+      accessToken: access.token,
+      tokenType: 'Bearer',
+      expiresIn: access.expiresIn,
+      refreshToken,
+      refreshExpiresIn: ttl,
+    };
   }
 }

@@ -14,7 +14,11 @@ export function matchTotpStep(secret: string, code: string, now = Date.now()): n
   const current = Math.floor(now / PERIOD_MS);
   let matched: number | null = null;
   for (const step of [current - 1, current, current + 1]) {
-    if (timingSafeEqual(Buffer.from(totpCode(secret, step * PERIOD_MS)), Buffer.from(code)) && matched === null) matched = step;
+    if (
+      timingSafeEqual(Buffer.from(totpCode(secret, step * PERIOD_MS)), Buffer.from(code)) &&
+      matched === null
+    )
+      matched = step;
   }
   return matched;
 }

@@ -14,7 +14,8 @@ interface Row {
   revoked_at: Date | null;
 }
 
-const refused = (): DomainError => new DomainError(ErrorCode.InvalidToken, {}, [], { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+const refused = (): DomainError =>
+  new DomainError(ErrorCode.InvalidToken, {}, [], { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
 
 /**
  * What a valid signature cannot tell: whether the account behind a citizen or staff token is still
@@ -33,7 +34,11 @@ export class SessionCheckService {
    */
   async check(claims: AccessClaims & { iat?: number }): Promise<Permission[]> {
     if (claims.kind !== 'citizen' && claims.kind !== 'staff') return [];
-    if (!UUID_RE.test(claims.sub) || (claims.sid !== undefined && (typeof claims.sid !== 'string' || !UUID_RE.test(claims.sid)))) throw refused();
+    if (
+      !UUID_RE.test(claims.sub) ||
+      (claims.sid !== undefined && (typeof claims.sid !== 'string' || !UUID_RE.test(claims.sid)))
+    )
+      throw refused();
     const [row] = await this.db.query<Row>(
       `SELECT a.kind, a.status, a.tokens_valid_after, s.account_id AS session_account, s.revoked_at
        FROM account a LEFT JOIN auth_session s ON s.id = $2::uuid
@@ -49,7 +54,11 @@ export class SessionCheckService {
     if (row.status !== 'active') throw refused();
     if ((row.kind === 'staff') !== (claims.kind === 'staff')) throw refused();
     // iat has whole seconds; tokens of the same second as the change die with their revoked session.
-    if (row.tokens_valid_after && (claims.iat ?? 0) < Math.floor(new Date(row.tokens_valid_after).getTime() / 1000)) throw refused();
+    if (
+      row.tokens_valid_after &&
+      (claims.iat ?? 0) < Math.floor(new Date(row.tokens_valid_after).getTime() / 1000)
+    )
+      throw refused();
     if (claims.sid && (row.session_account !== claims.sub || row.revoked_at)) throw refused();
     return row.kind === 'staff' ? [] : [Permission.SelfService];
   }

@@ -30,7 +30,13 @@ export class VerificationCodesService {
    * Issues a code and queues its message; returns false (sending nothing) within the resend
    * cooldown or past the daily cap. Callers answer alike either way, so neither reveals anything.
    */
-  async issue(ctx: RequestContext, accountId: string, purpose: CodePurpose, contact: Contact, pendingPasswordHash: string | null = null): Promise<boolean> {
+  async issue(
+    ctx: RequestContext,
+    accountId: string,
+    purpose: CodePurpose,
+    contact: Contact,
+    pendingPasswordHash: string | null = null,
+  ): Promise<boolean> {
     return this.db.transaction(async () => {
       const now = Date.now();
       const [recent] = await this.db.query<{ count: number; last: Date | null }>(
@@ -38,10 +44,15 @@ export class VerificationCodesService {
          WHERE account_id = $1 AND purpose = $2 AND created_at > $3`,
         [accountId, purpose, new Date(now - 86_400_000)],
       );
-      if (recent.count >= CODE_DAILY_LIMIT || (recent.last && now - recent.last.getTime() < CODE_RESEND_COOLDOWN_MS)) return false;
+      if (
+        recent.count >= CODE_DAILY_LIMIT ||
+        (recent.last && now - recent.last.getTime() < CODE_RESEND_COOLDOWN_MS)
+      )
+        return false;
       // Only the newest code works: earlier ones end now.
       await this.db.query(
-        `UPDATE verification_code SET expires_at = LEAST(expires_at, $3) WHERE account_id = $1 AND purpose = $2 AND consumed_at IS NULL`,
+        `UPDATE verification_code SET expires_at = LEAST(expires_at, $3), pending_password_hash = NULL
+         WHERE account_id = $1 AND purpose = $2 AND consumed_at IS NULL`,
         [accountId, purpose, new Date(now)],
       );
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -77,12 +88,16 @@ export class VerificationCodesService {
    * consume() inside its transaction.
    */
   async check(accountId: string, purpose: CodePurpose, code: string): Promise<VerificationCode | null> {
-    if (contextStore.transaction()) throw new Error('VerificationCodesService.check must run outside a transaction');
+    if (contextStore.transaction())
+      throw new Error('VerificationCodesService.check must run outside a transaction');
     const row = await this.db
       .repo(VerificationCode)
       .createQueryBuilder('c')
       .addSelect('c.pendingPasswordHash')
-      .where('c.account_id = :accountId AND c.purpose = :purpose AND c.consumed_at IS NULL', { accountId, purpose })
+      .where('c.account_id = :accountId AND c.purpose = :purpose AND c.consumed_at IS NULL', {
+        accountId,
+        purpose,
+      })
       .orderBy('c.created_at', 'DESC')
       .getOne();
     if (!row || row.expiresAt.getTime() <= Date.now()) return null;
@@ -100,7 +115,11 @@ export class VerificationCodesService {
 
   /** Marks the code used; false when a concurrent request used it first. Call inside the transaction that acts on it. */
   async consume(id: string): Promise<boolean> {
-    const rows = await returning(this.db, `UPDATE verification_code SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL RETURNING id`, [id, new Date()]);
+    const rows = await returning(
+      this.db,
+      `UPDATE verification_code SET consumed_at = $2, pending_password_hash = NULL WHERE id = $1 AND consumed_at IS NULL RETURNING id`,
+      [id, new Date()],
+    );
     return rows.length === 1;
   }
 

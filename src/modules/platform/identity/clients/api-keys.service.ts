@@ -65,7 +65,11 @@ export class ApiKeysService {
     const qb = this.db.repo(ApiKey).createQueryBuilder('k');
     const scope = scopeCondition(ctx, [Permission.ApiKeyManage], 'k.organisation_id');
     if (scope) {
-      qb.where(new Brackets((w) => w.where(scope.sql, scope.params).orWhere('k.owner_account_id = :me', { me: ctx.actor.id ?? null })));
+      qb.where(
+        new Brackets((w) =>
+          w.where(scope.sql, scope.params).orWhere('k.owner_account_id = :me', { me: ctx.actor.id ?? null }),
+        ),
+      );
     }
     const page = await keysetPage(qb, q, { idColumn: 'k.id', direction: 'DESC', keyOf: (k) => [k.id] });
     return { items: page.items.map(toApiKeyDto), nextCursor: page.nextCursor };
@@ -76,7 +80,13 @@ export class ApiKeysService {
       const qb = this.db.repo(ApiKey).createQueryBuilder('k').where('k.id = :id', { id });
       const scope = scopeCondition(ctx, [Permission.ApiKeyManage], 'k.organisation_id');
       if (scope) {
-        qb.andWhere(new Brackets((w) => w.where(scope.sql, scope.params).orWhere('k.owner_account_id = :me', { me: ctx.actor.id ?? null })));
+        qb.andWhere(
+          new Brackets((w) =>
+            w
+              .where(scope.sql, scope.params)
+              .orWhere('k.owner_account_id = :me', { me: ctx.actor.id ?? null }),
+          ),
+        );
       }
       const key = await qb.setLock('pessimistic_write').getOne();
       if (!key) throw notFound('api key');

@@ -7,7 +7,14 @@ import type { RequestContext } from '../../../../api/context/request-context';
 import type { Page } from '../../../../api/http/pagination';
 import { UuidParam } from '../../../../api/http/uuid-param';
 import { ClientsService } from './clients.service';
-import { ClientDto, ClientPageDto, ClientQueryDto, ClientWithSecretDto, CreateClientDto, RotateSecretDto } from './dto/clients.dto';
+import {
+  ClientDto,
+  ClientPageDto,
+  ClientQueryDto,
+  ClientWithSecretDto,
+  CreateClientDto,
+  RotateSecretDto,
+} from './dto/clients.dto';
 
 // No Idempotency-Key on these POSTs: a replay would have to store the one-time secret at rest.
 @ApiTags('clients')
@@ -42,7 +49,11 @@ export class ClientsController {
   @Post(':id/rotate-secret')
   @HttpCode(200)
   @ApiOkResponse({ type: ClientWithSecretDto })
-  rotate(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Body() dto: RotateSecretDto): Promise<ClientWithSecretDto> {
+  rotate(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: RotateSecretDto,
+  ): Promise<ClientWithSecretDto> {
     return this.clients.rotateSecret(ctx, id, dto);
   }
 

@@ -9,7 +9,14 @@ import { AccessTokenService } from '../access-token.service';
 import { actorAccount } from '../staff/staff.service';
 import { IdentityAudit } from '../staff/identity-audit';
 import { scopeCondition } from '../staff/unit-scope';
-import { ClientDto, ClientQueryDto, ClientWithSecretDto, CreateClientDto, RotateSecretDto, TokenResponseDto } from './dto/clients.dto';
+import {
+  ClientDto,
+  ClientQueryDto,
+  ClientWithSecretDto,
+  CreateClientDto,
+  RotateSecretDto,
+  TokenResponseDto,
+} from './dto/clients.dto';
 import { digestMatches, randomToken, requireGrantable, sha256Hex } from './machine-scopes';
 import { OAuthClient } from './oauth-client.entity';
 import { OAuthError } from './oauth-error';
@@ -64,7 +71,10 @@ export class ClientsService {
     const scope = scopeCondition(ctx, [Permission.ClientManage], 'c.organisation_id');
     if (scope) qb.where(scope.sql, scope.params);
     if (q.within) {
-      qb.andWhere('c.organisation_id IN (SELECT w.descendant_id FROM organisation_closure w WHERE w.ancestor_id = :within)', { within: q.within });
+      qb.andWhere(
+        'c.organisation_id IN (SELECT w.descendant_id FROM organisation_closure w WHERE w.ancestor_id = :within)',
+        { within: q.within },
+      );
     }
     const page = await keysetPage(qb, q, { idColumn: 'c.id', keyOf: (c) => [c.id] });
     return { items: page.items.map(toClientDto), nextCursor: page.nextCursor };
@@ -78,7 +88,8 @@ export class ClientsService {
   async rotateSecret(ctx: RequestContext, id: string, dto: RotateSecretDto): Promise<ClientWithSecretDto> {
     return this.db.transaction(async () => {
       const client = await this.findManaged(ctx, id, true);
-      if (!client.active) throw new DomainError(ErrorCode.InvalidState, { reason: 'the client is deactivated' });
+      if (!client.active)
+        throw new DomainError(ErrorCode.InvalidState, { reason: 'the client is deactivated' });
       const secret = newSecret();
       const grace = dto.graceSeconds ?? DEFAULT_GRACE_SECONDS;
       client.previousSecretHash = grace > 0 ? client.secretHash : null;
@@ -114,11 +125,14 @@ export class ClientsService {
     const params = readParams(req.body);
     const grantType = params.get('grant_type');
     if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
-    if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'only client_credentials is supported');
+    if (grantType !== 'client_credentials')
+      throw new OAuthError('unsupported_grant_type', 'only client_credentials is supported');
 
     const basic = parseBasic(req.authorization);
-    if (basic && params.has('client_secret')) throw new OAuthError('invalid_request', 'use one client authentication method');
-    if (basic && params.has('client_id') && params.get('client_id') !== basic.id) throw new OAuthError('invalid_request', 'client_id does not match');
+    if (basic && params.has('client_secret'))
+      throw new OAuthError('invalid_request', 'use one client authentication method');
+    if (basic && params.has('client_id') && params.get('client_id') !== basic.id)
+      throw new OAuthError('invalid_request', 'client_id does not match');
     const id = basic?.id ?? params.get('client_id');
     const secret = basic?.secret ?? params.get('client_secret');
     const challenge = req.authorization ? BASIC_CHALLENGE : undefined;
@@ -133,7 +147,9 @@ export class ClientsService {
       .getOne();
     const current = digestMatches(secret, client?.secretHash);
     const previous =
-      !!client?.previousSecretExpiresAt && client.previousSecretExpiresAt.getTime() > Date.now() && digestMatches(secret, client.previousSecretHash);
+      !!client?.previousSecretExpiresAt &&
+      client.previousSecretExpiresAt.getTime() > Date.now() &&
+      digestMatches(secret, client.previousSecretHash);
     if (!client || !client.active || !(current || previous)) throw refuse('client authentication failed');
     if (client.certThumbprint && normaliseThumbprint(req.certThumbprint) !== client.certThumbprint) {
       throw refuse('the client certificate is missing or does not match');
@@ -144,17 +160,30 @@ export class ClientsService {
     if (requested !== undefined && requested.trim() !== '') {
       const asked = [...new Set(requested.split(' ').filter(Boolean))];
       const unknown = asked.filter((s) => !client.scopes.includes(s));
-      if (unknown.length) throw new OAuthError('invalid_scope', `not allowed for this client: ${unknown.join(' ').slice(0, 200)}`);
+      if (unknown.length)
+        throw new OAuthError(
+          'invalid_scope',
+          `not allowed for this client: ${unknown.join(' ').slice(0, 200)}`,
+        );
       scopes = asked;
     }
     const scope = scopes.join(' ');
-    const { token, expiresIn } = await this.tokens.issue({ sub: client.clientId, kind: 'client', org: client.organisationId, scope: scope || undefined });
+    const { token, expiresIn } = await this.tokens.issue({
+      sub: client.clientId,
+      kind: 'client',
+      org: client.organisationId,
+      scope: scope || undefined,
+    });
     await this.db.query('UPDATE oauth_client SET last_used_at = now() WHERE id = $1', [client.id]);
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
   }
 
   private async findManaged(ctx: RequestContext, id: string, lock = false): Promise<OAuthClient> {
-    const qb = this.db.repo(OAuthClient).createQueryBuilder('c').addSelect(['c.secretHash', 'c.previousSecretHash']).where('c.id = :id', { id });
+    const qb = this.db
+      .repo(OAuthClient)
+      .createQueryBuilder('c')
+      .addSelect(['c.secretHash', 'c.previousSecretHash'])
+      .where('c.id = :id', { id });
     const scope = scopeCondition(ctx, [Permission.ClientManage], 'c.organisation_id');
     if (scope) qb.andWhere(scope.sql, scope.params);
     if (lock) qb.setLock('pessimistic_write');
@@ -174,7 +203,8 @@ function readParams(body: unknown): Map<string, string> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return out;
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
     if (!['grant_type', 'client_id', 'client_secret', 'scope'].includes(k)) continue; // others are ignored (§3.2)
-    if (typeof v !== 'string') throw new OAuthError('invalid_request', `${k} must be given once, as a string`);
+    if (typeof v !== 'string')
+      throw new OAuthError('invalid_request', `${k} must be given once, as a string`);
     out.set(k, v);
   }
   return out;
@@ -184,7 +214,8 @@ function readParams(body: unknown): Map<string, string> {
 function parseBasic(header: string | undefined): { id: string; secret: string } | null {
   const m = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
   if (!m) {
-    if (header && /^Basic\s/i.test(header)) throw new OAuthError('invalid_client', 'malformed Basic credentials', 401, BASIC_CHALLENGE);
+    if (header && /^Basic\s/i.test(header))
+      throw new OAuthError('invalid_client', 'malformed Basic credentials', 401, BASIC_CHALLENGE);
     return null;
   }
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');

@@ -38,7 +38,9 @@ export async function requireGrantable(
     throw new DomainError(ErrorCode.Forbidden);
   }
   for (const s of scopes) {
-    const held = organisationId ? await isInScope(db, ctx, s as Permission, organisationId) : ctx.scopeOf(s as Permission) === '*';
+    const held = organisationId
+      ? await isInScope(db, ctx, s as Permission, organisationId)
+      : ctx.scopeOf(s as Permission) === '*';
     if (!held) throw new DomainError(ErrorCode.Forbidden);
   }
 }

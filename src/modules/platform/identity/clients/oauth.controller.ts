@@ -1,5 +1,12 @@
 import { Body, Controller, Header, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { Public } from '../../../../api/auth/allow.decorator';
 import { ClientsService } from './clients.service';
 import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './dto/clients.dto';
@@ -27,7 +34,10 @@ export class OAuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'invalid_request, unsupported_grant_type or invalid_scope (RFC 6749 §5.2)' })
+  @ApiBadRequestResponse({
+    type: OAuthErrorDto,
+    description: 'invalid_request, unsupported_grant_type or invalid_scope (RFC 6749 §5.2)',
+  })
   @ApiUnauthorizedResponse({ type: OAuthErrorDto, description: 'invalid_client (RFC 6749 §5.2)' })
   token(
     // Not a DTO: the endpoint must ignore unknown parameters (§3.2) and answer in OAuth's error shape.

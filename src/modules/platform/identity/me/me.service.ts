@@ -43,19 +43,38 @@ export class MeService {
       if (dto.displayName !== undefined) changes.displayName = dto.displayName;
       if (dto.realName !== undefined) changes.realName = dto.realName;
       if (dto.unifiedSocialCreditCode !== undefined) {
-        if (account.kind !== AccountKind.Business) throw fieldError('/unifiedSocialCreditCode', 'businessOnly', 'only business accounts have a unified social credit code');
+        if (account.kind !== AccountKind.Business)
+          throw fieldError(
+            '/unifiedSocialCreditCode',
+            'businessOnly',
+            'only business accounts have a unified social credit code',
+          );
         const code = dto.unifiedSocialCreditCode;
-        if (code && (await this.db.repo(Account).exists({ where: { unifiedSocialCreditCode: code, id: Not(account.id) } }))) {
-          throw conflict(ctx, '该统一社会信用代码已被其他账号使用', 'this unified social credit code belongs to another account');
+        if (
+          code &&
+          (await this.db
+            .repo(Account)
+            .exists({ where: { unifiedSocialCreditCode: code, id: Not(account.id) } }))
+        ) {
+          throw conflict(
+            ctx,
+            '该统一社会信用代码已被其他账号使用',
+            'this unified social credit code belongs to another account',
+          );
         }
         changes.unifiedSocialCreditCode = code;
       }
-      if (dto.nationalId === null) Object.assign(changes, { nationalIdEnc: null, nationalIdBidx: null, nationalIdLast4: null });
+      if (dto.nationalId === null)
+        Object.assign(changes, { nationalIdEnc: null, nationalIdBidx: null, nationalIdLast4: null });
       if (dto.nationalId) {
         const bidx = this.personalData.blindIndex(PersonalField.NationalId, dto.nationalId);
         if (bidx !== account.nationalIdBidx) {
           if (await this.db.repo(Account).exists({ where: { nationalIdBidx: bidx, id: Not(account.id) } })) {
-            throw conflict(ctx, '该身份证号码已被其他账号使用', 'this national ID number belongs to another account');
+            throw conflict(
+              ctx,
+              '该身份证号码已被其他账号使用',
+              'this national ID number belongs to another account',
+            );
           }
           changes.nationalIdEnc = this.personalData.encrypt(PersonalField.NationalId, dto.nationalId);
           changes.nationalIdBidx = bidx;
@@ -64,7 +83,12 @@ export class MeService {
       }
       if (!Object.keys(changes).length) return toMeDto(account);
       await this.db.repo(Account).update({ id: account.id }, changes);
-      await this.audit?.append(ctx, { action: 'account.profile.update', resourceType: 'account', resourceId: account.id, subjectId: account.id });
+      await this.audit?.append(ctx, {
+        action: 'account.profile.update',
+        resourceType: 'account',
+        resourceId: account.id,
+        subjectId: account.id,
+      });
       return toMeDto(await this.self(ctx));
     });
   }
@@ -83,13 +107,24 @@ export class MeService {
       throw fieldError('/currentPassword', 'currentPasswordIncorrect', 'is not the current password');
     }
     this.passwords.assertAcceptable(dto.newPassword, '/newPassword', [account.phone, account.email]);
-    if (await this.passwords.verify(account.passwordHash, dto.newPassword)) throw fieldError('/newPassword', 'passwordReused', 'must differ from the current password');
+    if (await this.passwords.verify(account.passwordHash, dto.newPassword))
+      throw fieldError('/newPassword', 'passwordReused', 'must differ from the current password');
     const passwordHash = await this.passwords.hash(dto.newPassword);
     return this.db.transaction(async () => {
-      await this.db.repo(Account).update({ id: account.id }, { passwordHash, tokensValidAfter: new Date(), failedLogins: 0, lockedUntil: null });
+      await this.db
+        .repo(Account)
+        .update(
+          { id: account.id },
+          { passwordHash, tokensValidAfter: new Date(), failedLogins: 0, lockedUntil: null },
+        );
       await this.sessions.revokeAll(account.id, 'password_change');
       const pair = await this.sessions.startSession(ctx, account);
-      await this.audit?.append(ctx, { action: 'account.password.change', resourceType: 'account', resourceId: account.id, subjectId: account.id });
+      await this.audit?.append(ctx, {
+        action: 'account.password.change',
+        resourceType: 'account',
+        resourceId: account.id,
+        subjectId: account.id,
+      });
       return pair;
     });
   }

@@ -29,18 +29,27 @@ export class DelegationService {
     const validFrom = new Date(dto.validFrom);
     const validUntil = new Date(dto.validUntil);
     const errors = [];
-    if (validUntil <= validFrom) errors.push({ pointer: '/validUntil', code: 'isAfter', message: 'validUntil must be after validFrom' });
+    if (validUntil <= validFrom)
+      errors.push({ pointer: '/validUntil', code: 'isAfter', message: 'validUntil must be after validFrom' });
     else if (validUntil.getTime() - validFrom.getTime() > MAX_DELEGATION_DAYS * DAY_MS) {
-      errors.push({ pointer: '/validUntil', code: 'maxWindow', message: `a delegation lasts at most ${MAX_DELEGATION_DAYS} days` });
+      errors.push({
+        pointer: '/validUntil',
+        code: 'maxWindow',
+        message: `a delegation lasts at most ${MAX_DELEGATION_DAYS} days`,
+      });
     }
-    if (validUntil.getTime() <= Date.now()) errors.push({ pointer: '/validUntil', code: 'isFuture', message: 'validUntil must be in the future' });
-    if (dto.toAccountId === me) errors.push({ pointer: '/toAccountId', code: 'notSelf', message: 'you cannot delegate to yourself' });
+    if (validUntil.getTime() <= Date.now())
+      errors.push({ pointer: '/validUntil', code: 'isFuture', message: 'validUntil must be in the future' });
+    if (dto.toAccountId === me)
+      errors.push({ pointer: '/toAccountId', code: 'notSelf', message: 'you cannot delegate to yourself' });
     if (errors.length) throw new DomainError(ErrorCode.ValidationFailed, { count: errors.length }, errors);
     // 'admin' is never lent: it is global, and its holders are few and named.
     if (dto.role === RoleName.Admin) throw new DomainError(ErrorCode.Forbidden);
 
     return this.db.transaction(async () => {
-      const delegate = await this.db.repo(Account).findOne({ where: { id: dto.toAccountId, kind: AccountKind.Staff } });
+      const delegate = await this.db
+        .repo(Account)
+        .findOne({ where: { id: dto.toAccountId, kind: AccountKind.Staff } });
       if (!delegate || delegate.status !== AccountStatus.Active) throw notFound('account');
       // Only a role held directly (not itself delegated), at or above the unit, during the window.
       const held = await this.db.query(
@@ -76,7 +85,11 @@ export class DelegationService {
     const rows = await this.db
       .repo(Delegation)
       .createQueryBuilder('d')
-      .where(new Brackets((w) => w.where('d.from_account_id = :me', { me }).orWhere('d.to_account_id = :me', { me })))
+      .where(
+        new Brackets((w) =>
+          w.where('d.from_account_id = :me', { me }).orWhere('d.to_account_id = :me', { me }),
+        ),
+      )
       .andWhere('d.revoked_at IS NULL AND d.valid_until > now()')
       .orderBy('d.valid_from', 'ASC')
       .limit(200)
@@ -88,9 +101,12 @@ export class DelegationService {
   async revoke(ctx: RequestContext, id: string): Promise<DelegationDto> {
     const me = selfId(ctx);
     return this.db.transaction(async () => {
-      const d = await this.db.repo(Delegation).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const d = await this.db
+        .repo(Delegation)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!d || (d.fromAccountId !== me && d.toAccountId !== me)) throw notFound('delegation');
-      if (d.revokedAt) throw new DomainError(ErrorCode.InvalidState, { reason: 'the delegation is already revoked' });
+      if (d.revokedAt)
+        throw new DomainError(ErrorCode.InvalidState, { reason: 'the delegation is already revoked' });
       d.revokedAt = new Date();
       await this.db.repo(Delegation).save(d);
       await this.audit.record(ctx, 'delegation.revoke', 'delegation', d.id, d.toAccountId);

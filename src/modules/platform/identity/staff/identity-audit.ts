@@ -12,7 +12,13 @@ export class IdentityAudit {
   constructor(@Optional() private readonly audit?: AuditService) {}
 
   /** `subjectId`: the account concerned (a staff member whose account or roles changed). */
-  async record(ctx: RequestContext, action: string, resourceType: string, resourceId: string, subjectId: string | null = null): Promise<void> {
+  async record(
+    ctx: RequestContext,
+    action: string,
+    resourceType: string,
+    resourceId: string,
+    subjectId: string | null = null,
+  ): Promise<void> {
     // The details stay in the business rows; the leaf records who did what to which resource.
     await this.audit?.append(ctx, { action, resourceType, resourceId, subjectId });
   }

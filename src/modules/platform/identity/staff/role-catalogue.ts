@@ -31,7 +31,11 @@ export interface RoleDefinition {
 const D = Permission.DirectoryRead;
 
 export const ROLES: Record<RoleName, RoleDefinition> = {
-  [RoleName.Admin]: { name: RoleName.Admin, title: { 'zh-CN': '系统管理员', en: 'Administrator' }, permissions: ALL_PERMISSIONS },
+  [RoleName.Admin]: {
+    name: RoleName.Admin,
+    title: { 'zh-CN': '系统管理员', en: 'Administrator' },
+    permissions: ALL_PERMISSIONS,
+  },
   [RoleName.OrgAdmin]: {
     name: RoleName.OrgAdmin,
     title: { 'zh-CN': '机构管理员', en: 'Organisation administrator' },

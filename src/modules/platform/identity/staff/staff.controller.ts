@@ -130,7 +130,11 @@ export class StaffController {
   @Post(':id/roles')
   @Idempotent()
   @ApiCreatedResponse({ type: RoleAssignmentDto })
-  assignRole(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Body() dto: AssignRoleDto): Promise<RoleAssignmentDto> {
+  assignRole(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: AssignRoleDto,
+  ): Promise<RoleAssignmentDto> {
     return this.staff.assignRole(ctx, id, dto);
   }
 

@@ -44,7 +44,11 @@ export class StaffService {
   ) {}
 
   roles(ctx: RequestContext): RoleDto[] {
-    return ROLE_NAMES.map((n) => ({ name: n, title: ROLES[n].title[ctx.language], permissions: [...ROLES[n].permissions] }));
+    return ROLE_NAMES.map((n) => ({
+      name: n,
+      title: ROLES[n].title[ctx.language],
+      permissions: [...ROLES[n].permissions],
+    }));
   }
 
   async create(ctx: RequestContext, dto: CreateStaffDto): Promise<StaffDto> {
@@ -81,7 +85,10 @@ export class StaffService {
     const scope = scopeCondition(ctx, [Permission.StaffManage, Permission.AccountRead], 'a.organisation_id');
     if (scope) qb.andWhere(scope.sql, scope.params);
     if (q.within) {
-      qb.andWhere('a.organisation_id IN (SELECT w.descendant_id FROM organisation_closure w WHERE w.ancestor_id = :within)', { within: q.within });
+      qb.andWhere(
+        'a.organisation_id IN (SELECT w.descendant_id FROM organisation_closure w WHERE w.ancestor_id = :within)',
+        { within: q.within },
+      );
     }
     if (q.q) {
       const like = `${q.q.replace(/[\\%_]/g, '\\$&')}%`;
@@ -97,24 +104,35 @@ export class StaffService {
 
   async get(ctx: RequestContext, id: string): Promise<StaffDto> {
     const account = await this.findStaff(id);
-    if (!(await this.visible(ctx, account, [Permission.StaffManage, Permission.AccountRead]))) throw notFound('account');
+    if (!(await this.visible(ctx, account, [Permission.StaffManage, Permission.AccountRead])))
+      throw notFound('account');
     return this.toDto(account, !!account.totpSecretEnc, (await this.assignmentsOf([id])).get(id) ?? []);
   }
 
   async me(ctx: RequestContext): Promise<StaffProfileDto> {
     const account = await this.findStaff(this.selfId(ctx));
     const roles = (await this.assignmentsOf([account.id])).get(account.id) ?? [];
-    return { ...this.toDto(account, !!account.totpSecretEnc, roles), delegations: await this.delegations.listMine(ctx) };
+    return {
+      ...this.toDto(account, !!account.totpSecretEnc, roles),
+      delegations: await this.delegations.listMine(ctx),
+    };
   }
 
-  async update(ctx: RequestContext, id: string, expectedVersion: number, dto: UpdateStaffDto): Promise<StaffDto> {
+  async update(
+    ctx: RequestContext,
+    id: string,
+    expectedVersion: number,
+    dto: UpdateStaffDto,
+  ): Promise<StaffDto> {
     return this.db.transaction(async () => {
       const account = await this.findStaff(id, true);
       if (!(await this.visible(ctx, account, [Permission.StaffManage]))) throw notFound('account');
       assertVersion(account, expectedVersion);
-      if (dto.organisationId !== account.organisationId) await this.requireUnit(ctx, Permission.StaffManage, dto.organisationId);
+      if (dto.organisationId !== account.organisationId)
+        await this.requireUnit(ctx, Permission.StaffManage, dto.organisationId);
       const disabling = dto.status === 'disabled' && account.status !== AccountStatus.Disabled;
-      if (disabling && id === ctx.actor.id) throw new DomainError(ErrorCode.InvalidState, { reason: 'you cannot disable your own account' });
+      if (disabling && id === ctx.actor.id)
+        throw new DomainError(ErrorCode.InvalidState, { reason: 'you cannot disable your own account' });
       Object.assign(account, {
         displayName: dto.displayName,
         organisationId: dto.organisationId,
@@ -158,9 +176,20 @@ export class StaffService {
       if (existing) {
         throw new DomainError(ErrorCode.Conflict, { reason: `the account already holds ${dto.role} there` });
       }
-      const assignment = await this.db.repo(RoleAssignment).save(
-        this.db.repo(RoleAssignment).create({ accountId, role: dto.role, organisationId, validFrom, validUntil, grantedBy: actorAccount(ctx) }),
-      );
+      const assignment = await this.db
+        .repo(RoleAssignment)
+        .save(
+          this.db
+            .repo(RoleAssignment)
+            .create({
+              accountId,
+              role: dto.role,
+              organisationId,
+              validFrom,
+              validUntil,
+              grantedBy: actorAccount(ctx),
+            }),
+        );
       await this.audit.record(ctx, 'role.assign', 'role_assignment', assignment.id, accountId);
       return toAssignmentDto(assignment);
     });
@@ -168,7 +197,9 @@ export class StaffService {
 
   async revokeRole(ctx: RequestContext, accountId: string, assignmentId: string): Promise<void> {
     await this.db.transaction(async () => {
-      const assignment = await this.db.repo(RoleAssignment).findOne({ where: { id: assignmentId, accountId } });
+      const assignment = await this.db
+        .repo(RoleAssignment)
+        .findOne({ where: { id: assignmentId, accountId } });
       if (!assignment) throw notFound('role assignment');
       const inScope = assignment.organisationId
         ? await isInScope(this.db, ctx, Permission.RoleAssign, assignment.organisationId)
@@ -185,10 +216,17 @@ export class StaffService {
     return this.db.transaction(async () => {
       const account = await this.findStaff(this.selfId(ctx), true);
       if (account.totpSecretEnc) {
-        throw new DomainError(ErrorCode.Conflict, { reason: 'a TOTP authenticator is already enrolled; ask an administrator to reset it' });
+        throw new DomainError(ErrorCode.Conflict, {
+          reason: 'a TOTP authenticator is already enrolled; ask an administrator to reset it',
+        });
       }
       const secret = newTotpSecret();
-      await this.db.repo(Account).update({ id: account.id }, { totpSecretEnc: this.personalData.encrypt(PersonalField.TotpSecret, secret) });
+      await this.db
+        .repo(Account)
+        .update(
+          { id: account.id },
+          { totpSecretEnc: this.personalData.encrypt(PersonalField.TotpSecret, secret) },
+        );
       await this.audit.record(ctx, 'staff.totp.enrol', 'account', account.id, account.id);
       return { secret, otpauthUri: otpauthUri(secret, account.username ?? account.id) };
     });
@@ -232,14 +270,19 @@ export class StaffService {
   }
 
   private async hasGlobal(accountId: string, role: string): Promise<boolean> {
-    const rows = await this.db.query('SELECT 1 FROM role_assignment WHERE account_id = $1 AND role = $2 AND organisation_id IS NULL', [accountId, role]);
+    const rows = await this.db.query(
+      'SELECT 1 FROM role_assignment WHERE account_id = $1 AND role = $2 AND organisation_id IS NULL',
+      [accountId, role],
+    );
     return rows.length > 0;
   }
 
   private async assignmentsOf(accountIds: string[]): Promise<Map<string, RoleAssignmentDto[]>> {
     const out = new Map<string, RoleAssignmentDto[]>();
     if (!accountIds.length) return out;
-    const rows = await this.db.repo(RoleAssignment).find({ where: { accountId: In(accountIds) }, order: { createdAt: 'ASC' } });
+    const rows = await this.db
+      .repo(RoleAssignment)
+      .find({ where: { accountId: In(accountIds) }, order: { createdAt: 'ASC' } });
     for (const r of rows) {
       const list = out.get(r.accountId) ?? [];
       list.push(toAssignmentDto(r));

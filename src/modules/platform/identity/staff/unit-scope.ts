@@ -6,7 +6,12 @@ import type { Db } from '../../../../database/db';
  * Data scope "my units and everything below them", answered in SQL through organisation_closure.
  * The sets in an actor's grants hold the units where a role is held; these helpers expand them.
  */
-export async function isInScope(db: Db, ctx: RequestContext, permission: Permission, unitId: string | null): Promise<boolean> {
+export async function isInScope(
+  db: Db,
+  ctx: RequestContext,
+  permission: Permission,
+  unitId: string | null,
+): Promise<boolean> {
   const scope = ctx.scopeOf(permission);
   if (scope === '*') return true;
   if (!scope?.size || !unitId) return false;

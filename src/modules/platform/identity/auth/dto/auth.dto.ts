@@ -96,7 +96,11 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty({ description: 'the refresh token from login or the previous refresh', minLength: 43, maxLength: 43 })
+  @ApiProperty({
+    description: 'the refresh token from login or the previous refresh',
+    minLength: 43,
+    maxLength: 43,
+  })
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{43}$/)
   refreshToken: string;

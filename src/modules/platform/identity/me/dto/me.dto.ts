@@ -2,7 +2,13 @@ import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { AccountKind, AccountStatus } from '../../account.entity';
-import { IsNationalId, IsUnifiedSocialCreditCode, NormaliseCreditCode, NormaliseNationalId, PLAIN_TEXT } from '../../auth/dto/validators';
+import {
+  IsNationalId,
+  IsUnifiedSocialCreditCode,
+  NormaliseCreditCode,
+  NormaliseNationalId,
+  PLAIN_TEXT,
+} from '../../auth/dto/validators';
 
 registerEnumType(AccountKind, { name: 'AccountKind' });
 registerEnumType(AccountStatus, { name: 'AccountStatus' });

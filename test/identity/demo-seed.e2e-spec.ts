@@ -1,0 +1,112 @@
+import type { INestApplication } from '@nestjs/common';
+import {
+  DEMO_API_KEY,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_PASSWORD,
+  seedDemoData,
+} from '../../src/modules/platform/demo/demo-seed';
+import { isValidUnifiedSocialCreditCode } from '../../src/modules/platform/identity/personal-data/national-id';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('demo data', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000' })));
+  afterAll(() => t.close());
+
+  const counts = async () =>
+    (
+      await t.db.query<Record<string, string>>(
+        `SELECT (SELECT count(*) FROM region WHERE code LIKE '99%') AS regions,
+                (SELECT count(*) FROM organisation WHERE region_code IN ('990000', '990100', '990102', '990105')) AS units,
+                (SELECT count(*) FROM organisation_closure) AS closure,
+                (SELECT count(*) FROM account) AS accounts,
+                (SELECT count(*) FROM role_assignment) AS roles,
+                (SELECT count(*) FROM oauth_client) AS clients,
+                (SELECT count(*) FROM api_key) AS keys`,
+      )
+    )[0];
+
+  it('seeds once, and a second run changes nothing and is fast', async () => {
+    const first = await seedDemoData(t.app);
+    const after = await counts();
+    const started = Date.now();
+    const second = await seedDemoData(t.app);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await counts()).toEqual(after);
+    expect(second).toEqual(first);
+    expect(first.accounts.map((a) => a.login)).toEqual(
+      expect.arrayContaining([
+        'admin',
+        'market.admin',
+        'clerk.a',
+        'reviewer.a',
+        'clerk.b',
+        'supervisor',
+        'auditor',
+        '13800000001',
+        '13800000002',
+        'biz@demo.onewindow.dev',
+        DEMO_CLIENT_ID,
+      ]),
+    );
+  });
+
+  it('builds the demo tree: city bureau above both district branches, each with its two sections', async () => {
+    const units = await t.db.query<{ name: string; parent: string | null; region_code: string }>(
+      `SELECT o.name, p.name AS parent, o.region_code FROM organisation o LEFT JOIN organisation p ON p.id = o.parent_id
+       WHERE o.region_code IN ('990000', '990100', '990102', '990105') ORDER BY o.region_code, o.name`,
+    );
+    expect(units).toEqual(
+      expect.arrayContaining([
+        { name: '演示省人民政府办公厅', parent: null, region_code: '990000' },
+        { name: '演示市市场监督管理局', parent: null, region_code: '990100' },
+        { name: '演示市公安局', parent: null, region_code: '990100' },
+        { name: '户政科', parent: '演示市公安局', region_code: '990100' },
+        { name: '演示市市场监督管理局甲区分局', parent: '演示市市场监督管理局', region_code: '990102' },
+        { name: '登记注册科', parent: '演示市市场监督管理局甲区分局', region_code: '990102' },
+        { name: '审批科', parent: '演示市市场监督管理局甲区分局', region_code: '990102' },
+        { name: '登记注册科', parent: '演示市市场监督管理局乙区分局', region_code: '990105' },
+      ]),
+    );
+    const [biz] = await t.db.query<{ unified_social_credit_code: string; status: string }>(
+      `SELECT unified_social_credit_code, status FROM account WHERE email = 'biz@demo.onewindow.dev'`,
+    );
+    expect(isValidUnifiedSocialCreditCode(biz.unified_social_credit_code)).toBe(true);
+    expect(biz.status).toBe('active');
+  });
+
+  it('lets the demo people, client and key in, each with its own reach', async () => {
+    const login = async (l: string) =>
+      (await t.http.post('/v1/auth/login').send({ login: l, password: DEMO_PASSWORD }).expect(200)).body
+        .accessToken as string;
+    const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+    const admin = await login('admin');
+    const supervisor = await login('supervisor');
+    const clerkA = await login('clerk.a');
+    await login('13800000001');
+    await login('biz@demo.onewindow.dev');
+
+    const all = await t.http.get('/v1/staff?q=clerk.&limit=100').set(bearer(admin)).expect(200);
+    const clerkB = all.body.items.find((s: { username: string }) => s.username === 'clerk.b');
+    await t.http.get(`/v1/staff/${clerkB.id}`).set(bearer(supervisor)).expect(200);
+    await t.http.get(`/v1/staff/${clerkB.id}`).set(bearer(clerkA)).expect(403);
+
+    const token = await t.http
+      .post('/v1/oauth/token')
+      .type('form')
+      .send({
+        grant_type: 'client_credentials',
+        client_id: DEMO_CLIENT_ID,
+        client_secret: DEMO_CLIENT_SECRET,
+      })
+      .expect(200);
+    expect(token.body.scope.split(' ')).toContain('directory:read');
+    await t.http.get('/v1/staff').set('X-API-Key', DEMO_API_KEY).expect(403); // directory:read only
+  });
+
+  it('refuses to run in production, where its credentials would be public', async () => {
+    const prodApp = { get: () => ({ env: 'production' }) } as unknown as INestApplication;
+    await expect(seedDemoData(prodApp)).rejects.toThrow(/production/);
+  });
+});

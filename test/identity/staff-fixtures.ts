@@ -1,0 +1,125 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { RequestContext } from '../../src/api/context/request-context';
+import { Account, AccountKind, AccountStatus } from '../../src/modules/platform/identity/account.entity';
+import { AccessTokenService } from '../../src/modules/platform/identity/access-token.service';
+import { PasswordService } from '../../src/modules/platform/identity/auth/password.service';
+import { RoleAssignment } from '../../src/modules/platform/identity/staff/role-assignment.entity';
+import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
+import {
+  OrganisationKind,
+  Region,
+  RegionLevel,
+} from '../../src/modules/platform/organisations/organisation.entity';
+import { OrganisationsService } from '../../src/modules/platform/organisations/organisations.service';
+import type { TestApp } from '../support/test-app';
+
+/**
+ * Real staff and citizen accounts for identity tests: rows in the database with real role
+ * assignments, signed in through POST /v1/auth/login (or, where that route is not mounted, given a
+ * token minted for the real account, so the PrincipalService still loads its real grants).
+ */
+
+export const FIXTURE_PASSWORD = 'Fixture#Pass-2026';
+export const TEST_REGION = '990000';
+
+export const uniq = (): string => randomUUID().replace(/-/g, '').slice(0, 12);
+export const auth = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
+
+let hash: Promise<string> | undefined;
+const passwordHash = (t: TestApp) => (hash ??= t.app.get(PasswordService).hash(FIXTURE_PASSWORD));
+
+export async function ensureRegion(t: TestApp): Promise<void> {
+  await t.db
+    .repo(Region)
+    .createQueryBuilder()
+    .insert()
+    .values({
+      code: TEST_REGION,
+      name: '演示省',
+      nameEn: 'Demo Province',
+      level: RegionLevel.Province,
+      parentCode: null,
+    })
+    .orIgnore()
+    .execute();
+}
+
+/** A unit (with its closure rows) below `parentId`, or a new top-level agency. */
+export async function makeUnit(t: TestApp, name: string, parentId: string | null = null): Promise<string> {
+  await ensureRegion(t);
+  const org = await t.app.get(OrganisationsService).create(RequestContext.system('test'), {
+    name: `${name}-${uniq()}`,
+    kind: parentId ? OrganisationKind.Department : OrganisationKind.Agency,
+    regionCode: TEST_REGION,
+    parentId: parentId ?? undefined,
+  });
+  return org.id;
+}
+
+export interface RoleSpec {
+  role: RoleName;
+  unit: string | null;
+  validFrom?: Date | null;
+  validUntil?: Date | null;
+}
+
+export interface Person {
+  id: string;
+  login: string;
+}
+
+export async function makeStaff(t: TestApp, home: string, roles: RoleSpec[] = []): Promise<Person> {
+  const username = `s.${uniq()}`;
+  const account = await t.db.repo(Account).save(
+    t.db.repo(Account).create({
+      kind: AccountKind.Staff,
+      status: AccountStatus.Active,
+      username,
+      displayName: `测试员 ${username}`,
+      organisationId: home,
+      passwordHash: await passwordHash(t),
+    }),
+  );
+  for (const r of roles) await grant(t, account.id, r);
+  return { id: account.id, login: username };
+}
+
+export async function grant(t: TestApp, accountId: string, r: RoleSpec): Promise<string> {
+  const row = await t.db.repo(RoleAssignment).save(
+    t.db.repo(RoleAssignment).create({
+      accountId,
+      role: r.role,
+      organisationId: r.unit,
+      validFrom: r.validFrom ?? null,
+      validUntil: r.validUntil ?? null,
+      grantedBy: null,
+    }),
+  );
+  return row.id;
+}
+
+export async function makeCitizen(t: TestApp): Promise<Person> {
+  const phone = `197${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+  const account = await t.db
+    .repo(Account)
+    .save(
+      t.db
+        .repo(Account)
+        .create({
+          kind: AccountKind.Citizen,
+          status: AccountStatus.Active,
+          phone,
+          displayName: '测试市民',
+          passwordHash: await passwordHash(t),
+        }),
+    );
+  return { id: account.id, login: phone };
+}
+
+/** Signs the person in through the login endpoint when it is mounted; else mints a token for the real account. */
+export async function signIn(t: TestApp, person: Person, kind: 'staff' | 'citizen'): Promise<string> {
+  const res = await t.http.post('/v1/auth/login').send({ login: person.login, password: FIXTURE_PASSWORD });
+  if (res.status === 200) return res.body.accessToken as string;
+  if (res.status !== 404) throw new Error(`login of ${person.login} failed: ${res.status} ${res.text}`);
+  return (await t.app.get(AccessTokenService).issue({ sub: person.id, kind })).token;
+}
