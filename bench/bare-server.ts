@@ -9,6 +9,19 @@ const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(
 const LIST_SQL = `SELECT o.id, o.name, o.name_en, o.kind, o.region_code, o.parent_id, o.uscc, o.contacts, o.active, o.version
   FROM organisation o WHERE o.active = true ORDER BY o.id ASC LIMIT 21`;
 
+interface OrganisationRow {
+  id: string;
+  name: string;
+  name_en: string | null;
+  kind: string;
+  region_code: string;
+  parent_id: string | null;
+  uscc: string | null;
+  contacts: unknown;
+  active: boolean;
+  version: number;
+}
+
 const server = createServer((req, res) => {
   if (req.url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -16,7 +29,7 @@ const server = createServer((req, res) => {
     return;
   }
   if (req.url?.startsWith('/list')) {
-    pool.query(LIST_SQL).then(
+    pool.query<OrganisationRow>(LIST_SQL).then(
       ({ rows }) => {
         const items = rows.slice(0, 20).map((r) => ({
           id: r.id,

@@ -57,7 +57,8 @@ async function generate(): Promise<string> {
   // The notice URL sits in the comment above each year in the package's source.
   const source = readFileSync(join(pkgDir, 'src', 'holidays', 'generate.ts'), 'utf8');
   const notices = new Map<number, string>();
-  for (const m of source.matchAll(/\*\s*(\d{4})\s*\n\s*\*\s*(https?:\/\/www\.gov\.cn\/\S+)/g)) notices.set(Number(m[1]), m[2]);
+  for (const m of source.matchAll(/\*\s*(\d{4})\s*\n\s*\*\s*(https?:\/\/www\.gov\.cn\/\S+)/g))
+    notices.set(Number(m[1]), m[2]);
 
   const namesEn = new Map<string, string>();
   const days: Day[] = [];

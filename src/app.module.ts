@@ -23,6 +23,7 @@ import { MeModule } from './modules/platform/identity/me/me.module';
 import { NotificationsModule } from './modules/platform/notifications/notifications.module';
 import { JobsModule } from './modules/platform/jobs/jobs.module';
 import { MetricsModule } from './modules/platform/metrics/metrics.module';
+import { CalendarModule } from './modules/platform/calendar/calendar.module';
 
 @Global()
 @Module({})
@@ -56,6 +57,7 @@ export class AppModule {
         JobsModule,
         OrganisationsModule,
         MetricsModule,
+        CalendarModule,
       ],
       providers: [
         // Global guards run in this order: the rate limit needs the actor the AuthGuard resolved.

@@ -3,6 +3,7 @@
 import { IdempotencyRecord } from '../api/http/idempotency.entity';
 import { AuditLeaf, AuditNode, AuditTreeHead } from '../modules/platform/audit/audit.entity';
 import { Job } from '../modules/platform/jobs/job.entity';
+import { WorkCalendarDay, WorkCalendarYear } from '../modules/platform/calendar/calendar.entity';
 import { Organisation, OrganisationClosure, Region } from '../modules/platform/organisations/organisation.entity';
 import { Account } from '../modules/platform/identity/account.entity';
 import { AuthSession } from '../modules/platform/identity/auth/auth-session.entity';
@@ -14,4 +15,4 @@ import { OAuthClient } from '../modules/platform/identity/clients/oauth-client.e
 import { Delegation } from '../modules/platform/identity/staff/delegation.entity';
 import { RoleAssignment } from '../modules/platform/identity/staff/role-assignment.entity';
 
-export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox];
+export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, WorkCalendarDay, WorkCalendarYear];

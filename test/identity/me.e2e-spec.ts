@@ -1,4 +1,6 @@
 import { JobWorker } from '../../src/modules/platform/jobs/job-worker.service';
+import { AuthRetentionService } from '../../src/modules/platform/identity/auth/auth-retention.service';
+import { NotificationsService } from '../../src/modules/platform/notifications/notifications.service';
 import {
   PersonalDataService,
   PersonalField,
@@ -375,6 +377,38 @@ describe('me: the signed-in account', () => {
       }>('SELECT status, attempts, sent_at, params FROM notification_outbox WHERE account_id = $1', [id]);
       expect(row).toMatchObject({ status: 'sent', attempts: 1, params: { code: '[scrubbed]', minutes: 10 } });
       expect(row.sent_at).not.toBeNull();
+    });
+
+    it('purges sign-in records and delivered messages past their retention', async () => {
+      const c = await signedInCitizen(t);
+      const count = async (table: string) =>
+        (
+          await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, [
+            c.id,
+          ])
+        )[0].n;
+      await t.app.get(JobWorker).drain();
+      expect(await count('verification_code')).toBe(1);
+      expect(await count('refresh_token')).toBe(1);
+      // Nothing is due yet.
+      await t.app.get(AuthRetentionService).purge();
+      await t.app.get(NotificationsService).purgeDelivered();
+      expect([
+        await count('verification_code'),
+        await count('refresh_token'),
+        await count('auth_session'),
+        await count('notification_outbox'),
+      ]).toEqual([1, 1, 1, 1]);
+
+      const later = new Date(Date.now() + 60 * 86_400_000);
+      await t.app.get(AuthRetentionService).purge(later);
+      await t.app.get(NotificationsService).purgeDelivered(later);
+      expect([
+        await count('verification_code'),
+        await count('refresh_token'),
+        await count('auth_session'),
+        await count('notification_outbox'),
+      ]).toEqual([0, 0, 0, 0]);
     });
   });
 });

@@ -187,6 +187,34 @@ describe('GET /v1/me/data-access (who looked at my data)', () => {
     await get(auditor).expect(403);
   });
 
+  it('serves the same list over GraphQL, paged as a connection', async () => {
+    const gql = (query: string, variables: Record<string, unknown>, token?: string) => {
+      const req = t.http.post('/graphql').set('Content-Type', 'application/json');
+      if (token) req.set('Authorization', `Bearer ${token}`);
+      return req.send({ query, variables });
+    };
+    const Q = `query($after: String) { myDataAccess(first: 3, after: $after) {
+      edges { node { seq purpose agency { id name } system { kind clientId } } } pageInfo { hasNextPage endCursor } } }`;
+    const first = await gql(Q, {}, tokenA);
+    expect(first.body.errors).toBeUndefined();
+    const page1 = first.body.data.myDataAccess;
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const second = await gql(Q, { after: page1.pageInfo.endCursor }, tokenA);
+    const page2 = second.body.data.myDataAccess;
+    expect(page2.pageInfo.hasNextPage).toBe(false);
+    const rest = (await get(tokenA).expect(200)).body.items;
+    expect([...page1.edges, ...page2.edges].map((e: { node: { seq: number } }) => e.node.seq)).toEqual(
+      rest.map((i: { seq: number }) => i.seq),
+    );
+    expect(page1.edges[0].node.system).toEqual({ kind: 'apikey', clientId });
+
+    const anonymous = await gql(Q, {});
+    expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const cp = await gql('{ auditCheckpoint { size rootHash checkpoint vkey } }', {});
+    expect(cp.body.errors).toBeUndefined();
+    expect(cp.body.data.auditCheckpoint.size).toBe(await audit.committedSize());
+  });
+
   it('answers wrong inputs with 400 and the field', async () => {
     const forged = Buffer.from(JSON.stringify(['abc'])).toString('base64url');
     const cases: [string, string | null][] = [

@@ -11,7 +11,13 @@ function expectProblem(res: Response, status: number, code: ErrorCode): Record<s
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = JSON.parse(res.text) as Record<string, unknown>;
-  expect(body).toMatchObject({ type: problemType(code), code, status, title: expect.any(String), detail: expect.any(String) });
+  expect(body).toMatchObject({
+    type: problemType(code),
+    code,
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(body.requestId).toBe(res.headers['x-request-id']);
   expect(body.requestId).toEqual(expect.any(String));
   expect(res.text).not.toMatch(STACK_RE);
@@ -25,7 +31,10 @@ describe('HTTP conventions', () => {
 
   describe('errors are problem+json', () => {
     it('answers malformed JSON with 400 MALFORMED_JSON', async () => {
-      const res = await t.http.post('/health/live').set('Content-Type', 'application/json').send('{"name": "x",');
+      const res = await t.http
+        .post('/health/live')
+        .set('Content-Type', 'application/json')
+        .send('{"name": "x",');
       const body = expectProblem(res, 400, ErrorCode.MalformedJson);
       // body-parser's own message ("Unexpected end of JSON input") must not leak.
       expect(res.text).not.toMatch(/Unexpected|position/i);
@@ -40,7 +49,10 @@ describe('HTTP conventions', () => {
     });
 
     it('still accepts a body under the limit (the 413 is about size, not the route)', async () => {
-      const res = await t.http.post('/health/live').set('Content-Type', 'application/json').send({ text: 'x'.repeat(100) });
+      const res = await t.http
+        .post('/health/live')
+        .set('Content-Type', 'application/json')
+        .send({ text: 'x'.repeat(100) });
       // /health/live has no POST: the body parsed fine and routing answered.
       expectProblem(res, 405, ErrorCode.MethodNotAllowed);
     });
@@ -96,7 +108,11 @@ describe('HTTP conventions', () => {
     });
 
     it('keeps the request id on errors raised while parsing the body', async () => {
-      const res = await t.http.post('/nope').set('X-Request-Id', 'parse-err-1').set('Content-Type', 'application/json').send('{');
+      const res = await t.http
+        .post('/nope')
+        .set('X-Request-Id', 'parse-err-1')
+        .set('Content-Type', 'application/json')
+        .send('{');
       expect(expectProblem(res, 400, ErrorCode.MalformedJson).requestId).toBe('parse-err-1');
     });
   });
@@ -137,12 +153,17 @@ describe('HTTP conventions', () => {
       const res = await t.http.get('/health/live').set('Origin', PORTAL).expect(200);
       expect(res.headers['access-control-allow-origin']).toBe(PORTAL);
       const exposed = String(res.headers['access-control-expose-headers']).split(/,\s*/);
-      expect(exposed).toEqual(expect.arrayContaining(['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'ETag']));
+      expect(exposed).toEqual(
+        expect.arrayContaining(['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'ETag']),
+      );
     });
 
     it('gives any other origin no Access-Control-Allow-Origin, preflight or not', async () => {
       for (const origin of ['https://evil.example', 'https://portal.example.gov.evil.example', 'null']) {
-        const pre = await t.http.options('/health/live').set('Origin', origin).set('Access-Control-Request-Method', 'GET');
+        const pre = await t.http
+          .options('/health/live')
+          .set('Origin', origin)
+          .set('Access-Control-Request-Method', 'GET');
         expect(pre.headers['access-control-allow-origin']).toBeUndefined();
         const get = await t.http.get('/health/live').set('Origin', origin).expect(200);
         expect(get.headers['access-control-allow-origin']).toBeUndefined();

@@ -33,18 +33,32 @@ describe('metrics', () => {
 
     const text = (await t.http.get('/metrics')).text;
     expect(sample(text, liveCount)).toBe(before + 2);
-    expect(sample(text, 'http_request_duration_seconds_count{method="DELETE",route="unmatched",status="405"}')).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}')).toBeGreaterThanOrEqual(1);
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/v1\/organisations\/:id",status="\d{3}"\} \d+/);
-    expect(text).toContain('http_request_duration_seconds_bucket{le="0.005",method="GET",route="/health/live",status="200"}');
+    expect(
+      sample(text, 'http_request_duration_seconds_count{method="DELETE",route="unmatched",status="405"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/v1\/organisations\/:id",status="\d{3}"\} \d+/,
+    );
+    expect(text).toContain(
+      'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/health/live",status="200"}',
+    );
     // nothing from the raw URLs leaks into label values
     expect(text).not.toMatch(/cache-buster|no\/such|0190a0b6|not-a-uuid/);
   });
 
   it('counts GraphQL requests under the /graphql route', async () => {
-    await t.http.post('/graphql').set('Content-Type', 'application/json').send({ query: '{ apiInfo { name } }' }).expect(200);
+    await t.http
+      .post('/graphql')
+      .set('Content-Type', 'application/json')
+      .send({ query: '{ apiInfo { name } }' })
+      .expect(200);
     const text = (await t.http.get('/metrics')).text;
-    expect(sample(text, 'http_request_duration_seconds_count{method="POST",route="/graphql",status="200"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count{method="POST",route="/graphql",status="200"}'),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('is public, exempt from the rate limit, and absent from the OpenAPI document', async () => {
@@ -58,7 +72,7 @@ describe('metrics', () => {
     expect(Object.keys(doc.paths).filter((p) => p.includes('metrics'))).toEqual([]);
   });
 
-  it('keeps one registry per app: a fresh app does not report the previous one\'s requests', async () => {
+  it("keeps one registry per app: a fresh app does not report the previous one's requests", async () => {
     for (let i = 0; i < 3; i++) await t.http.get('/health/live').expect(200);
     expect(sample((await t.http.get('/metrics')).text, liveCount)).toBeGreaterThanOrEqual(5);
     await t.close();

@@ -150,6 +150,31 @@ describe('organisations (REST)', () => {
       ).toEqual([]);
     });
 
+    it('filters by region at street and community level (12-digit codes cut at segment boundaries)', async () => {
+      const w = tag();
+      const street = `${region}001000`;
+      const community = `${region}001100`;
+      for (const [code, level, parentCode] of [
+        [street, 'street', region],
+        [community, 'street', street],
+      ]) {
+        const res = await t.http
+          .post('/v1/regions')
+          .set(auth(admin))
+          .send({ code, name: `街道${code}`, level, parentCode });
+        expect([201, 409]).toContain(res.status); // 409: an earlier test of this run made it
+      }
+      const org = await createOrg({ name: `社区服务站${w}`, kind: 'service_centre', regionCode: community });
+      const idsOf = async (code: string) =>
+        ((await t.http.get(`/v1/organisations?q=${w}&region=${code}`).expect(200)).body.items as Org[]).map(
+          (o) => o.id,
+        );
+      expect(await idsOf(street)).toEqual([org.id]);
+      expect(await idsOf(community)).toEqual([org.id]);
+      expect(await idsOf(region)).toEqual([org.id]);
+      expect(await idsOf(`${region}002000`)).toEqual([]);
+    });
+
     it('hides inactive units from the directory', async () => {
       const w = tag();
       const org = await createOrg({ name: `停用${w}` });

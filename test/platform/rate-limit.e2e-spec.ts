@@ -44,7 +44,13 @@ async function startWithProbe(env: Record<string, string>): Promise<TestApp> {
   const app = await NestFactory.create(
     {
       module: ProbeRoot,
-      imports: [AppModule.forRoot(config, process.env.OW_TEST_DATABASE_URL!, Number(process.env.OW_TEST_POOL_SIZE ?? 1))],
+      imports: [
+        AppModule.forRoot(
+          config,
+          process.env.OW_TEST_DATABASE_URL!,
+          Number(process.env.OW_TEST_POOL_SIZE ?? 1),
+        ),
+      ],
       controllers: [ProbeController],
     },
     { bodyParser: false, abortOnError: false, logger: false },
@@ -72,7 +78,13 @@ function field(res: Response, name: string): Record<string, string> {
 
 describe('rate limiting', () => {
   let t: TestApp;
-  beforeAll(async () => (t = await startWithProbe({ RATE_LIMIT_ANONYMOUS: String(ANON_QUOTA), RATE_LIMIT_AUTHENTICATED: String(AUTH_QUOTA) })));
+  beforeAll(
+    async () =>
+      (t = await startWithProbe({
+        RATE_LIMIT_ANONYMOUS: String(ANON_QUOTA),
+        RATE_LIMIT_AUTHENTICATED: String(AUTH_QUOTA),
+      })),
+  );
   afterAll(() => t.close());
 
   // X-Forwarded-For is honoured because supertest connects over loopback and trust proxy is 'loopback';
@@ -124,8 +136,12 @@ describe('rate limiting', () => {
     const other = await from('198.51.100.13').get('/rate-limit-probe/open').expect(200);
     expect(field(other, 'RateLimit').r).toBe(String(ANON_QUOTA - 1));
     // the last hop before our trusted proxy is the client: a spoofed first entry changes nothing
-    const spoofed = await t.http.get('/rate-limit-probe/open').set('X-Forwarded-For', '203.0.113.99, 198.51.100.12');
+    const spoofed = await t.http
+      .get('/rate-limit-probe/open')
+      .set('X-Forwarded-For', '203.0.113.99, 198.51.100.12');
     expect(spoofed.status).toBe(429);
+    // an entry that is not an address gets a bucket of its own, not a 500
+    await from('not-an-address').get('/rate-limit-probe/open').expect(200);
   });
 
   it('counts authenticated callers by actor, with their own quota, after the AuthGuard resolved them', async () => {
@@ -138,16 +154,24 @@ describe('rate limiting', () => {
     const alice = await scopedToken(t, 'citizen', [Permission.AccountRead]);
     const bob = await scopedToken(t, 'citizen', [Permission.AccountRead]);
     for (let i = 1; i <= AUTH_QUOTA; i++) {
-      const res = await from(ip).get('/rate-limit-probe/account').set('Authorization', `Bearer ${alice}`).expect(200);
+      const res = await from(ip)
+        .get('/rate-limit-probe/account')
+        .set('Authorization', `Bearer ${alice}`)
+        .expect(200);
       expect(res.headers['ratelimit-policy']).toBe(`"default";q=${AUTH_QUOTA};w=60`);
       expect(field(res, 'RateLimit').r).toBe(String(AUTH_QUOTA - i));
     }
     // Public routes count against the same actor bucket when a token is presented.
-    const over = await from('198.51.100.15').get('/rate-limit-probe/open').set('Authorization', `Bearer ${alice}`);
+    const over = await from('198.51.100.15')
+      .get('/rate-limit-probe/open')
+      .set('Authorization', `Bearer ${alice}`);
     expect(over.status).toBe(429);
     expect(JSON.parse(over.text).code).toBe(ErrorCode.RateLimited);
     // Another citizen from the very same address is unaffected.
-    const other = await from(ip).get('/rate-limit-probe/account').set('Authorization', `Bearer ${bob}`).expect(200);
+    const other = await from(ip)
+      .get('/rate-limit-probe/account')
+      .set('Authorization', `Bearer ${bob}`)
+      .expect(200);
     expect(field(other, 'RateLimit').r).toBe(String(AUTH_QUOTA - 1));
   });
 

@@ -24,6 +24,8 @@ export enum Permission {
   CaseReview = 'case:review',
   /** approve or decide cases of a unit: 审批/决定 */
   CaseApprove = 'case:approve',
+  /** maintain working-day calendars: regional holidays, 调休 days, published years */
+  CalendarManage = 'calendar:manage',
 }
 
 export const ALL_PERMISSIONS = Object.values(Permission);

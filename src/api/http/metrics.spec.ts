@@ -5,14 +5,28 @@ import { graphqlMetricsPlugin, HttpMetrics, routeLabel } from './metrics';
 describe('metrics', () => {
   it('labels requests by route pattern, never by raw URL', () => {
     const get = { get: true };
-    expect(routeLabel({ route: { path: '/v1/organisations/:id', methods: get }, baseUrl: '', originalUrl: '/v1/organisations/0190-abc?x=1' })).toBe(
-      '/v1/organisations/:id',
-    );
+    expect(
+      routeLabel({
+        route: { path: '/v1/organisations/:id', methods: get },
+        baseUrl: '',
+        originalUrl: '/v1/organisations/0190-abc?x=1',
+      }),
+    ).toBe('/v1/organisations/:id');
     // Nest's catch-all mount of global middleware is not an endpoint
     const every = Object.fromEntries(METHODS.map((m) => [m.toLowerCase(), true]));
-    expect(routeLabel({ route: { path: '{/*splat}', methods: every }, baseUrl: '', originalUrl: '/nope' })).toBe('unmatched');
-    expect(routeLabel({ route: { path: '{/*splat}', methods: { _all: true } }, baseUrl: '', originalUrl: '/nope' })).toBe('unmatched');
-    expect(routeLabel({ route: undefined, baseUrl: '', originalUrl: '/wp-admin/../etc/passwd' })).toBe('unmatched');
+    expect(
+      routeLabel({ route: { path: '{/*splat}', methods: every }, baseUrl: '', originalUrl: '/nope' }),
+    ).toBe('unmatched');
+    expect(
+      routeLabel({
+        route: { path: '{/*splat}', methods: { _all: true } },
+        baseUrl: '',
+        originalUrl: '/nope',
+      }),
+    ).toBe('unmatched');
+    expect(routeLabel({ route: undefined, baseUrl: '', originalUrl: '/wp-admin/../etc/passwd' })).toBe(
+      'unmatched',
+    );
     expect(routeLabel({ route: undefined, baseUrl: '', originalUrl: '/graphql?x=1' })).toBe('/graphql');
   });
 
@@ -20,7 +34,9 @@ describe('metrics', () => {
     const a = new HttpMetrics();
     const b = new HttpMetrics();
     a.httpDuration.observe({ method: 'GET', route: '/x', status: '200' }, 0.01);
-    expect(await a.render()).toContain('http_request_duration_seconds_count{method="GET",route="/x",status="200"} 1');
+    expect(await a.render()).toContain(
+      'http_request_duration_seconds_count{method="GET",route="/x",status="200"} 1',
+    );
     expect(await b.render()).not.toContain('route="/x"');
     expect(await b.render()).toContain('process_cpu_user_seconds_total');
   });

@@ -47,7 +47,9 @@ export class HttpMetrics {
 export function metricsMiddleware(metrics: HttpMetrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const end = metrics.httpDuration.startTimer();
-    res.once('finish', () => end({ method: req.method, route: routeLabel(req), status: String(res.statusCode) }));
+    res.once('finish', () =>
+      end({ method: req.method, route: routeLabel(req), status: String(res.statusCode) }),
+    );
     next();
   };
 }
@@ -55,7 +57,8 @@ export function metricsMiddleware(metrics: HttpMetrics) {
 export function routeLabel(req: Pick<Request, 'route' | 'baseUrl' | 'originalUrl'>): string {
   const route = req.route as { path?: unknown; methods?: Record<string, boolean> } | undefined;
   // A route answering every method is Nest's mount of global middleware (`{/*splat}`), not an endpoint.
-  if (typeof route?.path === 'string' && !answersEveryMethod(route.methods ?? {})) return (req.baseUrl ?? '') + route.path;
+  if (typeof route?.path === 'string' && !answersEveryMethod(route.methods ?? {}))
+    return (req.baseUrl ?? '') + route.path;
   const path = (req.originalUrl ?? '').split('?')[0];
   return MOUNTED_PATHS.has(path) ? path : 'unmatched';
 }
@@ -71,7 +74,10 @@ export function graphqlMetricsPlugin(metrics: HttpMetrics): ApolloServerPlugin {
           return Promise.resolve();
         },
         willSendResponse(rc) {
-          metrics.graphqlOperations.inc({ type: rc.operation?.operation ?? 'unknown', outcome: failed ? 'error' : 'ok' });
+          metrics.graphqlOperations.inc({
+            type: rc.operation?.operation ?? 'unknown',
+            outcome: failed ? 'error' : 'ok',
+          });
           return Promise.resolve();
         },
       });

@@ -26,4 +26,11 @@ describe('rate limit helpers', () => {
     expect(clientNetwork('::1')).toBe('0:0:0:0::/64');
     expect(clientNetwork('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
   });
+
+  it('never throws on something that is not an address', () => {
+    expect(clientNetwork('1:2:3:4:5:6:7:8:9::')).toBe('other:1:2:3:4:5:6:7:8:9::');
+    expect(clientNetwork('garbage')).toBe('other:garbage');
+    expect(clientNetwork('x'.repeat(500))).toBe(`other:${'x'.repeat(64)}`);
+    expect(clientNetwork('')).toBe('unknown');
+  });
 });

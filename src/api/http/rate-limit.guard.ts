@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { isIP } from 'node:net';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { httpOf } from '../auth/request-of';
@@ -47,11 +48,15 @@ export function callerKey(actor: Actor | undefined, ip: string | undefined): str
 export function clientNetwork(ip: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (mapped) return mapped[1];
-  if (!ip.includes(':')) return ip || 'unknown';
+  if (isIP(ip) === 4) return ip;
+  // Not an address (an X-Forwarded-For entry nothing validated): its own capped bucket, never a throw.
+  if (isIP(ip) !== 6) return ip ? `other:${ip.slice(0, 64)}` : 'unknown';
   const [head, tail = ''] = ip.toLowerCase().split('%')[0].split('::');
   const left = head ? head.split(':') : [];
   const right = ip.includes('::') && tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
   return `${groups
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ''))
@@ -72,7 +77,13 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT_KEY, [context.getHandler(), context.getClass()])) return true;
+    if (
+      this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT_KEY, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    )
+      return true;
     const { req, res } = httpOf(context);
     // GraphQL runs guards once per root field; one HTTP request counts once.
     const holder = req as unknown as { [DECISION]?: Promise<RateLimitDecision> };
@@ -84,7 +95,10 @@ export class RateLimitGuard implements CanActivate {
     if (decision.allowed) return true;
     const retryAfter = { 'Retry-After': String(decision.resetSeconds) };
     setHeaders(res, retryAfter);
-    throw new DomainError(ErrorCode.RateLimited, { retryAfter: decision.resetSeconds }, [], { ...headers, ...retryAfter });
+    throw new DomainError(ErrorCode.RateLimited, { retryAfter: decision.resetSeconds }, [], {
+      ...headers,
+      ...retryAfter,
+    });
   }
 
   private async decide(req: Request): Promise<RateLimitDecision> {

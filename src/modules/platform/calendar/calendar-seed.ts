@@ -25,16 +25,21 @@ export interface SeedDay {
 }
 
 /** The seed as one row per exception day, in date order. */
-export function expandSeed(years: readonly CalendarSeedYear[], namesEn: Readonly<Record<string, string>>): SeedDay[] {
+export function expandSeed(
+  years: readonly CalendarSeedYear[],
+  namesEn: Readonly<Record<string, string>>,
+): SeedDay[] {
   const out: SeedDay[] = [];
   for (const y of years) {
     for (const h of y.holidays) {
       const nameEn = namesEn[h.name] ?? null;
       for (const run of h.off) {
         const [first, last = first] = run.split('..').map((md) => `${y.year}-${md}`);
-        for (let d = first; d <= last; d = addDays(d, 1)) out.push({ date: d, isWorkday: false, name: h.name, nameEn });
+        for (let d = first; d <= last; d = addDays(d, 1))
+          out.push({ date: d, isWorkday: false, name: h.name, nameEn });
       }
-      for (const md of h.work ?? []) out.push({ date: `${y.year}-${md}`, isWorkday: true, name: h.name, nameEn });
+      for (const md of h.work ?? [])
+        out.push({ date: `${y.year}-${md}`, isWorkday: true, name: h.name, nameEn });
     }
   }
   return out.sort((a, b) => a.date.localeCompare(b.date));

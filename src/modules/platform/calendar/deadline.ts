@@ -72,7 +72,11 @@ export function isIsoDate(value: string): boolean {
   const m = ISO_DATE_RE.exec(value);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  );
 }
 
 /** The Beijing calendar day an instant falls on. */
@@ -105,12 +109,16 @@ export function isWeekend(date: IsoDate): boolean {
 }
 
 /**
- * A calendar from exception days (holidays off, 调休 make-up days on) over the Monday–Friday rule.
- * `published` says which years' exceptions are complete.
+ * A calendar from exception days (holidays off, 调休 make-up days on) over the Monday–Friday rule:
+ * `exception(date)` answers true/false for an exception day and undefined otherwise. `published`
+ * says which years' exceptions are complete.
  */
-export function calendarOf(exceptions: ReadonlyMap<IsoDate, boolean>, published: (year: number) => boolean): WorkCalendar {
+export function calendarOf(
+  exception: (date: IsoDate) => boolean | undefined,
+  published: (year: number) => boolean,
+): WorkCalendar {
   return {
-    isWorkday: (date) => exceptions.get(date) ?? !isWeekend(date),
+    isWorkday: (date) => exception(date) ?? !isWeekend(date),
     isPublished: published,
   };
 }
@@ -136,16 +144,22 @@ interface DayPause {
 
 function dayPauses(pauses: readonly Pause[] = []): DayPause[] {
   for (const p of pauses) {
-    if (p.to && p.to.getTime() < p.from.getTime()) throw new RangeError('a pause cannot end before it starts');
+    if (p.to && p.to.getTime() < p.from.getTime())
+      throw new RangeError('a pause cannot end before it starts');
   }
   return [...pauses]
     .sort((a, b) => a.from.getTime() - b.from.getTime())
-    .map((p) => ({ from: shanghaiDate(p.from), to: p.to ? shanghaiDate(p.to) : null, restart: p.restart === true }));
+    .map((p) => ({
+      from: shanghaiDate(p.from),
+      to: p.to ? shanghaiDate(p.to) : null,
+      restart: p.restart === true,
+    }));
 }
 
 function totalOf(amount: number, extension = 0): number {
   if (!Number.isInteger(amount) || amount < 1) throw new RangeError('amount must be a positive integer');
-  if (!Number.isInteger(extension) || extension < 0) throw new RangeError('extension must be a non-negative integer');
+  if (!Number.isInteger(extension) || extension < 0)
+    throw new RangeError('extension must be a non-negative integer');
   return amount + extension;
 }
 
@@ -190,9 +204,20 @@ function result(due: IsoDate | null, dueAt: Date | null, years: Set<number>, cal
  * after the receipt date (a receipt on a holiday or at 23:00 changes nothing: the receipt day
  * never counts).
  */
-export function addWorkingDays(cal: WorkCalendar, receivedAt: Date, n: number, options: ClockOptions = {}): Deadline {
+export function addWorkingDays(
+  cal: WorkCalendar,
+  receivedAt: Date,
+  n: number,
+  options: ClockOptions = {},
+): Deadline {
   const years = new Set<number>();
-  const due = walk(receivedAt, totalOf(n, options.extension), dayPauses(options.pauses), (d) => cal.isWorkday(d), years);
+  const due = walk(
+    receivedAt,
+    totalOf(n, options.extension),
+    dayPauses(options.pauses),
+    (d) => cal.isWorkday(d),
+    years,
+  );
   return result(due, due ? endOfDay(due) : null, years, cal);
 }
 
@@ -200,7 +225,12 @@ export function addWorkingDays(cal: WorkCalendar, receivedAt: Date, n: number, o
  * `n` calendar days after the receipt date, ending at 23:59:59 of the last one. The calendar
  * matters only with `rollOverNonWorkingDay`.
  */
-export function addNaturalDays(cal: WorkCalendar, receivedAt: Date, n: number, options: ClockOptions = {}): Deadline {
+export function addNaturalDays(
+  cal: WorkCalendar,
+  receivedAt: Date,
+  n: number,
+  options: ClockOptions = {},
+): Deadline {
   const years = new Set<number>();
   let due = walk(receivedAt, totalOf(n, options.extension), dayPauses(options.pauses), () => true, years);
   if (!options.rollOverNonWorkingDay) years.clear();
@@ -220,7 +250,8 @@ export function addHours(receivedAt: Date, n: number, options: ClockOptions = {}
   let cursor = receivedAt.getTime();
   let remaining = total;
   for (const p of [...(options.pauses ?? [])].sort((a, b) => a.from.getTime() - b.from.getTime())) {
-    if (p.to && p.to.getTime() < p.from.getTime()) throw new RangeError('a pause cannot end before it starts');
+    if (p.to && p.to.getTime() < p.from.getTime())
+      throw new RangeError('a pause cannot end before it starts');
     if (p.from.getTime() >= cursor + remaining) break; // the clock ran out before this pause
     remaining -= Math.max(0, p.from.getTime() - cursor);
     if (p.restart) remaining = total;

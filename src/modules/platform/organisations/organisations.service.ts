@@ -17,6 +17,16 @@ import {
 } from './dto/organisation.dto';
 import { Organisation, OrganisationClosure, Region } from './organisation.entity';
 
+/**
+ * The code prefix shared by a region and everything below it. Division codes are segmented
+ * 2+2+2 (province, city, district) and then 3+3 (street, community), so trailing zeros are cut
+ * at segment boundaries only: street 110101001000 → 110101001, not 1101010010.
+ */
+export function regionPrefix(code: string): string {
+  for (const len of [2, 4, 6, 9]) if (/^0*$/.test(code.slice(len))) return code.slice(0, len);
+  return code;
+}
+
 @Injectable()
 export class OrganisationsService {
   constructor(
@@ -27,7 +37,7 @@ export class OrganisationsService {
   /** Public directory: active units, filtered by region prefix, kind, parent or subtree. */
   async list(ctx: RequestContext, q: OrganisationQueryDto): Promise<Page<OrganisationDto>> {
     const qb = this.db.repo(Organisation).createQueryBuilder('o').where('o.active = true');
-    if (q.region) qb.andWhere('o.region_code LIKE :region', { region: `${q.region.replace(/(00)+$/, '')}%` });
+    if (q.region) qb.andWhere('o.region_code LIKE :region', { region: `${regionPrefix(q.region)}%` });
     if (q.kind) qb.andWhere('o.kind = :kind', { kind: q.kind });
     if (q.parentId) qb.andWhere('o.parent_id = :parentId', { parentId: q.parentId });
     if (q.within) {

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { OrganisationsModule } from '../organisations/organisations.module';
+import { CalendarController } from './calendar.controller';
+import { CalendarResolver } from './calendar.resolver';
+import { CalendarService } from './calendar.service';
+import { CalendarStore } from './calendar-store';
+
+/** Working-day calendars; the workflow engine imports it for deadlines and change notices. */
+@Module({
+  imports: [OrganisationsModule],
+  controllers: [CalendarController],
+  providers: [CalendarService, CalendarStore, CalendarResolver],
+  exports: [CalendarService],
+})
+export class CalendarModule {}
