@@ -88,6 +88,12 @@ describe('machine clients and API keys', () => {
         created_by: orgAdminX.id,
       });
       expect(JSON.stringify(row)).not.toContain(c.clientSecret);
+      const again = await t.http
+        .post('/v1/clients')
+        .set(tok(orgAdminX))
+        .send({ name: `缓存-${uniq()}`, organisationId: X, scopes: [] })
+        .expect(201);
+      expect(again.headers['cache-control']).toBe('no-store');
       const shown = await t.http.get(`/v1/clients/${c.id}`).set(tok(orgAdminX)).expect(200);
       expect(shown.body).not.toHaveProperty('clientSecret');
       expect(JSON.stringify(shown.body)).not.toContain('secretHash');
@@ -368,6 +374,12 @@ describe('machine clients and API keys', () => {
       const k = await newKey(orgAdminX);
       expect(k.key).toMatch(/^owk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
       expect(k.key.startsWith(`${k.prefix}_`)).toBe(true);
+      const fresh = await t.http
+        .post('/v1/api-keys')
+        .set(tok(orgAdminX))
+        .send({ name: `缓存-${uniq()}`, organisationId: X, scopes: [] })
+        .expect(201);
+      expect(fresh.headers['cache-control']).toBe('no-store');
       const [row] = await t.db.query<Record<string, unknown>>('SELECT * FROM api_key WHERE id = $1', [k.id]);
       expect(row).toMatchObject({
         key_hash: sha256(k.key),

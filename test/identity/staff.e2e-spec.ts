@@ -504,6 +504,7 @@ describe('staff, roles and delegations', () => {
     it('enrols once, stores the secret encrypted, and is reset by an administrator', async () => {
       const me = await person(X1);
       const res = await t.http.post('/v1/staff/me/totp').set(tok(me)).expect(201);
+      expect(res.headers['cache-control']).toBe('no-store');
       expect(res.body.secret).toMatch(/^[A-Z2-7]{32}$/);
       expect(res.body.otpauthUri).toBe(
         `otpauth://totp/OneWindow:${encodeURIComponent(me.login)}?secret=${res.body.secret}&issuer=OneWindow&algorithm=SHA1&digits=6&period=30`,

@@ -53,13 +53,13 @@ export function layer(
   const entry: Omit<YearEntry, 'loadedAt'> = { days: new Map(), published: false, noticeUrl: null };
   let decided = -1;
   for (const r of years) {
-    if (r.year !== year || rank(r.regionCode) <= decided) continue;
+    if (r.year !== year || rank(r.regionCode) < 0 || rank(r.regionCode) <= decided) continue;
     decided = rank(r.regionCode);
     entry.published = r.published;
     entry.noticeUrl = r.noticeUrl;
   }
   for (const r of days) {
-    if (yearOf(r.date) !== year) continue;
+    if (yearOf(r.date) !== year || rank(r.regionCode) < 0) continue;
     const held = entry.days.get(r.date);
     if (!held || rank(r.regionCode) > rank(held.regionCode)) entry.days.set(r.date, r);
   }

@@ -73,7 +73,7 @@ describe('day helpers', () => {
 });
 
 describe('the seed', () => {
-  it('covers 2004 to 2026 and marks 2025 and 2026 as the State Council published them', () => {
+  it('covers 2004 to 2026 and holds the 2025 春节 and 国庆节 notices', () => {
     expect([...SEEDED_YEARS].sort()).toEqual(Array.from({ length: 23 }, (_, i) => 2004 + i));
     const days = (from: string, to: string) => SEED.filter((d) => d.date >= from && d.date <= to);
     // 2025 春节: 01-28 … 02-04 off, Sunday 01-26 and Saturday 02-08 worked.

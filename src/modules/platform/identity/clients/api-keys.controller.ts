@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../../../api/auth/allow.decorator';
 import { Permission } from '../../../../api/auth/permission';
@@ -18,6 +18,7 @@ export class ApiKeysController {
   /** Issues an integrator key; the whole key is in this response only. Send it as X-API-Key, never in a URL. */
   @Allow(Permission.ApiKeyManage)
   @Post()
+  @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: ApiKeyCreatedDto })
   create(@Ctx() ctx: RequestContext, @Body() dto: CreateApiKeyDto): Promise<ApiKeyCreatedDto> {
     return this.keys.create(ctx, dto);

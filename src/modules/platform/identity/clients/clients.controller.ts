@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../../../api/auth/allow.decorator';
 import { Permission } from '../../../../api/auth/permission';
@@ -25,6 +25,7 @@ export class ClientsController {
   /** Registers an agency system; the client secret is in this response only. */
   @Allow(Permission.ClientManage)
   @Post()
+  @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: ClientWithSecretDto })
   create(@Ctx() ctx: RequestContext, @Body() dto: CreateClientDto): Promise<ClientWithSecretDto> {
     return this.clients.create(ctx, dto);
@@ -47,6 +48,7 @@ export class ClientsController {
   /** Issues a new secret; the previous one stays valid for graceSeconds (default one day). */
   @Allow(Permission.ClientManage)
   @Post(':id/rotate-secret')
+  @Header('Cache-Control', 'no-store')
   @HttpCode(200)
   @ApiOkResponse({ type: ClientWithSecretDto })
   rotate(

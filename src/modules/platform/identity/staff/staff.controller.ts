@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../../../api/auth/allow.decorator';
 import { Permission } from '../../../../api/auth/permission';
@@ -75,6 +75,7 @@ export class StaffController {
   /** Enrols a TOTP authenticator; the secret and otpauth URI are shown this once. */
   @Allow(Permission.StaffSelf)
   @Post('me/totp')
+  @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: TotpEnrolmentDto })
   enrolTotp(@Ctx() ctx: RequestContext): Promise<TotpEnrolmentDto> {
     return this.staff.enrolTotp(ctx);
