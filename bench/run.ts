@@ -5,6 +5,7 @@
  * node:http + pg baseline doing the same query in the same run; prints req/s, p50/p99 and ratios.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import autocannon from 'autocannon';
 const ROOT = join(__dirname, '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const GRAPHQL_LIST =
+  '{ organisations(first: 20) { edges { cursor node { id name kind regionCode parentId uscc active version contacts { phone } } } pageInfo { hasNextPage endCursor } } }';
 
 interface Result {
   name: string;
@@ -71,9 +74,11 @@ function rssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-async function load(name: string, url: string): Promise<Result> {
-  await autocannon({ url, connections: CONNECTIONS, duration: Math.min(3, DURATION) });
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+type LoadOptions = Pick<autocannon.Options, 'method' | 'body' | 'headers'>;
+
+async function load(name: string, url: string, opts: LoadOptions = {}): Promise<Result> {
+  await autocannon({ url, connections: CONNECTIONS, duration: Math.min(3, DURATION), ...opts });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
   return { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
 }
 
@@ -106,7 +111,10 @@ async function main(): Promise<void> {
     JWT_SECRET: 'bench-' + 'x'.repeat(40),
     FIELD_KEYS: `bench:${Buffer.alloc(32, 3).toString('base64')}`,
     BLIND_INDEX_KEY: Buffer.alloc(32, 4).toString('base64'),
-    SIGNING_KEY: 'dev',
+    // A throwaway Ed25519 key: production mode refuses the development key.
+    SIGNING_KEY: Buffer.from(
+      generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ).toString('base64'),
   };
   if (dbUrl) env.DATABASE_URL = dbUrl;
   else {
@@ -125,6 +133,11 @@ async function main(): Promise<void> {
   const baseline: Result[] = [];
   results.push(await load('API  GET /v1/organisations?limit=20', `http://127.0.0.1:${apiPort}/v1/organisations?limit=20`));
   results.push(await load('API  GET /health/live', `http://127.0.0.1:${apiPort}/health/live`));
+  const graphql = await load('API  GraphQL organisations(first: 20)', `http://127.0.0.1:${apiPort}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: GRAPHQL_LIST }),
+  });
   const rssAfter = rssMb(api.pid!);
   api.kill('SIGTERM');
 
@@ -149,6 +162,12 @@ async function main(): Promise<void> {
     lines.push(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${b ? (r.rps / b.rps).toFixed(2) : 'n/a'} |`);
   });
   for (const b of baseline) lines.push(`| ${b.name} | ${b.rps} | ${b.p50} | ${b.p99} | ${b.non2xx} | 1.00 |`);
+  const rest = results[0];
+  lines.push(
+    `| ${graphql.name} | ${graphql.rps} | ${graphql.p50} | ${graphql.p99} | ${graphql.non2xx} | ${baseline[0] ? (graphql.rps / baseline[0].rps).toFixed(2) : 'n/a'} |`,
+    '',
+    `GraphQL list / REST list: ${(graphql.rps / rest.rps).toFixed(2)}`,
+  );
   const report = lines.join('\n');
   process.stdout.write(`${report}\n`);
   mkdirSync(join(ROOT, '.bench'), { recursive: true });

@@ -9,7 +9,6 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDataSource } from '../src/database/data-source';
 import { startEmbeddedPostgres } from '../src/database/embedded';
-import { runMigrations } from '../src/database/prepare';
 
 const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 
@@ -49,11 +48,17 @@ async function main(): Promise<void> {
   const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres(':memory:');
   const url = process.env.DATABASE_URL ?? embedded!.url;
   try {
-    await runMigrations(url);
+    // One connection for both steps: the embedded server takes one client at a time and may not
+    // have seen a closed client go yet, so a second DataSource right after the first can be refused.
     const ds = createDataSource(url, 1);
     await ds.initialize();
-    const sql = await ds.driver.createSchemaBuilder().log();
-    await ds.destroy();
+    let sql;
+    try {
+      await ds.runMigrations({ transaction: 'each' });
+      sql = await ds.driver.createSchemaBuilder().log();
+    } finally {
+      await ds.destroy();
+    }
     if (check) {
       if (sql.upQueries.length) {
         process.stderr.write(`Entities and migrations differ; run npm run migration:generate -- Name:\n`);

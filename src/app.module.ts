@@ -20,6 +20,10 @@ import { OrganisationsModule } from './modules/platform/organisations/organisati
 import { IdentityModule } from './modules/platform/identity/identity.module';
 import { AuthModule } from './modules/platform/identity/auth/auth.module';
 import { MeModule } from './modules/platform/identity/me/me.module';
+import { ChannelsModule } from './modules/platform/identity/channels/channels.module';
+import { BusinessModule } from './modules/platform/identity/business/business.module';
+import { AccountsModule } from './modules/platform/identity/accounts/accounts.module';
+import { OidcModule } from './modules/platform/identity/oidc/oidc.module';
 import { NotificationsModule } from './modules/platform/notifications/notifications.module';
 import { JobsModule } from './modules/platform/jobs/jobs.module';
 import { MetricsModule } from './modules/platform/metrics/metrics.module';
@@ -50,6 +54,10 @@ export class AppModule {
         IdentityModule,
         AuthModule,
         MeModule,
+        ChannelsModule,
+        BusinessModule,
+        AccountsModule,
+        OidcModule,
         NotificationsModule,
         GraphqlApiModule,
         AuditModule,

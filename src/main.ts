@@ -34,10 +34,22 @@ async function main(): Promise<void> {
     closing = true;
     log(`${signal} received: draining requests`);
     app.get(HealthService).markShuttingDown();
-    const force = setTimeout(() => process.exit(1), 15_000);
+    // A request that never finishes must not keep the process from stopping.
+    const force = setTimeout(() => {
+      process.stderr.write('Shutdown did not finish within 15 s; exiting\n');
+      process.exit(1);
+    }, 15_000);
     force.unref();
-    await app.close();
-    await db.embedded?.close();
+    try {
+      // Nest stops accepting connections, waits for in-flight requests, then closes the pool.
+      await app.close();
+      // Closes PGlite cleanly so the data directory is consistent for the next start.
+      await db.embedded?.close();
+    } catch (err) {
+      process.stderr.write(`Shutdown failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    }
+    log('OneWindow stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEV_SIGNING_KEY, loadSigningKey } from '../modules/platform/audit/signing-key';
+import { FieldCipher } from '../modules/platform/identity/personal-data/field-cipher';
 
 /**
  * Every setting comes from the environment and is checked once at boot. A bad value stops the
@@ -34,6 +35,34 @@ export interface AppConfig {
   audit: { origin: string; checkpointMinutes: number };
   /** 'log' writes messages (verification codes included) to the log: development only; 'none' leaves them queued for a provider adapter. */
   notifyTransport: 'log' | 'none';
+  /** citizen login through an external OpenID Connect provider (national eID); null (feature off) without OIDC_ISSUER */
+  oidc: OidcConfig | null;
+  /**
+   * Mini-program login codes (wx.login and the like) exchanged server-side. 'dev' derives a stable
+   * openid from the code without calling anyone (local use only, refused in production); 'platform'
+   * calls the platform (WeChat code2Session) for the apps listed in wechatApps (appId → AppSecret).
+   */
+  channels: ChannelsConfig;
+}
+
+export interface ChannelsConfig {
+  provider: 'dev' | 'platform';
+  wechatApps: Record<string, string>;
+  wechatApiBase: string;
+  timeoutMs: number;
+}
+
+/** OIDC_* settings: the provider, this client's registration there, and which claims carry what. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** this API's callback as registered at the provider (default PUBLIC_BASE_URL + /v1/auth/oidc/callback) */
+  redirectUri: string;
+  /** space-separated, always including openid */
+  scopes: string;
+  /** claim names; a phone number links or is stored only when `<phone>_verified` is true */
+  claims: { nationalId: string | null; name: string; phone: string };
 }
 
 export class ConfigError extends Error {}
@@ -95,6 +124,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (isProd && fieldKeys === DEV_SECRETS.FIELD_KEYS) {
     throw new ConfigError('FIELD_KEYS is the development secret; set a real one in production');
   }
+  // Checked here, not first in PersonalDataService: a malformed keyring is a configuration error (exit 78).
+  let keyring: Record<string, Buffer>;
+  try {
+    keyring = FieldCipher.parseKeyring(fieldKeys);
+  } catch (e) {
+    throw new ConfigError(`FIELD_KEYS: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const devFieldKey = DEV_SECRETS.FIELD_KEYS.slice(DEV_SECRETS.FIELD_KEYS.indexOf(':') + 1);
+  if (isProd && Object.values(keyring).some((k) => k.toString('base64') === devFieldKey)) {
+    throw new ConfigError('FIELD_KEYS contains the development key; remove it in production');
+  }
   const signingKeyPem = env.SIGNING_KEY || (isProd ? '' : DEV_SECRETS.SIGNING_KEY);
   if (!signingKeyPem) throw new ConfigError('SIGNING_KEY is required in production');
   if (isProd && signingKeyPem === DEV_SIGNING_KEY) throw new ConfigError('SIGNING_KEY is the development key; set a real one in production');
@@ -150,6 +190,54 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     audit: { origin: auditOrigin(env, host, port), checkpointMinutes: int(env, 'AUDIT_CHECKPOINT_MINUTES', 5, 1, 24 * 60) },
     notifyTransport,
+    oidc: oidcConfig(env, isProd, env.PUBLIC_BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`),
+    channels: channelsConfig(env, isProd),
+  };
+}
+
+/** Plain http only to a loopback provider outside production (the test provider); https otherwise. */
+function oidcUrl(name: string, raw: string, isProd: boolean): string {
+  if (!URL.canParse(raw)) throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
+  const url = new URL(raw);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback && !isProd))
+    throw new ConfigError(`${name} must be an https URL, got "${raw}"`);
+  if (url.hash || url.username || url.password) throw new ConfigError(`${name} must not have a fragment or credentials`);
+  return raw;
+}
+
+export function oidcConfig(env: Env, isProd: boolean, publicBaseUrl: string): OidcConfig | null {
+  if (!env.OIDC_ISSUER) return null;
+  const issuer = oidcUrl('OIDC_ISSUER', env.OIDC_ISSUER, isProd);
+  const clientId = env.OIDC_CLIENT_ID;
+  const clientSecret = env.OIDC_CLIENT_SECRET;
+  if (!clientId) throw new ConfigError('OIDC_CLIENT_ID is required when OIDC_ISSUER is set');
+  if (!clientSecret) throw new ConfigError('OIDC_CLIENT_SECRET is required when OIDC_ISSUER is set');
+  const redirectUri = oidcUrl(
+    'OIDC_REDIRECT_URI',
+    env.OIDC_REDIRECT_URI || `${publicBaseUrl.replace(/\/+$/, '')}/v1/auth/oidc/callback`,
+    isProd,
+  );
+  const scopes = (env.OIDC_SCOPES || 'openid').split(/\s+/).filter(Boolean);
+  if (!scopes.includes('openid')) throw new ConfigError('OIDC_SCOPES must include openid');
+  if (!scopes.every((s) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s)))
+    throw new ConfigError(`OIDC_SCOPES has a character RFC 6749 does not allow in a scope: "${env.OIDC_SCOPES}"`);
+  const claim = (name: string, def: string | null): string | null => {
+    const raw = env[name] || def;
+    if (raw !== null && !/^[\x21-\x7E]{1,200}$/.test(raw)) throw new ConfigError(`${name} must be a claim name, got "${raw}"`);
+    return raw;
+  };
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    redirectUri,
+    scopes: scopes.join(' '),
+    claims: {
+      nationalId: claim('OIDC_CLAIM_NATIONAL_ID', null),
+      name: claim('OIDC_CLAIM_NAME', 'name')!,
+      phone: claim('OIDC_CLAIM_PHONE', 'phone_number')!,
+    },
   };
 }
 
@@ -168,6 +256,34 @@ function auditOrigin(env: Env, host: string, port: number): string {
     throw new ConfigError(`AUDIT_ORIGIN must be a schema-less URL such as gov.example/audit (letters, digits, . : / _ -), got "${raw}"`);
   }
   return raw;
+}
+
+/** `WECHAT_MP_APPS=wx0123456789abcdef:AppSecret,…`: AppSecrets stay on the server, never sent to a client. */
+function channelsConfig(env: Env, isProd: boolean): ChannelsConfig {
+  const provider = env.CHANNEL_PROVIDER || (isProd ? 'platform' : 'dev');
+  if (provider !== 'dev' && provider !== 'platform')
+    throw new ConfigError(`CHANNEL_PROVIDER must be dev or platform, got "${provider}"`);
+  if (isProd && provider === 'dev')
+    throw new ConfigError('CHANNEL_PROVIDER=dev accepts made-up login codes; it is refused in production');
+  const wechatApps: Record<string, string> = {};
+  for (const entry of (env.WECHAT_MP_APPS || '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const colon = entry.indexOf(':');
+    const appId = colon > 0 ? entry.slice(0, colon) : '';
+    // The message names the app id only: a secret is never echoed.
+    if (!/^wx[0-9a-f]{16}$/.test(appId) || !/^[0-9A-Za-z]{16,64}$/.test(entry.slice(colon + 1)))
+      throw new ConfigError(`WECHAT_MP_APPS entry "${appId || '?'}" must look like wx0123456789abcdef:AppSecret`);
+    wechatApps[appId] = entry.slice(colon + 1);
+  }
+  const base = env.WECHAT_API_BASE || 'https://api.weixin.qq.com';
+  if (!URL.canParse(base) || !['https:', 'http:'].includes(new URL(base).protocol))
+    throw new ConfigError(`WECHAT_API_BASE must be an http(s) URL, got "${base}"`);
+  if (isProd && new URL(base).protocol !== 'https:') throw new ConfigError('WECHAT_API_BASE must use https in production');
+  return {
+    provider,
+    wechatApps,
+    wechatApiBase: base.replace(/\/+$/, ''),
+    timeoutMs: int(env, 'CHANNEL_TIMEOUT_MS', 5000, 100, 60000),
+  };
 }
 
 /** A random secret for `npm run secrets` style output in the README. */

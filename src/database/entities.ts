@@ -14,5 +14,9 @@ import { ApiKey } from '../modules/platform/identity/clients/api-key.entity';
 import { OAuthClient } from '../modules/platform/identity/clients/oauth-client.entity';
 import { Delegation } from '../modules/platform/identity/staff/delegation.entity';
 import { RoleAssignment } from '../modules/platform/identity/staff/role-assignment.entity';
+import { ChannelIdentity } from '../modules/platform/identity/channels/channel-identity.entity';
+import { BusinessRepresentative } from '../modules/platform/identity/business/business-representative.entity';
+import { ExternalIdentity } from '../modules/platform/identity/oidc/external-identity.entity';
+import { OidcState } from '../modules/platform/identity/oidc/oidc-state.entity';
 
-export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, WorkCalendarDay, WorkCalendarYear];
+export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative];

@@ -95,7 +95,7 @@ describe('me: the signed-in account', () => {
         .send({ nationalId: id, realName: '张三丰', displayName: '三丰' })
         .expect(200);
       expect(res.body).toMatchObject({
-        nationalId: `${'*'.repeat(14)}${id.slice(-4)}`,
+        nationalId: `${id.slice(0, 3)}${'*'.repeat(11)}${id.slice(-4)}`,
         realName: '张**',
         displayName: '三丰',
       });
@@ -252,7 +252,7 @@ describe('me: the signed-in account', () => {
         kind: 'Citizen',
         status: 'Active',
         phone: `${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`,
-        nationalId: `${'*'.repeat(14)}${id.slice(-4)}`,
+        nationalId: `${id.slice(0, 3)}${'*'.repeat(11)}${id.slice(-4)}`,
         realName: '赵*',
       });
     });

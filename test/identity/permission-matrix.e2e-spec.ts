@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
@@ -436,6 +436,52 @@ describe('identity permission matrix', () => {
       body: () => ({ displayName: '矩阵市民' }),
       expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
     },
+    // channel identities and business representatives: the guard's answer (bodies are checked in their own suites);
+    // these services serve citizen and business accounts only, so even the global administrator is refused
+    {
+      name: 'GET /v1/me/channels',
+      method: 'get',
+      path: () => '/v1/me/channels',
+      expect: deny({ citizenA: 200, citizenB: 200 }),
+    },
+    {
+      name: 'POST /v1/me/channels (empty body)',
+      method: 'post',
+      path: () => '/v1/me/channels',
+      body: () => ({}),
+      expect: deny({ citizenA: 400, citizenB: 400, admin: 400 }),
+    },
+    {
+      name: 'POST /v1/me/channels/{unknown}/unbind',
+      method: 'post',
+      path: () => `/v1/me/channels/${randomUUID()}/unbind`,
+      expect: deny({ citizenA: 404, citizenB: 404 }),
+    },
+    {
+      name: 'GET /v1/me/representatives',
+      method: 'get',
+      path: () => '/v1/me/representatives',
+      expect: deny({ citizenA: 200, citizenB: 200 }),
+    },
+    {
+      name: 'POST /v1/me/representatives (empty body)',
+      method: 'post',
+      path: () => '/v1/me/representatives',
+      body: () => ({}),
+      expect: deny({ citizenA: 400, citizenB: 400, admin: 400 }),
+    },
+    {
+      name: 'POST /v1/me/representatives/{unknown}/revoke',
+      method: 'post',
+      path: () => `/v1/me/representatives/${randomUUID()}/revoke`,
+      expect: deny({ citizenA: 403, citizenB: 403, admin: 403 }),
+    },
+    {
+      name: 'GET /v1/me/businesses',
+      method: 'get',
+      path: () => '/v1/me/businesses',
+      expect: deny({ citizenA: 200, citizenB: 200 }),
+    },
     {
       name: 'GET /v1/me/data-access',
       method: 'get',
@@ -487,6 +533,9 @@ describe('identity permission matrix', () => {
     'POST /v1/auth/password-reset/request': 'public credential flow (auth suite)',
     'POST /v1/auth/password-reset/confirm': 'public credential flow (auth suite)',
     'POST /v1/me/password': 'changing it ends every session of the caller (auth suite)',
+    'POST /v1/auth/channel-login': 'public credential flow (channels suite)',
+    'GET /v1/auth/oidc/authorize': 'public credential flow (OIDC suite)',
+    'GET /v1/auth/oidc/callback': 'public credential flow (OIDC suite)',
     'GET /v1/organisations': 'public directory',
     'GET /v1/organisations/:id': 'public directory',
     'GET /v1/regions': 'public directory',

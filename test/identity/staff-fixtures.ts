@@ -100,19 +100,15 @@ export async function grant(t: TestApp, accountId: string, r: RoleSpec): Promise
 
 export async function makeCitizen(t: TestApp): Promise<Person> {
   const phone = `197${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
-  const account = await t.db
-    .repo(Account)
-    .save(
-      t.db
-        .repo(Account)
-        .create({
-          kind: AccountKind.Citizen,
-          status: AccountStatus.Active,
-          phone,
-          displayName: '测试市民',
-          passwordHash: await passwordHash(t),
-        }),
-    );
+  const account = await t.db.repo(Account).save(
+    t.db.repo(Account).create({
+      kind: AccountKind.Citizen,
+      status: AccountStatus.Active,
+      phone,
+      displayName: '测试市民',
+      passwordHash: await passwordHash(t),
+    }),
+  );
   return { id: account.id, login: phone };
 }
 

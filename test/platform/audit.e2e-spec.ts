@@ -218,6 +218,20 @@ describe('audit log (P5, E6)', () => {
       expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => before + i));
     });
 
+    it('hashes ids as the database stores them (upper-case uuids, long system request ids)', async () => {
+      const ctx = RequestContext.system(`nightly.${'x'.repeat(90)}`);
+      ctx.actor.organisationId = uuidv7().toUpperCase();
+      const subject = uuidv7();
+      await audit.append(ctx, {
+        action: 'account.reindex',
+        resourceType: 'account',
+        subjectId: subject.toUpperCase(),
+      });
+      const [leaf] = await leavesBy(ctx.requestId);
+      expect(leaf.subject_id).toBe(subject);
+      expect(leaf.leaf_hash.equals(auditLeafHash(fieldsOf(leaf)))).toBe(true);
+    });
+
     it('refuses entries that could carry personal data or break the hash', async () => {
       const ctx = ctxOf('staff');
       await expect(
@@ -339,13 +353,11 @@ describe('audit log (P5, E6)', () => {
       // Scoped to the acting unit (or a unit above it): visible.
       const admin = ctxOf('staff', [Permission.OrganisationManage]);
       const [region] = await t.db.query<{ code: string }>('SELECT code FROM region LIMIT 1');
-      const org = await t.app
-        .get(OrganisationsService)
-        .create(admin, {
-          name: `审计范围局${suffix()}`,
-          kind: OrganisationKind.Agency,
-          regionCode: region.code,
-        });
+      const org = await t.app.get(OrganisationsService).create(admin, {
+        name: `审计范围局${suffix()}`,
+        kind: OrganisationKind.Agency,
+        regionCode: region.code,
+      });
       const inUnit = ctxOf('staff', [], org.id);
       await audit.append(inUnit, { action: 'test.write', resourceType: 'test' });
       const [own] = await leavesBy(inUnit.requestId);

@@ -309,6 +309,27 @@ describe('working-day calendar (REST + GraphQL)', () => {
       expect(await auditCount('calendar.day.reset', `${city}:2025-02-05`)).toBe(1);
     });
 
+    it('tells change listeners after a write, and not after a no-op', async () => {
+      const seen: unknown[] = [];
+      const off = t.app.get(CalendarService).onChange((c) => {
+        seen.push(c);
+      });
+      try {
+        const put = () =>
+          t.http.put(`/v1/calendar/${city}/days/2025-05-06`).set(auth(admin)).send({ isWorkday: false });
+        await put().expect(200);
+        await put().expect(200);
+        await t.http.post(`/v1/calendar/${city}/days/2025-05-06/reset`).set(auth(admin)).expect(200);
+        await new Promise((r) => setImmediate(r));
+        expect(seen).toEqual([
+          { regionCode: city, kind: 'day', years: [2025], date: '2025-05-06' },
+          { regionCode: city, kind: 'day', years: [2025], date: '2025-05-06' },
+        ]);
+      } finally {
+        off();
+      }
+    });
+
     it('marking a year published flips provisional for that region only', async () => {
       const q = `receivedAt=${LAST_SEEDED}-12-24&unit=working_days&amount=10`;
       expect((await deadline(city, q).expect(200)).body.provisional).toBe(true);

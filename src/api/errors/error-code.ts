@@ -31,6 +31,9 @@ export enum ErrorCode {
   InvalidRefreshToken = 'INVALID_REFRESH_TOKEN',
   VerificationCodeInvalid = 'VERIFICATION_CODE_INVALID',
   InvalidState = 'INVALID_STATE',
+  OidcStateInvalid = 'OIDC_STATE_INVALID',
+  OidcProviderError = 'OIDC_PROVIDER_ERROR',
+  OidcIdTokenInvalid = 'OIDC_ID_TOKEN_INVALID',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL',
 }
@@ -63,6 +66,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.InvalidRefreshToken]: 401,
   [ErrorCode.VerificationCodeInvalid]: 400,
   [ErrorCode.InvalidState]: 409,
+  [ErrorCode.OidcStateInvalid]: 400,
+  [ErrorCode.OidcProviderError]: 400,
+  [ErrorCode.OidcIdTokenInvalid]: 401,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.Internal]: 500,
 };

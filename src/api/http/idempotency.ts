@@ -34,7 +34,9 @@ export const Idempotent = (options: IdempotentOptions = {}) =>
       schema: { type: 'string', minLength: 1, maxLength: 257, pattern: '^"?[A-Za-z0-9_-]{1,255}"?$' },
     }),
     ApiConflictResponse({
-      description: 'A request with this Idempotency-Key is still being processed (problem+json)',
+      description:
+        'IDEMPOTENCY_KEY_IN_FLIGHT: a request with this Idempotency-Key is still being processed (retry after ' +
+        'Retry-After), or a conflict of the operation itself (problem+json)',
     }),
     ApiUnprocessableEntityResponse({
       description: 'The Idempotency-Key was used for a request with a different body (problem+json)',

@@ -66,7 +66,8 @@ export class AuditLeaf {
   @Column({ type: 'varchar', length: 32, nullable: true })
   channel: string | null;
 
-  @Column({ type: 'varchar', length: 128, nullable: true })
+  /** X-Request-Id (≤ 128) or a system context's id */
+  @Column({ type: 'varchar', length: 160, nullable: true })
   requestId: string | null;
 
   /** lawful covert access: hidden from the data subject until then (an embargo, never a deletion) */

@@ -182,11 +182,12 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
       actorKind: actor.kind,
       actorId: actor.id ?? null,
       onBehalfOf: actor.onBehalfOf ?? null,
-      organisationId: actor.organisationId ?? null,
+      // uuid columns store lower case; hash what will be read back.
+      organisationId: actor.organisationId?.toLowerCase() ?? null,
       action: e.action,
       resourceType: e.resourceType,
       resourceId: e.resourceId ?? null,
-      subjectId: e.subjectId ?? null,
+      subjectId: e.subjectId?.toLowerCase() ?? null,
       purpose: e.purpose ?? null,
       legalBasis: e.legalBasis ?? null,
       channel: ctx.channel ?? null,
@@ -210,7 +211,7 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
       ['purpose', fields.purpose, 200],
       ['legalBasis', fields.legalBasis, 200],
       ['channel', fields.channel, 32],
-      ['requestId', fields.requestId, 128],
+      ['requestId', fields.requestId, 160],
     ] as const) {
       if (value !== null && (value.length > max || UNSTORABLE_RE.test(value) || !isWellFormed(value))) {
         fail(`${name} must be at most ${max} storable characters`);

@@ -32,3 +32,48 @@ describe('loadSigningKey', () => {
     expect(() => loadSigningKey(Buffer.from('hello').toString('base64'))).toThrow(/PKCS#8 Ed25519/);
   });
 });
+
+describe('SIGNING_KEY and AUDIT_ORIGIN at boot (loadConfig)', () => {
+  // Imported lazily so this file's unit tests above do not depend on the config module.
+  const load = async (env: Record<string, string>) =>
+    (await import('../../../config/config')).loadConfig(env);
+  const prod = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgresql://db/onewindow',
+    JWT_SECRET: 'p'.repeat(40),
+    FIELD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
+    NOTIFY_TRANSPORT: 'none',
+  };
+  const realKey = Buffer.from(
+    generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  ).toString('base64');
+
+  it('stops a production boot without a real Ed25519 key, naming the variable', async () => {
+    await expect(load(prod)).rejects.toThrow(/SIGNING_KEY is required/);
+    await expect(load({ ...prod, SIGNING_KEY: 'dev' })).rejects.toThrow(/SIGNING_KEY is the development key/);
+    await expect(load({ ...prod, SIGNING_KEY: 'bm90IGEga2V5' })).rejects.toThrow(
+      /^SIGNING_KEY: expected a PKCS#8 Ed25519/,
+    );
+    await expect(load({ ...prod, SIGNING_KEY: realKey })).resolves.toMatchObject({ signingKeyPem: realKey });
+  });
+
+  it('derives the checkpoint origin from PUBLIC_BASE_URL unless AUDIT_ORIGIN is set, and validates it', async () => {
+    expect((await load({ NODE_ENV: 'test', PUBLIC_BASE_URL: 'https://api.gov.example' })).audit).toEqual({
+      origin: 'api.gov.example/audit',
+      checkpointMinutes: 5,
+    });
+    expect(
+      (await load({ NODE_ENV: 'test', AUDIT_ORIGIN: 'gov.example/log', AUDIT_CHECKPOINT_MINUTES: '15' }))
+        .audit,
+    ).toEqual({
+      origin: 'gov.example/log',
+      checkpointMinutes: 15,
+    });
+    await expect(load({ NODE_ENV: 'test', AUDIT_ORIGIN: 'has space' })).rejects.toThrow(/AUDIT_ORIGIN/);
+    await expect(load({ NODE_ENV: 'test', AUDIT_ORIGIN: 'a+b' })).rejects.toThrow(/AUDIT_ORIGIN/);
+    await expect(load({ NODE_ENV: 'test', AUDIT_CHECKPOINT_MINUTES: '0' })).rejects.toThrow(
+      /AUDIT_CHECKPOINT_MINUTES/,
+    );
+  });
+});

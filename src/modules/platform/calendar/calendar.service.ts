@@ -303,7 +303,8 @@ export class CalendarService implements OnApplicationBootstrap {
         );
       } else {
         rows = await m.query<unknown[]>(
-          'DELETE FROM work_calendar_day WHERE region_code = $1 AND date = $2 RETURNING 1',
+          // Through a CTE: TypeORM answers a bare DELETE with [rows, count], not rows.
+          'WITH d AS (DELETE FROM work_calendar_day WHERE region_code = $1 AND date = $2 RETURNING 1) SELECT 1 FROM d',
           [regionCode, date],
         );
       }

@@ -298,20 +298,16 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
       [account.id, s.role, unitId],
     );
     if (!held.length) {
-      await db
-        .repo(RoleAssignment)
-        .insert(
-          db
-            .repo(RoleAssignment)
-            .create({
-              accountId: account.id,
-              role: s.role,
-              organisationId: unitId,
-              validFrom: null,
-              validUntil: null,
-              grantedBy: null,
-            }),
-        );
+      await db.repo(RoleAssignment).insert(
+        db.repo(RoleAssignment).create({
+          accountId: account.id,
+          role: s.role,
+          organisationId: unitId,
+          validFrom: null,
+          validUntil: null,
+          grantedBy: null,
+        }),
+      );
     }
     summary.accounts.push({ role: s.label, login: s.username, password: DEMO_PASSWORD });
   }

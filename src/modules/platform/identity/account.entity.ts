@@ -65,6 +65,10 @@ export class Account extends BaseEntity {
   @Column({ type: 'varchar', length: 4, nullable: true })
   nationalIdLast4: string | null;
 
+  /** display mask (first three and last four, `110***********1234`, maskNationalId), so showing it never decrypts */
+  @Column({ type: 'varchar', length: 18, nullable: true })
+  nationalIdMasked: string | null;
+
   /** business accounts: unified social credit code (GB 32100, public registry data, so stored in clear) */
   @Index({ unique: true, where: 'unified_social_credit_code IS NOT NULL' })
   @Column({ type: 'varchar', length: 18, nullable: true })

@@ -53,7 +53,7 @@ const toInteger = ({ value }: TransformFnParams): unknown =>
 export class RegionParamsDto {
   /** administrative division code, 6 or 12 digits; 000000 = national */
   @Field()
-  @ApiProperty({ example: '000000', maxLength: 12 })
+  @ApiProperty({ example: '000000', maxLength: 12, pattern: REGION_CODE.source })
   @Matches(REGION_CODE, { message: 'regionCode must be a 6- or 12-digit division code' })
   regionCode: string;
 }
@@ -71,7 +71,7 @@ export class YearParamsDto extends RegionParamsDto {
 
 export class DayParamsDto extends RegionParamsDto {
   /** Beijing calendar day */
-  @ApiProperty({ format: 'date', example: '2025-10-01' })
+  @ApiProperty({ format: 'date', example: '2025-10-01', maxLength: 10, pattern: ISO_DATE.source })
   @Matches(ISO_DATE, { message: 'date must be YYYY-MM-DD' })
   @IsISO8601({ strict: true })
   date: string;
@@ -81,7 +81,7 @@ export class DayParamsDto extends RegionParamsDto {
 export class CalendarDayDto {
   /** Beijing calendar day */
   @Field()
-  @ApiProperty({ format: 'date' })
+  @ApiProperty({ format: 'date', maxLength: 10, pattern: ISO_DATE.source })
   date: string;
 
   @Field()
@@ -98,7 +98,7 @@ export class CalendarDayDto {
 
   /** the region whose row decided the day (000000 = national); null for plain weekdays and weekends */
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 12 })
+  @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 12, pattern: REGION_CODE.source })
   decidedBy: string | null;
 
   @Field(() => CalendarSource, { nullable: true })
@@ -109,7 +109,7 @@ export class CalendarDayDto {
 @ObjectType('WorkCalendar')
 export class WorkCalendarDto {
   @Field()
-  @ApiProperty({ maxLength: 12 })
+  @ApiProperty({ maxLength: 12, pattern: REGION_CODE.source })
   regionCode: string;
 
   @Field(() => Int)
@@ -136,7 +136,7 @@ export class WorkCalendarDto {
 export class DeadlineQueryDto {
   /** receipt (受理) time: an instant with offset, or a Beijing day; default now */
   @Field({ nullable: true })
-  @ApiPropertyOptional({ example: '2025-01-24T10:00:00+08:00', maxLength: 35 })
+  @ApiPropertyOptional({ example: '2025-01-24T10:00:00+08:00', maxLength: 35, pattern: RECEIVED_AT.source })
   @IsOptional()
   @Matches(RECEIVED_AT, { message: 'receivedAt must be YYYY-MM-DD or an ISO 8601 date-time with offset' })
   @IsISO8601({ strict: true })
@@ -177,11 +177,11 @@ export class DeadlineArgs extends DeadlineQueryDto {
 @ObjectType('CalendarDeadline')
 export class DeadlineDto {
   @Field()
-  @ApiProperty({ maxLength: 12 })
+  @ApiProperty({ maxLength: 12, pattern: REGION_CODE.source })
   regionCode: string;
 
   @Field()
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', maxLength: 64 })
   receivedAt: string;
 
   @Field(() => ClockUnit)
@@ -198,12 +198,12 @@ export class DeadlineDto {
 
   /** end of the period: 23:59:59 Beijing time of the last day for day units */
   @Field()
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', maxLength: 64 })
   dueAt: string;
 
   /** the Beijing day dueAt falls on */
   @Field()
-  @ApiProperty({ format: 'date' })
+  @ApiProperty({ format: 'date', maxLength: 10, pattern: ISO_DATE.source })
   dueDate: string;
 
   /** true when the count runs through a year whose holidays are not announced: the date may still move */

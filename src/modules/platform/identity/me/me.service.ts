@@ -10,7 +10,7 @@ import type { TokenPairDto } from '../auth/dto/auth.dto';
 import { accountLocked, lockedUntilOf, recordFailure } from '../auth/lockout';
 import { PasswordService } from '../auth/password.service';
 import { RefreshTokensService } from '../auth/refresh-tokens.service';
-import { maskEmail, maskName, maskPhone } from '../personal-data/masking';
+import { maskEmail, maskName, maskNationalId, maskPhone } from '../personal-data/masking';
 import { PersonalDataService, PersonalField } from '../personal-data/personal-data.service';
 import { ChangePasswordDto, MeDto, UpdateProfileDto } from './dto/me.dto';
 
@@ -65,7 +65,12 @@ export class MeService {
         changes.unifiedSocialCreditCode = code;
       }
       if (dto.nationalId === null)
-        Object.assign(changes, { nationalIdEnc: null, nationalIdBidx: null, nationalIdLast4: null });
+        Object.assign(changes, {
+          nationalIdEnc: null,
+          nationalIdBidx: null,
+          nationalIdLast4: null,
+          nationalIdMasked: null,
+        });
       if (dto.nationalId) {
         const bidx = this.personalData.blindIndex(PersonalField.NationalId, dto.nationalId);
         if (bidx !== account.nationalIdBidx) {
@@ -79,6 +84,7 @@ export class MeService {
           changes.nationalIdEnc = this.personalData.encrypt(PersonalField.NationalId, dto.nationalId);
           changes.nationalIdBidx = bidx;
           changes.nationalIdLast4 = dto.nationalId.slice(-4);
+          changes.nationalIdMasked = maskNationalId(dto.nationalId);
         }
       }
       if (!Object.keys(changes).length) return toMeDto(account);
@@ -141,7 +147,7 @@ export class MeService {
   }
 }
 
-/** Masks from what is stored in clear (last four of the ID): showing the profile never decrypts. */
+/** Masks from what is stored in clear (the ID's display mask): showing the profile never decrypts. */
 export function toMeDto(a: Account): MeDto {
   return {
     id: a.id,
@@ -151,11 +157,20 @@ export function toMeDto(a: Account): MeDto {
     phone: a.phone ? maskPhone(a.phone) : null,
     email: a.email ? maskEmail(a.email) : null,
     realName: a.realName ? maskName(a.realName) : null,
-    nationalId: a.nationalIdLast4 ? `${'*'.repeat(14)}${a.nationalIdLast4}` : null,
+    nationalId: maskedNationalId(a),
     unifiedSocialCreditCode: a.unifiedSocialCreditCode,
     createdAt: a.createdAt.toISOString(),
     version: a.version,
   };
+}
+
+/**
+ * `110***********1234`. Rows written before the mask column existed only have the last four; they
+ * show those until the next profile update rewrites both.
+ */
+export function maskedNationalId(a: Pick<Account, 'nationalIdMasked' | 'nationalIdLast4'>): string | null {
+  if (a.nationalIdMasked) return a.nationalIdMasked;
+  return a.nationalIdLast4 ? `${'*'.repeat(14)}${a.nationalIdLast4}` : null;
 }
 
 function conflict(ctx: RequestContext, zh: string, en: string): DomainError {

@@ -10,6 +10,8 @@ import { FieldCipher } from './field-cipher';
 export enum PersonalField {
   NationalId = 'account.national_id',
   TotpSecret = 'account.totp_secret',
+  /** a mini-program openid (linked channel identity) */
+  ChannelOpenid = 'channel_identity.openid',
 }
 
 /**

@@ -176,20 +176,16 @@ export class StaffService {
       if (existing) {
         throw new DomainError(ErrorCode.Conflict, { reason: `the account already holds ${dto.role} there` });
       }
-      const assignment = await this.db
-        .repo(RoleAssignment)
-        .save(
-          this.db
-            .repo(RoleAssignment)
-            .create({
-              accountId,
-              role: dto.role,
-              organisationId,
-              validFrom,
-              validUntil,
-              grantedBy: actorAccount(ctx),
-            }),
-        );
+      const assignment = await this.db.repo(RoleAssignment).save(
+        this.db.repo(RoleAssignment).create({
+          accountId,
+          role: dto.role,
+          organisationId,
+          validFrom,
+          validUntil,
+          grantedBy: actorAccount(ctx),
+        }),
+      );
       await this.audit.record(ctx, 'role.assign', 'role_assignment', assignment.id, accountId);
       return toAssignmentDto(assignment);
     });

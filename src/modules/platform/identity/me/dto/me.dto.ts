@@ -50,9 +50,12 @@ export class MeDto {
   @ApiPropertyOptional({ type: 'string', nullable: true, example: '张**' })
   realName: string | null;
 
-  /** masked to the last four characters */
-  @Field(() => String, { nullable: true, description: 'masked to the last four characters' })
-  @ApiPropertyOptional({ type: 'string', nullable: true, example: '**************1234' })
+  /** masked: the first three and the last four characters, e.g. 110***********1234 */
+  @Field(() => String, {
+    nullable: true,
+    description: 'masked: first three and last four characters, e.g. 110***********1234',
+  })
+  @ApiPropertyOptional({ type: 'string', nullable: true, example: '110***********1234', maxLength: 18 })
   nationalId: string | null;
 
   /** business accounts: the unified social credit code (public registry data, shown in full) */

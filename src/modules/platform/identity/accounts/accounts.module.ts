@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AccountsController } from './accounts.controller';
+import { AccountsResolver } from './accounts.resolver';
+import { AccountsService } from './accounts.service';
+
+/** Staff reading citizens' accounts, masked by default, every read audited: /v1/accounts and `account`. */
+@Module({
+  controllers: [AccountsController],
+  providers: [AccountsService, AccountsResolver],
+  exports: [AccountsService],
+})
+export class AccountsModule {}

@@ -1,0 +1,25 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseEntity } from '../../../../database/base.entity';
+
+/**
+ * An account's identity at an external OpenID Connect provider: the provider's issuer and its
+ * stable subject identifier (`sub`, unique per issuer, OIDC Core §5.7). One account may hold several
+ * (one per provider); a (issuer, subject) pair belongs to exactly one account.
+ */
+@Entity('external_identity')
+@Index(['issuer', 'subject'], { unique: true })
+export class ExternalIdentity extends BaseEntity {
+  @Column({ type: 'varchar', length: 255 })
+  issuer: string;
+
+  /** the provider's `sub`: at most 255 ASCII characters (OIDC Core §2) */
+  @Column({ type: 'varchar', length: 255 })
+  subject: string;
+
+  @Index()
+  @Column({ type: 'uuid' })
+  accountId: string;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastLoginAt: Date | null;
+}
