@@ -52,9 +52,12 @@ export default defineConfig(
     },
   },
   {
-    // Plain CommonJS helpers (jest transformer) are not part of the TypeScript program.
+    // Plain JavaScript (the jest transformer, this file) is not part of the TypeScript program.
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: {

@@ -28,6 +28,7 @@ import { NotificationsModule } from './modules/platform/notifications/notificati
 import { JobsModule } from './modules/platform/jobs/jobs.module';
 import { MetricsModule } from './modules/platform/metrics/metrics.module';
 import { CalendarModule } from './modules/platform/calendar/calendar.module';
+import { LicencesModule } from './modules/public/licences/licences.module';
 
 @Global()
 @Module({})
@@ -66,6 +67,7 @@ export class AppModule {
         OrganisationsModule,
         MetricsModule,
         CalendarModule,
+        LicencesModule,
       ],
       providers: [
         // Global guards run in this order: the rate limit needs the actor the AuthGuard resolved.

@@ -1,8 +1,11 @@
+import { Logger } from '@nestjs/common';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from '../../migrations';
 import { SnakeNamingStrategy } from './naming.strategy';
+
+const poolLog = new Logger('Database');
 
 /** One set of options for the app, the migration scripts and the tests. */
 export function dataSourceOptions(url: string, poolSize: number, config?: Pick<AppConfig, 'logLevel'>): DataSourceOptions {
@@ -20,6 +23,10 @@ export function dataSourceOptions(url: string, poolSize: number, config?: Pick<A
     invalidWhereValuesBehavior: { null: 'throw', undefined: 'throw' },
     logging: config?.logLevel === 'trace' ? ['query', 'error'] : false,
     poolSize,
+    // An idle pooled connection the server drops (restart, failover, pg_terminate_backend) makes
+    // node-postgres emit 'error' on the pool; unhandled, that kills the process. TypeORM's own
+    // listener only logs when TypeORM logging is on, so say it here; the pool replaces the client.
+    poolErrorHandler: (err: Error) => poolLog.warn(`idle database connection lost: ${err.message}`),
     extra: {
       max: poolSize,
       // A query waiting this long for a connection fails (503) instead of hanging the request.

@@ -6,6 +6,8 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
   url: string;
+  /** Resolves once no client holds the single connection slot (the previous one has fully left). */
+  idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,14 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   await server.start();
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    // The server frees its slot a tick after a client disconnects; connecting earlier is refused
+    // ("Too many connections"), which the app's pool would log as an error and retry.
+    idle: async (timeoutMs = 5000) => {
+      const until = Date.now() + timeoutMs;
+      while (server.getStats().activeConnections > 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
     close: async () => {
       await server.stop();
       await db.close();

@@ -18,5 +18,6 @@ import { ChannelIdentity } from '../modules/platform/identity/channels/channel-i
 import { BusinessRepresentative } from '../modules/platform/identity/business/business-representative.entity';
 import { ExternalIdentity } from '../modules/platform/identity/oidc/external-identity.entity';
 import { OidcState } from '../modules/platform/identity/oidc/oidc-state.entity';
+import { Licence } from '../modules/public/licences/licence.entity';
 
-export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative];
+export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative, Licence];

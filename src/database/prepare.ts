@@ -15,6 +15,7 @@ export async function prepareDatabase(config: AppConfig): Promise<PreparedDataba
   // PGlite is a single session: one connection, so transactions queue instead of interleaving.
   const poolSize = embedded ? 1 : config.dbPoolSize;
   await runMigrations(url);
+  await embedded?.idle();
   return { url, poolSize, embedded };
 }
 

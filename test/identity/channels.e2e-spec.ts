@@ -350,6 +350,32 @@ describe('linked channel identities through the platform provider (code2Session 
     expect((await t.http.get('/v1/me').set(auth(login.body.accessToken)).expect(200)).body.id).toBe(c.id);
   });
 
+  it('answers a retried bind from its Idempotency-Key, since the platform takes a code only once', async () => {
+    const c = await signedInCitizen(t);
+    const openid = `oRetry${randomUUID().replace(/-/g, '').slice(0, 22)}`;
+    answer = reply({ openid, session_key: 'k' });
+    calls.length = 0;
+    const key = `bind-${randomUUID()}`;
+    const send = () =>
+      t.http
+        .post('/v1/me/channels')
+        .set(auth(c.accessToken))
+        .set('Idempotency-Key', key)
+        .send({ channel: 'wechat-mp', appId: APP, code: 'wxcode-retry' });
+    const first = await send().expect(201);
+    answer = reply({ errcode: 40163, errmsg: 'code been used' });
+    const retry = await send().expect(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(calls).toHaveLength(1);
+    // Without the key the used code is refused, as the platform says.
+    await t.http
+      .post('/v1/me/channels')
+      .set(auth(c.accessToken))
+      .send({ channel: 'wechat-mp', appId: APP, code: 'wxcode-retry' })
+      .expect(400);
+  });
+
   it('maps a refused code, an unknown app and a failing platform to 401/400/503', async () => {
     const c = await signedInCitizen(t);
     answer = reply({ errcode: 40029, errmsg: 'invalid code' });

@@ -26,6 +26,10 @@ export enum Permission {
   CaseApprove = 'case:approve',
   /** maintain working-day calendars: regional holidays, 调休 days, published years */
   CalendarManage = 'calendar:manage',
+  /** issue e-licences (电子证照) in the name of a unit */
+  LicenceIssue = 'licence:issue',
+  /** revoke e-licences a unit issued */
+  LicenceRevoke = 'licence:revoke',
 }
 
 export const ALL_PERMISSIONS = Object.values(Permission);

@@ -1,7 +1,7 @@
 import { Check, Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export enum CalendarDayKind {
-  /** a day off on a day that follows the notice or an override (放假) */
+  /** a day off (放假) by notice or override */
   Holiday = 'holiday',
   /** a working day by 调休 notice (上班) or by override */
   Makeup = 'makeup',

@@ -4,6 +4,7 @@ import { Allow, Public } from '../../../../api/auth/allow.decorator';
 import { Permission } from '../../../../api/auth/permission';
 import { Ctx } from '../../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../../api/context/request-context';
+import { Idempotent } from '../../../../api/http/idempotency';
 import { UuidParam } from '../../../../api/http/uuid-param';
 import { TokenPairDto } from '../auth/dto/auth.dto';
 import { ChannelsService } from './channels.service';
@@ -26,10 +27,12 @@ export class MeChannelsController {
   /**
    * Links the mini-program user behind a fresh login code (wx.login) to my account, so that
    * /v1/auth/channel-login signs me in from that mini-program. 409 when that user is linked to
-   * another account; linking the same user again answers the existing link.
+   * another account; linking the same user again answers the existing link. Send an
+   * Idempotency-Key: the platform accepts a code once, so only a replay can answer a retry.
    */
   @Allow(Permission.SelfService)
   @Post()
+  @Idempotent()
   @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: ChannelIdentityDto })
   bind(@Ctx() ctx: RequestContext, @Body() dto: ChannelCodeDto): Promise<ChannelIdentityDto> {

@@ -119,11 +119,9 @@ export class ChannelsService {
    */
   async login(ctx: RequestContext, dto: ChannelCodeDto): Promise<TokenPairDto> {
     const openid = await this.exchange(dto, 'login');
-    const link = await this.db
-      .repo(ChannelIdentity)
-      .findOne({
-        where: { channel: dto.channel, appId: dto.appId, openidBidx: this.blindIndex(dto, openid) },
-      });
+    const link = await this.db.repo(ChannelIdentity).findOne({
+      where: { channel: dto.channel, appId: dto.appId, openidBidx: this.blindIndex(dto, openid) },
+    });
     const account = link ? await this.db.repo(Account).findOne({ where: { id: link.accountId } }) : null;
     if (!account || account.kind === AccountKind.Staff) throw new DomainError(ErrorCode.InvalidCredentials);
     // The caller proved the platform identity, so may learn that its account is disabled.

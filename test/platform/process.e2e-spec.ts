@@ -1,0 +1,369 @@
+/**
+ * The built server as an operator runs it: `node dist/src/main.js` in its own process, on the
+ * embedded database in a temporary DATA_DIR, on a free port. Covers what in-process tests cannot:
+ * the boot banner, exit codes, signals, and data surviving a restart.
+ *
+ * Runs the BUILT code: it rebuilds dist/ first when dist/src/main.js is missing or older than a
+ * source file (CI builds before testing). OW_SERVER_ENTRY points it at another build.
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes, generateKeyPairSync, randomInt } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEV_SECRETS } from '../../src/config/config';
+import { DEMO_PASSWORD } from '../../src/modules/platform/demo/demo-seed';
+
+const ROOT = resolve(__dirname, '..', '..');
+const ENTRY = process.env.OW_SERVER_ENTRY ?? join(ROOT, 'dist', 'src', 'main.js');
+const NODE = existsSync(join(ROOT, 'node_modules', '.bin', 'node')) ? join(ROOT, 'node_modules', '.bin', 'node') : process.execPath;
+/** A first boot creates the database, migrates and seeds: ~5 s idle, much longer on a busy machine. */
+const BOOT_MS = 90_000;
+
+jest.setTimeout(120_000);
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
+  }
+  return newest;
+}
+
+/** Builds dist/ unless it is at least as new as every source file. */
+function ensureBuilt(): void {
+  if (process.env.OW_SERVER_ENTRY) return;
+  const sources = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'migrations')));
+  if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs >= sources) return;
+  const built = spawnSync(NODE, [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  if (built.status !== 0) throw new Error(`nest build failed:\n${built.stdout}\n${built.stderr}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+class ServerProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<Exit>;
+  exit?: Exit;
+
+  constructor(readonly proc: ChildProcess) {
+    proc.stdout!.setEncoding('utf8').on('data', (s: string) => (this.stdout += s));
+    proc.stderr!.setEncoding('utf8').on('data', (s: string) => (this.stderr += s));
+    this.exited = new Promise((ok) => proc.once('exit', (code, signal) => ok((this.exit = { code, signal }))));
+  }
+
+  /** stdout without pino's JSON log lines: what an operator reads on the console. */
+  get console(): string {
+    return this.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('{'))
+      .join('\n');
+  }
+
+  async waitFor(pattern: RegExp, ms: number): Promise<RegExpMatchArray> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const m = this.stdout.match(pattern);
+      if (m) return m;
+      if (this.exit || Date.now() > until) {
+        throw new Error(`no ${pattern} (exit ${JSON.stringify(this.exit)}):\n${this.stdout}\n${this.stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Waits for the exit, failing after ms (the process is then killed). */
+  async waitExit(ms: number): Promise<Exit> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => {
+        this.proc.kill('SIGKILL');
+        fail(new Error(`still running after ${ms} ms:\n${this.stdout}\n${this.stderr}`));
+      }, ms);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+const running = new Set<ServerProcess>();
+
+/** Starts `node dist/src/main.js` with only the given environment (nothing leaks in from the test run). */
+function spawnServer(env: Record<string, string>): ServerProcess {
+  const proc = spawn(NODE, [ENTRY], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const server = new ServerProcess(proc);
+  running.add(server);
+  void server.exited.then(() => running.delete(server));
+  return server;
+}
+
+/** Starts a server on a free port and waits for its ready line; returns it with its base URL. */
+async function startServer(env: Record<string, string>): Promise<{ server: ServerProcess; url: string }> {
+  const port = await freePort();
+  const server = spawnServer({ HOST: '127.0.0.1', PORT: String(port), ...env });
+  const [, url] = await server.waitFor(/OneWindow ready in \d+ ms on (http:\/\/\S+)/, BOOT_MS);
+  expect(url).toBe(`http://127.0.0.1:${port}`);
+  return { server, url };
+}
+
+async function json(url: string, init: RequestInit = {}): Promise<{ status: number; type: string; body: any }> {
+  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : null };
+}
+
+async function login(url: string, who: string): Promise<string> {
+  const res = await json(`${url}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ login: who, password: DEMO_PASSWORD }) });
+  expect(res.status).toBe(200);
+  return res.body.accessToken as string;
+}
+
+/**
+ * An HTTP/1.1 exchange on a raw socket, written in parts, so the test decides when the request is
+ * complete. `read()` resolves with the status line, headers and body of the first response.
+ */
+class RawHttp {
+  private readonly socket: Socket;
+  private data = '';
+  private readonly connected: Promise<void>;
+
+  constructor(port: number) {
+    this.socket = new Socket();
+    this.socket.setEncoding('utf8');
+    this.socket.on('data', (s: string) => (this.data += s));
+    this.socket.on('error', () => undefined);
+    this.connected = new Promise((ok) => this.socket.connect(port, '127.0.0.1', ok));
+  }
+
+  async write(text: string): Promise<void> {
+    await this.connected;
+    await new Promise<void>((ok, fail) => this.socket.write(text, (err) => (err ? fail(err) : ok())));
+  }
+
+  async read(ms = 20_000): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const end = this.data.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        const [statusLine, ...lines] = this.data.slice(0, end).split('\r\n');
+        const headers = Object.fromEntries(
+          lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+        );
+        const body = this.data.slice(end + 4);
+        if (Buffer.byteLength(body) >= Number(headers['content-length'] ?? 0)) {
+          return { status: Number(statusLine.split(' ')[1]), headers, body };
+        }
+      }
+      if (Date.now() > until) throw new Error(`no complete response within ${ms} ms; got: ${this.data}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+beforeAll(() => ensureBuilt(), 250_000);
+
+afterAll(async () => {
+  // Only the processes this file started, by their handle.
+  for (const s of running) s.proc.kill('SIGKILL');
+  await Promise.all([...running].map((s) => s.exited));
+});
+
+describe('the built server (node dist/src/main.js)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ow-process-'));
+  const regionCode = `97${randomInt(1000, 10000)}`;
+  let url: string;
+  let server: ServerProcess;
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('boots on an empty data directory and prints its URL, the docs and, in development, the demo accounts', async () => {
+    ({ server, url } = await startServer({ NODE_ENV: 'development', DATA_DIR: dataDir }));
+    const out = server.console;
+    expect(out).toContain(`(embedded PGlite in ${dataDir})`);
+    expect(out).toContain(`API docs: ${url}/docs`);
+    expect(out).toContain(`OpenAPI: ${url}/openapi.json`);
+    expect(out).toContain(`GraphQL: ${url}/graphql`);
+    expect(out).toContain('Demo accounts (development only');
+    expect(out).toMatch(new RegExp(`administrator\\s+admin\\s+${DEMO_PASSWORD.replace('#', '\\#')}`));
+    // A normal boot logs no error (not even a retried connection) and writes nothing to stderr.
+    expect(server.stdout).not.toMatch(/"level":(50|60)/);
+    expect(server.stderr).toBe('');
+  });
+
+  it('answers readiness, the API docs, the OpenAPI document and GraphQL', async () => {
+    const ready = await json(`${url}/health/ready`);
+    expect(ready).toMatchObject({ status: 200, body: { status: 'ok', checks: { database: 'up' } } });
+
+    const docs = await fetch(`${url}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await docs.text()).toMatch(/swagger-ui/i);
+
+    const openapi = await json(`${url}/openapi.json`);
+    expect(openapi.status).toBe(200);
+    expect(openapi.type).toMatch(/^application\/json/);
+    expect(openapi.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/regions', '/health/ready']));
+
+    const gql = await json(`${url}/graphql`, { method: 'POST', body: JSON.stringify({ query: '{ apiInfo { name } }' }) });
+    expect(gql.status).toBe(200);
+    expect(gql.body.errors).toBeUndefined();
+    expect(gql.body.data.apiInfo.name).toEqual(expect.any(String));
+    expect(gql.body.data.apiInfo.name.length).toBeGreaterThan(0);
+  });
+
+  it('stops on SIGTERM with exit code 0, and keeps its data for the next start', async () => {
+    const admin = await login(url, 'admin');
+    const created = await json(`${url}/v1/regions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ code: regionCode, name: '进程测试省', level: 'province' }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ code: regionCode, name: '进程测试省' });
+
+    server.proc.kill('SIGTERM');
+    expect(await server.waitExit(15_000)).toEqual({ code: 0, signal: null });
+    expect(server.console).toMatch(/SIGTERM received: draining requests\n.*OneWindow stopped/);
+    expect(server.stderr).toBe('');
+
+    ({ server, url } = await startServer({ NODE_ENV: 'development', DATA_DIR: dataDir }));
+    const regions = await json(`${url}/v1/regions`);
+    expect(regions.status).toBe(200);
+    const mine = regions.body.filter((r: { code: string }) => r.code === regionCode);
+    expect(mine).toEqual([expect.objectContaining({ code: regionCode, name: '进程测试省', level: 'province' })]);
+    // The demo seed is idempotent: a second start adds no second demo province.
+    expect(regions.body.filter((r: { code: string }) => r.code === '990000')).toHaveLength(1);
+    await login(url, 'admin');
+  });
+
+  it('on SIGTERM answers readiness 503, finishes the request in flight, then exits 0', async () => {
+    const port = Number(new URL(url).port);
+    const body = JSON.stringify({ login: 'clerk.a', password: DEMO_PASSWORD });
+    const half = Math.floor(body.length / 2);
+
+    // A login whose body is half sent, and a readiness probe whose headers are half sent: both
+    // requests are in flight when the signal arrives.
+    const inFlight = new RawHttp(port);
+    await inFlight.write(
+      `POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, half)}`,
+    );
+    const probe = new RawHttp(port);
+    await probe.write('GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await new Promise((r) => setTimeout(r, 1000)); // let the server read both
+
+    server.proc.kill('SIGTERM');
+    await server.waitFor(/SIGTERM received/, 10_000);
+
+    await probe.write('Connection: close\r\n\r\n');
+    const ready = await probe.read();
+    expect(ready.status).toBe(503);
+    expect(ready.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(ready.body)).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+
+    await inFlight.write(body.slice(half));
+    const answered = await inFlight.read();
+    const answeredAt = Date.now();
+    expect(answered.status).toBe(200);
+    expect(JSON.parse(answered.body).accessToken).toEqual(expect.any(String));
+
+    // The client's keep-alive connection does not hold the shutdown open.
+    expect(await server.waitExit(15_000)).toEqual({ code: 0, signal: null });
+    expect(Date.now() - answeredAt).toBeLessThan(4000);
+    expect(server.console).toContain('OneWindow stopped');
+    inFlight.close();
+    probe.close();
+  });
+});
+
+describe('a server that must not start', () => {
+  const realSecrets = () => ({
+    JWT_SECRET: randomBytes(48).toString('base64'),
+    FIELD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    SIGNING_KEY: Buffer.from(
+      generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    ).toString('base64'),
+  });
+
+  /** Runs the server to its exit; DATA_DIR points at a directory that must never be created. */
+  async function refused(env: Record<string, string>): Promise<{ exit: Exit; server: ServerProcess; dataDir: string }> {
+    const dataDir = join(tmpdir(), `ow-never-${randomBytes(6).toString('hex')}`);
+    const server = spawnServer({ DATA_DIR: dataDir, PORT: String(await freePort()), ...env });
+    const exit = await server.waitExit(60_000);
+    return { exit, server, dataDir };
+  }
+
+  it.each([
+    [{ PORT: 'abc' }, /^Configuration error: PORT must be an integer, got "abc"$/m],
+    [{ LOG_LEVEL: 'loud' }, /^Configuration error: LOG_LEVEL must be one of/m],
+    [{ DATABASE_URL: 'mysql://root@127.0.0.1/onewindow' }, /^Configuration error: DATABASE_URL must start with postgres/m],
+  ])('exits with 78 on %j, naming the variable, before touching anything', async (env, message) => {
+    const { exit, server, dataDir } = await refused({ NODE_ENV: 'development', ...env });
+    expect(exit).toEqual({ code: 78, signal: null });
+    expect(server.stderr).toMatch(message);
+    expect(server.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(server.stdout).not.toContain('OneWindow ready');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('refuses NODE_ENV=production with the published development secrets', async () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://ow@127.0.0.1:1/onewindow' };
+    const allDev = await refused({ ...prod, ...DEV_SECRETS });
+    expect(allDev.exit.code).toBe(78);
+    expect(allDev.server.stderr).toMatch(/Configuration error: FIELD_KEYS is the development secret/);
+
+    const devJwt = await refused({ ...prod, ...realSecrets(), JWT_SECRET: DEV_SECRETS.JWT_SECRET });
+    expect(devJwt.exit.code).toBe(78);
+    expect(devJwt.server.stderr).toMatch(/Configuration error: JWT_SECRET is the development secret/);
+
+    const none = await refused({ NODE_ENV: 'production' });
+    expect(none.exit.code).toBe(78);
+    expect(none.server.stderr).toMatch(/Configuration error: \w+ is required in production/);
+  });
+
+  it('exits 1 when its database cannot be reached, without printing the password', async () => {
+    const closedPort = await freePort();
+    const { exit, server } = await refused({
+      NODE_ENV: 'production',
+      ...realSecrets(),
+      DATABASE_URL: `postgresql://ow:pw-${'s3cr3t'}@127.0.0.1:${closedPort}/onewindow`,
+    });
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(server.stderr).toMatch(/OneWindow failed to start: .*ECONNREFUSED/);
+    expect(server.stdout + server.stderr).not.toContain('pw-s3cr3t');
+  });
+});

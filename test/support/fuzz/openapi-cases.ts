@@ -1,0 +1,309 @@
+import type { Rng } from './prng';
+import { Components, resolve, sample, Schema, typeOf, wrongType } from './schema-sample';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+export interface OpParam {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  schema: Schema;
+}
+
+export interface Operation {
+  method: string;
+  path: string;
+  id: string;
+  params: OpParam[];
+  /** request body schema and the content types it is documented for */
+  body: { schema: Schema; contentTypes: string[] } | null;
+  /** true when an anonymous caller may call it (an empty security requirement) */
+  open: boolean;
+  /** permissions named in the bearer requirements */
+  scopes: string[];
+}
+
+export interface FuzzRequest {
+  method: string;
+  /** path and query exactly as sent (already percent-encoded where intended) */
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** what was mutated, for the failure report */
+  label: string;
+}
+
+interface OpenApiDoc {
+  paths: Record<string, Record<string, unknown>>;
+  components?: Components;
+}
+
+/** Every operation of the document, with its parameters and body schema. */
+export function operationsOf(doc: OpenApiDoc): Operation[] {
+  const ops: Operation[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = item[method] as
+        | {
+            operationId?: string;
+            parameters?: { name: string; in: string; required?: boolean; schema?: Schema }[];
+            requestBody?: { content?: Record<string, { schema?: Schema }> };
+            security?: Record<string, string[]>[];
+          }
+        | undefined;
+      if (!op) continue;
+      const content = op.requestBody?.content ?? {};
+      const types = Object.keys(content);
+      const security = op.security ?? [];
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        id: op.operationId ?? `${method} ${path}`,
+        params: (op.parameters ?? [])
+          .filter((p) => p.in === 'path' || p.in === 'query' || p.in === 'header')
+          .map((p) => ({ name: p.name, in: p.in as OpParam['in'], required: !!p.required, schema: p.schema ?? {} })),
+        body: types.length ? { schema: content[types[0]].schema ?? {}, contentTypes: types } : null,
+        open: security.length === 0 || security.some((s) => Object.keys(s).length === 0),
+        scopes: [...new Set(security.flatMap((s) => Object.values(s).flat()))],
+      });
+    }
+  }
+  return ops;
+}
+
+/** Path segments nobody should be able to turn into a 500 (raw URL text: some are deliberately mis-encoded). */
+export const PATH_GARBAGE = [
+  'x',
+  '..%2F..%2Fetc%2Fpasswd',
+  '../../etc',
+  'a'.repeat(5000),
+  encodeURIComponent('名字🙂ü'),
+  '%00',
+  'abc%00def',
+  '%FF',
+  '%',
+  '-1',
+  '0',
+  '99999999999999999999',
+  '1.5',
+  '1e3',
+  '%20',
+  '%27%20OR%201%3D1--',
+  '{00000000-0000-0000-0000-000000000000}',
+  'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF',
+  '00000000-0000-0000-0000-000000000000',
+  '2025-02-30',
+  '9999-99-99',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+];
+
+/** Query values of the wrong type, out of range, or hostile; raw URL text. */
+export const QUERY_GARBAGE = [
+  'abc',
+  '-1',
+  '0',
+  '100000',
+  '1e309',
+  'NaN',
+  'Infinity',
+  '1.5',
+  '%00',
+  '%FF',
+  '',
+  encodeURIComponent('名字🙂'),
+  '99999999999999999999',
+  '2025-13-45T99%3A99%3A99Z',
+  '%2B275760-09-13T00%3A00%3A00.000Z',
+  '0000-01-01',
+  'true',
+  '__proto__',
+];
+
+/** Cursors that decode (base64url JSON arrays) but hold values of the wrong type or size for any keyset. */
+export const HOSTILE_CURSORS = [
+  ['x', 'y'],
+  [null, 'not-a-uuid'],
+  [1e300, 'x'],
+  ['2025-99-99T00:00:00Z', '00000000-0000-0000-0000-000000000000'],
+  [-1],
+  ['x', 'y', 'z'],
+  [{}, []],
+  ['\u0000', '\u0000'],
+].map((v) => Buffer.from(JSON.stringify(v)).toString('base64url'));
+
+/** The value a parameter gets when it is not the one being mutated. */
+function baseValue(p: OpParam, components: Components, rng: Rng): string {
+  const s = resolve(p.schema, components);
+  if (p.in === 'path' && typeOf(s) === 'string' && !s.format && !s.enum) return rng.uuid();
+  return String(sample(s, components, rng));
+}
+
+const enc = (v: string) => encodeURIComponent(v);
+
+function buildUrl(op: Operation, pathValues: Record<string, string>, query: string[]): string {
+  const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => pathValues[name]);
+  return query.length ? `${path}?${query.join('&')}` : path;
+}
+
+/** `{"a":{"a":…"bottom"…}}` as text: JSON.stringify itself overflows the stack at a few thousand levels. */
+const nestedText = (depth: number) => `${'{"a":'.repeat(depth)}"bottom"${'}'.repeat(depth)}`;
+
+/** Names of the body's fields, preferring those of `type` when asked. */
+function fieldsOf(schema: Schema, components: Components, type?: string): string[] {
+  const props = Object.entries(resolve(schema, components).properties ?? {});
+  const typed = type ? props.filter(([, s]) => typeOf(resolve(s, components)) === type) : [];
+  return (typed.length ? typed : props).map(([n]) => n);
+}
+
+type BodyCase = { label: string; contentType?: string; raw?: string };
+
+/** One mutated body per kind; `valid` is the schema sample. */
+export function bodyCases(schema: Schema, components: Components, rng: Rng): BodyCase[] {
+  const valid = sample(schema, components, rng) as Record<string, unknown>;
+  const s = resolve(schema, components);
+  const fields = fieldsOf(schema, components);
+  const field = fields.length ? rng.pick(fields) : 'anything';
+  const json = (label: string, value: unknown): BodyCase => ({
+    label,
+    contentType: 'application/json',
+    raw: JSON.stringify(value),
+  });
+  const withField = (name: string, value: unknown) => ({ ...valid, [name]: value });
+  const required = s.required?.length ? s.required : fields;
+  const dropped = { ...valid };
+  if (required.length) delete dropped[rng.pick(required)];
+  const stringField = rng.pick(fieldsOf(schema, components, 'string').concat(fields.length ? [] : ['anything']));
+  const objectFields = fieldsOf(schema, components, 'object');
+  const validText = JSON.stringify(valid);
+  /** `{<prefix>, ...valid without `replaces`}` (a later duplicate key would win over the prefix). */
+  const spliceRaw = (prefix: string, replaces?: string) => {
+    const rest = { ...valid };
+    if (replaces) delete rest[replaces];
+    const text = JSON.stringify(rest);
+    return text === '{}' ? `{${prefix}}` : `{${prefix},${text.slice(1)}`;
+  };
+  return [
+    json('valid sample', valid),
+    json(`wrong type for ${field}`, withField(field, wrongType(s.properties?.[field] ?? {}, components, rng))),
+    json('missing a required field', dropped),
+    json('all fields missing', {}),
+    json('unknown extra field', withField(`zz_${rng.word(5)}`, 1)),
+    json(`null ${field}`, withField(field, null)),
+    json('null body', null),
+    json(`100 KB string in ${stringField}`, withField(stringField, 'x'.repeat(100 * 1024))),
+    json(`100 KB of multi-byte text in ${stringField}`, withField(stringField, '字'.repeat(34 * 1024))),
+    {
+      label: `depth-500 nesting in ${field}`,
+      contentType: 'application/json',
+      raw: spliceRaw(`${JSON.stringify(field)}:${nestedText(500)}`, field),
+    },
+    { label: 'depth-5000 nesting in an unknown field', contentType: 'application/json', raw: spliceRaw(`"zz_deep":${nestedText(5000)}`) },
+    json('array instead of the object', [valid]),
+    json(`array for ${objectFields[0] ?? field}`, withField(objectFields[0] ?? field, [valid])),
+    json(`object for ${field}`, withField(field, { $gt: '' })),
+    {
+      label: `number too large in ${field}`,
+      contentType: 'application/json',
+      raw: spliceRaw(`${JSON.stringify(field)}:1e400`, field),
+    },
+    {
+      label: `30-digit integer in ${field}`,
+      contentType: 'application/json',
+      raw: spliceRaw(`${JSON.stringify(field)}:123456789012345678901234567890`, field),
+    },
+    { label: '__proto__ key', contentType: 'application/json', raw: spliceRaw('"__proto__":{"fuzzPolluted":true}') },
+    {
+      label: 'constructor.prototype key',
+      contentType: 'application/json',
+      raw: spliceRaw('"constructor":{"prototype":{"fuzzPolluted":true}}'),
+    },
+    { label: 'not JSON with a JSON content type', contentType: 'application/json', raw: "{'name': not json" },
+    { label: 'truncated JSON', contentType: 'application/json', raw: validText.slice(0, Math.max(1, validText.length - 2)) },
+    { label: 'JSON string body', contentType: 'application/json', raw: '"just a string"' },
+    { label: 'empty body with a JSON content type', contentType: 'application/json', raw: '' },
+    {
+      label: 'form-encoded body',
+      contentType: 'application/x-www-form-urlencoded',
+      raw: new URLSearchParams(
+        Object.entries(valid ?? {}).map(([k, v]): [string, string] => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]),
+      ).toString(),
+    },
+    { label: 'form body with repeated keys', contentType: 'application/x-www-form-urlencoded', raw: `${enc(field)}=a&${enc(field)}=b&x[y]=1` },
+    { label: 'JSON sent as text/plain', contentType: 'text/plain', raw: validText },
+    { label: 'unsupported charset', contentType: 'application/json; charset=klingon', raw: validText },
+    { label: 'XML body', contentType: 'application/xml', raw: '<a>1</a>' },
+  ];
+}
+
+/** Cases for one operation: path garbage and random uuids, bad query values, mutated bodies, bad headers. */
+export function casesFor(op: Operation, components: Components, rng: Rng, max: number): FuzzRequest[] {
+  const pathParams = op.params.filter((p) => p.in === 'path');
+  const queryParams = op.params.filter((p) => p.in === 'query');
+  const headerParams = op.params.filter((p) => p.in === 'header');
+  const basePath = Object.fromEntries(pathParams.map((p) => [p.name, enc(baseValue(p, components, rng))]));
+  const baseBody = op.body ? JSON.stringify(sample(op.body.schema, components, rng)) : undefined;
+  const jsonHeaders: Record<string, string> = baseBody !== undefined ? { 'Content-Type': 'application/json' } : {};
+  const make = (
+    label: string,
+    o: { path?: Record<string, string>; query?: string[]; headers?: Record<string, string>; body?: BodyCase },
+  ): FuzzRequest => {
+    const body = o.body ?? (baseBody !== undefined ? { label: '', contentType: 'application/json', raw: baseBody } : undefined);
+    return {
+      method: op.method,
+      url: buildUrl(op, { ...basePath, ...o.path }, o.query ?? []),
+      headers: { ...(body?.contentType ? { 'Content-Type': body.contentType } : jsonHeaders), ...o.headers },
+      body: body?.raw,
+      label,
+    };
+  };
+
+  const cases: FuzzRequest[] = [];
+  // (a) every path parameter a random uuid, (b) one of them garbage
+  if (pathParams.length) {
+    cases.push(make('path params: random uuids', { path: Object.fromEntries(pathParams.map((p) => [p.name, rng.uuid()])) }));
+    for (const g of rng.sample(PATH_GARBAGE, 4)) {
+      const p = rng.pick(pathParams);
+      cases.push(make(`path ${p.name} = ${g.slice(0, 40)}`, { path: { [p.name]: g } }));
+    }
+  }
+  if (queryParams.length) {
+    for (let i = 0; i < 3; i++) {
+      const p = rng.pick(queryParams);
+      const v = p.name === 'cursor' && rng.chance(0.6) ? rng.pick(HOSTILE_CURSORS) : rng.pick(QUERY_GARBAGE);
+      cases.push(make(`query ${p.name} = ${v.slice(0, 40)}`, { query: [`${enc(p.name)}=${v}`] }));
+    }
+    const p = rng.pick(queryParams);
+    cases.push(make(`query ${p.name} repeated`, { query: [`${enc(p.name)}=1`, `${enc(p.name)}=2`] }));
+    cases.push(make(`query ${p.name} as 8 KB string`, { query: [`${enc(p.name)}=${'q'.repeat(8 * 1024)}`] }));
+    cases.push(make(`query ${p.name}[x] bracket syntax`, { query: [`${enc(p.name)}[x]=1`] }));
+  }
+  cases.push(make('unknown query parameter', { query: ['zz_unknown=1'] }));
+  for (const h of headerParams) {
+    const bad = rng.pick(['x'.repeat(300), ' ', 'Basic !!!', `Basic ${Buffer.from('nocolon').toString('base64')}`, 'Bearer']);
+    cases.push(make(`header ${h.name} = ${bad.slice(0, 20)}`, { headers: { [h.name]: bad } }));
+  }
+  if (op.body) {
+    for (const b of bodyCases(op.body.schema, components, rng)) cases.push(make(`body: ${b.label}`, { body: b }));
+  } else if (op.method !== 'GET') {
+    cases.push(make('unexpected body', { body: { label: '', contentType: 'application/json', raw: '{"zz":1,"__proto__":{"x":1}}' } }));
+  }
+
+  // Always keep the valid sample and the random-uuid path; the rest is a seeded subset.
+  const keep = cases.filter((c) => c.label === 'body: valid sample' || c.label === 'path params: random uuids');
+  const rest = rng.sample(
+    cases.filter((c) => !keep.includes(c)),
+    Math.max(0, max - keep.length),
+  );
+  return [...keep, ...rest];
+}
+
+/** `curl`-ish one-liner of a request, long values elided, for the failure report. */
+export function describeRequest(r: FuzzRequest, caller: string): string {
+  const cut = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…(${s.length} chars)` : s);
+  const body = r.body === undefined ? '' : ` body=${cut(r.body)}`;
+  const ct = r.headers['Content-Type'] ? ` [${r.headers['Content-Type']}]` : '';
+  return `${caller} ${r.method} ${cut(r.url)}${ct}${body} (${r.label})`;
+}
