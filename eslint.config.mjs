@@ -4,6 +4,27 @@ import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
+// Node's globals for the plain JavaScript helpers (TypeScript files get them from @types/node).
+const nodeGlobals = Object.fromEntries(
+  [
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'fetch',
+    'AbortController',
+    'TextEncoder',
+    'TextDecoder',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'structuredClone',
+  ].map((name) => [name, 'readonly']),
+);
+
 export default defineConfig(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'openapi/**', 'coverage/**', '.bench/**'] },
   js.configs.recommended,
@@ -34,6 +55,8 @@ export default defineConfig(
         'error',
         { allowNumber: true, allowBoolean: true },
       ],
+      // Logs go through the Nest/pino logger (structured, redacted); a deliberate print says so inline.
+      'no-console': 'error',
     },
   },
   {
@@ -52,9 +75,17 @@ export default defineConfig(
     },
   },
   {
-    // Plain JavaScript (the jest transformer, this file) is not part of the TypeScript program.
+    // Command-line scripts and benchmarks print for an operator.
+    files: ['scripts/**', 'bench/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    // Plain JavaScript (the jest transformer, child-process helpers, this file) is not part of the
+    // TypeScript program.
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: nodeGlobals },
+    rules: { 'no-console': 'off' },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
@@ -63,9 +94,9 @@ export default defineConfig(
       globals: {
         require: 'readonly',
         module: 'writable',
+        exports: 'writable',
         __dirname: 'readonly',
-        process: 'readonly',
-        console: 'readonly',
+        __filename: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

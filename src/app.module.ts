@@ -29,6 +29,7 @@ import { JobsModule } from './modules/platform/jobs/jobs.module';
 import { MetricsModule } from './modules/platform/metrics/metrics.module';
 import { CalendarModule } from './modules/platform/calendar/calendar.module';
 import { LicencesModule } from './modules/public/licences/licences.module';
+import { CatalogModule } from './modules/public/catalog/catalog.module';
 
 @Global()
 @Module({})
@@ -68,6 +69,7 @@ export class AppModule {
         MetricsModule,
         CalendarModule,
         LicencesModule,
+        CatalogModule,
       ],
       providers: [
         // Global guards run in this order: the rate limit needs the actor the AuthGuard resolved.

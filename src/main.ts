@@ -1,9 +1,5 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/config';
-import { prepareDatabase } from './database/prepare';
-import { createApp } from './bootstrap';
-import { HealthService } from './modules/platform/health/health.service';
-import { seedDemoData, demoBanner } from './modules/platform/demo/demo-seed';
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -12,11 +8,18 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
+      // 78 = EX_CONFIG (sysexits.h): supervisors can tell a bad setting from a crash.
       process.stderr.write(`Configuration error: ${e.message}\n`);
       process.exit(78);
     }
     throw e;
   }
+  // Loaded only after the configuration passed: the app's module graph takes seconds to load, and
+  // a misconfigured start should fail at once.
+  const { prepareDatabase } = await import('./database/prepare');
+  const { createApp } = await import('./bootstrap');
+  const { HealthService } = await import('./modules/platform/health/health.service');
+  const { seedDemoData, demoBanner } = await import('./modules/platform/demo/demo-seed');
   const db = await prepareDatabase(config);
   const app = await createApp(config, db.url, db.poolSize);
   const seeded = config.seedDemoData ? await seedDemoData(app) : null;

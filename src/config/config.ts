@@ -34,7 +34,9 @@ export interface AppConfig {
   /** audit log: checkpoint origin line and signing key name; minutes between signed checkpoints */
   audit: { origin: string; checkpointMinutes: number };
   /** 'log' writes messages (verification codes included) to the log: development only; 'none' leaves them queued for a provider adapter. */
-  notifyTransport: 'log' | 'none';
+  notifyTransport: 'log' | 'none' | 'smtp';
+  /** e-mail relay for NOTIFY_TRANSPORT=smtp (null otherwise) */
+  smtp: SmtpConfig | null;
   /** citizen login through an external OpenID Connect provider (national eID); null (feature off) without OIDC_ISSUER */
   oidc: OidcConfig | null;
   /**
@@ -50,6 +52,18 @@ export interface ChannelsConfig {
   wechatApps: Record<string, string>;
   wechatApiBase: string;
   timeoutMs: number;
+}
+
+/** SMTP_* settings: SMTP_URL smtp://user:pass@host:587 (STARTTLS) or smtps://…:465 (implicit TLS), SMTP_FROM. */
+export interface SmtpConfig {
+  url: string;
+  from: string;
+  /** connect and greeting timeout; the socket may idle three times as long */
+  timeoutMs: number;
+  /** refuse to send over smtp:// unless the server upgrades with STARTTLS (default on in production) */
+  requireTls: boolean;
+  /** right-hand side of Message-IDs: the host of PUBLIC_BASE_URL */
+  messageIdDomain: string;
 }
 
 /** OIDC_* settings: the provider, this client's registration there, and which claims carry what. */
@@ -145,8 +159,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (isProd && !databaseUrl) throw new ConfigError('DATABASE_URL is required in production');
   const notifyTransport = env.NOTIFY_TRANSPORT || (isProd ? 'none' : 'log');
-  if (notifyTransport !== 'log' && notifyTransport !== 'none')
-    throw new ConfigError(`NOTIFY_TRANSPORT must be log or none, got "${notifyTransport}"`);
+  if (notifyTransport !== 'log' && notifyTransport !== 'none' && notifyTransport !== 'smtp')
+    throw new ConfigError(`NOTIFY_TRANSPORT must be log, none or smtp, got "${notifyTransport}"`);
   if (isProd && notifyTransport === 'log')
     throw new ConfigError('NOTIFY_TRANSPORT=log would write verification codes to production logs');
   const origins = (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -190,6 +204,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     audit: { origin: auditOrigin(env, host, port), checkpointMinutes: int(env, 'AUDIT_CHECKPOINT_MINUTES', 5, 1, 24 * 60) },
     notifyTransport,
+    smtp: notifyTransport === 'smtp' ? smtpConfig(env, isProd, env.PUBLIC_BASE_URL || `http://${host}`) : null,
     oidc: oidcConfig(env, isProd, env.PUBLIC_BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`),
     channels: channelsConfig(env, isProd),
   };
@@ -256,6 +271,26 @@ function auditOrigin(env: Env, host: string, port: number): string {
     throw new ConfigError(`AUDIT_ORIGIN must be a schema-less URL such as gov.example/audit (letters, digits, . : / _ -), got "${raw}"`);
   }
   return raw;
+}
+
+function smtpConfig(env: Env, isProd: boolean, publicBaseUrl: string): SmtpConfig {
+  const url = env.SMTP_URL;
+  if (!url) throw new ConfigError('SMTP_URL is required when NOTIFY_TRANSPORT=smtp');
+  // Messages name the variable only: the URL may carry the relay password.
+  if (!URL.canParse(url) || !['smtp:', 'smtps:'].includes(new URL(url).protocol) || !new URL(url).hostname)
+    throw new ConfigError('SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465');
+  const from = env.SMTP_FROM;
+  if (!from || !/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(from))
+    throw new ConfigError('SMTP_FROM must be an address such as "OneWindow <noreply@gov.example>"');
+  let domain = 'onewindow.local';
+  if (URL.canParse(publicBaseUrl)) domain = new URL(publicBaseUrl).hostname || domain;
+  return {
+    url,
+    from,
+    timeoutMs: int(env, 'SMTP_TIMEOUT_MS', 10_000, 100, 120_000),
+    requireTls: bool(env, 'SMTP_REQUIRE_TLS', isProd),
+    messageIdDomain: domain,
+  };
 }
 
 /** `WECHAT_MP_APPS=wx0123456789abcdef:AppSecret,…`: AppSecrets stay on the server, never sent to a client. */

@@ -10,6 +10,8 @@ import { AuthSession } from '../modules/platform/identity/auth/auth-session.enti
 import { RefreshToken } from '../modules/platform/identity/auth/refresh-token.entity';
 import { VerificationCode } from '../modules/platform/identity/auth/verification-code.entity';
 import { NotificationOutbox } from '../modules/platform/notifications/notification.entity';
+import { InboxMessage } from '../modules/platform/notifications/inbox-message.entity';
+import { NotificationPreference } from '../modules/platform/notifications/notification-preference.entity';
 import { ApiKey } from '../modules/platform/identity/clients/api-key.entity';
 import { OAuthClient } from '../modules/platform/identity/clients/oauth-client.entity';
 import { Delegation } from '../modules/platform/identity/staff/delegation.entity';
@@ -19,5 +21,6 @@ import { BusinessRepresentative } from '../modules/platform/identity/business/bu
 import { ExternalIdentity } from '../modules/platform/identity/oidc/external-identity.entity';
 import { OidcState } from '../modules/platform/identity/oidc/oidc-state.entity';
 import { Licence } from '../modules/public/licences/licence.entity';
+import { Service, ServiceVersion } from '../modules/public/catalog/service.entity';
 
-export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative, Licence];
+export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, InboxMessage, NotificationPreference, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative, Licence, Service, ServiceVersion];

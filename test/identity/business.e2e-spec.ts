@@ -4,15 +4,7 @@ import { RepresentativesService } from '../../src/modules/platform/identity/busi
 import { uniformCodeCheckChar } from '../../src/modules/platform/identity/personal-data/national-id';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { startTestApp, TestApp } from '../support/test-app';
-import {
-  accountIdOf,
-  Citizen,
-  latestCode,
-  PASSWORD,
-  signedInCitizen,
-  uniqueEmail,
-  uniquePhone,
-} from './citizen-fixtures';
+import { Citizen, citizenByEmail, signedInCitizen, uniqueEmail, uniquePhone } from './citizen-fixtures';
 import { auth, makeStaff, makeUnit, signIn } from './staff-fixtures';
 
 /**
@@ -65,26 +57,6 @@ describe('business representatives', () => {
       `SELECT actor_id, resource_id, resource_type FROM audit_leaf WHERE subject_id = $1 AND action = $2 ORDER BY seq`,
       [subject, action],
     );
-
-  /** A citizen registered with an e-mail address instead of a phone number. */
-  async function citizenByEmail(): Promise<Citizen & { email: string }> {
-    const email = uniqueEmail();
-    await t.http.post('/v1/auth/register').send({ email, password: PASSWORD, kind: 'citizen' }).expect(201);
-    const id = await accountIdOf(t, { email });
-    await t.http
-      .post('/v1/auth/verify')
-      .send({ email, code: await latestCode(t, id) })
-      .expect(204);
-    const login = await t.http.post('/v1/auth/login').send({ login: email, password: PASSWORD }).expect(200);
-    return {
-      id,
-      email,
-      phone: '',
-      password: PASSWORD,
-      accessToken: login.body.accessToken,
-      refreshToken: login.body.refreshToken,
-    };
-  }
 
   it('refuses anonymous callers', async () => {
     await t.http.get('/v1/me/representatives').expect(401);
@@ -156,7 +128,7 @@ describe('business representatives', () => {
 
   it('finds the person by e-mail too, and a scheduled authorisation is listed but not yet in force', async () => {
     const b = await business();
-    const rep = await citizenByEmail();
+    const rep = await citizenByEmail(t);
     const res = await grant(b, {
       email: rep.email.toUpperCase(),
       scope: 'all',

@@ -58,19 +58,33 @@ export interface Citizen {
 /** Registers, verifies and signs in a citizen (or business) through the API. */
 export async function signedInCitizen(t: TestApp, extra: Record<string, unknown> = {}): Promise<Citizen> {
   const phone = uniquePhone();
+  return { phone, ...(await registerAndSignIn(t, { phone }, extra)) };
+}
+
+/** A citizen registered with an e-mail address instead of a phone number. */
+export async function citizenByEmail(t: TestApp): Promise<Citizen & { email: string }> {
+  const email = uniqueEmail();
+  return { email, phone: '', ...(await registerAndSignIn(t, { email }, {})) };
+}
+
+async function registerAndSignIn(
+  t: TestApp,
+  contact: { phone: string } | { email: string },
+  extra: Record<string, unknown>,
+): Promise<Omit<Citizen, 'phone'>> {
   await t.http
     .post('/v1/auth/register')
-    .send({ phone, password: PASSWORD, kind: 'citizen', ...extra })
+    .send({ ...contact, password: PASSWORD, kind: 'citizen', ...extra })
     .expect(201);
-  const id = await accountIdOf(t, { phone });
+  const id = await accountIdOf(t, contact);
   await t.http
     .post('/v1/auth/verify')
-    .send({ phone, code: await latestCode(t, id) })
+    .send({ ...contact, code: await latestCode(t, id) })
     .expect(204);
-  const login = await t.http.post('/v1/auth/login').send({ login: phone, password: PASSWORD }).expect(200);
+  const name = 'phone' in contact ? contact.phone : contact.email;
+  const login = await t.http.post('/v1/auth/login').send({ login: name, password: PASSWORD }).expect(200);
   return {
     id,
-    phone,
     password: PASSWORD,
     accessToken: login.body.accessToken,
     refreshToken: login.body.refreshToken,

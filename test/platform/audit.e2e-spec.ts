@@ -6,7 +6,7 @@ import { AuditService } from '../../src/modules/platform/audit/audit.service';
 import { AuditQueryService } from '../../src/modules/platform/audit/audit-query.service';
 import { AUDIT_GUARD_SQL } from '../../src/modules/platform/audit/audit-guard.sql';
 import { auditLeafHash } from '../../src/modules/platform/audit/audit-leaf-hash';
-import { verifyAuditLog } from '../../src/modules/platform/audit/audit-verifier';
+import { AuditLeafRow, leafFieldsOf, verifyAuditLog } from '../../src/modules/platform/audit/audit-verifier';
 import { verifyCheckpoint, vkeyToPublicKey } from '../../src/modules/platform/audit/checkpoint';
 import { verifyConsistency, verifyInclusion } from '../../src/modules/platform/audit/merkle';
 import { OrganisationKind, RegionLevel } from '../../src/modules/platform/organisations/organisation.entity';
@@ -15,25 +15,6 @@ import { JobsService } from '../../src/modules/platform/jobs/jobs.service';
 import { JobWorker } from '../../src/modules/platform/jobs/job-worker.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
-
-interface LeafRow {
-  seq: string;
-  at: Date;
-  actor_kind: string;
-  actor_id: string | null;
-  on_behalf_of: string | null;
-  organisation_id: string | null;
-  action: string;
-  resource_type: string;
-  resource_id: string | null;
-  subject_id: string | null;
-  purpose: string | null;
-  legal_basis: string | null;
-  channel: string | null;
-  request_id: string | null;
-  hidden_until: Date | null;
-  leaf_hash: Buffer;
-}
 
 const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
 const suffix = (): string => uuidv7().slice(-8);
@@ -57,8 +38,8 @@ describe('audit log (P5, E6)', () => {
   let auditor: string;
   let citizen: string;
 
-  const leavesBy = (requestId: string): Promise<LeafRow[]> =>
-    t.db.query<LeafRow>('SELECT * FROM audit_leaf WHERE request_id = $1 ORDER BY seq', [requestId]);
+  const leavesBy = (requestId: string): Promise<AuditLeafRow[]> =>
+    t.db.query<AuditLeafRow>('SELECT * FROM audit_leaf WHERE request_id = $1 ORDER BY seq', [requestId]);
   const verify = (m?: EntityManager) =>
     verifyAuditLog((sql, params) => (m ? m.query(sql, params) : t.db.query(sql, params)), {
       keys,
@@ -139,7 +120,7 @@ describe('audit log (P5, E6)', () => {
       const text = JSON.stringify(leaf);
       for (const personal of [phone, email, res.body.name]) expect(text).not.toContain(personal);
       // The stored hash is the hash of the stored fields.
-      expect(leaf.leaf_hash.equals(auditLeafHash(fieldsOf(leaf)))).toBe(true);
+      expect(leaf.leaf_hash.equals(auditLeafHash(leafFieldsOf(leaf)))).toBe(true);
     });
 
     it('records an organisation update in the same transaction', async () => {
@@ -229,7 +210,7 @@ describe('audit log (P5, E6)', () => {
       });
       const [leaf] = await leavesBy(ctx.requestId);
       expect(leaf.subject_id).toBe(subject);
-      expect(leaf.leaf_hash.equals(auditLeafHash(fieldsOf(leaf)))).toBe(true);
+      expect(leaf.leaf_hash.equals(auditLeafHash(leafFieldsOf(leaf)))).toBe(true);
     });
 
     it('refuses entries that could carry personal data or break the hash', async () => {
@@ -551,8 +532,8 @@ describe('audit log (P5, E6)', () => {
     });
 
     it('catches a leaf rewritten with a matching hash through the signed root', async () => {
-      const [row] = await t.db.query<LeafRow>('SELECT * FROM audit_leaf WHERE seq = $1', [seq]);
-      const forged = { ...fieldsOf(row), purpose: 'forged' };
+      const [row] = await t.db.query<AuditLeafRow>('SELECT * FROM audit_leaf WHERE seq = $1', [seq]);
+      const forged = { ...leafFieldsOf(row), purpose: 'forged' };
       const problems = await tampered('UPDATE audit_leaf SET purpose = $1, leaf_hash = $2 WHERE seq = $3', [
         'forged',
         auditLeafHash(forged),
@@ -597,23 +578,3 @@ describe('audit log (P5, E6)', () => {
     });
   });
 });
-
-function fieldsOf(r: LeafRow) {
-  return {
-    seq: Number(r.seq),
-    at: r.at,
-    actorKind: r.actor_kind,
-    actorId: r.actor_id,
-    onBehalfOf: r.on_behalf_of,
-    organisationId: r.organisation_id,
-    action: r.action,
-    resourceType: r.resource_type,
-    resourceId: r.resource_id,
-    subjectId: r.subject_id,
-    purpose: r.purpose,
-    legalBasis: r.legal_basis,
-    channel: r.channel,
-    requestId: r.request_id,
-    hiddenUntil: r.hidden_until,
-  };
-}

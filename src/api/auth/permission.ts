@@ -30,6 +30,10 @@ export enum Permission {
   LicenceIssue = 'licence:issue',
   /** revoke e-licences a unit issued */
   LicenceRevoke = 'licence:revoke',
+  /** write service guides (办事指南) of a unit: create, edit drafts, submit for review */
+  CatalogManage = 'catalog:manage',
+  /** review, publish and retire service guides of a unit */
+  CatalogReview = 'catalog:review',
 }
 
 export const ALL_PERMISSIONS = Object.values(Permission);

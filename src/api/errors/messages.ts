@@ -114,6 +114,7 @@ const FIELD_ZH: Record<string, string> = {
   isUnifiedSocialCreditCode: '须为有效的 18 位统一社会信用代码',
   businessOnly: '仅企业账号可填写',
   maxDepth: '嵌套层级超出上限',
+  noNulCharacter: '不能包含空字符（U+0000）',
 };
 
 export function localize(lang: Language, code: ErrorCode, params: Record<string, string | number>): Text {

@@ -5,8 +5,8 @@ import helmet from 'helmet';
 import type { AppConfig } from '../../config/config';
 import { GlobalExceptionFilter } from '../errors/exception.filter';
 import { createValidationPipe } from '../errors/validation';
+import { inputGuard } from './input-guard';
 import { indexRoutes } from './method-not-allowed';
-import { bodyDepthLimit } from './body-depth';
 import { HttpMetrics, metricsMiddleware } from './metrics';
 import { requestContextMiddleware } from './request-context.middleware';
 import { mountDocs } from './openapi';
@@ -40,7 +40,7 @@ export function configureHttp(nest: INestApplication, config: AppConfig): void {
   });
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes }));
-  app.use(bodyDepthLimit());
+  app.use(inputGuard());
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());

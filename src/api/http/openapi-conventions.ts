@@ -179,6 +179,10 @@ function completeResponse(status: string, res: ResponseObject): void {
     res.headers = { ...commonHeaders(), ...(res.headers ?? {}) };
     if (status === '429' && !res.headers['Retry-After']) res.headers['Retry-After'] = hdr('Retry-After');
   }
+  // CORS applies to every answer: a response that lists headers (a redirect's Location, say) lists it too.
+  if (res.headers && !res.headers['Access-Control-Allow-Origin']) {
+    res.headers['Access-Control-Allow-Origin'] = hdr('Access-Control-Allow-Origin');
+  }
 }
 
 function* operations(doc: OpenAPIObject): Generator<[string, string, OperationObject]> {

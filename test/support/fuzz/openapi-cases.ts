@@ -134,6 +134,29 @@ export const HOSTILE_CURSORS = [
   ['\u0000', '\u0000'],
 ].map((v) => Buffer.from(JSON.stringify(v)).toString('base64url'));
 
+/** Header values for documented header parameters (Idempotency-Key, Authorization). */
+export const HEADER_GARBAGE = [
+  'x'.repeat(300),
+  ' ',
+  'Basic !!!',
+  `Basic ${Buffer.from('nocolon').toString('base64')}`,
+  `Basic ${Buffer.from(`${'a'.repeat(2000)}:b`).toString('base64')}`,
+  'Bearer',
+  '\t',
+  'ok-key, second-key',
+];
+
+/** Numbers just past what the declared bounds, a PostgreSQL int4/int8 or a JS double hold. */
+function boundaryValues(p: OpParam, components: Components, rng: Rng): string[] {
+  const s = resolve(p.schema, components);
+  const t = typeOf(s);
+  if (t !== 'integer' && t !== 'number') return [];
+  const out = ['2147483648', '-2147483649', '9223372036854775808', '9007199254740993', '1e21'];
+  if (s.maximum !== undefined) out.push(String(s.maximum + 1));
+  if (s.minimum !== undefined) out.push(String(s.minimum - 1));
+  return rng.sample(out, 4);
+}
+
 /** The value a parameter gets when it is not the one being mutated. */
 function baseValue(p: OpParam, components: Components, rng: Rng): string {
   const s = resolve(p.schema, components);
@@ -254,37 +277,51 @@ export function casesFor(op: Operation, components: Components, rng: Rng, max: n
     return {
       method: op.method,
       url: buildUrl(op, { ...basePath, ...o.path }, o.query ?? []),
-      headers: { ...(body?.contentType ? { 'Content-Type': body.contentType } : jsonHeaders), ...o.headers },
+      headers: {
+        ...(body?.contentType ? { 'Content-Type': body.contentType } : jsonHeaders),
+        // updates need a precondition; without one they stop at 428 before the body matters
+        ...(op.method === 'PUT' || op.method === 'PATCH' || op.method === 'DELETE' ? { 'If-Match': '"v1"' } : {}),
+        ...o.headers,
+      },
       body: body?.raw,
       label,
     };
   };
 
   const cases: FuzzRequest[] = [];
-  // (a) every path parameter a random uuid, (b) one of them garbage
+  // (a) every path parameter a random uuid, (b) each of them garbage, and integers past int4/int8
   if (pathParams.length) {
     cases.push(make('path params: random uuids', { path: Object.fromEntries(pathParams.map((p) => [p.name, rng.uuid()])) }));
-    for (const g of rng.sample(PATH_GARBAGE, 4)) {
-      const p = rng.pick(pathParams);
-      cases.push(make(`path ${p.name} = ${g.slice(0, 40)}`, { path: { [p.name]: g } }));
+    for (const p of pathParams) {
+      for (const g of [...rng.sample(PATH_GARBAGE, 3), ...boundaryValues(p, components, rng)]) {
+        cases.push(make(`path ${p.name} = ${g.slice(0, 40)}`, { path: { [p.name]: g } }));
+      }
     }
   }
-  if (queryParams.length) {
-    for (let i = 0; i < 3; i++) {
-      const p = rng.pick(queryParams);
-      const v = p.name === 'cursor' && rng.chance(0.6) ? rng.pick(HOSTILE_CURSORS) : rng.pick(QUERY_GARBAGE);
-      cases.push(make(`query ${p.name} = ${v.slice(0, 40)}`, { query: [`${enc(p.name)}=${v}`] }));
-    }
-    const p = rng.pick(queryParams);
+  for (const p of queryParams) {
+    const values = [
+      ...(p.name === 'cursor' ? rng.sample(HOSTILE_CURSORS, 2) : []),
+      ...rng.sample(QUERY_GARBAGE, 2),
+      ...boundaryValues(p, components, rng),
+      'bad%00nul',
+    ];
+    for (const v of values) cases.push(make(`query ${p.name} = ${v.slice(0, 40)}`, { query: [`${enc(p.name)}=${v}`] }));
     cases.push(make(`query ${p.name} repeated`, { query: [`${enc(p.name)}=1`, `${enc(p.name)}=2`] }));
     cases.push(make(`query ${p.name} as 8 KB string`, { query: [`${enc(p.name)}=${'q'.repeat(8 * 1024)}`] }));
     cases.push(make(`query ${p.name}[x] bracket syntax`, { query: [`${enc(p.name)}[x]=1`] }));
   }
   cases.push(make('unknown query parameter', { query: ['zz_unknown=1'] }));
   for (const h of headerParams) {
-    const bad = rng.pick(['x'.repeat(300), ' ', 'Basic !!!', `Basic ${Buffer.from('nocolon').toString('base64')}`, 'Bearer']);
-    cases.push(make(`header ${h.name} = ${bad.slice(0, 20)}`, { headers: { [h.name]: bad } }));
+    for (const bad of rng.sample(HEADER_GARBAGE, 2)) {
+      cases.push(make(`header ${h.name} = ${bad.slice(0, 20)}`, { headers: { [h.name]: bad } }));
+    }
   }
+  if (op.method === 'PUT' || op.method === 'PATCH' || op.method === 'DELETE') {
+    for (const bad of ['W/"v1"', '"v99999999999"', '*', 'x'.repeat(2000), '"v-1"']) {
+      cases.push(make(`If-Match = ${bad.slice(0, 20)}`, { headers: { 'If-Match': bad } }));
+    }
+  }
+  cases.push(make('odd Accept-Language and X-Request-Id', { headers: { 'Accept-Language': 'zh;q=abc,*;q=-1,' + 'x'.repeat(500), 'X-Request-Id': '../../' } }));
   if (op.body) {
     for (const b of bodyCases(op.body.schema, components, rng)) cases.push(make(`body: ${b.label}`, { body: b }));
   } else if (op.method !== 'GET') {
@@ -302,7 +339,7 @@ export function casesFor(op: Operation, components: Components, rng: Rng, max: n
 
 /** `curl`-ish one-liner of a request, long values elided, for the failure report. */
 export function describeRequest(r: FuzzRequest, caller: string): string {
-  const cut = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…(${s.length} chars)` : s);
+  const cut = (s: string) => (s.length > 160 ? `${s.slice(0, 160)}…(${s.length} chars)` : s);
   const body = r.body === undefined ? '' : ` body=${cut(r.body)}`;
   const ct = r.headers['Content-Type'] ? ` [${r.headers['Content-Type']}]` : '';
   return `${caller} ${r.method} ${cut(r.url)}${ct}${body} (${r.label})`;

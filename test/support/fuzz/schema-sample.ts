@@ -133,10 +133,10 @@ export function sample(schema: Schema | undefined, components: Components, rng: 
 export function wrongType(schema: Schema, components: Components, rng: Rng): unknown {
   switch (typeOf(resolve(schema, components))) {
     case 'string':
-      return rng.pick([12345, true, { a: 1 }, ['x'], -0.5]);
+      return rng.pick([12345, true, { a: 1 }, ['x'], -0.5, 'nul\u0000byte', '\ud800lone surrogate']);
     case 'integer':
     case 'number':
-      return rng.pick(['abc', '12', true, { n: 1 }, [1], 1.5]);
+      return rng.pick(['abc', '12', true, { n: 1 }, [1], 1.5, 2147483648, -2147483649, 9007199254740993, 1e21, -0]);
     case 'boolean':
       return rng.pick(['true', 1, 'yes', {}, [true]]);
     case 'array':

@@ -4,7 +4,7 @@
 // REPEATABLE READ transaction so leaves and heads come from the same snapshot.
 
 import type { KeyObject } from 'node:crypto';
-import { auditLeafHash } from './audit-leaf-hash';
+import { AuditLeafFields, auditLeafHash } from './audit-leaf-hash';
 import type { Query } from './audit-tree';
 import { verifyCheckpoint } from './checkpoint';
 import { CompactRange, EMPTY_ROOT, HASH_SIZE } from './merkle';
@@ -27,10 +27,10 @@ export interface AuditVerifyReport {
   problemCount: number;
 }
 
-interface LeafRow {
+/** An audit_leaf row as the database returns it (snake_case columns). */
+export interface AuditLeafRow {
   seq: string;
   at: Date;
-  at_sub_ms: boolean;
   actor_kind: string;
   actor_id: string | null;
   on_behalf_of: string | null;
@@ -44,8 +44,12 @@ interface LeafRow {
   channel: string | null;
   request_id: string | null;
   hidden_until: Date | null;
-  hidden_sub_ms: boolean | null;
   leaf_hash: Buffer;
+}
+
+interface LeafRow extends AuditLeafRow {
+  at_sub_ms: boolean;
+  hidden_sub_ms: boolean | null;
 }
 
 interface HeadRow {
@@ -157,27 +161,32 @@ export async function verifyAuditLog(q: Query, options: VerifyAuditOptions): Pro
   return { ok: problemCount === 0, leaves, treeHeads: heads.length, problems, problemCount };
 }
 
+/** The hashed fields of a stored leaf row, as append() hashed them. */
+export function leafFieldsOf(r: AuditLeafRow): AuditLeafFields {
+  return {
+    seq: Number(r.seq),
+    at: r.at,
+    actorKind: r.actor_kind,
+    actorId: r.actor_id,
+    onBehalfOf: r.on_behalf_of,
+    organisationId: r.organisation_id,
+    action: r.action,
+    resourceType: r.resource_type,
+    resourceId: r.resource_id,
+    subjectId: r.subject_id,
+    purpose: r.purpose,
+    legalBasis: r.legal_basis,
+    channel: r.channel,
+    requestId: r.request_id,
+    hiddenUntil: r.hidden_until,
+  };
+}
+
 /** The leaf hash its fields give, or null when a stored value cannot have been written by append(). */
 function hashOf(r: LeafRow): Buffer | null {
   if (r.at_sub_ms || r.hidden_sub_ms) return null;
   try {
-    return auditLeafHash({
-      seq: Number(r.seq),
-      at: r.at,
-      actorKind: r.actor_kind,
-      actorId: r.actor_id,
-      onBehalfOf: r.on_behalf_of,
-      organisationId: r.organisation_id,
-      action: r.action,
-      resourceType: r.resource_type,
-      resourceId: r.resource_id,
-      subjectId: r.subject_id,
-      purpose: r.purpose,
-      legalBasis: r.legal_basis,
-      channel: r.channel,
-      requestId: r.request_id,
-      hiddenUntil: r.hidden_until,
-    });
+    return auditLeafHash(leafFieldsOf(r));
   } catch {
     return null;
   }

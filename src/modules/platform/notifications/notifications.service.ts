@@ -5,8 +5,13 @@ import type { Language, RequestContext } from '../../../api/context/request-cont
 import { Db } from '../../../database/db';
 import { describeFailure, retryDelaySeconds } from '../jobs/job-failure';
 import { JobsService } from '../jobs/jobs.service';
+import { DomainError } from '../../../api/errors/domain-error';
+import { ErrorCode } from '../../../api/errors/error-code';
+import { Account } from '../identity/account.entity';
+import { InboxMessage } from './inbox-message.entity';
 import { NotificationChannel, NotificationOutbox, NotificationStatus } from './notification.entity';
-import { isTemplateName, renderTemplate, secretParamsOf, TemplateName } from './templates';
+import { NotificationPreference } from './notification-preference.entity';
+import { isTemplateName, renderTemplate, secretParamsOf, TemplateName, TemplateParams, toHtml } from './templates';
 import { NOTIFICATION_TRANSPORT, NotificationTransport, PermanentDeliveryError } from './transport';
 
 export const DELIVER_JOB = 'notification.deliver';
@@ -22,6 +27,22 @@ export interface NewNotification {
   accountId?: string | null;
   template: TemplateName;
   params?: Record<string, string | number>;
+  /** default: the caller's language */
+  language?: Language;
+}
+
+export type NotifyChannel = 'inapp' | 'email' | 'sms';
+
+export interface NotifyOptions {
+  /** a frontend path for the inbox entry, e.g. `/applications/<id>` */
+  link?: string;
+  /** the recipient's language; default: the caller's when the caller is the recipient, else zh-CN */
+  language?: Language;
+}
+
+export interface NotifyResult {
+  inboxMessageId: string | null;
+  outboxIds: string[];
 }
 
 /**
@@ -62,7 +83,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
         recipient: n.recipient,
         accountId: n.accountId ?? null,
         template: n.template,
-        language: ctx.language,
+        language: n.language ?? ctx.language,
         params: n.params ?? {},
         status: NotificationStatus.Pending,
         attempts: 0,
@@ -73,6 +94,54 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
       if (this.transport)
         await this.jobs.enqueue(DELIVER_JOB, { id: row.id }, { dedupeKey: `notification:${row.id}` });
       return row.id;
+    });
+  }
+
+  /**
+   * Tells an account about something on the channels asked for, in the caller's transaction: the
+   * in-app inbox entry is written now (always, when asked for: the inbox cannot be turned off),
+   * e-mail and SMS are queued in the outbox when the account has that address and has not turned
+   * the channel off. Used by the workflow (status changes, supplement requests, licences).
+   */
+  async notify(
+    ctx: RequestContext,
+    accountId: string,
+    template: TemplateName,
+    params: TemplateParams,
+    channels: NotifyChannel[],
+    options: NotifyOptions = {},
+  ): Promise<NotifyResult> {
+    if (!isTemplateName(template)) throw new Error(`unknown notification template ${String(template)}`);
+    return this.db.transaction(async () => {
+      const account = await this.db
+        .repo(Account)
+        .findOne({ where: { id: accountId }, select: { id: true, email: true, phone: true } });
+      if (!account) throw new DomainError(ErrorCode.NotFound);
+      const language: Language = options.language ?? (ctx.actor.id === accountId ? ctx.language : 'zh-CN');
+      const prefs = await this.db.repo(NotificationPreference).find({ where: { accountId } });
+      const enabled = (c: NotificationChannel) => prefs.find((p) => p.channel === c)?.enabled ?? true;
+      const result: NotifyResult = { inboxMessageId: null, outboxIds: [] };
+      const wanted = new Set(channels);
+      if (wanted.has('inapp')) {
+        const { subject, text } = renderTemplate(template, language, params, 'inapp');
+        const row = this.db.repo(InboxMessage).create({
+          accountId,
+          template,
+          title: subject.slice(0, 200),
+          body: text,
+          link: options.link ?? null,
+          readAt: null,
+        });
+        await this.db.repo(InboxMessage).save(row);
+        result.inboxMessageId = row.id;
+      }
+      const queue = async (channel: NotificationChannel, recipient: string | null) => {
+        if (!wanted.has(channel) || !recipient || !enabled(channel)) return;
+        result.outboxIds.push(await this.enqueue(ctx, { channel, recipient, accountId, template, params, language }));
+      };
+      await queue(NotificationChannel.Email, account.email);
+      await queue(NotificationChannel.Sms, account.phone);
+      return result;
     });
   }
 
@@ -113,13 +182,15 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
       try {
         if (!isTemplateName(row.template))
           throw new PermanentDeliveryError(`unknown template ${row.template}`);
-        const { subject, text } = renderTemplate(row.template, row.language as Language, row.params);
+        const language = row.language as Language;
+        const rendered = renderTemplate(row.template, language, row.params, row.channel);
         await transport.send({
           id: row.id,
           channel: row.channel,
           recipient: row.recipient,
-          subject,
-          text,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: row.channel === NotificationChannel.Email ? toHtml(rendered, language) : undefined,
           template: row.template,
           language: row.language,
         });

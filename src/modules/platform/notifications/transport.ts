@@ -10,6 +10,8 @@ export interface OutgoingMessage {
   recipient: string;
   subject: string;
   text: string;
+  /** e-mail only: an HTML alternative of `text`, params escaped */
+  html?: string;
   template: string;
   language: string;
 }
@@ -22,6 +24,8 @@ export interface OutgoingMessage {
  */
 export interface NotificationTransport {
   send(message: OutgoingMessage): Promise<void>;
+  /** releases pooled connections at shutdown */
+  close?(): void;
 }
 
 export const NOTIFICATION_TRANSPORT = Symbol('NOTIFICATION_TRANSPORT');
@@ -47,5 +51,44 @@ export class LogTransport implements NotificationTransport {
           : m.recipient;
     this.log.log(`[${m.channel}] to ${to}: ${m.subject} | ${m.text}`);
     return Promise.resolve();
+  }
+}
+
+/**
+ * Sends one text message. Providers (an SMS gateway's adapter) implement this; a failure they know
+ * to be final (an invalid number) is a PermanentDeliveryError.
+ */
+export interface SmsProvider {
+  send(phone: string, text: string): Promise<void>;
+}
+
+/** Development SMS provider: logs the text with the number masked. */
+export class LogSmsProvider implements SmsProvider {
+  private readonly log = new Logger('Sms');
+
+  send(phone: string, text: string): Promise<void> {
+    this.log.log(`[sms] to ${maskPhone(phone)}: ${text}`);
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Routes each message to the sender of its channel: e-mail to the mail transport (SMTP), SMS to
+ * the SMS provider. A channel with no sender configured is a permanent failure, not a silent drop.
+ */
+export class ChannelRouter implements NotificationTransport {
+  constructor(
+    private readonly email: NotificationTransport | null,
+    private readonly sms: SmsProvider | null,
+  ) {}
+
+  async send(m: OutgoingMessage): Promise<void> {
+    if (m.channel === NotificationChannel.Email && this.email) return this.email.send(m);
+    if (m.channel === NotificationChannel.Sms && this.sms) return this.sms.send(m.recipient, m.text);
+    throw new PermanentDeliveryError(`no sender configured for channel ${m.channel}`);
+  }
+
+  close(): void {
+    this.email?.close?.();
   }
 }

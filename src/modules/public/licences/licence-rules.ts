@@ -34,11 +34,7 @@ export const newVerificationCode = (): string => randomBase32(VERIFICATION_CODE_
  */
 export function normaliseVerificationCode(raw: string): string | null {
   if (typeof raw !== 'string' || raw.length > 40) return null;
-  const code = raw
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/[IL]/g, '1')
-    .replace(/O/g, '0');
+  const code = raw.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
   return VERIFICATION_CODE_RE.test(code) ? code : null;
 }
 
@@ -81,14 +77,21 @@ const charCount = (s: string): number => Array.from(s).length;
  * The rule a free-text value breaks, or null: a string of 1…max characters, well formed, no control
  * characters (newlines only where multiline), no national ID number.
  */
-export function textProblem(value: unknown, max: number, multiline = false): { code: string; message: string } | null {
+export function textProblem(
+  value: unknown,
+  max: number,
+  multiline = false,
+): { code: string; message: string } | null {
   if (typeof value !== 'string') return { code: 'isString', message: 'must be a string' };
   if (value.trim().length === 0) return { code: 'isNotEmpty', message: 'must not be empty' };
   if (charCount(value) > max) return { code: 'maxLength', message: `must be at most ${max} characters` };
   if ((multiline ? CONTROL_RE : CONTROL_OR_NEWLINE_RE).test(value) || !isWellFormed(value))
     return { code: 'isText', message: 'must not contain control characters' };
   if (containsNationalId(value))
-    return { code: 'noNationalId', message: 'must not contain a national ID number (licence content is public)' };
+    return {
+      code: 'noNationalId',
+      message: 'must not contain a national ID number (licence content is public)',
+    };
   return null;
 }
 
@@ -96,7 +99,12 @@ const pointerToken = (key: string): string => key.replace(/~/g, '~0').replace(/\
 
 /** Every rule `fields` breaks, as field errors under `pointer` (at most one per key, capped at 50). */
 export function fieldsProblems(fields: unknown, pointer = '/fields'): FieldError[] {
-  if (fields === null || typeof fields !== 'object' || Array.isArray(fields) || Object.getPrototypeOf(fields) !== Object.prototype)
+  if (
+    fields === null ||
+    typeof fields !== 'object' ||
+    Array.isArray(fields) ||
+    Object.getPrototypeOf(fields) !== Object.prototype
+  )
     return [{ pointer, code: 'isObject', message: 'fields must be an object of strings' }];
   const entries = Object.entries(fields as Record<string, unknown>);
   if (entries.length > MAX_FIELDS)
@@ -105,7 +113,9 @@ export function fieldsProblems(fields: unknown, pointer = '/fields'): FieldError
   for (const [key, value] of entries) {
     const at = `${pointer}/${pointerToken(key)}`;
     const keyIssue = textProblem(key, MAX_FIELD_KEY);
-    const issue = keyIssue ? { ...keyIssue, message: `field name ${keyIssue.message}` } : textProblem(value, MAX_FIELD_VALUE, true);
+    const issue = keyIssue
+      ? { ...keyIssue, message: `field name ${keyIssue.message}` }
+      : textProblem(value, MAX_FIELD_VALUE, true);
     if (issue) errors.push({ pointer: at, code: issue.code, message: `${at.slice(1)} ${issue.message}` });
   }
   return errors;

@@ -44,14 +44,20 @@ const payload = (over: Partial<LicencePayload> = {}): LicencePayload => ({
 
 describe('canonicalJson (RFC 8785 for strings, null and objects)', () => {
   it('sorts keys by UTF-16 code units at every level, with no whitespace', () => {
-    expect(canonicalJson({ b: '1', a: { d: null, c: '\u00e9"\n' } })).toBe('{"a":{"c":"é\\"\\n","d":null},"b":"1"}');
+    expect(canonicalJson({ b: '1', a: { d: null, c: '\u00e9"\n' } })).toBe(
+      '{"a":{"c":"é\\"\\n","d":null},"b":"1"}',
+    );
     // "\u20ac" (€) sorts after "\r" and before the CJK key: code units, not locale order.
     expect(canonicalJson({ 中: '1', '\u20ac': '2', '\r': '3' })).toBe('{"\\r":"3","€":"2","中":"1"}');
   });
 
   it('is the same for any key order, and differs when a value does', () => {
-    expect(canonicalPayload(payload())).toBe(canonicalPayload(payload({ fields: { a: 'x', 经营场所: '某路 1 号' } })));
-    expect(canonicalPayload(payload())).not.toBe(canonicalPayload(payload({ fields: { a: 'y', 经营场所: '某路 1 号' } })));
+    expect(canonicalPayload(payload())).toBe(
+      canonicalPayload(payload({ fields: { a: 'x', 经营场所: '某路 1 号' } })),
+    );
+    expect(canonicalPayload(payload())).not.toBe(
+      canonicalPayload(payload({ fields: { a: 'y', 经营场所: '某路 1 号' } })),
+    );
   });
 
   it('refuses what it cannot canonicalise unambiguously', () => {
@@ -88,7 +94,9 @@ describe('Ed25519 licence signatures', () => {
 
   it('names the key by its RFC 7638 thumbprint', () => {
     const x = publicKey.export({ format: 'jwk' }).x!;
-    const expected = createHash('sha256').update(`{"crv":"Ed25519","kty":"OKP","x":"${x}"}`).digest('base64url');
+    const expected = createHash('sha256')
+      .update(`{"crv":"Ed25519","kty":"OKP","x":"${x}"}`)
+      .digest('base64url');
     expect(ed25519KeyId(publicKey)).toBe(expected);
     expect(ed25519KeyId(createPublicKey(privateKey))).toBe(expected);
   });
@@ -119,7 +127,9 @@ describe('licence rules', () => {
 
   it('numbers licences by region and China year', () => {
     // 2025-12-31 20:00 UTC is already 2026 in Beijing.
-    expect(newLicenceNumber('330100', new Date('2025-12-31T20:00:00Z'))).toMatch(/^330100-2026-[0-9A-HJKMNP-TV-Z]{10}$/);
+    expect(newLicenceNumber('330100', new Date('2025-12-31T20:00:00Z'))).toMatch(
+      /^330100-2026-[0-9A-HJKMNP-TV-Z]{10}$/,
+    );
     expect(chinaDate(new Date('2026-03-01T15:59:59Z'))).toBe('2026-03-01');
     expect(chinaDate(new Date('2026-03-01T16:00:00Z'))).toBe('2026-03-02');
   });
@@ -151,10 +161,16 @@ describe('licence rules', () => {
     expect(fieldsProblems([])[0].code).toBe('isObject');
     expect(fieldsProblems(null)[0].code).toBe('isObject');
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
-    expect(fieldsProblems(many)).toEqual([expect.objectContaining({ pointer: '/fields', code: 'maxProperties' })]);
-    expect(fieldsProblems({ a: 'x'.repeat(501) })).toEqual([expect.objectContaining({ pointer: '/fields/a', code: 'maxLength' })]);
+    expect(fieldsProblems(many)).toEqual([
+      expect.objectContaining({ pointer: '/fields', code: 'maxProperties' }),
+    ]);
+    expect(fieldsProblems({ a: 'x'.repeat(501) })).toEqual([
+      expect.objectContaining({ pointer: '/fields/a', code: 'maxLength' }),
+    ]);
     expect(fieldsProblems({ a: '中'.repeat(500) })).toEqual([]);
-    expect(fieldsProblems({ 'a/b': 1 })).toEqual([expect.objectContaining({ pointer: '/fields/a~1b', code: 'isString' })]);
+    expect(fieldsProblems({ 'a/b': 1 })).toEqual([
+      expect.objectContaining({ pointer: '/fields/a~1b', code: 'isString' }),
+    ]);
     expect(fieldsProblems({ a: 'x\u0000' })[0].code).toBe('isText');
     expect(fieldsProblems({ a: '\ud800' })[0].code).toBe('isText');
     expect(fieldsProblems({ a: '' })[0].code).toBe('isNotEmpty');

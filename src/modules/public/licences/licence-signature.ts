@@ -45,7 +45,8 @@ type Canonical = string | null | { [key: string]: Canonical };
  */
 export function canonicalJson(value: Canonical): string {
   if (value === null || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError('canonical JSON: unsupported value');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new TypeError('canonical JSON: unsupported value');
   const keys = Object.keys(value).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
 }
@@ -53,7 +54,8 @@ export function canonicalJson(value: Canonical): string {
 /** RFC 7638 thumbprint of an Ed25519 public key: SHA-256 over {"crv","kty","x"} in that order. */
 export function ed25519KeyId(publicKey: KeyObject): string {
   const jwk = publicKey.export({ format: 'jwk' });
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new TypeError('not an Ed25519 public key');
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string')
+    throw new TypeError('not an Ed25519 public key');
   return createHash('sha256').update(`{"crv":"Ed25519","kty":"OKP","x":"${jwk.x}"}`).digest('base64url');
 }
 
@@ -62,7 +64,9 @@ export function ed25519KeyId(publicKey: KeyObject): string {
  * over the licence id and the name, so equal names on two licences do not link them publicly.
  */
 export function holderBinding(key: Buffer, licenceId: string, fullName: string): string {
-  return createHmac('sha256', key).update(`onewindow.licence.holder\n${licenceId}\n${fullName}`, 'utf8').digest('base64url');
+  return createHmac('sha256', key)
+    .update(`onewindow.licence.holder\n${licenceId}\n${fullName}`, 'utf8')
+    .digest('base64url');
 }
 
 export function canonicalPayload(payload: LicencePayload): string {

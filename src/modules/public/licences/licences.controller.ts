@@ -34,7 +34,9 @@ import { LicencesService } from './licences.service';
  * a console that read the licence can still say which version it saw. Same tag shape as if-match.ts.
  */
 const OptionalIfMatch = createParamDecorator((_: unknown, context: ExecutionContext): number | undefined => {
-  const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['if-match'];
+  const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers[
+    'if-match'
+  ];
   if (header === undefined) return undefined;
   const m = typeof header === 'string' ? /^\s*"v(\d{1,9})"\s*$/.exec(header) : null;
   return m ? Number(m[1]) : -1;
@@ -98,7 +100,11 @@ export class LicencesController {
   @Post(':id/revoke')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @ApiHeader({ name: 'If-Match', required: false, description: 'the ETag ("v<version>") the caller last saw' })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'the ETag ("v<version>") the caller last saw',
+  })
   @ApiOkResponse({ type: LicenceDto })
   revoke(
     @Ctx() ctx: RequestContext,

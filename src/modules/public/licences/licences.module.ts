@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { OrganisationsModule } from '../../platform/organisations/organisations.module';
-import { LicencesController, LicenceVerificationsController, MeLicencesController } from './licences.controller';
+import {
+  LicencesController,
+  LicenceVerificationsController,
+  MeLicencesController,
+} from './licences.controller';
 import { LicencesResolver, LicenceVerificationResolver } from './licences.resolver';
 import { LicencesService } from './licences.service';
 

@@ -17,9 +17,15 @@ export class LicencesResolver {
 
   @Allow(Permission.SelfService)
   @Query(() => LicenceConnection, { description: 'The licences issued to me, newest first.' })
-  async myLicences(@Ctx() ctx: RequestContext, @Args() args: ConnectionArgs): Promise<ConnectionShape<LicenceDto>> {
+  async myLicences(
+    @Ctx() ctx: RequestContext,
+    @Args() args: ConnectionArgs,
+  ): Promise<ConnectionShape<LicenceDto>> {
     const page = await this.service.listMine(ctx, { limit: args.first, cursor: args.after ?? undefined });
-    return toConnection(page.items, { cursorOf: (l) => encodeCursor([l.id]), hasNextPage: page.nextCursor !== null });
+    return toConnection(page.items, {
+      cursorOf: (l) => encodeCursor([l.id]),
+      hasNextPage: page.nextCursor !== null,
+    });
   }
 
   @Allow(Permission.SelfService)
@@ -34,8 +40,13 @@ export class LicenceVerificationResolver {
   constructor(private readonly service: LicencesService) {}
 
   @Public()
-  @Query(() => LicenceVerificationDto, { description: 'Checks an e-licence by its verification code (anyone).' })
-  licenceVerification(@Ctx() ctx: RequestContext, @Args('code') code: string): Promise<LicenceVerificationDto> {
+  @Query(() => LicenceVerificationDto, {
+    description: 'Checks an e-licence by its verification code (anyone).',
+  })
+  licenceVerification(
+    @Ctx() ctx: RequestContext,
+    @Args('code') code: string,
+  ): Promise<LicenceVerificationDto> {
     return this.service.verify(ctx, code);
   }
 

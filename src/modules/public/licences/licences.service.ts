@@ -41,7 +41,7 @@ import {
   signLicence,
   verifyLicence,
 } from './licence-signature';
-import { QR_CONTENT_TYPE, qrCode, QrFormat } from './qr';
+import { QR_CONTENT_TYPE, QrCache, QrFormat } from './qr';
 
 /** What the workflow engine passes to issue(): the same shape POST /v1/licences validates. */
 export type IssueLicenceInput = IssueLicenceDto;
@@ -55,6 +55,7 @@ export class LicencesService {
   private readonly key: SigningKey;
   private readonly keyId: string;
   private readonly baseUrl: string;
+  private readonly qrImages = new QrCache();
 
   constructor(
     private readonly db: Db,
@@ -75,7 +76,8 @@ export class LicencesService {
     const { holderIdMasked, validFrom, validUntil } = checkIssue(input);
     return this.db.transaction(async () => {
       const issuer = await this.db.repo(Organisation).findOne({ where: { id: input.issuerOrganisationId } });
-      if (!issuer?.active || !(await this.inScope(ctx, Permission.LicenceIssue, issuer.id))) throw notFound('organisation');
+      if (!issuer?.active || !(await this.inScope(ctx, Permission.LicenceIssue, issuer.id)))
+        throw notFound('organisation');
       const holderAccountId = input.holderAccountId ?? null;
       if (holderAccountId) await this.requireHolderAccount(holderAccountId);
       const issuedAt = new Date();
@@ -114,11 +116,18 @@ export class LicencesService {
   }
 
   /** Revokes a licence the caller's units issued; If-Match, when sent, must name the current version. */
-  async revoke(ctx: RequestContext, id: string, reason: string, expectedVersion?: number): Promise<LicenceDto> {
+  async revoke(
+    ctx: RequestContext,
+    id: string,
+    reason: string,
+    expectedVersion?: number,
+  ): Promise<LicenceDto> {
     const issue = textProblem(reason, 500, true);
     if (issue) throw invalid([{ pointer: '/reason', code: issue.code, message: `reason ${issue.message}` }]);
     return this.db.transaction(async () => {
-      const licence = await this.db.repo(Licence).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const licence = await this.db
+        .repo(Licence)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!licence || !(await this.inScope(ctx, Permission.LicenceRevoke, licence.issuerOrganisationId)))
         throw notFound('licence');
       assertVersion(licence, expectedVersion);
@@ -147,7 +156,7 @@ export class LicencesService {
 
   async qr(ctx: RequestContext, id: string, format: QrFormat): Promise<StreamableFile> {
     const licence = await this.visible(ctx, id);
-    const image = await qrCode(this.verificationUrl(licence.verificationCode), format);
+    const image = await this.qrImages.get(this.verificationUrl(licence.verificationCode), format);
     return new StreamableFile(image, {
       type: QR_CONTENT_TYPE[format],
       length: image.length,
@@ -158,7 +167,10 @@ export class LicencesService {
   /** The caller's licences, newest first. */
   async listMine(ctx: RequestContext, page: PageQuery): Promise<Page<LicenceDto>> {
     const holder = holderId(ctx);
-    const qb = this.db.repo(Licence).createQueryBuilder('l').where('l.holder_account_id = :holder', { holder });
+    const qb = this.db
+      .repo(Licence)
+      .createQueryBuilder('l')
+      .where('l.holder_account_id = :holder', { holder });
     const result = await keysetPage(qb, page, { idColumn: 'l.id', direction: 'DESC', keyOf: (l) => [l.id] });
     return { items: result.items.map((l) => this.toDto(ctx, l)), nextCursor: result.nextCursor };
   }
@@ -172,7 +184,8 @@ export class LicencesService {
     const licence = code ? await this.db.repo(Licence).findOne({ where: { verificationCode: code } }) : null;
     if (!licence) throw notFound('licence');
     const canonical = this.canonical(licence);
-    const signatureValid = licence.keyId === this.keyId && verifyLicence(canonical, licence.signature, this.key.publicKey);
+    const signatureValid =
+      licence.keyId === this.keyId && verifyLicence(canonical, licence.signature, this.key.publicKey);
     const status = validity(licence, chinaDate(new Date()));
     return {
       valid: signatureValid && status === LicenceValidity.Active,
@@ -305,7 +318,13 @@ const invalid = (errors: FieldError[]): DomainError =>
   new DomainError(ErrorCode.ValidationFailed, { count: errors.length }, errors);
 
 const badDates = (): DomainError =>
-  invalid([{ pointer: '/validUntil', code: 'notBeforeValidFrom', message: 'validUntil must not be before validFrom' }]);
+  invalid([
+    {
+      pointer: '/validUntil',
+      code: 'notBeforeValidFrom',
+      message: 'validUntil must not be before validFrom',
+    },
+  ]);
 
 /** The content rules of IssueLicenceDto, for callers that did not come through the validation pipe. */
 function checkIssue(input: IssueLicenceInput): {
@@ -319,20 +338,40 @@ function checkIssue(input: IssueLicenceInput): {
     if (issue) errors.push({ pointer, code: issue.code, message: `${pointer.slice(1)} ${issue.message}` });
   };
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(String(input.licenceType?.code)))
-    errors.push({ pointer: '/licenceType/code', code: 'matches', message: 'licenceType.code is not a catalogue code' });
+    errors.push({
+      pointer: '/licenceType/code',
+      code: 'matches',
+      message: 'licenceType.code is not a catalogue code',
+    });
   text('/licenceType/name', input.licenceType?.name, 100);
   text('/holderName', input.holderName, 100);
   const holderIdMasked = input.holderIdNumber === undefined ? null : maskHolderId(input.holderIdNumber);
   if (input.holderIdNumber !== undefined && !holderIdMasked)
-    errors.push({ pointer: '/holderIdNumber', code: 'holderId', message: 'holderIdNumber must be a national ID number or credit code' });
+    errors.push({
+      pointer: '/holderIdNumber',
+      code: 'holderId',
+      message: 'holderIdNumber must be a national ID number or credit code',
+    });
   const validFrom = input.validFrom ?? null;
   const validUntil = input.validUntil ?? null;
   if (validFrom !== null && !isCalendarDate(validFrom))
-    errors.push({ pointer: '/validFrom', code: 'calendarDate', message: 'validFrom must be a date written YYYY-MM-DD' });
+    errors.push({
+      pointer: '/validFrom',
+      code: 'calendarDate',
+      message: 'validFrom must be a date written YYYY-MM-DD',
+    });
   if (validUntil !== null && !isCalendarDate(validUntil))
-    errors.push({ pointer: '/validUntil', code: 'calendarDate', message: 'validUntil must be a date written YYYY-MM-DD' });
+    errors.push({
+      pointer: '/validUntil',
+      code: 'calendarDate',
+      message: 'validUntil must be a date written YYYY-MM-DD',
+    });
   if (input.sourceReference !== undefined && !/^[A-Za-z0-9._:/@#-]{1,200}$/.test(input.sourceReference))
-    errors.push({ pointer: '/sourceReference', code: 'matches', message: 'sourceReference has characters it may not' });
+    errors.push({
+      pointer: '/sourceReference',
+      code: 'matches',
+      message: 'sourceReference has characters it may not',
+    });
   errors.push(...fieldsProblems(input.fields));
   if (errors.length) throw invalid(errors);
   if (validFrom && validUntil && validUntil < validFrom) throw badDates();

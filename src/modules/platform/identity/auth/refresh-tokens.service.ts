@@ -89,31 +89,29 @@ export class RefreshTokensService {
   }
 
   /** Ends one session: its refresh tokens and its access tokens (by sid) are refused from now on. */
-  async revokeSession(sessionId: string, reason: RevokeReason): Promise<void> {
-    await this.db.transaction(async () => {
-      const now = new Date();
-      await this.db.query(
-        `UPDATE auth_session SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL`,
-        [sessionId, now, reason],
-      );
-      await this.db.query(
-        `UPDATE refresh_token SET revoked_at = $2 WHERE session_id = $1 AND revoked_at IS NULL AND used_at IS NULL`,
-        [sessionId, now],
-      );
-    });
+  revokeSession(sessionId: string, reason: RevokeReason): Promise<void> {
+    return this.revokeWhere('session', sessionId, reason);
   }
 
   /** Ends every session of an account (password changed or reset, account disabled). */
-  async revokeAll(accountId: string, reason: RevokeReason): Promise<void> {
+  revokeAll(accountId: string, reason: RevokeReason): Promise<void> {
+    return this.revokeWhere('account', accountId, reason);
+  }
+
+  /** Revokes the sessions, and their unused refresh tokens, of one session or of one account. */
+  private async revokeWhere(by: 'session' | 'account', id: string, reason: RevokeReason): Promise<void> {
+    // Fixed column names, never caller input.
+    const [sessionColumn, tokenColumn] =
+      by === 'session' ? ['id', 'session_id'] : ['account_id', 'account_id'];
     await this.db.transaction(async () => {
       const now = new Date();
       await this.db.query(
-        `UPDATE auth_session SET revoked_at = $2, revoked_reason = $3 WHERE account_id = $1 AND revoked_at IS NULL`,
-        [accountId, now, reason],
+        `UPDATE auth_session SET revoked_at = $2, revoked_reason = $3 WHERE ${sessionColumn} = $1 AND revoked_at IS NULL`,
+        [id, now, reason],
       );
       await this.db.query(
-        `UPDATE refresh_token SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL AND used_at IS NULL`,
-        [accountId, now],
+        `UPDATE refresh_token SET revoked_at = $2 WHERE ${tokenColumn} = $1 AND revoked_at IS NULL AND used_at IS NULL`,
+        [id, now],
       );
     });
   }

@@ -1,7 +1,15 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsOptional, IsUUID, Matches, ValidateBy, ValidateIf, ValidateNested, ValidationOptions } from 'class-validator';
+import {
+  IsOptional,
+  IsUUID,
+  Matches,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+  ValidationOptions,
+} from 'class-validator';
 import { LicenceStatus } from '../licence.entity';
 import {
   fieldsProblems,
@@ -12,7 +20,10 @@ import {
   textProblem,
 } from '../licence-rules';
 
-registerEnumType(LicenceStatus, { name: 'LicenceStatus', description: 'active or revoked (as recorded; expiry is not a status)' });
+registerEnumType(LicenceStatus, {
+  name: 'LicenceStatus',
+  description: 'active or revoked (as recorded; expiry is not a status)',
+});
 
 /** What verification says now: revoked wins over expired, expired over not yet valid. */
 export enum LicenceValidity {
@@ -24,7 +35,11 @@ export enum LicenceValidity {
 registerEnumType(LicenceValidity, { name: 'LicenceValidity' });
 
 /** Free text of 1…max characters: no control characters (newlines only if multiline), no national ID number. */
-export function IsLicenceText(max: number, multiline = false, options?: ValidationOptions): PropertyDecorator {
+export function IsLicenceText(
+  max: number,
+  multiline = false,
+  options?: ValidationOptions,
+): PropertyDecorator {
   return ValidateBy(
     {
       name: 'licenceText',

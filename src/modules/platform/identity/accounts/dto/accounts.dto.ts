@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
@@ -44,6 +45,22 @@ const toList = ({ value }: { value: unknown }): unknown => {
 const REASON_DESCRIPTION =
   'why the data is needed (5 to 200 characters); shown to the citizen in GET /v1/me/data-access';
 
+// Decorators run bottom-up when stacked and in list order here, so each list is the stack reversed:
+// class-validator then checks (and reports) the constraints in the same order as before.
+
+/** The unmask list's checks, shared by the REST query and its GraphQL twin. */
+const UnmaskList = () =>
+  applyDecorators(
+    IsEnum(UnmaskField, { each: true }),
+    ArrayUnique(),
+    ArrayMaxSize(UNMASK_FIELDS.length),
+    ArrayMinSize(1),
+    IsArray(),
+  );
+
+/** The stated reason's checks (5 to 200 characters of plain text), wherever personal data is read. */
+const ReasonText = () => applyDecorators(Matches(PLAIN_TEXT), Length(5, 200), IsString());
+
 export class AccountReadQueryDto {
   /** fields to show in clear, comma-separated: nationalId, realName, phone, email; needs personal-data:unmask and a reason */
   @ApiPropertyOptional({
@@ -54,20 +71,14 @@ export class AccountReadQueryDto {
   })
   @IsOptional()
   @Transform(toList)
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(UNMASK_FIELDS.length)
-  @ArrayUnique()
-  @IsEnum(UnmaskField, { each: true })
+  @UnmaskList()
   unmask?: UnmaskField[];
 
   /** required with unmask; recorded with every read when given */
   @ApiPropertyOptional({ minLength: 5, maxLength: 200, description: REASON_DESCRIPTION })
   @ValidateIf((o: AccountReadQueryDto) => o.unmask !== undefined || o.reason !== undefined)
   @IsDefined()
-  @IsString()
-  @Length(5, 200)
-  @Matches(PLAIN_TEXT)
+  @ReasonText()
   reason?: string;
 }
 
@@ -83,19 +94,13 @@ export class AccountArgs {
     description: 'fields to show in clear; needs personal-data:unmask and a reason',
   })
   @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(UNMASK_FIELDS.length)
-  @ArrayUnique()
-  @IsEnum(UnmaskField, { each: true })
+  @UnmaskList()
   unmask?: UnmaskField[];
 
   @Field(() => String, { nullable: true, description: REASON_DESCRIPTION })
   @ValidateIf((o: AccountArgs) => (o.unmask !== undefined && o.unmask !== null) || o.reason != null)
   @IsDefined()
-  @IsString()
-  @Length(5, 200)
-  @Matches(PLAIN_TEXT)
+  @ReasonText()
   reason?: string;
 }
 
@@ -109,9 +114,7 @@ export class AccountLookupDto {
   nationalId: string;
 
   @ApiProperty({ minLength: 5, maxLength: 200, description: REASON_DESCRIPTION })
-  @IsString()
-  @Length(5, 200)
-  @Matches(PLAIN_TEXT)
+  @ReasonText()
   reason: string;
 }
 

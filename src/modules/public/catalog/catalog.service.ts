@@ -1,0 +1,375 @@
+import { Injectable } from '@nestjs/common';
+import type { ValidateFunction } from 'ajv';
+import { Permission } from '../../../api/auth/permission';
+import type { RequestContext } from '../../../api/context/request-context';
+import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
+import { ErrorCode } from '../../../api/errors/error-code';
+import { assertVersion } from '../../../api/http/if-match';
+import { keysetPage, Page } from '../../../api/http/pagination';
+import { Db } from '../../../database/db';
+import { uuidv7 } from '../../../database/uuid';
+import { AuditService } from '../../platform/audit/audit.service';
+import { Organisation } from '../../platform/organisations/organisation.entity';
+import { OrganisationsService } from '../../platform/organisations/organisations.service';
+import {
+  CreateServiceDto,
+  ElderPublicGuideDto,
+  FormValidationResultDto,
+  HandlingType,
+  PublicGuideDto,
+  ServiceAdminDto,
+  ServiceContentDto,
+  ServiceQueryDto,
+  ServiceSummaryDto,
+  ServiceVersionDto,
+} from './dto/catalog.dto';
+import { compileFormSchema, formErrors } from './form-schema';
+import { elderGuide, localizedGuide } from './guide-view';
+import { Service, ServiceStatus, ServiceTarget, ServiceVersion, ServiceVersionState } from './service.entity';
+
+/** Compiled validators of published versions: those never change, so the id is the cache key. */
+const VALIDATOR_CACHE_SIZE = 500;
+
+/**
+ * The service catalogue (办事指南, C1): staff write versions (draft → in_review → published), the
+ * public reads the published one; applications validate submissions against its form.
+ */
+@Injectable()
+export class CatalogService {
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly organisations: OrganisationsService,
+  ) {}
+
+  // ---- staff ----
+
+  async create(ctx: RequestContext, dto: CreateServiceDto): Promise<ServiceAdminDto> {
+    checkContent(dto.draft, '/draft');
+    return this.db.transaction(async () => {
+      const org = await this.db.repo(Organisation).findOne({ where: { id: dto.organisationId } });
+      if (!org?.active || !(await this.inScope(ctx, Permission.CatalogManage, org.id))) throw notFound('organisation');
+      if (await this.db.repo(Service).exists({ where: { implementationCode: dto.implementationCode } }))
+        throw conflict(ctx, 'implementationCode', '实施编码已被使用', 'the implementation code is already in use');
+      const serviceId = uuidv7();
+      const draft = this.db.repo(ServiceVersion).create({
+        id: uuidv7(),
+        serviceId,
+        number: 1,
+        state: ServiceVersionState.Draft,
+        content: dto.draft,
+        publishedAt: null,
+        publishedBy: null,
+      });
+      const service = this.db.repo(Service).create({
+        id: serviceId,
+        organisationId: org.id,
+        regionCode: org.regionCode,
+        implementationCode: dto.implementationCode,
+        type: dto.type,
+        target: dto.target,
+        status: ServiceStatus.Draft,
+        currentPublishedVersionId: null,
+        draftVersionId: draft.id,
+        titleZh: null,
+        titleEn: null,
+        lifeEvents: [],
+        topics: [],
+        publishedAt: null,
+      });
+      await this.db.repo(Service).insert(service);
+      await this.db.repo(ServiceVersion).save(draft);
+      await this.audit.append(ctx, { action: 'service.create', resourceType: 'service', resourceId: serviceId });
+      return this.adminView(service);
+    });
+  }
+
+  async getAdmin(ctx: RequestContext, id: string): Promise<ServiceAdminDto> {
+    const service = await this.db.repo(Service).findOne({ where: { id } });
+    if (!service || !(await this.manageable(ctx, service))) throw notFound('service');
+    return this.adminView(service);
+  }
+
+  /** Replaces the open draft. A version in review or published is never edited (409). */
+  async updateDraft(ctx: RequestContext, id: string, expected: number, content: ServiceContentDto): Promise<ServiceAdminDto> {
+    checkContent(content, '');
+    return this.mutate(ctx, id, Permission.CatalogManage, expected, 'service.draft.update', async (service) => {
+      const draft = await this.openVersion(ctx, service, ServiceVersionState.Draft);
+      draft.content = content;
+      await this.db.repo(ServiceVersion).save(draft);
+      await this.touch(service);
+    });
+  }
+
+  /** Opens a new draft (a copy of the published version) on a published or retired service. */
+  async revise(ctx: RequestContext, id: string, expected: number | undefined): Promise<ServiceAdminDto> {
+    return this.mutate(ctx, id, Permission.CatalogManage, expected, 'service.revise', async (service) => {
+      if (service.draftVersionId || !service.currentPublishedVersionId)
+        throw invalidState(ctx, '该事项已有未发布的版本', 'the service already has an unpublished version');
+      const published = await this.version(service.currentPublishedVersionId);
+      const last = await this.db.repo(ServiceVersion).maximum('number', { serviceId: service.id });
+      const draft = this.db.repo(ServiceVersion).create({
+        id: uuidv7(),
+        serviceId: service.id,
+        number: (last ?? 0) + 1,
+        state: ServiceVersionState.Draft,
+        content: published.content,
+        publishedAt: null,
+        publishedBy: null,
+      });
+      await this.db.repo(ServiceVersion).save(draft);
+      await this.db.repo(Service).update(service.id, { draftVersionId: draft.id });
+    });
+  }
+
+  async submit(ctx: RequestContext, id: string, expected: number | undefined): Promise<ServiceAdminDto> {
+    return this.mutate(ctx, id, Permission.CatalogManage, expected, 'service.submit', async (service) => {
+      const draft = await this.openVersion(ctx, service, ServiceVersionState.Draft);
+      await this.db.repo(ServiceVersion).update(draft.id, { state: ServiceVersionState.InReview });
+      if (service.status === ServiceStatus.Draft) await this.db.repo(Service).update(service.id, { status: ServiceStatus.InReview });
+      else await this.touch(service);
+    });
+  }
+
+  /** Sends the version in review back to draft, for corrections (审核退回). */
+  async reject(ctx: RequestContext, id: string, expected: number | undefined): Promise<ServiceAdminDto> {
+    return this.mutate(ctx, id, Permission.CatalogReview, expected, 'service.reject', async (service) => {
+      const draft = await this.openVersion(ctx, service, ServiceVersionState.InReview);
+      await this.db.repo(ServiceVersion).update(draft.id, { state: ServiceVersionState.Draft });
+      if (service.status === ServiceStatus.InReview) await this.db.repo(Service).update(service.id, { status: ServiceStatus.Draft });
+      else await this.touch(service);
+    });
+  }
+
+  /**
+   * Publishes the version in review after the rules a form check cannot see: promised ≤ legal time
+   * limit in the same unit, a compiling form, required materials for promised items.
+   */
+  async publish(ctx: RequestContext, id: string, expected: number | undefined): Promise<ServiceAdminDto> {
+    return this.mutate(ctx, id, Permission.CatalogReview, expected, 'service.publish', async (service) => {
+      const version = await this.openVersion(ctx, service, ServiceVersionState.InReview);
+      checkPublishable(version.content);
+      const now = new Date();
+      if (service.currentPublishedVersionId)
+        await this.db.repo(ServiceVersion).update(service.currentPublishedVersionId, { state: ServiceVersionState.Superseded });
+      await this.db.repo(ServiceVersion).update(version.id, {
+        state: ServiceVersionState.Published,
+        publishedAt: now,
+        publishedBy: ctx.actor.id,
+      });
+      const { guide, translations } = version.content;
+      await this.db.repo(Service).update(service.id, {
+        status: ServiceStatus.Published,
+        currentPublishedVersionId: version.id,
+        draftVersionId: null,
+        titleZh: translations['zh-CN'].title,
+        titleEn: translations.en?.title ?? null,
+        lifeEvents: guide.lifeEvents,
+        topics: guide.topics,
+        publishedAt: now,
+      });
+    });
+  }
+
+  /** Withdraws the service from the public catalogue; its versions are kept. */
+  async retire(ctx: RequestContext, id: string, expected: number | undefined): Promise<ServiceAdminDto> {
+    return this.mutate(ctx, id, Permission.CatalogReview, expected, 'service.retire', async (service) => {
+      if (service.status === ServiceStatus.Retired) throw invalidState(ctx, '该事项已停用', 'the service is already retired');
+      await this.db.repo(Service).update(service.id, { status: ServiceStatus.Retired });
+    });
+  }
+
+  // ---- public ----
+
+  async list(ctx: RequestContext, q: ServiceQueryDto): Promise<Page<ServiceSummaryDto>> {
+    const qb = this.db.repo(Service).createQueryBuilder('s').where('s.status = :published', { published: ServiceStatus.Published });
+    if (q.organisationId) qb.andWhere('s.organisation_id = :org', { org: q.organisationId });
+    if (q.region) qb.andWhere('s.region_code LIKE :region', { region: `${q.region}%` });
+    if (q.type) qb.andWhere('s.type = :type', { type: q.type });
+    if (q.target && q.target !== ServiceTarget.Both)
+      qb.andWhere('s.target IN (:...targets)', { targets: [q.target, ServiceTarget.Both] });
+    else if (q.target) qb.andWhere('s.target = :target', { target: q.target });
+    if (q.lifeEvent) qb.andWhere('s.life_events @> CAST(:le AS jsonb)', { le: JSON.stringify([q.lifeEvent]) });
+    if (q.topic) qb.andWhere('s.topics @> CAST(:topic AS jsonb)', { topic: JSON.stringify([q.topic]) });
+    const page = await keysetPage(qb, q, { idColumn: 's.id', keyOf: (s) => [s.id] });
+    return {
+      items: page.items.map((s) => ({
+        id: s.id,
+        implementationCode: s.implementationCode,
+        title: (ctx.language === 'en' && s.titleEn) || s.titleZh || '',
+        type: s.type,
+        target: s.target,
+        organisationId: s.organisationId,
+        regionCode: s.regionCode,
+        lifeEvents: s.lifeEvents,
+        topics: s.topics,
+        publishedAt: (s.publishedAt ?? s.createdAt).toISOString(),
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /** The published guide in the caller's language, or its elder variant. Unknown or unpublished: 404. */
+  async guide(ctx: RequestContext, id: string, elder: boolean): Promise<PublicGuideDto | ElderPublicGuideDto> {
+    const { service, version } = await this.published(id);
+    return elder ? elderGuide(ctx.language, service, version) : localizedGuide(ctx.language, service, version);
+  }
+
+  /** For the applications module: the submission's problems against the published form (none = valid). */
+  async validateForm(serviceId: string, data: unknown): Promise<{ pointer: string; message: string }[]> {
+    const { version } = await this.published(serviceId);
+    const validate = this.validator(version);
+    return validate(data) ? [] : formErrors(validate.errors);
+  }
+
+  async formValidation(_ctx: RequestContext, serviceId: string, data: unknown): Promise<FormValidationResultDto> {
+    const errors = await this.validateForm(serviceId, data);
+    return { valid: errors.length === 0, errors };
+  }
+
+  // ---- internals ----
+
+  /** Locks the service, checks scope and If-Match, runs the change, audits it, returns the new state. */
+  private async mutate(
+    ctx: RequestContext,
+    id: string,
+    permission: Permission,
+    expected: number | undefined,
+    action: string,
+    change: (service: Service) => Promise<void>,
+  ): Promise<ServiceAdminDto> {
+    return this.db.transaction(async () => {
+      const service = await this.db.repo(Service).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!service || !(await this.inScope(ctx, permission, service.organisationId))) throw notFound('service');
+      assertVersion(service, expected);
+      await change(service);
+      await this.audit.append(ctx, { action, resourceType: 'service', resourceId: id });
+      return this.adminView(await this.db.repo(Service).findOneOrFail({ where: { id } }));
+    });
+  }
+
+  /** Bumps the service's version (its ETag) when only a version row changed. */
+  private async touch(service: Service): Promise<void> {
+    await this.db.repo(Service).update(service.id, { draftVersionId: service.draftVersionId });
+  }
+
+  /** The open (unpublished) version, which must be in `state`; a published one is never edited. */
+  private async openVersion(ctx: RequestContext, service: Service, state: ServiceVersionState): Promise<ServiceVersion> {
+    const draft = service.draftVersionId ? await this.version(service.draftVersionId) : null;
+    if (!draft)
+      throw invalidState(ctx, '已发布的版本不可修改，请先创建新版本', 'a published version cannot be changed: open a new version first');
+    if (draft.state !== state)
+      throw invalidState(
+        ctx,
+        state === ServiceVersionState.Draft ? '该版本正在审核中' : '该版本尚未提交审核',
+        state === ServiceVersionState.Draft ? 'the version is in review' : 'the version has not been submitted for review',
+      );
+    return draft;
+  }
+
+  private async version(id: string): Promise<ServiceVersion> {
+    return this.db.repo(ServiceVersion).findOneOrFail({ where: { id } });
+  }
+
+  private async published(id: string): Promise<{ service: Service; version: ServiceVersion }> {
+    const service = await this.db.repo(Service).findOne({ where: { id } });
+    if (!service || service.status !== ServiceStatus.Published || !service.currentPublishedVersionId) throw notFound('service');
+    return { service, version: await this.version(service.currentPublishedVersionId) };
+  }
+
+  private validator(version: ServiceVersion): ValidateFunction {
+    let validate = this.validators.get(version.id);
+    if (!validate) {
+      const compiled = compileFormSchema(version.content.form, '/form');
+      // Published forms compiled at publication; failing now means the row was changed behind our back.
+      if (!compiled.validate) throw new DomainError(ErrorCode.Internal);
+      validate = compiled.validate;
+      if (this.validators.size >= VALIDATOR_CACHE_SIZE) this.validators.delete(this.validators.keys().next().value as string);
+      this.validators.set(version.id, validate);
+    }
+    return validate;
+  }
+
+  private async manageable(ctx: RequestContext, service: Service): Promise<boolean> {
+    for (const p of [Permission.CatalogManage, Permission.CatalogReview])
+      if (await this.inScope(ctx, p, service.organisationId)) return true;
+    return false;
+  }
+
+  private async inScope(ctx: RequestContext, permission: Permission, unitId: string): Promise<boolean> {
+    const scope = ctx.scopeOf(permission);
+    if (scope === '*') return true;
+    return !!scope && this.organisations.isWithin(unitId, scope);
+  }
+
+  private async adminView(service: Service): Promise<ServiceAdminDto> {
+    const [draft, published] = await Promise.all([
+      service.draftVersionId ? this.version(service.draftVersionId) : null,
+      service.currentPublishedVersionId ? this.version(service.currentPublishedVersionId) : null,
+    ]);
+    return {
+      id: service.id,
+      organisationId: service.organisationId,
+      implementationCode: service.implementationCode,
+      type: service.type,
+      target: service.target,
+      status: service.status,
+      currentPublishedVersionId: service.currentPublishedVersionId,
+      draft: draft && versionView(draft),
+      published: published && versionView(published),
+      version: service.version,
+    };
+  }
+}
+
+function versionView(v: ServiceVersion): ServiceVersionDto {
+  return { id: v.id, number: v.number, state: v.state, content: v.content, publishedAt: v.publishedAt?.toISOString() ?? null };
+}
+
+const invalid = (errors: FieldError[]): DomainError => new DomainError(ErrorCode.ValidationFailed, { count: errors.length }, errors);
+
+const invalidState = (ctx: RequestContext, zh: string, en: string): DomainError =>
+  new DomainError(ErrorCode.InvalidState, { reason: ctx.language === 'en' ? en : zh });
+
+const conflict = (ctx: RequestContext, _field: string, zh: string, en: string): DomainError =>
+  new DomainError(ErrorCode.Conflict, { reason: ctx.language === 'en' ? en : zh });
+
+/** Rules across fields, checked on every save: the form compiles, the elder steps are few. */
+function checkContent(content: ServiceContentDto, base: string): void {
+  const compiled = compileFormSchema(content.form, `${base}/form`);
+  if (compiled.errors.length) throw invalid(compiled.errors);
+}
+
+/** Publication rules (承诺时限 ≤ 法定时限; promised items list what must be brought). */
+function checkPublishable(content: ServiceContentDto): void {
+  const errors: FieldError[] = [];
+  const { guide } = content;
+  const legal = guide.legalLimit;
+  const promised = guide.promisedLimit;
+  if (guide.handlingType === HandlingType.Promised) {
+    if (!promised)
+      errors.push({ pointer: '/guide/promisedLimit', code: 'required', message: 'a promised item needs a promised time limit' });
+    if (!guide.materials.some((m) => m.required))
+      errors.push({ pointer: '/guide/materials', code: 'requiredMaterials', message: 'a promised item must list its required materials' });
+  }
+  if (promised && legal) {
+    // Working and natural days only compare through a calendar; refusing is the conservative answer.
+    if (promised.unit !== legal.unit)
+      errors.push({
+        pointer: '/guide/promisedLimit/unit',
+        code: 'sameUnit',
+        message: 'the promised time limit must use the same unit as the legal one',
+      });
+    else if (promised.amount > legal.amount)
+      errors.push({
+        pointer: '/guide/promisedLimit/amount',
+        code: 'notAboveLegal',
+        message: 'the promised time limit may not exceed the legal time limit',
+      });
+  }
+  const compiled = compileFormSchema(content.form, '/form');
+  errors.push(...compiled.errors);
+  if (errors.length) throw invalid(errors);
+}
