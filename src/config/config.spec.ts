@@ -104,7 +104,7 @@ describe('loadConfig', () => {
     ['DB_POOL_SIZE', '0', /DB_POOL_SIZE must be between/],
     ['BODY_LIMIT_KB', '1.5', /BODY_LIMIT_KB must be an integer/],
     ['DOCS_ENABLED', 'yes please', /DOCS_ENABLED must be true or false/],
-    ['NOTIFY_TRANSPORT', 'smtp', /NOTIFY_TRANSPORT must be log or none/],
+    ['NOTIFY_TRANSPORT', 'sms', /NOTIFY_TRANSPORT must be log, none or smtp/],
     ['JWT_SECRET', 'short', /JWT_SECRET must be at least 32 bytes/],
     ['BLIND_INDEX_KEY', Buffer.alloc(16).toString('base64'), /BLIND_INDEX_KEY must be at least 32 bytes/],
     ['FIELD_KEYS', 'no-colon-here', /^FIELD_KEYS: .*must look like "kid:base64key"/],
@@ -177,5 +177,29 @@ describe('loadConfig', () => {
       expect(configError({ ...production(), JWT_SECRET: '' }).message).toMatch(/^JWT_SECRET is required/);
       expect(configError({ ...production(), DATABASE_URL: '' }).message).toMatch(/^DATABASE_URL is required/);
     });
+  });
+});
+
+describe('SMTP settings', () => {
+  const smtpEnv = { NODE_ENV: 'development', NOTIFY_TRANSPORT: 'smtp', SMTP_FROM: 'OneWindow <noreply@gov.example>' };
+
+  it('reads SMTP_URL and SMTP_FROM, requiring TLS only in production by default', () => {
+    const c = loadConfig({ ...smtpEnv, SMTP_URL: 'smtps://u:p@mail.gov.example:465', PUBLIC_BASE_URL: 'https://api.gov.example' });
+    expect(c.smtp).toEqual({
+      url: 'smtps://u:p@mail.gov.example:465',
+      from: 'OneWindow <noreply@gov.example>',
+      timeoutMs: 10_000,
+      requireTls: false,
+      messageIdDomain: 'api.gov.example',
+    });
+    expect(loadConfig({ NODE_ENV: 'development' }).smtp).toBeNull();
+  });
+
+  it('refuses a missing or malformed URL or sender without echoing the password', () => {
+    expect(() => loadConfig(smtpEnv)).toThrow(/SMTP_URL is required/);
+    const bad = () => loadConfig({ ...smtpEnv, SMTP_URL: 'http://u:hunter2@mail:25' });
+    expect(bad).toThrow(/SMTP_URL must look like/);
+    expect(bad).not.toThrow(/hunter2/);
+    expect(() => loadConfig({ ...smtpEnv, SMTP_URL: 'smtp://mail:25', SMTP_FROM: 'nobody' })).toThrow(/SMTP_FROM must be/);
   });
 });

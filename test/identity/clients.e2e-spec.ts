@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { startTestApp, TestApp } from '../support/test-app';
-import { auth, makeStaff, makeUnit, Person, signIn, uniq } from './staff-fixtures';
+import { auth, makeUnit, Person, signedInStaff, uniq } from './staff-fixtures';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const basic = (id: string, secret: string) =>
@@ -19,14 +19,7 @@ describe('machine clients and API keys', () => {
   let clerkX: Person;
   let staffX1: Person;
   let staffY: Person;
-  const tokens = new Map<string, string>();
-  const tok = (p: Person) => auth(tokens.get(p.id)!);
-
-  async function person(home: string, roles: Parameters<typeof makeStaff>[2] = []): Promise<Person> {
-    const p = await makeStaff(t, home, roles);
-    tokens.set(p.id, await signIn(t, p, 'staff'));
-    return p;
-  }
+  const { person, tok } = signedInStaff(() => t);
 
   async function newClient(p: Person, body: Record<string, unknown> = {}) {
     const res = await t.http

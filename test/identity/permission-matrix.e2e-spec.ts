@@ -488,6 +488,44 @@ describe('identity permission matrix', () => {
       path: () => '/v1/me/data-access',
       expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
     },
+    // in-app inbox and notification preferences: every account sees only its own (bodies in the notifications suite)
+    {
+      name: 'GET /v1/me/notifications',
+      method: 'get',
+      path: () => '/v1/me/notifications',
+      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+    },
+    {
+      name: 'GET /v1/me/notifications/unread-count',
+      method: 'get',
+      path: () => '/v1/me/notifications/unread-count',
+      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+    },
+    {
+      name: 'POST /v1/me/notifications/read-all',
+      method: 'post',
+      path: () => '/v1/me/notifications/read-all',
+      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+    },
+    {
+      name: 'POST /v1/me/notifications/{unknown}/read',
+      method: 'post',
+      path: () => `/v1/me/notifications/${randomUUID()}/read`,
+      expect: deny({ citizenA: 404, citizenB: 404, admin: 404 }),
+    },
+    {
+      name: 'GET /v1/me/notification-preferences',
+      method: 'get',
+      path: () => '/v1/me/notification-preferences',
+      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+    },
+    {
+      name: 'PUT /v1/me/notification-preferences (empty body)',
+      method: 'put',
+      path: () => '/v1/me/notification-preferences',
+      body: () => ({}),
+      expect: deny({ citizenA: 400, citizenB: 400, admin: 400 }),
+    },
     // audit
     {
       name: 'GET /v1/audit/checkpoint',

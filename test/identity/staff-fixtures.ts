@@ -119,3 +119,23 @@ export async function signIn(t: TestApp, person: Person, kind: 'staff' | 'citize
   if (res.status !== 404) throw new Error(`login of ${person.login} failed: ${res.status} ${res.text}`);
   return (await t.app.get(AccessTokenService).issue({ sub: person.id, kind })).token;
 }
+
+/**
+ * Staff who are made and signed in on demand, their tokens kept by account: `person` creates one
+ * (see makeStaff) and `tok` gives the Authorization header for them. `app` is read at call time, so
+ * the helper can be made before beforeAll starts the app.
+ */
+export function signedInStaff(app: () => TestApp): {
+  person(home: string, roles?: RoleSpec[]): Promise<Person>;
+  tok(p: Person): Record<string, string>;
+} {
+  const tokens = new Map<string, string>();
+  return {
+    async person(home, roles = []) {
+      const p = await makeStaff(app(), home, roles);
+      tokens.set(p.id, await signIn(app(), p, 'staff'));
+      return p;
+    },
+    tok: (p) => auth(tokens.get(p.id)!),
+  };
+}

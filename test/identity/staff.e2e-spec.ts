@@ -11,9 +11,9 @@ import {
   FIXTURE_PASSWORD,
   grant,
   makeCitizen,
-  makeStaff,
   makeUnit,
   Person,
+  signedInStaff,
   signIn,
   uniq,
 } from './staff-fixtures';
@@ -34,14 +34,7 @@ describe('staff, roles and delegations', () => {
   let supervisor: Person;
   let plainX: Person;
   let clerkY: Person;
-  const tokens = new Map<string, string>();
-  const tok = (p: Person) => auth(tokens.get(p.id)!);
-
-  async function person(home: string, roles: Parameters<typeof makeStaff>[2] = []): Promise<Person> {
-    const p = await makeStaff(t, home, roles);
-    tokens.set(p.id, await signIn(t, p, 'staff'));
-    return p;
-  }
+  const { person, tok } = signedInStaff(() => t);
 
   const accountRow = async (id: string) =>
     (await t.db.query<Record<string, unknown>>('SELECT * FROM account WHERE id = $1', [id]))[0];
@@ -346,22 +339,21 @@ describe('staff, roles and delegations', () => {
       validFrom: new Date(Date.now() + fromMs).toISOString(),
       validUntil: new Date(Date.now() + toMs).toISOString(),
     });
+    /** POST /v1/staff/me/delegations by `from` for `to`: org_admin in X unless the body says otherwise. */
+    const postDelegation = (from: Person, to: Person, body: object) =>
+      t.http
+        .post('/v1/staff/me/delegations')
+        .set(tok(from))
+        .send({ toAccountId: to.id, role: 'org_admin', organisationId: X, ...body });
 
     it('lets the delegate exercise the role in that unit within the window, recorded on behalf of the delegator', async () => {
       const delegator = await person(X, [{ role: RoleName.OrgAdmin, unit: X }]);
       const delegate = await person(Y);
       await t.http.get('/v1/staff').set(tok(delegate)).expect(403);
-      const res = await t.http
-        .post('/v1/staff/me/delegations')
-        .set(tok(delegator))
-        .send({
-          toAccountId: delegate.id,
-          role: 'org_admin',
-          organisationId: X,
-          ...window(-60_000, DAY),
-          reason: '休假',
-        })
-        .expect(201);
+      const res = await postDelegation(delegator, delegate, {
+        ...window(-60_000, DAY),
+        reason: '休假',
+      }).expect(201);
       expect(res.body).toMatchObject({
         fromAccountId: delegator.id,
         toAccountId: delegate.id,
@@ -412,17 +404,10 @@ describe('staff, roles and delegations', () => {
     it('has no effect before or after its window', async () => {
       const delegator = await person(X, [{ role: RoleName.OrgAdmin, unit: X }]);
       const delegate = await person(Y);
-      const future = await t.http
-        .post('/v1/staff/me/delegations')
-        .set(tok(delegator))
-        .send({
-          toAccountId: delegate.id,
-          role: 'org_admin',
-          organisationId: X,
-          ...window(HOUR, DAY),
-          reason: '出差',
-        })
-        .expect(201);
+      const future = await postDelegation(delegator, delegate, {
+        ...window(HOUR, DAY),
+        reason: '出差',
+      }).expect(201);
       await t.http.get('/v1/staff').set(tok(delegate)).expect(403);
       // move the window into the past (the API only accepts windows that have not ended)
       await t.db.query('UPDATE delegation SET valid_from = $2, valid_until = $3 WHERE id = $1', [
@@ -443,17 +428,11 @@ describe('staff, roles and delegations', () => {
       const delegator = await person(X, []);
       const assignment = await grant(t, delegator.id, { role: RoleName.OrgAdmin, unit: X });
       const delegate = await person(Y);
-      await t.http
-        .post('/v1/staff/me/delegations')
-        .set(tok(delegator))
-        .send({
-          toAccountId: delegate.id,
-          role: 'org_admin',
-          organisationId: X1,
-          ...window(-60_000, DAY),
-          reason: '借调',
-        })
-        .expect(201);
+      await postDelegation(delegator, delegate, {
+        organisationId: X1,
+        ...window(-60_000, DAY),
+        reason: '借调',
+      }).expect(201);
       await t.http.get('/v1/staff').set(tok(delegate)).expect(200);
       await t.db.query('DELETE FROM role_assignment WHERE id = $1', [assignment]);
       await t.http.get('/v1/staff').set(tok(delegate)).expect(403);
@@ -467,17 +446,7 @@ describe('staff, roles and delegations', () => {
       const delegator = await person(X, [{ role: RoleName.OrgAdmin, unit: X }]);
       const delegate = await person(Y);
       const post = (body: object) =>
-        t.http
-          .post('/v1/staff/me/delegations')
-          .set(tok(delegator))
-          .send({
-            toAccountId: delegate.id,
-            role: 'org_admin',
-            organisationId: X,
-            reason: '测试',
-            ...window(0, DAY),
-            ...body,
-          });
+        postDelegation(delegator, delegate, { reason: '测试', ...window(0, DAY), ...body });
       const tooLong = await post(window(0, 91 * DAY)).expect(400);
       expect(tooLong.body.errors[0]).toMatchObject({ pointer: '/validUntil', code: 'maxWindow' });
       await post(window(0, 90 * DAY)).expect(201);

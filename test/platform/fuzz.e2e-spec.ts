@@ -176,7 +176,7 @@ describe(`schema-driven robustness (FUZZ_SEED=${SEED})`, () => {
   describe('GraphQL', () => {
     it('answers wrong-typed and oversized variables for every query and mutation with a coded error, never INTERNAL', async () => {
       const schema = t.app.get(GraphQLSchemaHost).schema;
-      const cases = graphqlCases(schema, new Rng(SEED).fork('graphql'), 10);
+      const cases = graphqlCases(schema, new Rng(SEED).fork('graphql'), Math.max(10, CASES_PER_OPERATION));
       const fields = new Set(cases.map((c) => c.field));
       expect(fields.size).toBeGreaterThan(5);
       const failures: string[] = [];

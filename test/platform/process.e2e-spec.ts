@@ -1,7 +1,8 @@
 /**
- * The built server as an operator runs it: `node dist/src/main.js` in its own process, on the
- * embedded database in a temporary DATA_DIR, on a free port. Covers what in-process tests cannot:
- * the boot banner, exit codes, signals, and data surviving a restart.
+ * The built server as an operator runs it: `node dist/src/main.js` in its own process, on a free
+ * port, with a fresh database (embedded in a temporary DATA_DIR, or on PostgreSQL in the
+ * TEST_DATABASE_URL run). Covers what in-process tests cannot: the boot banner, exit codes,
+ * signals, and data surviving a restart.
  *
  * Runs the BUILT code: it rebuilds dist/ first when dist/src/main.js is missing or older than a
  * source file (CI builds before testing). OW_SERVER_ENTRY points it at another build.
@@ -12,10 +13,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from 'pg';
 import { DEV_SECRETS } from '../../src/config/config';
 import { DEMO_PASSWORD } from '../../src/modules/platform/demo/demo-seed';
 
 const ROOT = resolve(__dirname, '..', '..');
+const PG = process.env.TEST_DATABASE_URL;
 const ENTRY = process.env.OW_SERVER_ENTRY ?? join(ROOT, 'dist', 'src', 'main.js');
 const NODE = existsSync(join(ROOT, 'node_modules', '.bin', 'node')) ? join(ROOT, 'node_modules', '.bin', 'node') : process.execPath;
 /** A first boot creates the database, migrates and seeds: ~5 s idle, much longer on a busy machine. */
@@ -43,6 +46,17 @@ function ensureBuilt(): void {
     timeout: 240_000,
   });
   if (built.status !== 0) throw new Error(`nest build failed:\n${built.stdout}\n${built.stderr}`);
+}
+
+/** Runs statements on the PostgreSQL server of the test run (TEST_DATABASE_URL). */
+async function admin(...statements: string[]): Promise<void> {
+  const client = new Client({ connectionString: PG });
+  await client.connect();
+  try {
+    for (const sql of statements) await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 function freePort(): Promise<number> {
@@ -200,18 +214,35 @@ afterAll(async () => {
   await Promise.all([...running].map((s) => s.exited));
 });
 
-describe('the built server (node dist/src/main.js)', () => {
+/**
+ * On the embedded database by default; in the PostgreSQL run (TEST_DATABASE_URL) on a fresh
+ * database of its own there, so the server's PostgreSQL path (migrations at boot, a real pool) runs too.
+ */
+describe(`the built server (node dist/src/main.js) on ${PG ? 'PostgreSQL' : 'the embedded database'}`, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ow-process-'));
   const regionCode = `97${randomInt(1000, 10000)}`;
+  const database = `onewindow_process_${process.pid}`;
+  const env: Record<string, string> = { NODE_ENV: 'development', DATA_DIR: dataDir };
   let url: string;
   let server: ServerProcess;
 
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  beforeAll(async () => {
+    if (!PG) return;
+    await admin(`DROP DATABASE IF EXISTS ${database}`, `CREATE DATABASE ${database}`);
+    const u = new URL(PG);
+    u.pathname = `/${database}`;
+    env.DATABASE_URL = u.toString();
+  });
 
-  it('boots on an empty data directory and prints its URL, the docs and, in development, the demo accounts', async () => {
-    ({ server, url } = await startServer({ NODE_ENV: 'development', DATA_DIR: dataDir }));
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (PG) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('boots on an empty database and prints its URL, the docs and, in development, the demo accounts', async () => {
+    ({ server, url } = await startServer(env));
     const out = server.console;
-    expect(out).toContain(`(embedded PGlite in ${dataDir})`);
+    expect(out).toContain(PG ? '(PostgreSQL)' : `(embedded PGlite in ${dataDir})`);
     expect(out).toContain(`API docs: ${url}/docs`);
     expect(out).toContain(`OpenAPI: ${url}/openapi.json`);
     expect(out).toContain(`GraphQL: ${url}/graphql`);
@@ -259,7 +290,7 @@ describe('the built server (node dist/src/main.js)', () => {
     expect(server.console).toMatch(/SIGTERM received: draining requests\n.*OneWindow stopped/);
     expect(server.stderr).toBe('');
 
-    ({ server, url } = await startServer({ NODE_ENV: 'development', DATA_DIR: dataDir }));
+    ({ server, url } = await startServer(env));
     const regions = await json(`${url}/v1/regions`);
     expect(regions.status).toBe(200);
     const mine = regions.body.filter((r: { code: string }) => r.code === regionCode);

@@ -365,6 +365,7 @@ describe('service catalogue (办事指南): versions, publication, public reads,
       [{ implementationCode: 'x' }, '/implementationCode'],
       [{ type: 'tax' }, '/type'],
       [{ surprise: 1 }, '/surprise'],
+      [{ draft: content({}, { conditions: 'bad \ud800 text' }) }, '/draft/guide/conditions'],
     ];
     for (const [over, pointer] of bads) {
       const { res, code } = await create(over);
@@ -374,5 +375,30 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     }
     const bad = await t.http.post(`/v1/services/${missing}/form-validation`).send({ data: 'x' });
     expect(bad.status).toBe(400);
+  });
+
+  it('search understands Chinese without spaces and ranks title matches first', async () => {
+    const HAN = '甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳';
+    const han = [...uniq().slice(0, 8)].map((c) => HAN[parseInt(c, 16)]).join('');
+    const word = `k${uniq()}`;
+    const titled = content({ translations: { 'zh-CN': { title: `${han}许可 ${word}` } } });
+    const mentioned = content({ translations: { 'zh-CN': { title: '其他事项', summary: `与 ${word} 有关` } } });
+    const inTitle = await published(titled);
+    const inText = await published(mentioned);
+    const byWord = await t.http.get(`/v1/services/search?q=${encodeURIComponent(word.toUpperCase())}`);
+    expect(byWord.status).toBe(200);
+    const hits = byWord.body.items as { id: string; score: number; title: string }[];
+    expect(hits.map((h) => h.id)).toEqual([inTitle.id, inText.id]);
+    expect(hits[0].score).toBeGreaterThan(hits[1].score);
+    // A Chinese fragment from the middle of the title, no spaces.
+    const byHan = await t.http.get(`/v1/services/search?q=${encodeURIComponent(han.slice(2, 6) + '许可')}`);
+    expect((byHan.body.items as { id: string }[])[0].id).toBe(inTitle.id);
+    // Retired services are not found; unmatched queries are empty; q is required.
+    await step(inTitle.id, 'retire');
+    const after = await t.http.get(`/v1/services/search?q=${word}`);
+    expect((after.body.items as { id: string }[]).map((h) => h.id)).toEqual([inText.id]);
+    expect((await t.http.get(`/v1/services/search?q=zz${uniq()}`)).body.items).toEqual([]);
+    expect((await t.http.get('/v1/services/search')).status).toBe(400);
+    expect((await t.http.get('/v1/services/search?q=x&limit=500')).status).toBe(400);
   });
 });

@@ -125,6 +125,8 @@ describe('e-licences: issue, verify, QR, revoke', () => {
         version: 1,
       });
       expect(l.number).toMatch(new RegExp(`^${TEST_REGION}-\\d{4}-[0-9A-HJKMNP-TV-Z]{10}$`));
+      // content keeps the issuer's order (a licence is read in its template's order)
+      expect(Object.keys(l.fields)).toEqual(Object.keys(input.fields as object));
       expect(l.verificationCode).toMatch(CODE_RE);
       expect(l.verificationUrl).toBe(
         `${t.config.publicBaseUrl}/v1/licence-verifications/${l.verificationCode}`,
@@ -326,7 +328,8 @@ describe('e-licences: issue, verify, QR, revoke', () => {
     it('reports valid=false when the record was changed behind the registry (signature recomputed)', async () => {
       const a = await issue();
       await t.db.query(
-        `UPDATE licence SET fields = jsonb_set(fields, '{经营范围}', '"烟草零售"') WHERE id = $1`,
+        `UPDATE licence SET fields = (SELECT jsonb_agg(CASE WHEN e->>0 = '经营范围' THEN '["经营范围", "烟草零售"]'::jsonb ELSE e END)
+                                      FROM jsonb_array_elements(fields) e) WHERE id = $1`,
         [a.id],
       );
       const va = (await t.http.get(`/v1/licence-verifications/${a.verificationCode}`).expect(200)).body;

@@ -114,7 +114,16 @@ const FIELD_ZH: Record<string, string> = {
   isUnifiedSocialCreditCode: '须为有效的 18 位统一社会信用代码',
   businessOnly: '仅企业账号可填写',
   maxDepth: '嵌套层级超出上限',
-  noNulCharacter: '不能包含空字符（U+0000）',
+  usableText: '须为合法的 Unicode 文本，且不能包含空字符（U+0000）',
+  // e-licences (licence-rules.ts)
+  licenceText: '须为不超过规定长度的文本，不得含控制字符或公民身份号码',
+  licenceFields: '证照内容至多 50 项，项名不超过 100 个字符，内容不超过 500 个字符，且不得含公民身份号码',
+  calendarDate: '须为 YYYY-MM-DD 格式的有效日期',
+  holderId: '须为有效的公民身份号码或统一社会信用代码',
+  notBeforeValidFrom: '不得早于生效日期',
+  noNationalId: '不得含公民身份号码（证照内容公开可查）',
+  isText: '不得含控制字符',
+  maxProperties: '项数超出上限',
 };
 
 export function localize(lang: Language, code: ErrorCode, params: Record<string, string | number>): Text {

@@ -26,6 +26,8 @@ export function toDomainError(err: unknown): DomainError {
     const code = (err.driverError as { code?: string } | undefined)?.code;
     if (code === '23505') return new DomainError(ErrorCode.Conflict, { reason: 'duplicate' });
     if (code === '40001' || code === '40P01') return new DomainError(ErrorCode.Conflict, { reason: 'concurrent update; retry' });
+    // statement_timeout or lock_timeout: the database could not answer in time; a retry may succeed.
+    if (code === '57014' || code === '55P03') return new DomainError(ErrorCode.ServiceUnavailable);
   }
   if (isConnectionError(err)) return new DomainError(ErrorCode.ServiceUnavailable);
   return new DomainError(ErrorCode.Internal);
@@ -57,7 +59,7 @@ function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code ?? '';
   return (
     ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08003', '08001'].includes(code) ||
-    /timeout exceeded when trying to connect|Connection terminated|connection is closed/i.test(msg)
+    /timeout exceeded when trying to connect|Connection terminated|connection is closed|not queryable/i.test(msg)
   );
 }
 

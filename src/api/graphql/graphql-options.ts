@@ -1,6 +1,7 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import type { AppConfig } from '../../config/config';
 import { formatGraphqlError } from './format-error';
+import { inputTextPlugin } from './input-text';
 import { costLimitPlugin, depthAndAliasRules, QUERY_LIMITS } from './limits';
 import { createLoaders, GqlContext } from './loaders';
 
@@ -32,7 +33,7 @@ export function graphqlOptions(config: Pick<AppConfig, 'graphqlIntrospection'>):
     autoTransformHttpErrors: false,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     validationRules: depthAndAliasRules(),
-    plugins: [costLimitPlugin()],
+    plugins: [costLimitPlugin(), inputTextPlugin()],
     formatError: formatGraphqlError,
     // Apollo's default pretty-prints every response (2-space indent); compact JSON is smaller and faster.
     stringifyResult: (result) => JSON.stringify(result),

@@ -40,7 +40,7 @@ export function configureHttp(nest: INestApplication, config: AppConfig): void {
   });
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes }));
-  app.use(inputGuard());
+  app.use(inputGuard({ textCheckedElsewhere: ['/graphql'] }));
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());

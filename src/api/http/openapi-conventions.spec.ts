@@ -1,4 +1,4 @@
-import type { OpenAPIObject } from '@nestjs/swagger';
+import type { OpenAPIObject, ResponseObject } from '@nestjs/swagger';
 import {
   applyConventions,
   DEFAULT_MAX_ITEMS,
@@ -145,6 +145,25 @@ describe('applyConventions', () => {
     expect(doc.components!.schemas!.InDto).toMatchObject({ additionalProperties: false });
     expect(doc.tags).toEqual([{ name: 'things', description: 'Operations on things.' }]);
     expect(doc.servers![0]).toMatchObject({ 'x-internal': false });
+  });
+
+  it('declares CORS on every response that lists headers, redirects included', () => {
+    const doc = base();
+    doc.paths['/v1/go'] = {
+      get: {
+        operationId: 'Go_redirect',
+        'x-public': true,
+        responses: {
+          '302': {
+            description: 'Found',
+            headers: { Location: { schema: { type: 'string', format: 'uri' } } },
+          },
+        },
+      } as never,
+    };
+    applyConventions(doc);
+    const found = doc.paths['/v1/go'].get!.responses['302'] as ResponseObject;
+    expect(Object.keys(found.headers ?? {}).sort()).toEqual(['Access-Control-Allow-Origin', 'Location']);
   });
 
   it('refuses duplicate operationIds', () => {

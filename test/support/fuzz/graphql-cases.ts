@@ -101,16 +101,18 @@ export function hostile(type: GraphQLInputType, rng: Rng): { label: string; valu
         { label: `${HUGE / 1024} KB string`, value: 'x'.repeat(HUGE) },
         { label: 'garbage', value: rng.pick(['x', '../../etc', '\u0000', '名字🙂', "' OR 1=1--", '   ']) },
         { label: 'empty', value: '' },
+        { label: 'NUL character', value: 'a\u0000b' },
       ];
   }
 }
 
 const selectionOf = (field: GraphQLField<unknown, unknown>) => (isLeafType(getNamedType(field.type)) ? '' : ' { __typename }');
 
-function operationText(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>): string {
+/** The operation calling `field` with every argument as a variable, except those given as literals. */
+function operationText(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, literals: Record<string, string> = {}): string {
   const args = field.args;
-  const defs = args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
-  const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
+  const defs = args.filter((a) => !(a.name in literals)).map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
+  const call = args.map((a) => `${a.name}: ${literals[a.name] ?? `$${a.name}`}`).join(', ');
   return `${kind} Fuzz${defs ? `(${defs})` : ''} { ${field.name}${call ? `(${call})` : ''}${selectionOf(field)} }`;
 }
 
@@ -133,6 +135,16 @@ export function graphqlCases(schema: GraphQLSchema, rng: Rng, max: number): GqlC
           cases.push({ field: `${root.name}.${field.name}`, label: `${arg.name}: ${h.label}`, query, variables: { ...base(), [arg.name]: h.value } });
         }
         cases.push({ field: `${root.name}.${field.name}`, label: `${arg.name} missing`, query, variables: { ...base(), [arg.name]: undefined } });
+        if (isScalarType(getNamedType(arg.type)) && ['String', 'ID'].includes(getNamedType(arg.type).name)) {
+          // A GraphQL escape in the document itself: no JSON-level check sees this NUL.
+          const literal = isListType(isNonNullType(arg.type) ? arg.type.ofType : arg.type) ? '["a\\u0000b"]' : '"a\\u0000b"';
+          cases.push({
+            field: `${root.name}.${field.name}`,
+            label: `${arg.name}: NUL in an inline literal`,
+            query: operationText(kind, field, { [arg.name]: literal }),
+            variables: { ...base(), [arg.name]: undefined },
+          });
+        }
       }
       cases.push({ field: `${root.name}.${field.name}`, label: 'unknown variable', query, variables: { ...base(), zz: 1 } });
       out.push(cases[0], ...rng.sample(cases.slice(1), max - 1));

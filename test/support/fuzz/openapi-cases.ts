@@ -217,6 +217,7 @@ export function bodyCases(schema: Schema, components: Components, rng: Rng): Bod
     json(`null ${field}`, withField(field, null)),
     json('null body', null),
     json(`100 KB string in ${stringField}`, withField(stringField, 'x'.repeat(100 * 1024))),
+    json(`NUL character in ${stringField}`, withField(stringField, 'a\u0000b')),
     json(`100 KB of multi-byte text in ${stringField}`, withField(stringField, '字'.repeat(34 * 1024))),
     {
       label: `depth-500 nesting in ${field}`,

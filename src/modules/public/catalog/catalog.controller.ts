@@ -20,6 +20,8 @@ import {
   ServiceContentDto,
   ServicePageDto,
   ServiceQueryDto,
+  ServiceSearchQueryDto,
+  ServiceSearchResultDto,
   ServiceSummaryDto,
 } from './dto/catalog.dto';
 import { OptionalIfMatch } from './optional-if-match';
@@ -127,6 +129,14 @@ export class ServicesController {
   @ApiOkResponse({ type: ServicePageDto })
   list(@Ctx() ctx: RequestContext, @Query() query: ServiceQueryDto): Promise<Page<ServiceSummaryDto>> {
     return this.catalog.list(ctx, query);
+  }
+
+  /** Ranked search over titles, guide text and keywords; understands Chinese without spaces. */
+  @Public()
+  @Get('search')
+  @ApiOkResponse({ type: ServiceSearchResultDto })
+  search(@Ctx() ctx: RequestContext, @Query() query: ServiceSearchQueryDto): Promise<ServiceSearchResultDto> {
+    return this.catalog.search(ctx, query);
   }
 
   /** The published guide; `?mode=elder` or `Prefer: return=elder` gives the 长辈版. */

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { OrganisationsModule } from '../../platform/organisations/organisations.module';
 import { CatalogAdminController, ServicesController } from './catalog.controller';
+import { CatalogResolver } from './catalog.resolver';
 import { CatalogService } from './catalog.service';
 
 /** The service catalogue (办事指南, C1). Applications use CatalogService.validateForm(). */
 @Module({
   imports: [OrganisationsModule],
   controllers: [CatalogAdminController, ServicesController],
-  providers: [CatalogService],
+  providers: [CatalogService, CatalogResolver],
   exports: [CatalogService],
 })
 export class CatalogModule {}

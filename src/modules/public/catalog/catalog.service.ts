@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import type { ValidateFunction } from 'ajv';
 import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
@@ -20,10 +21,14 @@ import {
   ServiceAdminDto,
   ServiceContentDto,
   ServiceQueryDto,
+  ServiceSearchQueryDto,
+  ServiceSearchResultDto,
   ServiceSummaryDto,
   ServiceVersionDto,
 } from './dto/catalog.dto';
+import { ServiceGuideNode } from './dto/catalog.graphql';
 import { compileFormSchema, formErrors } from './form-schema';
+import { queryTerms, termsColumn } from './search-terms';
 import { elderGuide, localizedGuide } from './guide-view';
 import { Service, ServiceStatus, ServiceTarget, ServiceVersion, ServiceVersionState } from './service.entity';
 
@@ -169,6 +174,18 @@ export class CatalogService {
         lifeEvents: guide.lifeEvents,
         topics: guide.topics,
         publishedAt: now,
+        titleTerms: termsColumn([translations['zh-CN'].title, translations.en?.title]),
+        searchTerms: termsColumn([
+          translations['zh-CN'].summary,
+          translations.en?.summary,
+          guide.conditions,
+          ...guide.materials.map((m) => m.name),
+          ...guide.steps,
+          ...guide.faq.map((f) => f.q),
+          ...guide.lifeEvents,
+          ...guide.topics,
+          service.implementationCode,
+        ]),
       });
     });
   }
@@ -194,20 +211,30 @@ export class CatalogService {
     if (q.lifeEvent) qb.andWhere('s.life_events @> CAST(:le AS jsonb)', { le: JSON.stringify([q.lifeEvent]) });
     if (q.topic) qb.andWhere('s.topics @> CAST(:topic AS jsonb)', { topic: JSON.stringify([q.topic]) });
     const page = await keysetPage(qb, q, { idColumn: 's.id', keyOf: (s) => [s.id] });
+    return { items: page.items.map((s) => summary(ctx, s)), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Ranked search of published services: a service scores 1 per query term found in its guide
+   * text and 3 more when found in its title. Plain SQL (strpos), the same on PGlite and PostgreSQL.
+   */
+  async search(ctx: RequestContext, q: ServiceSearchQueryDto): Promise<ServiceSearchResultDto> {
+    const words = queryTerms(q.q);
+    if (!words.length) return { items: [] };
+    const score = words
+      .map((_, i) => `(CASE WHEN strpos(search_terms, $${i + 2}) > 0 THEN 1 ELSE 0 END + CASE WHEN strpos(title_terms, $${i + 2}) > 0 THEN 3 ELSE 0 END)`)
+      .join(' + ');
+    const rows = await this.db.query<{ id: string; score: number }>(
+      `SELECT id, (${score})::int AS score FROM service WHERE status = $1 AND (${score}) > 0 ORDER BY score DESC, id LIMIT ${q.limit ?? 20}`,
+      [ServiceStatus.Published, ...words],
+    );
+    if (!rows.length) return { items: [] };
+    const services = new Map((await this.db.repo(Service).findBy({ id: In(rows.map((r) => r.id)) })).map((s) => [s.id, s]));
     return {
-      items: page.items.map((s) => ({
-        id: s.id,
-        implementationCode: s.implementationCode,
-        title: (ctx.language === 'en' && s.titleEn) || s.titleZh || '',
-        type: s.type,
-        target: s.target,
-        organisationId: s.organisationId,
-        regionCode: s.regionCode,
-        lifeEvents: s.lifeEvents,
-        topics: s.topics,
-        publishedAt: (s.publishedAt ?? s.createdAt).toISOString(),
-      })),
-      nextCursor: page.nextCursor,
+      items: rows.flatMap((r) => {
+        const s = services.get(r.id);
+        return s ? [{ ...summary(ctx, s), score: r.score }] : [];
+      }),
     };
   }
 
@@ -215,6 +242,26 @@ export class CatalogService {
   async guide(ctx: RequestContext, id: string, elder: boolean): Promise<PublicGuideDto | ElderPublicGuideDto> {
     const { service, version } = await this.published(id);
     return elder ? elderGuide(ctx.language, service, version) : localizedGuide(ctx.language, service, version);
+  }
+
+  /** The guide for GraphQL: the same content, the guide and form as JSON text. */
+  async guideNode(ctx: RequestContext, id: string, elder: boolean): Promise<ServiceGuideNode> {
+    const view = await this.guide(ctx, id, elder);
+    if (view.mode === 'elder') {
+      const { id: _id, mode, language, versionNumber, title, ...rest } = view;
+      return { id, mode, language, versionNumber, title, summary: rest.summary, guideJson: null, formJson: null, elder: rest };
+    }
+    return {
+      id,
+      mode: view.mode,
+      language: view.language,
+      versionNumber: view.versionNumber,
+      title: view.title,
+      summary: view.summary,
+      guideJson: JSON.stringify(view.guide),
+      formJson: JSON.stringify(view.form),
+      elder: null,
+    };
   }
 
   /** For the applications module: the submission's problems against the published form (none = valid). */
@@ -324,6 +371,21 @@ export class CatalogService {
   }
 }
 
+function summary(ctx: RequestContext, s: Service): ServiceSummaryDto {
+  return {
+    id: s.id,
+    implementationCode: s.implementationCode,
+    title: (ctx.language === 'en' && s.titleEn) || s.titleZh || '',
+    type: s.type,
+    target: s.target,
+    organisationId: s.organisationId,
+    regionCode: s.regionCode,
+    lifeEvents: s.lifeEvents,
+    topics: s.topics,
+    publishedAt: (s.publishedAt ?? s.createdAt).toISOString(),
+  };
+}
+
 function versionView(v: ServiceVersion): ServiceVersionDto {
   return { id: v.id, number: v.number, state: v.state, content: v.content, publishedAt: v.publishedAt?.toISOString() ?? null };
 }
@@ -336,10 +398,28 @@ const invalidState = (ctx: RequestContext, zh: string, en: string): DomainError 
 const conflict = (ctx: RequestContext, _field: string, zh: string, en: string): DomainError =>
   new DomainError(ErrorCode.Conflict, { reason: ctx.language === 'en' ? en : zh });
 
-/** Rules across fields, checked on every save: the form compiles, the elder steps are few. */
+/** Rules across fields, checked on every save: text the database can hold, a form that compiles. */
 function checkContent(content: ServiceContentDto, base: string): void {
+  // jsonb refuses lone UTF-16 surrogates ("\ud800"): answer 400 here rather than 500 from the database.
+  const broken = illFormedAt(content, base);
+  if (broken) throw invalid([{ pointer: broken, code: 'wellFormedText', message: 'text must be well-formed Unicode' }]);
   const compiled = compileFormSchema(content.form, `${base}/form`);
   if (compiled.errors.length) throw invalid(compiled.errors);
+}
+
+/** With the u flag a proper pair is one code point, so only an unpaired surrogate matches. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function illFormedAt(value: unknown, pointer: string): string | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? pointer : null;
+  if (!value || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const key = k.replace(/~/g, '~0').replace(/\//g, '~1');
+    if (LONE_SURROGATE.test(k)) return `${pointer}/${key}`;
+    const hit = illFormedAt(v, `${pointer}/${key}`);
+    if (hit) return hit;
+  }
+  return null;
 }
 
 /** Publication rules (承诺时限 ≤ 法定时限; promised items list what must be brought). */

@@ -86,6 +86,14 @@ export class Service extends BaseEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
+
+  /** search terms of the title (both languages), see search-terms.ts; weighted above the rest */
+  @Column({ type: 'text', default: '' })
+  titleTerms: string;
+
+  /** search terms of the guide text, materials, life events, topics and code */
+  @Column({ type: 'text', default: '' })
+  searchTerms: string;
 }
 
 /** One version of a service's guide and form. Immutable once published (the service enforces it). */

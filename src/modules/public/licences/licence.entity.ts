@@ -60,9 +60,13 @@ export class Licence extends BaseEntity {
   @Column({ type: 'date', nullable: true })
   validUntil: string | null;
 
-  /** the licence content: names to plain strings, no national ID numbers (public on verification) */
+  /**
+   * The licence content as [name, value] pairs in the issuer's order (a jsonb object would reorder
+   * them, and a licence is read in its template's order). Plain text, no national ID numbers: it is
+   * public on verification.
+   */
   @Column({ type: 'jsonb' })
-  fields: Record<string, string>;
+  fields: Array<[string, string]>;
 
   /** 16 Crockford base32 characters, printed and in the QR code */
   @Index({ unique: true })

@@ -603,3 +603,30 @@ export class FormDataDto {
   @IsObject()
   data: Record<string, unknown>;
 }
+
+export class ServiceSearchQueryDto {
+  @ApiProperty({ minLength: 1, maxLength: 100, description: 'words to look for (Chinese or English)' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  q: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  limit?: number;
+}
+
+export class ServiceSearchHitDto extends ServiceSummaryDto {
+  /** matched terms, title matches counted three times */
+  @ApiProperty()
+  score: number;
+}
+
+export class ServiceSearchResultDto {
+  @ApiProperty({ type: [ServiceSearchHitDto] })
+  items: ServiceSearchHitDto[];
+}

@@ -45,20 +45,11 @@ const toList = ({ value }: { value: unknown }): unknown => {
 const REASON_DESCRIPTION =
   'why the data is needed (5 to 200 characters); shown to the citizen in GET /v1/me/data-access';
 
-// Decorators run bottom-up when stacked and in list order here, so each list is the stack reversed:
-// class-validator then checks (and reports) the constraints in the same order as before.
-
-/** The unmask list's checks, shared by the REST query and its GraphQL twin. */
-const UnmaskList = () =>
-  applyDecorators(
-    IsEnum(UnmaskField, { each: true }),
-    ArrayUnique(),
-    ArrayMaxSize(UNMASK_FIELDS.length),
-    ArrayMinSize(1),
-    IsArray(),
-  );
-
-/** The stated reason's checks (5 to 200 characters of plain text), wherever personal data is read. */
+/**
+ * The stated reason's checks (5 to 200 characters of plain text), wherever personal data is read.
+ * applyDecorators runs its list in order and a stack runs bottom-up, so this is the old stack
+ * reversed: class-validator checks and reports the constraints in the same order as before.
+ */
 const ReasonText = () => applyDecorators(Matches(PLAIN_TEXT), Length(5, 200), IsString());
 
 export class AccountReadQueryDto {
@@ -71,7 +62,11 @@ export class AccountReadQueryDto {
   })
   @IsOptional()
   @Transform(toList)
-  @UnmaskList()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(UNMASK_FIELDS.length)
+  @ArrayUnique()
+  @IsEnum(UnmaskField, { each: true })
   unmask?: UnmaskField[];
 
   /** required with unmask; recorded with every read when given */
@@ -94,7 +89,11 @@ export class AccountArgs {
     description: 'fields to show in clear; needs personal-data:unmask and a reason',
   })
   @IsOptional()
-  @UnmaskList()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(UNMASK_FIELDS.length)
+  @ArrayUnique()
+  @IsEnum(UnmaskField, { each: true })
   unmask?: UnmaskField[];
 
   @Field(() => String, { nullable: true, description: REASON_DESCRIPTION })

@@ -25,7 +25,8 @@ const SCOPES = [...MACHINE_SCOPES] as string[];
 /**
  * The scopes a client or API key is created with: up to 20 distinct machine scopes. Listed in the
  * reverse of the stacked order it replaces, so the constraints are checked and reported as before;
- * maxItems is stated because the swagger plugin reads it only from a visible @ArrayMaxSize.
+ * maxItems and uniqueItems are stated because the swagger plugin reads them only from a visible
+ * @ArrayMaxSize and @ArrayUnique.
  */
 const MachineScopes = () =>
   applyDecorators(
@@ -33,7 +34,7 @@ const MachineScopes = () =>
     ArrayUnique(),
     ArrayMaxSize(20),
     IsArray(),
-    ApiProperty({ enum: SCOPES, isArray: true, maxItems: 20 }),
+    ApiProperty({ enum: SCOPES, isArray: true, maxItems: 20, uniqueItems: true }),
   );
 
 export class ClientDto {

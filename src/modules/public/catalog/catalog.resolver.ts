@@ -1,0 +1,36 @@
+import { ParseUUIDPipe } from '@nestjs/common';
+import { Args, ID, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Public } from '../../../api/auth/allow.decorator';
+import { Ctx } from '../../../api/context/ctx.decorator';
+import type { RequestContext } from '../../../api/context/request-context';
+import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
+import { encodeCursor } from '../../../api/http/pagination';
+import { CatalogService } from './catalog.service';
+import { ServiceGuideNode, ServicesArgs, ServiceSummaryNode } from './dto/catalog.graphql';
+
+@ObjectType()
+export class ServiceConnection extends Connection(ServiceSummaryNode, 'ServiceSummary') {}
+
+/** GraphQL twins of the public catalogue reads. */
+@Resolver(() => ServiceSummaryNode)
+export class CatalogResolver {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Public()
+  @Query(() => ServiceConnection, { description: 'Published services (办事指南), filtered (REST: GET /v1/services).' })
+  async services(@Ctx() ctx: RequestContext, @Args() args: ServicesArgs): Promise<ConnectionShape<ServiceSummaryNode>> {
+    const { first, after, ...filters } = args;
+    const page = await this.catalog.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
+    return toConnection(page.items, { cursorOf: (s) => encodeCursor([s.id]), hasNextPage: page.nextCursor !== null });
+  }
+
+  @Public()
+  @Query(() => ServiceGuideNode, { description: 'One published guide; elder: true gives the 长辈版.' })
+  service(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
+    @Args('elder', { nullable: true, defaultValue: false }) elder: boolean,
+  ): Promise<ServiceGuideNode> {
+    return this.catalog.guideNode(ctx, id, elder);
+  }
+}

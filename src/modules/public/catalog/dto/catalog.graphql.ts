@@ -1,0 +1,143 @@
+import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { IsEnum, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ServiceTarget, ServiceType } from '../service.entity';
+
+registerEnumType(ServiceType, { name: 'ServiceType' });
+registerEnumType(ServiceTarget, { name: 'ServiceTarget' });
+
+@ObjectType('ServiceSummary', { description: 'A published catalogue item (办事事项), as listed.' })
+export class ServiceSummaryNode {
+  @Field(() => ID)
+  id: string;
+
+  @Field({ description: '实施编码' })
+  implementationCode: string;
+
+  @Field()
+  title: string;
+
+  @Field(() => ServiceType)
+  type: ServiceType;
+
+  @Field(() => ServiceTarget)
+  target: ServiceTarget;
+
+  @Field(() => ID)
+  organisationId: string;
+
+  @Field()
+  regionCode: string;
+
+  @Field(() => [String])
+  lifeEvents: string[];
+
+  @Field(() => [String])
+  topics: string[];
+
+  @Field()
+  publishedAt: string;
+}
+
+@ObjectType('ElderServiceGuide', { description: '长辈版: plain fields, at most five steps.' })
+export class ElderGuideNode {
+  @Field()
+  summary: string;
+
+  @Field(() => [String])
+  steps: string[];
+
+  @Field(() => [String], { description: 'material names only' })
+  materials: string[];
+
+  @Field()
+  timeLimit: string;
+
+  @Field()
+  visits: string;
+
+  @Field()
+  fees: string;
+
+  @Field(() => [String])
+  places: string[];
+
+  @Field()
+  consultPhone: string;
+}
+
+@ObjectType('ServiceGuide', { description: 'The published guide in the caller\'s language (REST: GET /v1/services/{id}).' })
+export class ServiceGuideNode {
+  @Field(() => ID)
+  id: string;
+
+  @Field({ description: 'standard or elder' })
+  mode: string;
+
+  @Field()
+  language: string;
+
+  @Field(() => Int)
+  versionNumber: number;
+
+  @Field()
+  title: string;
+
+  @Field(() => String, { nullable: true })
+  summary: string | null;
+
+  @Field(() => String, { nullable: true, description: 'the full guide as JSON text (standard mode)' })
+  guideJson: string | null;
+
+  @Field(() => String, { nullable: true, description: 'the application form JSON Schema as JSON text (standard mode)' })
+  formJson: string | null;
+
+  @Field(() => ElderGuideNode, { nullable: true, description: 'the elder variant (elder mode)' })
+  elder: ElderGuideNode | null;
+}
+
+@ArgsType()
+export class ServicesArgs {
+  @Field(() => Int, { nullable: true, defaultValue: 20 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  first?: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  @Matches(/^[A-Za-z0-9_-]+$/)
+  after?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+
+  @Field(() => String, { nullable: true, description: 'region code prefix' })
+  @IsOptional()
+  @Matches(/^\d{2,12}$/)
+  region?: string;
+
+  @Field(() => ServiceType, { nullable: true })
+  @IsOptional()
+  @IsEnum(ServiceType)
+  type?: ServiceType;
+
+  @Field(() => ServiceTarget, { nullable: true })
+  @IsOptional()
+  @IsEnum(ServiceTarget)
+  target?: ServiceTarget;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(/^[\p{L}\p{N}_-]{1,50}$/u)
+  lifeEvent?: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(/^[\p{L}\p{N}_-]{1,50}$/u)
+  topic?: string;
+}
