@@ -59,7 +59,12 @@ describe('loadConfig', () => {
 
   it('keeps tests quiet and the job poller off under NODE_ENV=test; ":memory:" keeps the database in memory', () => {
     const c = loadConfig({ NODE_ENV: 'test', DATA_DIR: ':memory:' });
-    expect(c).toMatchObject({ env: 'test', logLevel: 'silent', jobs: { enabled: false }, embeddedInMemory: true });
+    expect(c).toMatchObject({
+      env: 'test',
+      logLevel: 'silent',
+      jobs: { enabled: false },
+      embeddedInMemory: true,
+    });
   });
 
   it('reads every setting it is given', () => {
@@ -169,8 +174,12 @@ describe('loadConfig', () => {
     });
 
     it('refuses the development-only conveniences', () => {
-      expect(configError({ ...production(), NOTIFY_TRANSPORT: 'log' }).message).toMatch(/NOTIFY_TRANSPORT=log/);
-      expect(configError({ ...production(), CHANNEL_PROVIDER: 'dev' }).message).toMatch(/CHANNEL_PROVIDER=dev/);
+      expect(configError({ ...production(), NOTIFY_TRANSPORT: 'log' }).message).toMatch(
+        /NOTIFY_TRANSPORT=log/,
+      );
+      expect(configError({ ...production(), CHANNEL_PROVIDER: 'dev' }).message).toMatch(
+        /CHANNEL_PROVIDER=dev/,
+      );
     });
 
     it('treats an empty variable as missing', () => {
@@ -181,10 +190,18 @@ describe('loadConfig', () => {
 });
 
 describe('SMTP settings', () => {
-  const smtpEnv = { NODE_ENV: 'development', NOTIFY_TRANSPORT: 'smtp', SMTP_FROM: 'OneWindow <noreply@gov.example>' };
+  const smtpEnv = {
+    NODE_ENV: 'development',
+    NOTIFY_TRANSPORT: 'smtp',
+    SMTP_FROM: 'OneWindow <noreply@gov.example>',
+  };
 
   it('reads SMTP_URL and SMTP_FROM, requiring TLS only in production by default', () => {
-    const c = loadConfig({ ...smtpEnv, SMTP_URL: 'smtps://u:p@mail.gov.example:465', PUBLIC_BASE_URL: 'https://api.gov.example' });
+    const c = loadConfig({
+      ...smtpEnv,
+      SMTP_URL: 'smtps://u:p@mail.gov.example:465',
+      PUBLIC_BASE_URL: 'https://api.gov.example',
+    });
     expect(c.smtp).toEqual({
       url: 'smtps://u:p@mail.gov.example:465',
       from: 'OneWindow <noreply@gov.example>',
@@ -200,6 +217,8 @@ describe('SMTP settings', () => {
     const bad = () => loadConfig({ ...smtpEnv, SMTP_URL: 'http://u:hunter2@mail:25' });
     expect(bad).toThrow(/SMTP_URL must look like/);
     expect(bad).not.toThrow(/hunter2/);
-    expect(() => loadConfig({ ...smtpEnv, SMTP_URL: 'smtp://mail:25', SMTP_FROM: 'nobody' })).toThrow(/SMTP_FROM must be/);
+    expect(() => loadConfig({ ...smtpEnv, SMTP_URL: 'smtp://mail:25', SMTP_FROM: 'nobody' })).toThrow(
+      /SMTP_FROM must be/,
+    );
   });
 });

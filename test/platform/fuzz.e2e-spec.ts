@@ -90,6 +90,7 @@ describe(`schema-driven robustness (FUZZ_SEED=${SEED})`, () => {
         const token = await caller.token();
         for (const c of cases) {
           const status = await probe(c, caller.name, token, failures, key === OAUTH_TOKEN);
+          if (process.env.FUZZ_DEBUG && c.label === 'body: valid sample') console.log(caller.name, key, status, c.body?.slice(0, 200));
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           sent++;
         }

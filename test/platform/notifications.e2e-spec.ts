@@ -28,7 +28,10 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
   let worker: JobWorker;
   const system = () => RequestContext.system('test');
   const outbox = (accountId: string) =>
-    t.db.query<OutboxRow>(`SELECT * FROM notification_outbox WHERE account_id = $1 AND template NOT LIKE 'auth.%' ORDER BY id`, [accountId]);
+    t.db.query<OutboxRow>(
+      `SELECT * FROM notification_outbox WHERE account_id = $1 AND template NOT LIKE 'auth.%' ORDER BY id`,
+      [accountId],
+    );
   const inbox = (accountId: string) =>
     t.db.query<{ id: string; title: string; body: string; read_at: Date | null }>(
       'SELECT * FROM inbox_message WHERE account_id = $1 ORDER BY id',
@@ -73,7 +76,12 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
       expect(res.outboxIds).toHaveLength(1);
       expect(res.inboxMessageId).toEqual(expect.any(String));
       const [queued] = await outbox(c.id);
-      expect(queued).toMatchObject({ channel: 'email', recipient: c.email, status: 'pending', language: 'zh-CN' });
+      expect(queued).toMatchObject({
+        channel: 'email',
+        recipient: c.email,
+        status: 'pending',
+        language: 'zh-CN',
+      });
 
       await worker.drain();
       const mail = smtp.messages.find((m) => m.to.includes(c.email));
@@ -91,7 +99,11 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
       expect(sent).toMatchObject({ status: 'sent', attempts: 1, last_error: null });
       expect(sent.sent_at).not.toBeNull();
       const [entry] = await inbox(c.id);
-      expect(entry).toMatchObject({ id: res.inboxMessageId, title: '办件状态更新：个体工商户<设立>登记', read_at: null });
+      expect(entry).toMatchObject({
+        id: res.inboxMessageId,
+        title: '办件状态更新：个体工商户<设立>登记',
+        read_at: null,
+      });
     });
 
     it('sends in English when the recipient reads English', async () => {
@@ -100,7 +112,12 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
         system(),
         c.id,
         'application.supplement_requested',
-        { serviceName: 'Food licence', reference: 'R-9', reason: 'floor plan missing', deadline: '2026-12-10' },
+        {
+          serviceName: 'Food licence',
+          reference: 'R-9',
+          reason: 'floor plan missing',
+          deadline: '2026-12-10',
+        },
         ['email', 'inapp'],
         { language: 'en' },
       );
@@ -118,12 +135,20 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
     it('retries a temporarily refused recipient with backoff, then fails without keeping personal data', async () => {
       const c = await citizenWithEmail();
       smtp.rcptHook = (a) =>
-        a.address === c.email ? Object.assign(new Error(`mailbox ${c.email} busy`), { responseCode: 451 }) : null;
-      await notifications.notify(system(), c.id, 'licence.issued', {
-        licenceName: '营业执照',
-        licenceNumber: '91110000123456789X',
-        verificationCode: 'ABCD-1234',
-      }, ['email']);
+        a.address === c.email
+          ? Object.assign(new Error(`mailbox ${c.email} busy`), { responseCode: 451 })
+          : null;
+      await notifications.notify(
+        system(),
+        c.id,
+        'licence.issued',
+        {
+          licenceName: '营业执照',
+          licenceNumber: '91110000123456789X',
+          verificationCode: 'ABCD-1234',
+        },
+        ['email'],
+      );
 
       await worker.runDueJobs();
       const [first] = await outbox(c.id);
@@ -171,11 +196,14 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
       expect((await outbox(c.id)).find((r) => r.id === res.outboxIds[0])).toMatchObject({ status: 'sent' });
     });
 
-    it('commits nothing when the caller\'s transaction rolls back', async () => {
+    it("commits nothing when the caller's transaction rolls back", async () => {
       const c = await citizenWithEmail();
       await expect(
         t.db.transaction(async () => {
-          await notifications.notify(system(), c.id, 'application.status_changed', statusParams, ['inapp', 'email']);
+          await notifications.notify(system(), c.id, 'application.status_changed', statusParams, [
+            'inapp',
+            'email',
+          ]);
           throw new Error('decision failed');
         }),
       ).rejects.toThrow('decision failed');
@@ -216,7 +244,10 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
       const queued = await outbox(c.id);
       expect(queued.map((r) => r.channel)).toEqual(['sms']);
       expect(res.inboxMessageId).not.toBeNull(); // the inbox cannot be turned off
-      await t.http.get('/v1/me/notification-preferences').set(auth(c)).expect(200, { inapp: true, email: false, sms: true });
+      await t.http
+        .get('/v1/me/notification-preferences')
+        .set(auth(c))
+        .expect(200, { inapp: true, email: false, sms: true });
     });
 
     it('refuses bad bodies and anonymous callers, changing nothing', async () => {
@@ -247,10 +278,17 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
       owner = await signedInCitizen(t);
       other = await signedInCitizen(t);
       for (const reference of ['A-1', 'A-2', 'A-3']) {
-        const res = await notifications.notify(system(), owner.id, 'application.status_changed', {
-          ...statusParams,
-          reference,
-        }, ['inapp'], { link: `/applications/${reference}` });
+        const res = await notifications.notify(
+          system(),
+          owner.id,
+          'application.status_changed',
+          {
+            ...statusParams,
+            reference,
+          },
+          ['inapp'],
+          { link: `/applications/${reference}` },
+        );
         ids.push(res.inboxMessageId!);
       }
     });
@@ -296,18 +334,32 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
     });
 
     it("answers another citizen's message as not found and leaves it untouched", async () => {
-      const fresh = await notifications.notify(system(), owner.id, 'application.status_changed', statusParams, ['inapp']);
-      const res = await t.http.post(`/v1/me/notifications/${fresh.inboxMessageId}/read`).set(auth(other)).expect(404);
+      const fresh = await notifications.notify(
+        system(),
+        owner.id,
+        'application.status_changed',
+        statusParams,
+        ['inapp'],
+      );
+      const res = await t.http
+        .post(`/v1/me/notifications/${fresh.inboxMessageId}/read`)
+        .set(auth(other))
+        .expect(404);
       expect(res.body.code).toBe('NOT_FOUND');
-      await t.http.post('/v1/me/notifications/01900000-0000-7000-8000-000000000000/read').set(auth(owner)).expect(404);
-      const [row] = await t.db.query<{ read_at: Date | null }>('SELECT read_at FROM inbox_message WHERE id = $1', [
-        fresh.inboxMessageId,
-      ]);
+      await t.http
+        .post('/v1/me/notifications/01900000-0000-7000-8000-000000000000/read')
+        .set(auth(owner))
+        .expect(404);
+      const [row] = await t.db.query<{ read_at: Date | null }>(
+        'SELECT read_at FROM inbox_message WHERE id = $1',
+        [fresh.inboxMessageId],
+      );
       expect(row.read_at).toBeNull();
       await t.http.post('/v1/me/notifications/read-all').set(auth(other)).expect(200, { updated: 0 });
-      const [still] = await t.db.query<{ read_at: Date | null }>('SELECT read_at FROM inbox_message WHERE id = $1', [
-        fresh.inboxMessageId,
-      ]);
+      const [still] = await t.db.query<{ read_at: Date | null }>(
+        'SELECT read_at FROM inbox_message WHERE id = $1',
+        [fresh.inboxMessageId],
+      );
       expect(still.read_at).toBeNull();
     });
 
@@ -317,7 +369,14 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
       await t.http.post(`/v1/me/notifications/${ids[0]}/read`).expect(401);
       await t.http.post('/v1/me/notifications/read-all').expect(401);
       await t.http.post('/v1/me/notifications/not-a-uuid/read').set(auth(owner)).expect(400);
-      for (const q of ['unread=maybe', 'limit=0', 'limit=101', 'cursor=%25%25', 'cursor=bm9wZQ', 'colour=red']) {
+      for (const q of [
+        'unread=maybe',
+        'limit=0',
+        'limit=101',
+        'cursor=%25%25',
+        'cursor=bm9wZQ',
+        'colour=red',
+      ]) {
         const res = await t.http.get(`/v1/me/notifications?${q}`).set(auth(owner));
         expect([q, res.status]).toEqual([q, 400]);
       }
@@ -334,12 +393,20 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
     it('lists my notifications as a connection and marks one read', async () => {
       const me = await signedInCitizen(t);
       const stranger = await signedInCitizen(t);
-      const a = await notifications.notify(system(), me.id, 'licence.issued', {
-        licenceName: '食品经营许可证',
-        licenceNumber: 'JY1',
-        verificationCode: 'V1',
-      }, ['inapp']);
-      const b = await notifications.notify(system(), me.id, 'application.status_changed', statusParams, ['inapp']);
+      const a = await notifications.notify(
+        system(),
+        me.id,
+        'licence.issued',
+        {
+          licenceName: '食品经营许可证',
+          licenceNumber: 'JY1',
+          verificationCode: 'V1',
+        },
+        ['inapp'],
+      );
+      const b = await notifications.notify(system(), me.id, 'application.status_changed', statusParams, [
+        'inapp',
+      ]);
       const list = await gql(
         `query($first: Int!, $unread: Boolean) { myNotifications(first: $first, unread: $unread) {
            edges { cursor node { id title readAt } } pageInfo { hasNextPage endCursor } } }`,
@@ -347,7 +414,9 @@ describe('notifications: inbox, preferences, SMTP delivery', () => {
         me.accessToken,
       ).expect(200);
       expect(list.body.errors).toBeUndefined();
-      expect(list.body.data.myNotifications.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([b.inboxMessageId]);
+      expect(list.body.data.myNotifications.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([
+        b.inboxMessageId,
+      ]);
       expect(list.body.data.myNotifications.pageInfo.hasNextPage).toBe(true);
 
       const mark = `mutation($id: ID!) { markNotificationRead(id: $id) { id readAt } }`;

@@ -1,5 +1,13 @@
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
-import { auth, makeCitizen, makeStaff, makeUnit, signIn, TEST_REGION, uniq } from '../identity/staff-fixtures';
+import {
+  auth,
+  makeCitizen,
+  makeStaff,
+  makeUnit,
+  signIn,
+  TEST_REGION,
+  uniq,
+} from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
 
@@ -21,13 +29,21 @@ const FORM = {
   required: ['applicantName', 'phone'],
   additionalProperties: false,
   properties: {
-    applicantName: { type: 'string', minLength: 1, maxLength: 50, 'x-ui': { label: { 'zh-CN': '申请人姓名', en: 'Name' }, order: 1 } },
+    applicantName: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 50,
+      'x-ui': { label: { 'zh-CN': '申请人姓名', en: 'Name' }, order: 1 },
+    },
     phone: { type: 'string', pattern: '^1\\d{10}$', 'x-ui': { label: '手机号', order: 2, widget: 'phone' } },
     shopArea: { type: 'number', minimum: 0, 'x-ui': { label: '经营面积', order: 3, widget: 'number' } },
   },
 };
 
-function content(over: Record<string, unknown> = {}, guideOver: Record<string, unknown> = {}): Record<string, unknown> {
+function content(
+  over: Record<string, unknown> = {},
+  guideOver: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     guide: {
       legalBasis: '《中华人民共和国行政许可法》',
@@ -53,7 +69,11 @@ function content(over: Record<string, unknown> = {}, guideOver: Record<string, u
     },
     translations: {
       'zh-CN': { title: '个体工商户登记', summary: '个体工商户设立登记' },
-      en: { title: 'Sole proprietorship registration', summary: 'Register a sole proprietorship', conditions: 'Adults with full capacity' },
+      en: {
+        title: 'Sole proprietorship registration',
+        summary: 'Register a sole proprietorship',
+        conditions: 'Adults with full capacity',
+      },
     },
     elder: { summary: '开小店，先登记。', steps: ['带身份证', '到窗口', '填一张表', '等通知'] },
     form: FORM,
@@ -72,17 +92,26 @@ describe('service catalogue (办事指南): versions, publication, public reads,
 
   const count = async (sql: string, params: unknown[]): Promise<number> =>
     (await t.db.query<{ n: number }>(sql, params))[0].n;
-  const byCode = (code: string) => count('SELECT count(*)::int AS n FROM service WHERE implementation_code = $1', [code]);
+  const byCode = (code: string) =>
+    count('SELECT count(*)::int AS n FROM service WHERE implementation_code = $1', [code]);
 
   const create = async (over: Record<string, unknown> = {}, as = staff) => {
     const code = `TEST-${uniq()}`;
     const res = await t.http
       .post('/v1/catalog/services')
       .set(as)
-      .send({ organisationId: X, implementationCode: code, type: 'administrative_licence', target: 'person', draft: content(), ...over });
+      .send({
+        organisationId: X,
+        implementationCode: code,
+        type: 'administrative_licence',
+        target: 'person',
+        draft: content(),
+        ...over,
+      });
     return { res, code, body: res.body as AdminBody };
   };
-  const step = (id: string, action: string, as = staff) => t.http.post(`/v1/catalog/services/${id}/${action}`).set(as).send();
+  const step = (id: string, action: string, as = staff) =>
+    t.http.post(`/v1/catalog/services/${id}/${action}`).set(as).send();
   const published = async (contentOver?: Record<string, unknown>): Promise<AdminBody> => {
     const { res, body } = await create(contentOver ? { draft: contentOver } : {});
     if (res.status !== 201) throw new Error(`create: ${res.status} ${res.text}`);
@@ -114,7 +143,11 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     // Editing needs If-Match.
     const noMatch = await t.http.put(`/v1/catalog/services/${body.id}/draft`).set(staff).send(content());
     expect(noMatch.status).toBe(428);
-    const stale = await t.http.put(`/v1/catalog/services/${body.id}/draft`).set(staff).set('If-Match', '"v999"').send(content());
+    const stale = await t.http
+      .put(`/v1/catalog/services/${body.id}/draft`)
+      .set(staff)
+      .set('If-Match', '"v999"')
+      .send(content());
     expect(stale.status).toBe(412);
     const edited = await t.http
       .put(`/v1/catalog/services/${body.id}/draft`)
@@ -149,7 +182,11 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     const pub = await step(body.id, 'publish');
     expect(pub.status).toBe(200);
     const p = pub.body as AdminBody;
-    expect(p).toMatchObject({ status: 'published', draft: null, published: { number: 1, state: 'published' } });
+    expect(p).toMatchObject({
+      status: 'published',
+      draft: null,
+      published: { number: 1, state: 'published' },
+    });
     expect(p.currentPublishedVersionId).toBe(body.draft!.id);
     const audits = await count(
       "SELECT count(*)::int AS n FROM audit_leaf WHERE resource_id = $1 AND action LIKE 'service.%'",
@@ -159,7 +196,12 @@ describe('service catalogue (办事指南): versions, publication, public reads,
 
     const zh = await t.http.get(`/v1/services/${body.id}`);
     expect(zh.status).toBe(200);
-    expect(zh.body).toMatchObject({ mode: 'standard', title: '个体工商户登记', language: 'zh-CN', versionNumber: 1 });
+    expect(zh.body).toMatchObject({
+      mode: 'standard',
+      title: '个体工商户登记',
+      language: 'zh-CN',
+      versionNumber: 1,
+    });
     expect(zh.body.guide.visitsRequired).toBe(0);
     expect(zh.body.guide.materials).toHaveLength(2);
     expect(zh.body.form.required).toEqual(['applicantName', 'phone']);
@@ -187,7 +229,11 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     expect(elder.body.guide).toBeUndefined();
     expect(elder.headers.etag).not.toBe(zh.headers.etag);
     const elderQuery = await t.http.get(`/v1/services/${body.id}?mode=elder`).set('Accept-Language', 'en');
-    expect(elderQuery.body).toMatchObject({ mode: 'elder', title: 'Sole proprietorship registration', fees: 'Free of charge' });
+    expect(elderQuery.body).toMatchObject({
+      mode: 'elder',
+      title: 'Sole proprietorship registration',
+      fees: 'Free of charge',
+    });
 
     // Listed, with filters.
     const list = await t.http.get(`/v1/services?organisationId=${X}&limit=100`);
@@ -268,7 +314,10 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     }
     // A promised item must list required materials.
     const { body } = await create({
-      draft: content({}, { materials: [{ name: '照片', source: '自备', copies: 1, form: 'paper', required: false }] }),
+      draft: content(
+        {},
+        { materials: [{ name: '照片', source: '自备', copies: 1, form: 'paper', required: false }] },
+      ),
     });
     await step(body.id, 'submit');
     const res = await step(body.id, 'publish');
@@ -278,10 +327,16 @@ describe('service catalogue (办事指南): versions, publication, public reads,
 
   it('bad form schemas are refused with pointers, on save and (if the row was tampered with) on publish', async () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ ...FORM, properties: { ...FORM.properties, extra: { type: 'string', foo: 1 } } }, '/draft/form/properties/extra/foo'],
+      [
+        { ...FORM, properties: { ...FORM.properties, extra: { type: 'string', foo: 1 } } },
+        '/draft/form/properties/extra/foo',
+      ],
       [{ ...FORM, properties: { a: { type: 'strin' } }, required: [] }, '/draft/form/properties/a/type'],
       [{ ...FORM, required: ['missing'], properties: {} }, '/draft/form'],
-      [{ ...FORM, properties: { a: { type: 'string', 'x-ui': { colour: 'red' } } }, required: [] }, '/draft/form'],
+      [
+        { ...FORM, properties: { a: { type: 'string', 'x-ui': { colour: 'red' } } }, required: [] },
+        '/draft/form',
+      ],
       [{ type: 'array' }, '/draft/form/type'],
     ];
     for (const [form, pointer] of cases) {
@@ -293,9 +348,10 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     }
     const { body } = await create();
     await step(body.id, 'submit');
-    await t.db.query(`UPDATE service_version SET content = jsonb_set(content, '{form,properties,x}', '{"type":"nope"}') WHERE id = $1`, [
-      body.draft!.id,
-    ]);
+    await t.db.query(
+      `UPDATE service_version SET content = jsonb_set(content, '{form,properties,x}', '{"type":"nope"}') WHERE id = $1`,
+      [body.draft!.id],
+    );
     const res = await step(body.id, 'publish');
     expect(res.status).toBe(400);
     expect((res.body as Problem).errors?.some((e) => e.pointer.startsWith('/form/properties/x'))).toBe(true);
@@ -304,7 +360,13 @@ describe('service catalogue (办事指南): versions, publication, public reads,
   it('citizens, anonymous callers and staff of other units cannot write; nothing is written', async () => {
     const p = await published();
     const code = `TEST-${uniq()}`;
-    const payload = { organisationId: X, implementationCode: code, type: 'public_service', target: 'both', draft: content() };
+    const payload = {
+      organisationId: X,
+      implementationCode: code,
+      type: 'public_service',
+      target: 'both',
+      draft: content(),
+    };
     expect((await t.http.post('/v1/catalog/services').send(payload)).status).toBe(401);
     expect((await t.http.post('/v1/catalog/services').set(citizen).send(payload)).status).toBe(403);
     // Staff of unit Y: X is out of scope, answered as not found.
@@ -323,13 +385,18 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     );
     expect(row).toEqual({ status: 'published', draft_version_id: null });
     // Staff of Y can create in Y.
-    const inY = await t.http.post('/v1/catalog/services').set(staffY).send({ ...payload, organisationId: Y });
+    const inY = await t.http
+      .post('/v1/catalog/services')
+      .set(staffY)
+      .send({ ...payload, organisationId: Y });
     expect(inY.status).toBe(201);
   });
 
   it('form validation points at the fields; the service method gives the same answer', async () => {
     const p = await published();
-    const ok = await t.http.post(`/v1/services/${p.id}/form-validation`).send({ data: { applicantName: '张三', phone: '13800000000' } });
+    const ok = await t.http
+      .post(`/v1/services/${p.id}/form-validation`)
+      .send({ data: { applicantName: '张三', phone: '13800000000' } });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ valid: true, errors: [] });
     const bad = await t.http
@@ -347,7 +414,9 @@ describe('service catalogue (办事指南): versions, publication, public reads,
   it('unknown services are 404 and bad input is 400', async () => {
     const missing = '01890000-0000-7000-8000-000000000000';
     expect((await t.http.get(`/v1/services/${missing}`)).status).toBe(404);
-    expect((await t.http.post(`/v1/services/${missing}/form-validation`).send({ data: {} })).status).toBe(404);
+    expect((await t.http.post(`/v1/services/${missing}/form-validation`).send({ data: {} })).status).toBe(
+      404,
+    );
     expect((await step(missing, 'publish')).status).toBe(404);
     expect((await t.http.get('/v1/services/not-a-uuid')).status).toBe(400);
     expect((await t.http.get('/v1/services?type=bogus')).status).toBe(400);
@@ -358,10 +427,24 @@ describe('service catalogue (办事指南): versions, publication, public reads,
       [{ draft: content({}, { onlineDepth: 5 }) }, '/draft/guide/onlineDepth'],
       [{ draft: content({}, { handlingType: 'soon' }) }, '/draft/guide/handlingType'],
       [{ draft: content({}, { legalLimit: { amount: 5, unit: 'weeks' } }) }, '/draft/guide/legalLimit/unit'],
-      [{ draft: content({}, { materials: [{ name: '', source: 'x', copies: 1, form: 'paper', required: true }] }) }, '/draft/guide/materials/0/name'],
-      [{ draft: content({ elder: { summary: 's', steps: ['1', '2', '3', '4', '5', '6'] } }) }, '/draft/elder/steps'],
+      [
+        {
+          draft: content(
+            {},
+            { materials: [{ name: '', source: 'x', copies: 1, form: 'paper', required: true }] },
+          ),
+        },
+        '/draft/guide/materials/0/name',
+      ],
+      [
+        { draft: content({ elder: { summary: 's', steps: ['1', '2', '3', '4', '5', '6'] } }) },
+        '/draft/elder/steps',
+      ],
       [{ draft: content({ translations: { en: { title: 'x' } } }) }, '/draft/translations/zh-CN'],
-      [{ draft: content({}, { fees: [{ name: 'x', amount: -1, basis: 'y' }] }) }, '/draft/guide/fees/0/amount'],
+      [
+        { draft: content({}, { fees: [{ name: 'x', amount: -1, basis: 'y' }] }) },
+        '/draft/guide/fees/0/amount',
+      ],
       [{ implementationCode: 'x' }, '/implementationCode'],
       [{ type: 'tax' }, '/type'],
       [{ surprise: 1 }, '/surprise'],
@@ -382,7 +465,9 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     const han = [...uniq().slice(0, 8)].map((c) => HAN[parseInt(c, 16)]).join('');
     const word = `k${uniq()}`;
     const titled = content({ translations: { 'zh-CN': { title: `${han}许可 ${word}` } } });
-    const mentioned = content({ translations: { 'zh-CN': { title: '其他事项', summary: `与 ${word} 有关` } } });
+    const mentioned = content({
+      translations: { 'zh-CN': { title: '其他事项', summary: `与 ${word} 有关` } },
+    });
     const inTitle = await published(titled);
     const inText = await published(mentioned);
     const byWord = await t.http.get(`/v1/services/search?q=${encodeURIComponent(word.toUpperCase())}`);
@@ -400,5 +485,92 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     expect((await t.http.get(`/v1/services/search?q=zz${uniq()}`)).body.items).toEqual([]);
     expect((await t.http.get('/v1/services/search')).status).toBe(400);
     expect((await t.http.get('/v1/services/search?q=x&limit=500')).status).toBe(400);
+  });
+
+  it('GraphQL twins: services connection and service(id, elder)', async () => {
+    const p = await published();
+    const gql = (
+      query: string,
+      variables: Record<string, unknown> = {},
+      headers: Record<string, string> = {},
+    ) =>
+      t.http.post('/graphql').set('Content-Type', 'application/json').set(headers).send({ query, variables });
+    const list = await gql(
+      'query($org: ID!) { services(organisationId: $org, type: AdministrativeLicence, first: 100) { edges { node { id title type target lifeEvents } } pageInfo { hasNextPage } } }',
+      { org: X },
+    );
+    expect(list.status).toBe(200);
+    expect(list.body.errors).toBeUndefined();
+    const nodes = (
+      list.body.data.services.edges as { node: { id: string; title: string; type: string } }[]
+    ).map((e) => e.node);
+    expect(nodes.find((n) => n.id === p.id)).toMatchObject({
+      title: '个体工商户登记',
+      type: 'AdministrativeLicence',
+    });
+
+    const std = await gql(
+      'query($id: ID!) { service(id: $id) { mode title versionNumber guideJson formJson elder { summary } } }',
+      { id: p.id },
+      { 'Accept-Language': 'en' },
+    );
+    expect(std.body.data.service).toMatchObject({
+      mode: 'standard',
+      title: 'Sole proprietorship registration',
+      versionNumber: 1,
+      elder: null,
+    });
+    expect(JSON.parse(std.body.data.service.guideJson as string).visitsRequired).toBe(1);
+    expect(JSON.parse(std.body.data.service.formJson as string).required).toEqual(['applicantName', 'phone']);
+
+    const elder = await gql(
+      'query($id: ID!) { service(id: $id, elder: true) { mode guideJson elder { summary steps materials timeLimit } } }',
+      { id: p.id },
+    );
+    expect(elder.body.data.service).toMatchObject({
+      mode: 'elder',
+      guideJson: null,
+      elder: {
+        summary: '开小店，先登记。',
+        materials: ['身份证', '经营场所证明'],
+        timeLimit: '5 个工作日内办结',
+      },
+    });
+
+    const missing = await gql('query { service(id: "01890000-0000-7000-8000-000000000000") { id } }');
+    expect(missing.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    const bad = await gql('query { services(region: "abc") { edges { node { id } } } }');
+    expect(bad.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('creation takes an Idempotency-Key: a retry replays the first answer and writes once', async () => {
+    const code = `TEST-${uniq()}`;
+    const key = `cat-${uniq()}`;
+    const payload = {
+      organisationId: X,
+      implementationCode: code,
+      type: 'public_service',
+      target: 'business',
+      draft: content(),
+    };
+    const first = await t.http
+      .post('/v1/catalog/services')
+      .set(staff)
+      .set('Idempotency-Key', key)
+      .send(payload);
+    const retry = await t.http
+      .post('/v1/catalog/services')
+      .set(staff)
+      .set('Idempotency-Key', key)
+      .send(payload);
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.id).toBe(first.body.id);
+    expect(await byCode(code)).toBe(1);
+    // Without the key, the same code is a conflict.
+    const again = await t.http.post('/v1/catalog/services').set(staff).send(payload);
+    expect(again.status).toBe(409);
+    expect(await byCode(code)).toBe(1);
   });
 });

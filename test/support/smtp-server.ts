@@ -42,7 +42,7 @@ export async function startSmtpServer(user = 'mailer', pass = 'secret-pass'): Pr
     logger: false,
     onAuth(auth, _session, cb) {
       if (auth.username === user && auth.password === pass) {
-        state.logins.push(auth.username!);
+        state.logins.push(auth.username);
         return cb(null, { user: auth.username });
       }
       return cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));

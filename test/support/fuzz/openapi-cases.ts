@@ -160,8 +160,10 @@ function boundaryValues(p: OpParam, components: Components, rng: Rng): string[] 
 /** The value a parameter gets when it is not the one being mutated. */
 function baseValue(p: OpParam, components: Components, rng: Rng): string {
   const s = resolve(p.schema, components);
+  const known = components.hints?.[p.name];
+  if (known?.length) return rng.pick(known);
   if (p.in === 'path' && typeOf(s) === 'string' && !s.format && !s.enum) return rng.uuid();
-  return String(sample(s, components, rng));
+  return String(sample(s, components, rng, 0, p.name));
 }
 
 const enc = (v: string) => encodeURIComponent(v);

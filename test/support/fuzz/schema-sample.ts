@@ -1,3 +1,4 @@
+import { domainValue, Hints, patternValue } from './domain-values';
 import type { Rng } from './prng';
 
 /** The slice of JSON Schema (OpenAPI 3.1 flavour) the generators read. */
@@ -26,6 +27,8 @@ export interface Schema {
 
 export interface Components {
   schemas?: Record<string, Schema>;
+  /** not OpenAPI: field name → values that exist in the database (see domain-values.ts) */
+  hints?: Hints;
 }
 
 /** Follows $ref and single-entry allOf (how @nestjs/swagger wraps enums) until a concrete schema. */
@@ -65,7 +68,9 @@ export function typeOf(schema: Schema): string {
 /** The generic "no control characters" pattern the conventions put on free text; anything else is specific. */
 const isFreeTextPattern = (p: string | undefined) => !p || p.startsWith('^[^\\u0000');
 
-function sampleString(schema: Schema, rng: Rng): string {
+function sampleString(schema: Schema, rng: Rng, name: string | undefined, hints: Hints): string {
+  const known = domainValue(name, rng, hints) ?? patternValue(schema.pattern, rng);
+  if (known !== undefined) return known;
   if (typeof schema.example === 'string') return schema.example;
   switch (schema.format) {
     case 'uuid':
@@ -94,13 +99,13 @@ function sampleString(schema: Schema, rng: Rng): string {
 }
 
 /** A plausible value for `schema`: valid where the schema says enough, close to valid otherwise. */
-export function sample(schema: Schema | undefined, components: Components, rng: Rng, depth = 0): unknown {
+export function sample(schema: Schema | undefined, components: Components, rng: Rng, depth = 0, name?: string): unknown {
   const s = resolve(schema, components);
   if (s.const !== undefined) return s.const;
   if (s.enum?.length) return rng.pick(s.enum);
   switch (typeOf(s)) {
     case 'string':
-      return sampleString(s, rng);
+      return sampleString(s, rng, name, components.hints ?? {});
     case 'integer': {
       const min = s.minimum ?? 1;
       const max = Math.min(s.maximum ?? min + 100, min + 1000);
@@ -120,7 +125,7 @@ export function sample(schema: Schema | undefined, components: Components, rng: 
       const out: Record<string, unknown> = {};
       const required = new Set(s.required ?? []);
       for (const [name, prop] of Object.entries(s.properties ?? {})) {
-        if (required.has(name) || rng.chance(0.6)) out[name] = sample(prop, components, rng, depth + 1);
+        if (required.has(name) || rng.chance(0.6)) out[name] = sample(prop, components, rng, depth + 1, name);
       }
       return out;
     }

@@ -43,7 +43,9 @@ export class InboxService {
   }
 
   async unreadCount(ctx: RequestContext): Promise<UnreadCountDto> {
-    const count = await this.db.repo(InboxMessage).count({ where: { accountId: this.self(ctx), readAt: IsNull() } });
+    const count = await this.db
+      .repo(InboxMessage)
+      .count({ where: { accountId: this.self(ctx), readAt: IsNull() } });
     return { count };
   }
 
@@ -75,7 +77,10 @@ export class InboxService {
     return { inapp: true, email: on(NotificationChannel.Email), sms: on(NotificationChannel.Sms) };
   }
 
-  async setPreferences(ctx: RequestContext, dto: NotificationPreferencesDto): Promise<NotificationPreferencesDto> {
+  async setPreferences(
+    ctx: RequestContext,
+    dto: NotificationPreferencesDto,
+  ): Promise<NotificationPreferencesDto> {
     const accountId = this.self(ctx);
     return this.db.transaction(async () => {
       await this.db.repo(NotificationPreference).upsert(

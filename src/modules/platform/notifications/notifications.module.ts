@@ -5,7 +5,13 @@ import { NotificationsController } from './notifications.controller';
 import { NotificationsResolver } from './notifications.resolver';
 import { NotificationsService } from './notifications.service';
 import { SmtpTransport } from './smtp-transport';
-import { ChannelRouter, LogSmsProvider, LogTransport, NOTIFICATION_TRANSPORT, NotificationTransport } from './transport';
+import {
+  ChannelRouter,
+  LogSmsProvider,
+  LogTransport,
+  NOTIFICATION_TRANSPORT,
+  NotificationTransport,
+} from './transport';
 
 /**
  * The outbox and its delivery job, the in-app inbox and channel preferences. NOTIFY_TRANSPORT picks
@@ -36,7 +42,9 @@ import { ChannelRouter, LogSmsProvider, LogTransport, NOTIFICATION_TRANSPORT, No
   exports: [NotificationsService],
 })
 export class NotificationsModule implements OnApplicationShutdown {
-  constructor(@Optional() @Inject(NOTIFICATION_TRANSPORT) private readonly transport: NotificationTransport | null) {}
+  constructor(
+    @Optional() @Inject(NOTIFICATION_TRANSPORT) private readonly transport: NotificationTransport | null,
+  ) {}
 
   /** Closes pooled SMTP connections so the process can exit. */
   onApplicationShutdown(): void {

@@ -21,8 +21,15 @@ export class NotificationsResolver {
     @Ctx() ctx: RequestContext,
     @Args() args: InboxArgs,
   ): Promise<ConnectionShape<InboxMessageDto>> {
-    const page = await this.inbox.list(ctx, { limit: args.first, cursor: args.after ?? undefined, unread: !!args.unread });
-    return toConnection(page.items, { cursorOf: (m) => encodeCursor([m.id]), hasNextPage: page.nextCursor !== null });
+    const page = await this.inbox.list(ctx, {
+      limit: args.first,
+      cursor: args.after ?? undefined,
+      unread: !!args.unread,
+    });
+    return toConnection(page.items, {
+      cursorOf: (m) => encodeCursor([m.id]),
+      hasNextPage: page.nextCursor !== null,
+    });
   }
 
   @Allow(Permission.SelfService)

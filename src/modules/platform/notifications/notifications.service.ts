@@ -11,7 +11,14 @@ import { Account } from '../identity/account.entity';
 import { InboxMessage } from './inbox-message.entity';
 import { NotificationChannel, NotificationOutbox, NotificationStatus } from './notification.entity';
 import { NotificationPreference } from './notification-preference.entity';
-import { isTemplateName, renderTemplate, secretParamsOf, TemplateName, TemplateParams, toHtml } from './templates';
+import {
+  isTemplateName,
+  renderTemplate,
+  secretParamsOf,
+  TemplateName,
+  TemplateParams,
+  toHtml,
+} from './templates';
 import { NOTIFICATION_TRANSPORT, NotificationTransport, PermanentDeliveryError } from './transport';
 
 export const DELIVER_JOB = 'notification.deliver';
@@ -137,7 +144,9 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
       }
       const queue = async (channel: NotificationChannel, recipient: string | null) => {
         if (!wanted.has(channel) || !recipient || !enabled(channel)) return;
-        result.outboxIds.push(await this.enqueue(ctx, { channel, recipient, accountId, template, params, language }));
+        result.outboxIds.push(
+          await this.enqueue(ctx, { channel, recipient, accountId, template, params, language }),
+        );
       };
       await queue(NotificationChannel.Email, account.email);
       await queue(NotificationChannel.Sms, account.phone);

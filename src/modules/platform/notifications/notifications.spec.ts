@@ -41,9 +41,13 @@ describe('templates per channel', () => {
       '【OneWindow】您的办件 R1 状态已更新为：ok。',
     );
     // the SMS text has no subject of its own: the default one is used
-    expect(renderTemplate('application.status_changed', 'en', params, 'sms').subject).toBe('Application update: A&B <x>');
+    expect(renderTemplate('application.status_changed', 'en', params, 'sms').subject).toBe(
+      'Application update: A&B <x>',
+    );
     expect(renderTemplate('application.status_changed', 'en', params, 'inapp').text).toContain('"A&B <x>"');
-    expect(renderTemplate('licence.issued', 'fr' as 'en', { licenceName: 'L' }).subject).toBe('电子证照已签发：L');
+    expect(renderTemplate('licence.issued', 'fr' as 'en', { licenceName: 'L' }).subject).toBe(
+      '电子证照已签发：L',
+    );
   });
 
   it('leaves missing params empty and never evaluates names from the prototype', () => {
@@ -52,7 +56,10 @@ describe('templates per channel', () => {
   });
 
   it('escapes params in the HTML part', () => {
-    const r = renderTemplate('application.status_changed', 'en', { ...params, status: '<script>"x"</script>' });
+    const r = renderTemplate('application.status_changed', 'en', {
+      ...params,
+      status: '<script>"x"</script>',
+    });
     const html = toHtml(r, 'en');
     expect(html).toContain('A&amp;B &lt;x&gt;');
     expect(html).toContain('&lt;script&gt;&quot;x&quot;&lt;/script&gt;');
@@ -64,10 +71,14 @@ describe('templates per channel', () => {
 describe('ChannelRouter', () => {
   it('sends SMS through the provider and refuses channels without a sender permanently', async () => {
     const sent: string[] = [];
-    const router = new ChannelRouter(null, { send: (phone, text) => (sent.push(`${phone}:${text}`), Promise.resolve()) });
+    const router = new ChannelRouter(null, {
+      send: (phone, text) => (sent.push(`${phone}:${text}`), Promise.resolve()),
+    });
     const m = { id: 'x', recipient: '13800138000', subject: 's', text: 't', template: 'x', language: 'en' };
     await router.send({ ...m, channel: NotificationChannel.Sms });
     expect(sent).toEqual(['13800138000:t']);
-    await expect(router.send({ ...m, channel: NotificationChannel.Email })).rejects.toBeInstanceOf(PermanentDeliveryError);
+    await expect(router.send({ ...m, channel: NotificationChannel.Email })).rejects.toBeInstanceOf(
+      PermanentDeliveryError,
+    );
   });
 });

@@ -36,7 +36,8 @@ export class SmtpTransport implements NotificationTransport {
   }
 
   async send(m: OutgoingMessage): Promise<void> {
-    if (m.channel !== NotificationChannel.Email) throw new PermanentDeliveryError(`SMTP cannot send ${m.channel}`);
+    if (m.channel !== NotificationChannel.Email)
+      throw new PermanentDeliveryError(`SMTP cannot send ${m.channel}`);
     try {
       await this.mailer.sendMail({
         from: this.config.from,

@@ -141,7 +141,8 @@ export function renderTemplate(
   const template: Template = TEMPLATES[name];
   const texts = template.channels[channel] ?? template.channels.default;
   const t = texts[language] ?? texts['zh-CN'];
-  const subject = t.subject ?? (template.channels.default[language] ?? template.channels.default['zh-CN']).subject ?? '';
+  const subject =
+    t.subject ?? (template.channels.default[language] ?? template.channels.default['zh-CN']).subject ?? '';
   return { subject: fill(subject, params), text: fill(t.body, params) };
 }
 
@@ -149,7 +150,13 @@ function fill(s: string, params: TemplateParams): string {
   return s.replace(/\{(\w+)\}/g, (_, k: string) => (Object.hasOwn(params, k) ? String(params[k]) : ''));
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { Allow, Public } from '../../../api/auth/allow.decorator';
 import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
@@ -26,7 +33,11 @@ import {
 } from './dto/catalog.dto';
 import { OptionalIfMatch } from './optional-if-match';
 
-const IF_MATCH_OPTIONAL = ApiHeader({ name: 'If-Match', required: false, description: 'the ETag ("v<version>") last seen' });
+const IF_MATCH_OPTIONAL = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'the ETag ("v<version>") last seen',
+});
 
 /** Staff side of the catalogue: write, review and publish guide versions of the caller's units. */
 @ApiTags('catalog')
@@ -71,7 +82,11 @@ export class CatalogAdminController {
   @HttpCode(200)
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
-  revise(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @OptionalIfMatch() v?: number): Promise<ServiceAdminDto> {
+  revise(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @OptionalIfMatch() v?: number,
+  ): Promise<ServiceAdminDto> {
     return this.catalog.revise(ctx, id, v);
   }
 
@@ -81,7 +96,11 @@ export class CatalogAdminController {
   @HttpCode(200)
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
-  submit(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @OptionalIfMatch() v?: number): Promise<ServiceAdminDto> {
+  submit(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @OptionalIfMatch() v?: number,
+  ): Promise<ServiceAdminDto> {
     return this.catalog.submit(ctx, id, v);
   }
 
@@ -91,7 +110,11 @@ export class CatalogAdminController {
   @HttpCode(200)
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
-  reject(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @OptionalIfMatch() v?: number): Promise<ServiceAdminDto> {
+  reject(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @OptionalIfMatch() v?: number,
+  ): Promise<ServiceAdminDto> {
     return this.catalog.reject(ctx, id, v);
   }
 
@@ -101,7 +124,11 @@ export class CatalogAdminController {
   @HttpCode(200)
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
-  publish(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @OptionalIfMatch() v?: number): Promise<ServiceAdminDto> {
+  publish(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @OptionalIfMatch() v?: number,
+  ): Promise<ServiceAdminDto> {
     return this.catalog.publish(ctx, id, v);
   }
 
@@ -111,7 +138,11 @@ export class CatalogAdminController {
   @HttpCode(200)
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
-  retire(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @OptionalIfMatch() v?: number): Promise<ServiceAdminDto> {
+  retire(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @OptionalIfMatch() v?: number,
+  ): Promise<ServiceAdminDto> {
     return this.catalog.retire(ctx, id, v);
   }
 }
@@ -143,15 +174,27 @@ export class ServicesController {
   @Public()
   @Get(':id')
   @Header('Vary', 'Prefer, Accept-Language')
-  @ApiHeader({ name: 'Prefer', required: false, description: '`return=elder` for the simplified (elder) guide' })
-  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(PublicGuideDto) }, { $ref: getSchemaPath(ElderPublicGuideDto) }] } })
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description: '`return=elder` for the simplified (elder) guide',
+  })
+  @ApiOkResponse({
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(PublicGuideDto) }, { $ref: getSchemaPath(ElderPublicGuideDto) }],
+    },
+  })
   get(
     @Ctx() ctx: RequestContext,
     @Param('id', UuidParam) id: string,
     @Query() query: GuideQueryDto,
     @Headers('prefer') prefer?: string,
   ): Promise<PublicGuideDto | ElderPublicGuideDto> {
-    return this.catalog.guide(ctx, id, query.mode === 'elder' || (!query.mode && /(^|[\s,;])return=elder\b/i.test(prefer ?? '')));
+    return this.catalog.guide(
+      ctx,
+      id,
+      query.mode === 'elder' || (!query.mode && /(^|[\s,;])return=elder\b/i.test(prefer ?? '')),
+    );
   }
 
   /** Checks form data against the published form; errors point at fields. */
@@ -160,7 +203,11 @@ export class ServicesController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: FormValidationResultDto })
-  validate(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Body() dto: FormDataDto): Promise<FormValidationResultDto> {
+  validate(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: FormDataDto,
+  ): Promise<FormValidationResultDto> {
     return this.catalog.formValidation(ctx, id, dto.data);
   }
 }

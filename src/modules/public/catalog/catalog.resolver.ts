@@ -17,11 +17,19 @@ export class CatalogResolver {
   constructor(private readonly catalog: CatalogService) {}
 
   @Public()
-  @Query(() => ServiceConnection, { description: 'Published services (办事指南), filtered (REST: GET /v1/services).' })
-  async services(@Ctx() ctx: RequestContext, @Args() args: ServicesArgs): Promise<ConnectionShape<ServiceSummaryNode>> {
+  @Query(() => ServiceConnection, {
+    description: 'Published services (办事指南), filtered (REST: GET /v1/services).',
+  })
+  async services(
+    @Ctx() ctx: RequestContext,
+    @Args() args: ServicesArgs,
+  ): Promise<ConnectionShape<ServiceSummaryNode>> {
     const { first, after, ...filters } = args;
     const page = await this.catalog.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
-    return toConnection(page.items, { cursorOf: (s) => encodeCursor([s.id]), hasNextPage: page.nextCursor !== null });
+    return toConnection(page.items, {
+      cursorOf: (s) => encodeCursor([s.id]),
+      hasNextPage: page.nextCursor !== null,
+    });
   }
 
   @Public()

@@ -55,9 +55,15 @@ export class CatalogService {
     checkContent(dto.draft, '/draft');
     return this.db.transaction(async () => {
       const org = await this.db.repo(Organisation).findOne({ where: { id: dto.organisationId } });
-      if (!org?.active || !(await this.inScope(ctx, Permission.CatalogManage, org.id))) throw notFound('organisation');
+      if (!org?.active || !(await this.inScope(ctx, Permission.CatalogManage, org.id)))
+        throw notFound('organisation');
       if (await this.db.repo(Service).exists({ where: { implementationCode: dto.implementationCode } }))
-        throw conflict(ctx, 'implementationCode', '实施编码已被使用', 'the implementation code is already in use');
+        throw conflict(
+          ctx,
+          'implementationCode',
+          '实施编码已被使用',
+          'the implementation code is already in use',
+        );
       const serviceId = uuidv7();
       const draft = this.db.repo(ServiceVersion).create({
         id: uuidv7(),
@@ -86,7 +92,11 @@ export class CatalogService {
       });
       await this.db.repo(Service).insert(service);
       await this.db.repo(ServiceVersion).save(draft);
-      await this.audit.append(ctx, { action: 'service.create', resourceType: 'service', resourceId: serviceId });
+      await this.audit.append(ctx, {
+        action: 'service.create',
+        resourceType: 'service',
+        resourceId: serviceId,
+      });
       return this.adminView(service);
     });
   }
@@ -98,14 +108,26 @@ export class CatalogService {
   }
 
   /** Replaces the open draft. A version in review or published is never edited (409). */
-  async updateDraft(ctx: RequestContext, id: string, expected: number, content: ServiceContentDto): Promise<ServiceAdminDto> {
+  async updateDraft(
+    ctx: RequestContext,
+    id: string,
+    expected: number,
+    content: ServiceContentDto,
+  ): Promise<ServiceAdminDto> {
     checkContent(content, '');
-    return this.mutate(ctx, id, Permission.CatalogManage, expected, 'service.draft.update', async (service) => {
-      const draft = await this.openVersion(ctx, service, ServiceVersionState.Draft);
-      draft.content = content;
-      await this.db.repo(ServiceVersion).save(draft);
-      await this.touch(service);
-    });
+    return this.mutate(
+      ctx,
+      id,
+      Permission.CatalogManage,
+      expected,
+      'service.draft.update',
+      async (service) => {
+        const draft = await this.openVersion(ctx, service, ServiceVersionState.Draft);
+        draft.content = content;
+        await this.db.repo(ServiceVersion).save(draft);
+        await this.touch(service);
+      },
+    );
   }
 
   /** Opens a new draft (a copy of the published version) on a published or retired service. */
@@ -133,7 +155,8 @@ export class CatalogService {
     return this.mutate(ctx, id, Permission.CatalogManage, expected, 'service.submit', async (service) => {
       const draft = await this.openVersion(ctx, service, ServiceVersionState.Draft);
       await this.db.repo(ServiceVersion).update(draft.id, { state: ServiceVersionState.InReview });
-      if (service.status === ServiceStatus.Draft) await this.db.repo(Service).update(service.id, { status: ServiceStatus.InReview });
+      if (service.status === ServiceStatus.Draft)
+        await this.db.repo(Service).update(service.id, { status: ServiceStatus.InReview });
       else await this.touch(service);
     });
   }
@@ -143,7 +166,8 @@ export class CatalogService {
     return this.mutate(ctx, id, Permission.CatalogReview, expected, 'service.reject', async (service) => {
       const draft = await this.openVersion(ctx, service, ServiceVersionState.InReview);
       await this.db.repo(ServiceVersion).update(draft.id, { state: ServiceVersionState.Draft });
-      if (service.status === ServiceStatus.InReview) await this.db.repo(Service).update(service.id, { status: ServiceStatus.Draft });
+      if (service.status === ServiceStatus.InReview)
+        await this.db.repo(Service).update(service.id, { status: ServiceStatus.Draft });
       else await this.touch(service);
     });
   }
@@ -158,7 +182,9 @@ export class CatalogService {
       checkPublishable(version.content);
       const now = new Date();
       if (service.currentPublishedVersionId)
-        await this.db.repo(ServiceVersion).update(service.currentPublishedVersionId, { state: ServiceVersionState.Superseded });
+        await this.db
+          .repo(ServiceVersion)
+          .update(service.currentPublishedVersionId, { state: ServiceVersionState.Superseded });
       await this.db.repo(ServiceVersion).update(version.id, {
         state: ServiceVersionState.Published,
         publishedAt: now,
@@ -193,7 +219,8 @@ export class CatalogService {
   /** Withdraws the service from the public catalogue; its versions are kept. */
   async retire(ctx: RequestContext, id: string, expected: number | undefined): Promise<ServiceAdminDto> {
     return this.mutate(ctx, id, Permission.CatalogReview, expected, 'service.retire', async (service) => {
-      if (service.status === ServiceStatus.Retired) throw invalidState(ctx, '该事项已停用', 'the service is already retired');
+      if (service.status === ServiceStatus.Retired)
+        throw invalidState(ctx, '该事项已停用', 'the service is already retired');
       await this.db.repo(Service).update(service.id, { status: ServiceStatus.Retired });
     });
   }
@@ -201,14 +228,18 @@ export class CatalogService {
   // ---- public ----
 
   async list(ctx: RequestContext, q: ServiceQueryDto): Promise<Page<ServiceSummaryDto>> {
-    const qb = this.db.repo(Service).createQueryBuilder('s').where('s.status = :published', { published: ServiceStatus.Published });
+    const qb = this.db
+      .repo(Service)
+      .createQueryBuilder('s')
+      .where('s.status = :published', { published: ServiceStatus.Published });
     if (q.organisationId) qb.andWhere('s.organisation_id = :org', { org: q.organisationId });
     if (q.region) qb.andWhere('s.region_code LIKE :region', { region: `${q.region}%` });
     if (q.type) qb.andWhere('s.type = :type', { type: q.type });
     if (q.target && q.target !== ServiceTarget.Both)
       qb.andWhere('s.target IN (:...targets)', { targets: [q.target, ServiceTarget.Both] });
     else if (q.target) qb.andWhere('s.target = :target', { target: q.target });
-    if (q.lifeEvent) qb.andWhere('s.life_events @> CAST(:le AS jsonb)', { le: JSON.stringify([q.lifeEvent]) });
+    if (q.lifeEvent)
+      qb.andWhere('s.life_events @> CAST(:le AS jsonb)', { le: JSON.stringify([q.lifeEvent]) });
     if (q.topic) qb.andWhere('s.topics @> CAST(:topic AS jsonb)', { topic: JSON.stringify([q.topic]) });
     const page = await keysetPage(qb, q, { idColumn: 's.id', keyOf: (s) => [s.id] });
     return { items: page.items.map((s) => summary(ctx, s)), nextCursor: page.nextCursor };
@@ -222,14 +253,19 @@ export class CatalogService {
     const words = queryTerms(q.q);
     if (!words.length) return { items: [] };
     const score = words
-      .map((_, i) => `(CASE WHEN strpos(search_terms, $${i + 2}) > 0 THEN 1 ELSE 0 END + CASE WHEN strpos(title_terms, $${i + 2}) > 0 THEN 3 ELSE 0 END)`)
+      .map(
+        (_, i) =>
+          `(CASE WHEN strpos(search_terms, $${i + 2}) > 0 THEN 1 ELSE 0 END + CASE WHEN strpos(title_terms, $${i + 2}) > 0 THEN 3 ELSE 0 END)`,
+      )
       .join(' + ');
     const rows = await this.db.query<{ id: string; score: number }>(
       `SELECT id, (${score})::int AS score FROM service WHERE status = $1 AND (${score}) > 0 ORDER BY score DESC, id LIMIT ${q.limit ?? 20}`,
       [ServiceStatus.Published, ...words],
     );
     if (!rows.length) return { items: [] };
-    const services = new Map((await this.db.repo(Service).findBy({ id: In(rows.map((r) => r.id)) })).map((s) => [s.id, s]));
+    const services = new Map(
+      (await this.db.repo(Service).findBy({ id: In(rows.map((r) => r.id)) })).map((s) => [s.id, s]),
+    );
     return {
       items: rows.flatMap((r) => {
         const s = services.get(r.id);
@@ -239,9 +275,15 @@ export class CatalogService {
   }
 
   /** The published guide in the caller's language, or its elder variant. Unknown or unpublished: 404. */
-  async guide(ctx: RequestContext, id: string, elder: boolean): Promise<PublicGuideDto | ElderPublicGuideDto> {
+  async guide(
+    ctx: RequestContext,
+    id: string,
+    elder: boolean,
+  ): Promise<PublicGuideDto | ElderPublicGuideDto> {
     const { service, version } = await this.published(id);
-    return elder ? elderGuide(ctx.language, service, version) : localizedGuide(ctx.language, service, version);
+    return elder
+      ? elderGuide(ctx.language, service, version)
+      : localizedGuide(ctx.language, service, version);
   }
 
   /** The guide for GraphQL: the same content, the guide and form as JSON text. */
@@ -249,7 +291,17 @@ export class CatalogService {
     const view = await this.guide(ctx, id, elder);
     if (view.mode === 'elder') {
       const { id: _id, mode, language, versionNumber, title, ...rest } = view;
-      return { id, mode, language, versionNumber, title, summary: rest.summary, guideJson: null, formJson: null, elder: rest };
+      return {
+        id,
+        mode,
+        language,
+        versionNumber,
+        title,
+        summary: rest.summary,
+        guideJson: null,
+        formJson: null,
+        elder: rest,
+      };
     }
     return {
       id,
@@ -271,7 +323,11 @@ export class CatalogService {
     return validate(data) ? [] : formErrors(validate.errors);
   }
 
-  async formValidation(_ctx: RequestContext, serviceId: string, data: unknown): Promise<FormValidationResultDto> {
+  async formValidation(
+    _ctx: RequestContext,
+    serviceId: string,
+    data: unknown,
+  ): Promise<FormValidationResultDto> {
     const errors = await this.validateForm(serviceId, data);
     return { valid: errors.length === 0, errors };
   }
@@ -288,8 +344,11 @@ export class CatalogService {
     change: (service: Service) => Promise<void>,
   ): Promise<ServiceAdminDto> {
     return this.db.transaction(async () => {
-      const service = await this.db.repo(Service).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!service || !(await this.inScope(ctx, permission, service.organisationId))) throw notFound('service');
+      const service = await this.db
+        .repo(Service)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!service || !(await this.inScope(ctx, permission, service.organisationId)))
+        throw notFound('service');
       assertVersion(service, expected);
       await change(service);
       await this.audit.append(ctx, { action, resourceType: 'service', resourceId: id });
@@ -303,15 +362,25 @@ export class CatalogService {
   }
 
   /** The open (unpublished) version, which must be in `state`; a published one is never edited. */
-  private async openVersion(ctx: RequestContext, service: Service, state: ServiceVersionState): Promise<ServiceVersion> {
+  private async openVersion(
+    ctx: RequestContext,
+    service: Service,
+    state: ServiceVersionState,
+  ): Promise<ServiceVersion> {
     const draft = service.draftVersionId ? await this.version(service.draftVersionId) : null;
     if (!draft)
-      throw invalidState(ctx, '已发布的版本不可修改，请先创建新版本', 'a published version cannot be changed: open a new version first');
+      throw invalidState(
+        ctx,
+        '已发布的版本不可修改，请先创建新版本',
+        'a published version cannot be changed: open a new version first',
+      );
     if (draft.state !== state)
       throw invalidState(
         ctx,
         state === ServiceVersionState.Draft ? '该版本正在审核中' : '该版本尚未提交审核',
-        state === ServiceVersionState.Draft ? 'the version is in review' : 'the version has not been submitted for review',
+        state === ServiceVersionState.Draft
+          ? 'the version is in review'
+          : 'the version has not been submitted for review',
       );
     return draft;
   }
@@ -322,7 +391,8 @@ export class CatalogService {
 
   private async published(id: string): Promise<{ service: Service; version: ServiceVersion }> {
     const service = await this.db.repo(Service).findOne({ where: { id } });
-    if (!service || service.status !== ServiceStatus.Published || !service.currentPublishedVersionId) throw notFound('service');
+    if (!service || service.status !== ServiceStatus.Published || !service.currentPublishedVersionId)
+      throw notFound('service');
     return { service, version: await this.version(service.currentPublishedVersionId) };
   }
 
@@ -333,7 +403,8 @@ export class CatalogService {
       // Published forms compiled at publication; failing now means the row was changed behind our back.
       if (!compiled.validate) throw new DomainError(ErrorCode.Internal);
       validate = compiled.validate;
-      if (this.validators.size >= VALIDATOR_CACHE_SIZE) this.validators.delete(this.validators.keys().next().value as string);
+      if (this.validators.size >= VALIDATOR_CACHE_SIZE)
+        this.validators.delete(this.validators.keys().next().value as string);
       this.validators.set(version.id, validate);
     }
     return validate;
@@ -387,10 +458,17 @@ function summary(ctx: RequestContext, s: Service): ServiceSummaryDto {
 }
 
 function versionView(v: ServiceVersion): ServiceVersionDto {
-  return { id: v.id, number: v.number, state: v.state, content: v.content, publishedAt: v.publishedAt?.toISOString() ?? null };
+  return {
+    id: v.id,
+    number: v.number,
+    state: v.state,
+    content: v.content,
+    publishedAt: v.publishedAt?.toISOString() ?? null,
+  };
 }
 
-const invalid = (errors: FieldError[]): DomainError => new DomainError(ErrorCode.ValidationFailed, { count: errors.length }, errors);
+const invalid = (errors: FieldError[]): DomainError =>
+  new DomainError(ErrorCode.ValidationFailed, { count: errors.length }, errors);
 
 const invalidState = (ctx: RequestContext, zh: string, en: string): DomainError =>
   new DomainError(ErrorCode.InvalidState, { reason: ctx.language === 'en' ? en : zh });
@@ -402,7 +480,8 @@ const conflict = (ctx: RequestContext, _field: string, zh: string, en: string): 
 function checkContent(content: ServiceContentDto, base: string): void {
   // jsonb refuses lone UTF-16 surrogates ("\ud800"): answer 400 here rather than 500 from the database.
   const broken = illFormedAt(content, base);
-  if (broken) throw invalid([{ pointer: broken, code: 'wellFormedText', message: 'text must be well-formed Unicode' }]);
+  if (broken)
+    throw invalid([{ pointer: broken, code: 'wellFormedText', message: 'text must be well-formed Unicode' }]);
   const compiled = compileFormSchema(content.form, `${base}/form`);
   if (compiled.errors.length) throw invalid(compiled.errors);
 }
@@ -430,9 +509,17 @@ function checkPublishable(content: ServiceContentDto): void {
   const promised = guide.promisedLimit;
   if (guide.handlingType === HandlingType.Promised) {
     if (!promised)
-      errors.push({ pointer: '/guide/promisedLimit', code: 'required', message: 'a promised item needs a promised time limit' });
+      errors.push({
+        pointer: '/guide/promisedLimit',
+        code: 'required',
+        message: 'a promised item needs a promised time limit',
+      });
     if (!guide.materials.some((m) => m.required))
-      errors.push({ pointer: '/guide/materials', code: 'requiredMaterials', message: 'a promised item must list its required materials' });
+      errors.push({
+        pointer: '/guide/materials',
+        code: 'requiredMaterials',
+        message: 'a promised item must list its required materials',
+      });
   }
   if (promised && legal) {
     // Working and natural days only compare through a calendar; refusing is the conservative answer.

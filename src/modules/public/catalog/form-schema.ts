@@ -13,7 +13,21 @@ const X_UI_META = {
       ],
     },
     order: { type: 'integer', minimum: 0, maximum: 10000 },
-    widget: { enum: ['text', 'textarea', 'select', 'radio', 'checkbox', 'date', 'number', 'phone', 'id-card', 'address', 'file'] },
+    widget: {
+      enum: [
+        'text',
+        'textarea',
+        'select',
+        'radio',
+        'checkbox',
+        'date',
+        'number',
+        'phone',
+        'id-card',
+        'address',
+        'file',
+      ],
+    },
     help: { type: 'string', maxLength: 500 },
   },
   additionalProperties: false,
@@ -35,7 +49,8 @@ function newAjv(): Ajv2020 {
 
 const ajv = newAjv();
 
-export type FormSchemaResult = { validate: ValidateFunction; errors: [] } | { validate: null; errors: FieldError[] };
+export type FormSchemaResult =
+  { validate: ValidateFunction; errors: [] } | { validate: null; errors: FieldError[] };
 
 /** Compiles a form schema; problems come back as pointers under `base` (e.g. /draft/form). */
 export function compileFormSchema(schema: unknown, base: string): FormSchemaResult {
@@ -43,10 +58,13 @@ export function compileFormSchema(schema: unknown, base: string): FormSchemaResu
     validate: null,
     errors: [{ pointer, code, message }],
   });
-  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return fail(base, 'formSchema', 'form must be a JSON Schema object');
-  if (JSON.stringify(schema).length > MAX_SCHEMA_BYTES) return fail(base, 'formSchema', 'form schema is too large');
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema))
+    return fail(base, 'formSchema', 'form must be a JSON Schema object');
+  if (JSON.stringify(schema).length > MAX_SCHEMA_BYTES)
+    return fail(base, 'formSchema', 'form schema is too large');
   const s = schema as Record<string, unknown>;
-  if (s.type !== 'object') return fail(`${base}/type`, 'formSchema', 'the form schema must describe an object');
+  if (s.type !== 'object')
+    return fail(`${base}/type`, 'formSchema', 'the form schema must describe an object');
   if ('$id' in s || ('$schema' in s && s.$schema !== 'https://json-schema.org/draft/2020-12/schema'))
     return fail(`${base}/$schema`, 'formSchema', 'only draft 2020-12 schemas without $id are accepted');
   if (!ajv.validateSchema(s)) {
@@ -73,7 +91,8 @@ function locate(schema: unknown, message: string): string {
   if (!key) return '';
   const walk = (node: unknown, path: string): string | null => {
     if (!node || typeof node !== 'object') return null;
-    if (!Array.isArray(node) && Object.prototype.hasOwnProperty.call(node, key)) return `${path}/${escape(key)}`;
+    if (!Array.isArray(node) && Object.prototype.hasOwnProperty.call(node, key))
+      return `${path}/${escape(key)}`;
     for (const [k, v] of Object.entries(node)) {
       const hit = walk(v, `${path}/${escape(k)}`);
       if (hit) return hit;

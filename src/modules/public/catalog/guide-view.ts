@@ -3,7 +3,11 @@ import { ElderPublicGuideDto, HandlingType, PublicGuideDto, TimeLimitDto, TimeUn
 import type { Service, ServiceVersion } from './service.entity';
 
 /** The published guide in one language: the English overrides where given, Chinese otherwise. */
-export function localizedGuide(language: Language, service: Service, version: ServiceVersion): PublicGuideDto {
+export function localizedGuide(
+  language: Language,
+  service: Service,
+  version: ServiceVersion,
+): PublicGuideDto {
   const { guide, translations, form } = version.content;
   const zh = translations['zh-CN'];
   const local = language === 'en' ? translations.en : undefined;
@@ -25,7 +29,11 @@ export function localizedGuide(language: Language, service: Service, version: Se
 }
 
 /** 长辈版 (C10): the elder summary and steps, names instead of tables, sentences instead of codes. */
-export function elderGuide(language: Language, service: Service, version: ServiceVersion): ElderPublicGuideDto {
+export function elderGuide(
+  language: Language,
+  service: Service,
+  version: ServiceVersion,
+): ElderPublicGuideDto {
   const { guide, translations, elder } = version.content;
   const en = language === 'en' && !!translations.en;
   const title = (en ? translations.en?.title : undefined) ?? translations['zh-CN'].title;
@@ -46,16 +54,27 @@ export function elderGuide(language: Language, service: Service, version: Servic
       : guide.visitsRequired === 0
         ? '一趟不用跑'
         : `最多跑 ${guide.visitsRequired} 次`,
-    fees: guide.fees.length === 0 ? (en ? 'Free of charge' : '不收费') : guide.fees.map((f) => `${f.name} ${f.amount} ${en ? 'yuan' : '元'}`).join(en ? '; ' : '；'),
+    fees:
+      guide.fees.length === 0
+        ? en
+          ? 'Free of charge'
+          : '不收费'
+        : guide.fees.map((f) => `${f.name} ${f.amount} ${en ? 'yuan' : '元'}`).join(en ? '; ' : '；'),
     places: guide.places.map((p) => `${p.name}，${p.address}，${p.hours}`),
     consultPhone: guide.consultPhone,
   };
 }
 
 const UNIT_ZH: Record<TimeUnit, string> = { working_days: '个工作日', natural_days: '天', hours: '小时' };
-const UNIT_EN: Record<TimeUnit, string> = { working_days: 'working days', natural_days: 'days', hours: 'hours' };
+const UNIT_EN: Record<TimeUnit, string> = {
+  working_days: 'working days',
+  natural_days: 'days',
+  hours: 'hours',
+};
 
 function timeLimitText(en: boolean, handling: HandlingType, limit: TimeLimitDto): string {
   if (handling === HandlingType.Immediate) return en ? 'Handled on the spot' : '当场办结';
-  return en ? `Done within ${limit.amount} ${UNIT_EN[limit.unit]}` : `${limit.amount} ${UNIT_ZH[limit.unit]}内办结`;
+  return en
+    ? `Done within ${limit.amount} ${UNIT_EN[limit.unit]}`
+    : `${limit.amount} ${UNIT_ZH[limit.unit]}内办结`;
 }

@@ -106,7 +106,12 @@ export class ServiceVersion extends BaseEntity {
   @Column({ type: 'int' })
   number: number;
 
-  @Column({ type: 'enum', enum: ServiceVersionState, enumName: 'service_version_state', default: ServiceVersionState.Draft })
+  @Column({
+    type: 'enum',
+    enum: ServiceVersionState,
+    enumName: 'service_version_state',
+    default: ServiceVersionState.Draft,
+  })
   state: ServiceVersionState;
 
   /** guide, translations, elder variant and form schema, as validated by ServiceContentDto */

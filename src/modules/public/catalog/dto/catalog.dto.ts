@@ -331,7 +331,11 @@ export class ServiceContentDto {
   @Type(() => ElderGuideDto)
   elder: ElderGuideDto;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema (draft 2020-12) of the application form' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'JSON Schema (draft 2020-12) of the application form',
+  })
   @IsObject()
   form: Record<string, unknown>;
 }

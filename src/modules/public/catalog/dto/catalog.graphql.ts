@@ -65,7 +65,9 @@ export class ElderGuideNode {
   consultPhone: string;
 }
 
-@ObjectType('ServiceGuide', { description: 'The published guide in the caller\'s language (REST: GET /v1/services/{id}).' })
+@ObjectType('ServiceGuide', {
+  description: "The published guide in the caller's language (REST: GET /v1/services/{id}).",
+})
 export class ServiceGuideNode {
   @Field(() => ID)
   id: string;
@@ -88,7 +90,10 @@ export class ServiceGuideNode {
   @Field(() => String, { nullable: true, description: 'the full guide as JSON text (standard mode)' })
   guideJson: string | null;
 
-  @Field(() => String, { nullable: true, description: 'the application form JSON Schema as JSON text (standard mode)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'the application form JSON Schema as JSON text (standard mode)',
+  })
   formJson: string | null;
 
   @Field(() => ElderGuideNode, { nullable: true, description: 'the elder variant (elder mode)' })

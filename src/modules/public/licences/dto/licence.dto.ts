@@ -216,7 +216,7 @@ export class LicenceDto {
 
   /** e.g. 330100-2026-7KQ2M9XAB3 */
   @Field()
-  @ApiProperty({ maxLength: 40 })
+  @ApiProperty({ maxLength: 40, pattern: '^[0-9]{6,12}-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{10}$' })
   number: string;
 
   @Field(() => LicenceTypeDto)
@@ -267,12 +267,12 @@ export class LicenceDto {
 
   /** base64 Ed25519 signature over the canonical payload (see GET /v1/licence-verifications/{code}) */
   @Field()
-  @ApiProperty({ maxLength: 88 })
+  @ApiProperty({ maxLength: 88, pattern: '^[A-Za-z0-9+/]{86}==$' })
   signature: string;
 
   /** RFC 7638 thumbprint of the signing key */
   @Field()
-  @ApiProperty({ maxLength: 64 })
+  @ApiProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{1,64}$' })
   keyId: string;
 
   @Field(() => LicenceStatus)
@@ -330,7 +330,7 @@ export class LicenceVerificationDto {
   id: string;
 
   @Field()
-  @ApiProperty({ maxLength: 40 })
+  @ApiProperty({ maxLength: 40, pattern: '^[0-9]{6,12}-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{10}$' })
   number: string;
 
   @Field(() => LicenceTypeDto)
@@ -378,12 +378,12 @@ export class LicenceVerificationDto {
 
   /** base64 Ed25519 signature made at issue */
   @Field()
-  @ApiProperty({ maxLength: 88 })
+  @ApiProperty({ maxLength: 88, pattern: '^[A-Za-z0-9+/]{86}==$' })
   signature: string;
 
   /** RFC 7638 thumbprint of the key that signed it */
   @Field()
-  @ApiProperty({ maxLength: 64 })
+  @ApiProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{1,64}$' })
   keyId: string;
 
   /** the exact string signed: RFC 8785 canonical JSON of the licence as the registry holds it now */
@@ -414,7 +414,7 @@ export class LicenceJwkDto {
   x: string;
 
   /** = keyId */
-  @ApiProperty({ maxLength: 64 })
+  @ApiProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{1,64}$' })
   kid: string;
 
   @ApiProperty({ enum: ['EdDSA'] })
@@ -427,7 +427,7 @@ export class LicenceJwkDto {
 /** Everything needed to check a licence signature offline. */
 export class LicencePublicKeyDto {
   /** RFC 7638 thumbprint; licences name it in keyId */
-  @ApiProperty({ maxLength: 64 })
+  @ApiProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{1,64}$' })
   keyId: string;
 
   @ApiProperty({ enum: ['Ed25519'] })
@@ -444,6 +444,6 @@ export class LicencePublicKeyDto {
   canonicalization: 'RFC 8785';
 
   /** the `format` member of the payloads this key signs */
-  @ApiProperty({ maxLength: 64 })
+  @ApiProperty({ maxLength: 64, pattern: '^[a-z0-9.]{1,64}$' })
   payloadFormat: string;
 }
