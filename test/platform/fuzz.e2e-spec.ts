@@ -4,6 +4,7 @@ import { ALL_PERMISSIONS, Permission } from '../../src/api/auth/permission';
 import { buildOpenApi } from '../../src/api/http/openapi';
 import { graphqlCases } from '../support/fuzz/graphql-cases';
 import { bodyCases, casesFor, describeRequest, FuzzRequest, Operation, operationsOf } from '../support/fuzz/openapi-cases';
+import type { Hints } from '../support/fuzz/domain-values';
 import { fuzzSeed, Rng } from '../support/fuzz/prng';
 import { checkAnswer, SQL_RE, STACK_RE } from '../support/fuzz/response-check';
 import { diffCounts, rowCounts } from '../support/fuzz/row-counts';
@@ -33,7 +34,7 @@ describe(`schema-driven robustness (FUZZ_SEED=${SEED})`, () => {
     t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '1000000', RATE_LIMIT_AUTHENTICATED: '1000000' });
     const doc = buildOpenApi(t.app, t.config) as unknown as Parameters<typeof operationsOf>[0];
     ops = operationsOf(doc);
-    components = doc.components ?? {};
+    components = { ...doc.components, hints: await fixtures() };
     // A fresh token per use: logout or a password change may retire the previous one.
     callers = [
       { name: 'anonymous', token: () => Promise.resolve(null) },
@@ -44,6 +45,36 @@ describe(`schema-driven robustness (FUZZ_SEED=${SEED})`, () => {
     console.log(`fuzz: FUZZ_SEED=${SEED}, ${ops.length} operations, ${CASES_PER_OPERATION} cases each`);
   });
   afterAll(() => t?.close());
+
+  /**
+   * A region and an organisation of the suite's own, offered to the generators by field name, so
+   * "valid" samples reach the services; everything else the fuzzer names is random and unknown.
+   */
+  async function fixtures(): Promise<Hints> {
+    const admin = await scopedToken(t, 'staff', ALL_PERMISSIONS);
+    const rng = new Rng(SEED).fork('fixtures');
+    const code = `98${String(rng.int(1e10)).padStart(10, '0')}`;
+    await t.http
+      .post('/v1/regions')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ code, name: `模糊测试区 ${code}`, level: 'province' })
+      .expect(201);
+    const org = await t.http
+      .post('/v1/organisations')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ kind: 'agency', name: `模糊测试局 ${code}`, regionCode: code })
+      .expect(201);
+    const orgId = org.body.id as string;
+    return {
+      regionCode: [code],
+      region: [code],
+      parentCode: [code],
+      organisationId: [orgId],
+      parentId: [orgId],
+      within: [orgId],
+      issuerOrganisationId: [orgId],
+    };
+  }
 
   function send(r: FuzzRequest, token: string | null): Test {
     const method = r.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -62,7 +62,7 @@ export const ROLES: Record<RoleName, RoleDefinition> = {
   [RoleName.Approver]: {
     name: RoleName.Approver,
     title: { 'zh-CN': '审批人员', en: 'Approver' },
-    permissions: [Permission.CaseApprove, Permission.PersonalDataRead, D],
+    permissions: [Permission.CaseApprove, Permission.LicenceIssue, Permission.LicenceRevoke, Permission.PersonalDataRead, D],
   },
   [RoleName.Supervisor]: {
     name: RoleName.Supervisor,
