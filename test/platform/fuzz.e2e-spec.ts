@@ -9,6 +9,7 @@ import { fuzzSeed, Rng } from '../support/fuzz/prng';
 import { checkAnswer, SQL_RE, STACK_RE } from '../support/fuzz/response-check';
 import { diffCounts, rowCounts } from '../support/fuzz/row-counts';
 import type { Components } from '../support/fuzz/schema-sample';
+import { makeCitizen, makeStaff } from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
 
@@ -35,11 +36,19 @@ describe(`schema-driven robustness (FUZZ_SEED=${SEED})`, () => {
     const doc = buildOpenApi(t.app, t.config) as unknown as Parameters<typeof operationsOf>[0];
     ops = operationsOf(doc);
     components = { ...doc.components, hints: await fixtures() };
-    // A fresh token per use: logout or a password change may retire the previous one.
+    // Real accounts, so /me-style routes get past "who are you"; a fresh token per operation,
+    // since logout or a password change may retire the previous one. Every other operation the
+    // staff token names an account that does not exist (deleted after the token was issued).
+    const staff = await makeStaff(t, components.hints!.organisationId[0]);
+    const citizen = await makeCitizen(t);
+    let turn = 0;
     callers = [
       { name: 'anonymous', token: () => Promise.resolve(null) },
-      { name: 'staff(all permissions)', token: () => scopedToken(t, 'staff', ALL_PERMISSIONS) },
-      { name: 'citizen', token: () => scopedToken(t, 'citizen', [Permission.SelfService]) },
+      {
+        name: 'staff(all permissions)',
+        token: () => scopedToken(t, 'staff', ALL_PERMISSIONS, turn++ % 2 ? staff.id : undefined),
+      },
+      { name: 'citizen', token: () => scopedToken(t, 'citizen', [Permission.SelfService], citizen.id) },
     ];
     // eslint-disable-next-line no-console
     console.log(`fuzz: FUZZ_SEED=${SEED}, ${ops.length} operations, ${CASES_PER_OPERATION} cases each`);

@@ -70,7 +70,7 @@ export class WorkCalendarYear {
   @Column({ type: 'varchar', length: 300, nullable: true })
   noticeUrl: string | null;
 
-  @Column({ type: 'enum', enum: CalendarSource, enumName: 'work_calendar_source' })
+  @Column({ type: 'enum', enum: CalendarSource, enumName: 'work_calendar_year_source' })
   source: CalendarSource;
 
   @UpdateDateColumn({ type: 'timestamptz' })

@@ -7,7 +7,7 @@ export class NotificationPreference {
   @PrimaryColumn('uuid')
   accountId: string;
 
-  @PrimaryColumn({ type: 'enum', enum: NotificationChannel, enumName: 'notification_channel' })
+  @PrimaryColumn({ type: 'enum', enum: NotificationChannel, enumName: 'notification_preference_channel' })
   channel: NotificationChannel;
 
   @Column({ type: 'boolean' })
