@@ -70,7 +70,7 @@ export class Organisation extends BaseEntity {
   @Column({ type: 'varchar', length: 18, nullable: true })
   uscc: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   contacts: ContactChannels;
 
   @Column({ default: true })

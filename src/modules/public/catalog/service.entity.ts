@@ -78,10 +78,10 @@ export class Service extends BaseEntity {
   @Column({ type: 'varchar', length: 300, nullable: true })
   titleEn: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  @Column({ type: 'jsonb', default: [] })
   lifeEvents: string[];
 
-  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  @Column({ type: 'jsonb', default: [] })
   topics: string[];
 
   @Column({ type: 'timestamptz', nullable: true })
