@@ -27,9 +27,13 @@ async function main(): Promise<void> {
 
   const url = await app.getUrl();
   const log = (s: string) => process.stdout.write(`${s}\n`);
-  log(`OneWindow ready in ${Date.now() - startedAt} ms on ${url} (${db.embedded ? 'embedded PGlite in ' + config.dataDir : 'PostgreSQL'})`);
-  if (config.docsEnabled) log(`  API docs: ${url}/docs   OpenAPI: ${url}/openapi.json   GraphQL: ${url}/graphql`);
-  if (config.env === 'development' && seeded) log(demoBanner(seeded));
+  const banner = [
+    `OneWindow ready in ${Date.now() - startedAt} ms on ${url} (${db.embedded ? 'embedded PGlite in ' + config.dataDir : 'PostgreSQL'})`,
+  ];
+  if (config.docsEnabled) banner.push(`  API docs: ${url}/docs   OpenAPI: ${url}/openapi.json   GraphQL: ${url}/graphql`);
+  if (config.env === 'development' && seeded) banner.push(demoBanner(seeded));
+  // One write: whoever waits for the ready line (a supervisor, a test) sees the whole banner with it.
+  log(banner.join('\n'));
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -243,6 +243,7 @@ describe(`the built server (node dist/src/main.js) on ${PG ? 'PostgreSQL' : 'the
 
   it('boots on an empty database and prints its URL, the docs and, in development, the demo accounts', async () => {
     ({ server, url } = await startServer(env));
+    await server.waitFor(/X-API-Key.*\n/, 5000); // the banner's last line
     const out = server.console;
     expect(out).toContain(PG ? '(PostgreSQL)' : `(embedded PGlite in ${dataDir})`);
     expect(out).toContain(`API docs: ${url}/docs`);

@@ -91,6 +91,7 @@ const FIELD_ZH: Record<string, string> = {
   isIn: '取值不在允许范围内',
   isDateString: '须为 ISO 8601 日期',
   isISO8601: '须为 ISO 8601 日期',
+  isInstant: '须为 ISO 8601 日期时间，如 2025-06-01T08:00:00Z',
   isUrl: '须为有效的网址',
   isArray: '须为数组',
   isObject: '须为对象',

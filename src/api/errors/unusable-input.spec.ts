@@ -18,7 +18,9 @@ describe('unusableInput', () => {
   });
 
   it('finds the deep branch among shallow siblings', () => {
-    expect(unusableInput({ a: 1, b: [1, 2, { c: 3 }], d: nested(40) }, 32)?.pointer).toMatch(/^\/d\/0\/a\/0\//);
+    expect(unusableInput({ a: 1, b: [1, 2, { c: 3 }], d: nested(40) }, 32)?.pointer).toMatch(
+      /^\/d\/0\/a\/0\//,
+    );
     expect(unusableInput({ a: 1, b: [1, 2, { c: 3 }], d: nested(10) }, 32)).toBeNull();
   });
 

@@ -11,6 +11,7 @@ const pointerPart = (k: string | number) => String(k).replace(/~/g, '~0').replac
  * Unicode (validator.js's isEmail threw URIError on one). Either way it was a 500.
  */
 // With the u flag a surrogate pair is one code point, so \p{Cs} matches only a lone surrogate.
+// eslint-disable-next-line no-control-regex
 const UNUSABLE_RE = /[\u0000\p{Cs}]/u;
 export const isUsableText = (s: string): boolean => !UNUSABLE_RE.test(s);
 
@@ -26,7 +27,11 @@ export const unusableTextAt = (pointer: string): FieldError => ({
  * recursive walk in the validation pipe (class-transformer) overflowed the stack on a 5000-level
  * body and answered 500.
  */
-export function unusableInput(value: unknown, maxDepth = MAX_INPUT_DEPTH, checkText = true): FieldError | null {
+export function unusableInput(
+  value: unknown,
+  maxDepth = MAX_INPUT_DEPTH,
+  checkText = true,
+): FieldError | null {
   const stack: [unknown, number, string][] = [[value, 0, '']];
   while (stack.length) {
     const [v, depth, pointer] = stack.pop()!;
@@ -35,11 +40,13 @@ export function unusableInput(value: unknown, maxDepth = MAX_INPUT_DEPTH, checkT
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= maxDepth) return { pointer, code: 'maxDepth', message: `nests deeper than ${maxDepth} levels` };
+    if (depth >= maxDepth)
+      return { pointer, code: 'maxDepth', message: `nests deeper than ${maxDepth} levels` };
     for (const [k, child] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
       const at = `${pointer}/${pointerPart(k)}`;
       if (checkText && typeof k === 'string' && !isUsableText(k)) return unusableTextAt(at);
-      if (child !== null && (typeof child === 'object' || typeof child === 'string')) stack.push([child, depth + 1, at]);
+      if (child !== null && (typeof child === 'object' || typeof child === 'string'))
+        stack.push([child, depth + 1, at]);
     }
   }
   return null;

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { buildMessage, isISO8601, ValidateBy, ValidationOptions } from 'class-validator';
 import { DomainError, FieldError } from './domain-error';
 import { ErrorCode } from './error-code';
 
@@ -28,4 +29,26 @@ export function createValidationPipe(): ValidationPipe {
       return new DomainError(ErrorCode.ValidationFailed, { count: fieldErrors.length }, fieldErrors);
     },
   });
+}
+
+/**
+ * `@IsInstant()`: an ISO 8601 date or date-time that `new Date()` can read. class-validator's
+ * IsISO8601 also passes forms Date cannot parse (basic `20250601`, week `2025-W01-1`, ordinal
+ * `2025-152`, `T12Z`); services turned them into Invalid Date, and the query or insert into a 500.
+ */
+export function IsInstant(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isInstant',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value)),
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must be an ISO 8601 date-time, e.g. 2025-06-01T08:00:00Z`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
 }

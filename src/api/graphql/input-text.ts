@@ -16,7 +16,14 @@ function refusal(problem: FieldError): GraphQLError {
     ctx?.requestId ?? 'unknown',
   );
   return new GraphQLError(p.detail, {
-    extensions: { code: p.code, status: p.status, type: p.type, title: p.title, errors: p.errors, http: { status: 400 } },
+    extensions: {
+      code: p.code,
+      status: p.status,
+      type: p.type,
+      title: p.title,
+      errors: p.errors,
+      http: { status: 400 },
+    },
   });
 }
 
@@ -32,7 +39,8 @@ export function inputTextPlugin(): ApolloServerPlugin {
       Promise.resolve({
         didResolveOperation: ({ request, document }) => {
           const inVariables = unusableInput(request.variables ?? {});
-          if (inVariables) return Promise.reject(refusal({ ...inVariables, pointer: `/variables${inVariables.pointer}` }));
+          if (inVariables)
+            return Promise.reject(refusal({ ...inVariables, pointer: `/variables${inVariables.pointer}` }));
           let literal: FieldError | null = null;
           visit(document, {
             [Kind.STRING]: (node) => {

@@ -7,7 +7,8 @@ import { isUsableText, MAX_INPUT_DEPTH, unusableInput, unusableTextAt } from '..
 function urlProblem(req: Request): FieldError | null {
   if (/%00/.test(req.path)) return unusableTextAt('');
   for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) {
-    const bad = !isUsableText(k) || (Array.isArray(v) ? v : [v]).some((x) => typeof x === 'string' && !isUsableText(x));
+    const bad =
+      !isUsableText(k) || (Array.isArray(v) ? v : [v]).some((x) => typeof x === 'string' && !isUsableText(x));
     if (bad) return unusableTextAt(`/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   }
   return null;
@@ -27,7 +28,10 @@ export interface InputGuardOptions {
  * Runs after the body parsers, before any guard, pipe or handler: input no handler can use
  * (see unusableInput) is a 400 VALIDATION_FAILED naming where, rather than a crash downstream.
  */
-export function inputGuard({ maxDepth = MAX_INPUT_DEPTH, textCheckedElsewhere = [] }: InputGuardOptions = {}) {
+export function inputGuard({
+  maxDepth = MAX_INPUT_DEPTH,
+  textCheckedElsewhere = [],
+}: InputGuardOptions = {}) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const checkText = !textCheckedElsewhere.includes(req.path);
     const problem = (checkText ? urlProblem(req) : null) ?? unusableInput(req.body, maxDepth, checkText);

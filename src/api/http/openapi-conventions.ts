@@ -37,8 +37,11 @@ const MAX_LENGTH_BY_FORMAT: Record<string, number> = {
 };
 /** Default maxItems of an array without one. */
 export const DEFAULT_MAX_ITEMS = 1000;
-/** Free text: any characters except C0 controls other than tab, LF and CR (and DEL). */
-export const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
+/**
+ * Free text: what every input is held to (src/api/errors/unusable-input.ts refuses NUL and lone
+ * surrogates in any body or variable; JSON Schema can state the NUL part). Tighten both together.
+ */
+export const TEXT_PATTERN = '^[^\\u0000]*$';
 const PRINTABLE_ASCII = '^[\\x20-\\x7E]*$';
 
 const PROBLEM_JSON = 'application/problem+json';

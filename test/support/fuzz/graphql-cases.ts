@@ -65,7 +65,13 @@ export function hostile(type: GraphQLInputType, rng: Rng): { label: string; valu
     { label: 'null', value: null },
   ];
   if (isListType(isNonNullType(type) ? type.ofType : type)) {
-    return [...wrong, { label: '10 000 items', value: Array.from({ length: 10_000 }, () => plausible(named as GraphQLInputType, rng)) }];
+    return [
+      ...wrong,
+      {
+        label: '10 000 items',
+        value: Array.from({ length: 10_000 }, () => plausible(named as GraphQLInputType, rng)),
+      },
+    ];
   }
   if (isInputObjectType(named)) {
     const valid = plausible(named, rng) as Record<string, unknown>;
@@ -75,10 +81,16 @@ export function hostile(type: GraphQLInputType, rng: Rng): { label: string; valu
       { label: 'string for input object', value: 'x' },
       { label: 'unknown input field', value: { ...valid, zz_unknown: 1 } },
       { label: 'all fields missing', value: {} },
-      ...(f ? hostile(f.type, rng).map((h) => ({ label: `${f.name}: ${h.label}`, value: { ...valid, [f.name]: h.value } })) : []),
+      ...(f
+        ? hostile(f.type, rng).map((h) => ({
+            label: `${f.name}: ${h.label}`,
+            value: { ...valid, [f.name]: h.value },
+          }))
+        : []),
     ];
   }
-  if (isEnumType(named)) return [...wrong, { label: 'unknown enum value', value: 'NOT_A_VALUE' }, { label: 'number', value: 3 }];
+  if (isEnumType(named))
+    return [...wrong, { label: 'unknown enum value', value: 'NOT_A_VALUE' }, { label: 'number', value: 3 }];
   if (!isLeafType(named)) return wrong;
   switch (named.name) {
     case 'Int':
@@ -106,12 +118,20 @@ export function hostile(type: GraphQLInputType, rng: Rng): { label: string; valu
   }
 }
 
-const selectionOf = (field: GraphQLField<unknown, unknown>) => (isLeafType(getNamedType(field.type)) ? '' : ' { __typename }');
+const selectionOf = (field: GraphQLField<unknown, unknown>) =>
+  isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
 
 /** The operation calling `field` with every argument as a variable, except those given as literals. */
-function operationText(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, literals: Record<string, string> = {}): string {
+function operationText(
+  kind: 'query' | 'mutation',
+  field: GraphQLField<unknown, unknown>,
+  literals: Record<string, string> = {},
+): string {
   const args = field.args;
-  const defs = args.filter((a) => !(a.name in literals)).map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
+  const defs = args
+    .filter((a) => !(a.name in literals))
+    .map((a) => `$${a.name}: ${a.type.toString()}`)
+    .join(', ');
   const call = args.map((a) => `${a.name}: ${literals[a.name] ?? `$${a.name}`}`).join(', ');
   return `${kind} Fuzz${defs ? `(${defs})` : ''} { ${field.name}${call ? `(${call})` : ''}${selectionOf(field)} }`;
 }
@@ -129,15 +149,29 @@ export function graphqlCases(schema: GraphQLSchema, rng: Rng, max: number): GqlC
       const query = operationText(kind, field);
       const base = (): Record<string, unknown> =>
         Object.fromEntries(field.args.map((a: GraphQLArgument) => [a.name, plausible(a.type, rng)]));
-      const cases: GqlCase[] = [{ field: `${root.name}.${field.name}`, label: 'plausible', query, variables: base() }];
+      const cases: GqlCase[] = [
+        { field: `${root.name}.${field.name}`, label: 'plausible', query, variables: base() },
+      ];
       for (const arg of field.args) {
         for (const h of hostile(arg.type, rng)) {
-          cases.push({ field: `${root.name}.${field.name}`, label: `${arg.name}: ${h.label}`, query, variables: { ...base(), [arg.name]: h.value } });
+          cases.push({
+            field: `${root.name}.${field.name}`,
+            label: `${arg.name}: ${h.label}`,
+            query,
+            variables: { ...base(), [arg.name]: h.value },
+          });
         }
-        cases.push({ field: `${root.name}.${field.name}`, label: `${arg.name} missing`, query, variables: { ...base(), [arg.name]: undefined } });
+        cases.push({
+          field: `${root.name}.${field.name}`,
+          label: `${arg.name} missing`,
+          query,
+          variables: { ...base(), [arg.name]: undefined },
+        });
         if (isScalarType(getNamedType(arg.type)) && ['String', 'ID'].includes(getNamedType(arg.type).name)) {
           // A GraphQL escape in the document itself: no JSON-level check sees this NUL.
-          const literal = isListType(isNonNullType(arg.type) ? arg.type.ofType : arg.type) ? '["a\\u0000b"]' : '"a\\u0000b"';
+          const literal = isListType(isNonNullType(arg.type) ? arg.type.ofType : arg.type)
+            ? '["a\\u0000b"]'
+            : '"a\\u0000b"';
           cases.push({
             field: `${root.name}.${field.name}`,
             label: `${arg.name}: NUL in an inline literal`,
@@ -146,7 +180,12 @@ export function graphqlCases(schema: GraphQLSchema, rng: Rng, max: number): GqlC
           });
         }
       }
-      cases.push({ field: `${root.name}.${field.name}`, label: 'unknown variable', query, variables: { ...base(), zz: 1 } });
+      cases.push({
+        field: `${root.name}.${field.name}`,
+        label: 'unknown variable',
+        query,
+        variables: { ...base(), zz: 1 },
+      });
       out.push(cases[0], ...rng.sample(cases.slice(1), max - 1));
     }
   }

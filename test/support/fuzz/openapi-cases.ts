@@ -61,7 +61,12 @@ export function operationsOf(doc: OpenApiDoc): Operation[] {
         id: op.operationId ?? `${method} ${path}`,
         params: (op.parameters ?? [])
           .filter((p) => p.in === 'path' || p.in === 'query' || p.in === 'header')
-          .map((p) => ({ name: p.name, in: p.in as OpParam['in'], required: !!p.required, schema: p.schema ?? {} })),
+          .map((p) => ({
+            name: p.name,
+            in: p.in as OpParam['in'],
+            required: !!p.required,
+            schema: p.schema ?? {},
+          })),
         body: types.length ? { schema: content[types[0]].schema ?? {}, contentTypes: types } : null,
         open: security.length === 0 || security.some((s) => Object.keys(s).length === 0),
         scopes: [...new Set(security.flatMap((s) => Object.values(s).flat()))],
@@ -146,10 +151,33 @@ export const HEADER_GARBAGE = [
   'ok-key, second-key',
 ];
 
+/** Dates a JS Date, class-validator or PostgreSQL may each read differently (year 0, ±275760, 24:00, offsets). */
+export const EDGE_DATES = [
+  '0000-01-01T00:00:00Z',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59.999Z',
+  '+275760-09-13T00:00:00.000Z',
+  '-000001-01-01T00:00:00Z',
+  '-271821-04-20T00:00:00Z',
+  '2025-02-30T00:00:00Z',
+  '2025-02-29',
+  '2025-12-31T24:00:00Z',
+  '2025-06-01T12:00:00+14:00',
+  '2025-06-01T12:00:00.1234567890Z',
+  '1969-12-31T23:59:59Z',
+  '2025-W01-1',
+  '20250601',
+  '0000-00-00',
+  '1900-01-01',
+];
+
 /** Numbers just past what the declared bounds, a PostgreSQL int4/int8 or a JS double hold. */
 function boundaryValues(p: OpParam, components: Components, rng: Rng): string[] {
   const s = resolve(p.schema, components);
   const t = typeOf(s);
+  if (s.format === 'date' || s.format === 'date-time' || /At$|^(since|until|date)$/.test(p.name)) {
+    return rng.sample(EDGE_DATES, 3).map(encodeURIComponent);
+  }
   if (t !== 'integer' && t !== 'number') return [];
   const out = ['2147483648', '-2147483649', '9223372036854775808', '9007199254740993', '1e21'];
   if (s.maximum !== undefined) out.push(String(s.maximum + 1));
@@ -200,7 +228,9 @@ export function bodyCases(schema: Schema, components: Components, rng: Rng): Bod
   const required = s.required?.length ? s.required : fields;
   const dropped = { ...valid };
   if (required.length) delete dropped[rng.pick(required)];
-  const stringField = rng.pick(fieldsOf(schema, components, 'string').concat(fields.length ? [] : ['anything']));
+  const stringField = rng.pick(
+    fieldsOf(schema, components, 'string').concat(fields.length ? [] : ['anything']),
+  );
   const objectFields = fieldsOf(schema, components, 'object');
   const validText = JSON.stringify(valid);
   /** `{<prefix>, ...valid without `replaces`}` (a later duplicate key would win over the prefix). */
@@ -212,7 +242,10 @@ export function bodyCases(schema: Schema, components: Components, rng: Rng): Bod
   };
   return [
     json('valid sample', valid),
-    json(`wrong type for ${field}`, withField(field, wrongType(s.properties?.[field] ?? {}, components, rng))),
+    json(
+      `wrong type for ${field}`,
+      withField(field, wrongType(s.properties?.[field] ?? {}, components, rng)),
+    ),
     json('missing a required field', dropped),
     json('all fields missing', {}),
     json('unknown extra field', withField(`zz_${rng.word(5)}`, 1)),
@@ -220,13 +253,23 @@ export function bodyCases(schema: Schema, components: Components, rng: Rng): Bod
     json('null body', null),
     json(`100 KB string in ${stringField}`, withField(stringField, 'x'.repeat(100 * 1024))),
     json(`NUL character in ${stringField}`, withField(stringField, 'a\u0000b')),
+    ...fieldsOf(schema, components, 'string')
+      .filter((f) => /date/.test(resolve(s.properties?.[f], components).format ?? '') || /At$|^valid(From|Until)$|^date$/.test(f))
+      .map((f) => {
+        const d = rng.pick(EDGE_DATES);
+        return json(`edge date ${d} in ${f}`, withField(f, d));
+      }),
     json(`100 KB of multi-byte text in ${stringField}`, withField(stringField, '字'.repeat(34 * 1024))),
     {
       label: `depth-500 nesting in ${field}`,
       contentType: 'application/json',
       raw: spliceRaw(`${JSON.stringify(field)}:${nestedText(500)}`, field),
     },
-    { label: 'depth-5000 nesting in an unknown field', contentType: 'application/json', raw: spliceRaw(`"zz_deep":${nestedText(5000)}`) },
+    {
+      label: 'depth-5000 nesting in an unknown field',
+      contentType: 'application/json',
+      raw: spliceRaw(`"zz_deep":${nestedText(5000)}`),
+    },
     json('array instead of the object', [valid]),
     json(`array for ${objectFields[0] ?? field}`, withField(objectFields[0] ?? field, [valid])),
     json(`object for ${field}`, withField(field, { $gt: '' })),
@@ -240,24 +283,39 @@ export function bodyCases(schema: Schema, components: Components, rng: Rng): Bod
       contentType: 'application/json',
       raw: spliceRaw(`${JSON.stringify(field)}:123456789012345678901234567890`, field),
     },
-    { label: '__proto__ key', contentType: 'application/json', raw: spliceRaw('"__proto__":{"fuzzPolluted":true}') },
+    {
+      label: '__proto__ key',
+      contentType: 'application/json',
+      raw: spliceRaw('"__proto__":{"fuzzPolluted":true}'),
+    },
     {
       label: 'constructor.prototype key',
       contentType: 'application/json',
       raw: spliceRaw('"constructor":{"prototype":{"fuzzPolluted":true}}'),
     },
     { label: 'not JSON with a JSON content type', contentType: 'application/json', raw: "{'name': not json" },
-    { label: 'truncated JSON', contentType: 'application/json', raw: validText.slice(0, Math.max(1, validText.length - 2)) },
+    {
+      label: 'truncated JSON',
+      contentType: 'application/json',
+      raw: validText.slice(0, Math.max(1, validText.length - 2)),
+    },
     { label: 'JSON string body', contentType: 'application/json', raw: '"just a string"' },
     { label: 'empty body with a JSON content type', contentType: 'application/json', raw: '' },
     {
       label: 'form-encoded body',
       contentType: 'application/x-www-form-urlencoded',
       raw: new URLSearchParams(
-        Object.entries(valid ?? {}).map(([k, v]): [string, string] => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]),
+        Object.entries(valid ?? {}).map(([k, v]): [string, string] => [
+          k,
+          typeof v === 'string' ? v : JSON.stringify(v),
+        ]),
       ).toString(),
     },
-    { label: 'form body with repeated keys', contentType: 'application/x-www-form-urlencoded', raw: `${enc(field)}=a&${enc(field)}=b&x[y]=1` },
+    {
+      label: 'form body with repeated keys',
+      contentType: 'application/x-www-form-urlencoded',
+      raw: `${enc(field)}=a&${enc(field)}=b&x[y]=1`,
+    },
     { label: 'JSON sent as text/plain', contentType: 'text/plain', raw: validText },
     { label: 'unsupported charset', contentType: 'application/json; charset=klingon', raw: validText },
     { label: 'XML body', contentType: 'application/xml', raw: '<a>1</a>' },
@@ -271,19 +329,24 @@ export function casesFor(op: Operation, components: Components, rng: Rng, max: n
   const headerParams = op.params.filter((p) => p.in === 'header');
   const basePath = Object.fromEntries(pathParams.map((p) => [p.name, enc(baseValue(p, components, rng))]));
   const baseBody = op.body ? JSON.stringify(sample(op.body.schema, components, rng)) : undefined;
-  const jsonHeaders: Record<string, string> = baseBody !== undefined ? { 'Content-Type': 'application/json' } : {};
+  const jsonHeaders: Record<string, string> =
+    baseBody !== undefined ? { 'Content-Type': 'application/json' } : {};
   const make = (
     label: string,
     o: { path?: Record<string, string>; query?: string[]; headers?: Record<string, string>; body?: BodyCase },
   ): FuzzRequest => {
-    const body = o.body ?? (baseBody !== undefined ? { label: '', contentType: 'application/json', raw: baseBody } : undefined);
+    const body =
+      o.body ??
+      (baseBody !== undefined ? { label: '', contentType: 'application/json', raw: baseBody } : undefined);
     return {
       method: op.method,
       url: buildUrl(op, { ...basePath, ...o.path }, o.query ?? []),
       headers: {
         ...(body?.contentType ? { 'Content-Type': body.contentType } : jsonHeaders),
         // updates need a precondition; without one they stop at 428 before the body matters
-        ...(op.method === 'PUT' || op.method === 'PATCH' || op.method === 'DELETE' ? { 'If-Match': '"v1"' } : {}),
+        ...(op.method === 'PUT' || op.method === 'PATCH' || op.method === 'DELETE'
+          ? { 'If-Match': '"v1"' }
+          : {}),
         ...o.headers,
       },
       body: body?.raw,
@@ -294,7 +357,11 @@ export function casesFor(op: Operation, components: Components, rng: Rng, max: n
   const cases: FuzzRequest[] = [];
   // (a) every path parameter a random uuid, (b) each of them garbage, and integers past int4/int8
   if (pathParams.length) {
-    cases.push(make('path params: random uuids', { path: Object.fromEntries(pathParams.map((p) => [p.name, rng.uuid()])) }));
+    cases.push(
+      make('path params: random uuids', {
+        path: Object.fromEntries(pathParams.map((p) => [p.name, rng.uuid()])),
+      }),
+    );
     for (const p of pathParams) {
       for (const g of [...rng.sample(PATH_GARBAGE, 3), ...boundaryValues(p, components, rng)]) {
         cases.push(make(`path ${p.name} = ${g.slice(0, 40)}`, { path: { [p.name]: g } }));
@@ -308,7 +375,8 @@ export function casesFor(op: Operation, components: Components, rng: Rng, max: n
       ...boundaryValues(p, components, rng),
       'bad%00nul',
     ];
-    for (const v of values) cases.push(make(`query ${p.name} = ${v.slice(0, 40)}`, { query: [`${enc(p.name)}=${v}`] }));
+    for (const v of values)
+      cases.push(make(`query ${p.name} = ${v.slice(0, 40)}`, { query: [`${enc(p.name)}=${v}`] }));
     cases.push(make(`query ${p.name} repeated`, { query: [`${enc(p.name)}=1`, `${enc(p.name)}=2`] }));
     cases.push(make(`query ${p.name} as 8 KB string`, { query: [`${enc(p.name)}=${'q'.repeat(8 * 1024)}`] }));
     cases.push(make(`query ${p.name}[x] bracket syntax`, { query: [`${enc(p.name)}[x]=1`] }));
@@ -324,15 +392,26 @@ export function casesFor(op: Operation, components: Components, rng: Rng, max: n
       cases.push(make(`If-Match = ${bad.slice(0, 20)}`, { headers: { 'If-Match': bad } }));
     }
   }
-  cases.push(make('odd Accept-Language and X-Request-Id', { headers: { 'Accept-Language': 'zh;q=abc,*;q=-1,' + 'x'.repeat(500), 'X-Request-Id': '../../' } }));
+  cases.push(
+    make('odd Accept-Language and X-Request-Id', {
+      headers: { 'Accept-Language': 'zh;q=abc,*;q=-1,' + 'x'.repeat(500), 'X-Request-Id': '../../' },
+    }),
+  );
   if (op.body) {
-    for (const b of bodyCases(op.body.schema, components, rng)) cases.push(make(`body: ${b.label}`, { body: b }));
+    for (const b of bodyCases(op.body.schema, components, rng))
+      cases.push(make(`body: ${b.label}`, { body: b }));
   } else if (op.method !== 'GET') {
-    cases.push(make('unexpected body', { body: { label: '', contentType: 'application/json', raw: '{"zz":1,"__proto__":{"x":1}}' } }));
+    cases.push(
+      make('unexpected body', {
+        body: { label: '', contentType: 'application/json', raw: '{"zz":1,"__proto__":{"x":1}}' },
+      }),
+    );
   }
 
   // Always keep the valid sample and the random-uuid path; the rest is a seeded subset.
-  const keep = cases.filter((c) => c.label === 'body: valid sample' || c.label === 'path params: random uuids');
+  const keep = cases.filter(
+    (c) => c.label === 'body: valid sample' || c.label === 'path params: random uuids',
+  );
   const rest = rng.sample(
     cases.filter((c) => !keep.includes(c)),
     Math.max(0, max - keep.length),

@@ -1,5 +1,6 @@
 /** Anything that looks like a leaked stack frame, source location or module path. */
-export const STACK_RE = /\bat \S+ \(|\.[jt]s:\d+|node_modules|\/src\/|\/dist\/|\bError: |\bTypeError\b|\bRangeError\b/;
+export const STACK_RE =
+  /\bat \S+ \(|\.[jt]s:\d+|node_modules|\/src\/|\/dist\/|\bError: |\bTypeError\b|\bRangeError\b/;
 
 /** Text a PostgreSQL or TypeORM error would leak. */
 export const SQL_RE =
@@ -37,14 +38,17 @@ export function checkAnswer(res: Answer, opts: CheckOptions = {}): string[] {
   }
   if (opts.oauthErrors && res.status !== 429 && typeof body.error === 'string' && !('code' in body)) {
     if (!/^application\/json/.test(type)) out.push(`OAuth error content-type ${type}`);
-    if (!/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/.test(body.error)) out.push(`OAuth error code ${JSON.stringify(body.error)}`);
+    if (!/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/.test(body.error))
+      out.push(`OAuth error code ${JSON.stringify(body.error)}`);
     return out;
   }
   if (!/^application\/problem\+json/.test(type)) out.push(`${res.status} content-type ${type || '(none)'}`);
   for (const k of ['code', 'type', 'status', 'requestId']) {
-    if (body[k] === undefined || body[k] === null || body[k] === '') out.push(`${res.status} problem without ${k}`);
+    if (body[k] === undefined || body[k] === null || body[k] === '')
+      out.push(`${res.status} problem without ${k}`);
   }
-  if (body.status !== undefined && body.status !== res.status) out.push(`problem status ${String(body.status)} ≠ HTTP ${res.status}`);
+  if (body.status !== undefined && body.status !== res.status)
+    out.push(`problem status ${JSON.stringify(body.status)} ≠ HTTP ${res.status}`);
   if (body.code === 'INTERNAL') out.push('code INTERNAL');
   return out;
 }

@@ -8,14 +8,22 @@ export async function rowCounts(db: Db): Promise<Record<string, number>> {
   );
   if (!tables.length) return {};
   const sql = tables
-    .map((t, i) => `SELECT $${i + 1}::text AS name, count(*)::int AS n FROM public."${t.name.replace(/"/g, '""')}"`)
+    .map(
+      (t, i) =>
+        `SELECT $${i + 1}::text AS name, count(*)::int AS n FROM public."${t.name.replace(/"/g, '""')}"`,
+    )
     .join(' UNION ALL ');
-  const rows = await db.query<{ name: string; n: number }>(sql, tables.map((t) => t.name));
+  const rows = await db.query<{ name: string; n: number }>(
+    sql,
+    tables.map((t) => t.name),
+  );
   return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
 }
 
 /** Tables whose count differs, as `table: before → after`. */
 export function diffCounts(before: Record<string, number>, after: Record<string, number>): string[] {
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  return names.filter((n) => before[n] !== after[n]).map((n) => `${n}: ${before[n] ?? '-'} → ${after[n] ?? '-'}`);
+  return names
+    .filter((n) => before[n] !== after[n])
+    .map((n) => `${n}: ${before[n] ?? '-'} → ${after[n] ?? '-'}`);
 }

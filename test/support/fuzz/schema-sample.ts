@@ -51,7 +51,8 @@ export function resolve(schema: Schema | undefined, components: Components, seen
     return merged;
   }
   if (schema.oneOf?.length) return resolve(schema.oneOf[0], components, seen + 1);
-  if (schema.anyOf?.length) return resolve(schema.anyOf.find((s) => s.type !== 'null') ?? schema.anyOf[0], components, seen + 1);
+  if (schema.anyOf?.length)
+    return resolve(schema.anyOf.find((s) => s.type !== 'null') ?? schema.anyOf[0], components, seen + 1);
   return schema;
 }
 
@@ -95,11 +96,17 @@ function sampleString(schema: Schema, rng: Rng, name: string | undefined, hints:
   }
   const min = schema.minLength ?? 1;
   const max = Math.min(schema.maxLength ?? 24, 24);
-  return `fz${rng.word(Math.max(min, Math.min(max, 10)) )}`.slice(0, Math.max(min, Math.min(max, 12)));
+  return `fz${rng.word(Math.max(min, Math.min(max, 10)))}`.slice(0, Math.max(min, Math.min(max, 12)));
 }
 
 /** A plausible value for `schema`: valid where the schema says enough, close to valid otherwise. */
-export function sample(schema: Schema | undefined, components: Components, rng: Rng, depth = 0, name?: string): unknown {
+export function sample(
+  schema: Schema | undefined,
+  components: Components,
+  rng: Rng,
+  depth = 0,
+  name?: string,
+): unknown {
   const s = resolve(schema, components);
   if (s.const !== undefined) return s.const;
   if (s.enum?.length) return rng.pick(s.enum);
@@ -118,7 +125,9 @@ export function sample(schema: Schema | undefined, components: Components, rng: 
     case 'array': {
       if (depth > 4) return [];
       const n = Math.max(s.minItems ?? 0, rng.int(3));
-      return Array.from({ length: Math.min(n, s.maxItems ?? n) }, () => sample(s.items, components, rng, depth + 1));
+      return Array.from({ length: Math.min(n, s.maxItems ?? n) }, () =>
+        sample(s.items, components, rng, depth + 1),
+      );
     }
     case 'object': {
       if (depth > 4) return {};
@@ -141,7 +150,19 @@ export function wrongType(schema: Schema, components: Components, rng: Rng): unk
       return rng.pick([12345, true, { a: 1 }, ['x'], -0.5, 'nul\u0000byte', '\ud800lone surrogate']);
     case 'integer':
     case 'number':
-      return rng.pick(['abc', '12', true, { n: 1 }, [1], 1.5, 2147483648, -2147483649, 9007199254740993, 1e21, -0]);
+      return rng.pick([
+        'abc',
+        '12',
+        true,
+        { n: 1 },
+        [1],
+        1.5,
+        2147483648,
+        -2147483649,
+        Number.MAX_SAFE_INTEGER + 2,
+        1e21,
+        -0,
+      ]);
     case 'boolean':
       return rng.pick(['true', 1, 'yes', {}, [true]]);
     case 'array':

@@ -1,6 +1,7 @@
 import { ArgsType, Field, Float, ID, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IsInstant } from '../../../../api/errors/validation';
 import { ConnectionArgs } from '../../../../api/graphql/connection';
 import { PageQuery } from '../../../../api/http/pagination';
 
@@ -9,13 +10,13 @@ export class DataAccessQueryDto extends PageQuery {
   /** only accesses at or after this instant (ISO 8601) */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   since?: string;
 
   /** only accesses before this instant (ISO 8601) */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   until?: string;
 }
 
@@ -24,12 +25,12 @@ export class DataAccessQueryDto extends PageQuery {
 export class DataAccessArgs extends ConnectionArgs {
   @Field({ nullable: true, description: 'only accesses at or after this instant (ISO 8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   since?: string;
 
   @Field({ nullable: true, description: 'only accesses before this instant (ISO 8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   until?: string;
 }
 

@@ -7,7 +7,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -16,6 +15,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { IsInstant } from '../../../../../api/errors/validation';
 import { Permission } from '../../../../../api/auth/permission';
 import { PageQuery } from '../../../../../api/http/pagination';
 import { MACHINE_SCOPES } from '../../staff/role-catalogue';
@@ -228,6 +228,6 @@ export class CreateApiKeyDto {
   /** when the key stops working: in the future and at most 366 days ahead; one year from now when omitted */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   expiresAt?: string;
 }

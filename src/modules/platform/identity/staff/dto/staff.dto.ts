@@ -3,7 +3,6 @@ import {
   IsEmail,
   IsEnum,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -11,6 +10,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { IsInstant } from '../../../../../api/errors/validation';
 import { Permission } from '../../../../../api/auth/permission';
 import { PageQuery } from '../../../../../api/http/pagination';
 import { RoleName } from '../role-catalogue';
@@ -168,12 +168,12 @@ export class AssignRoleDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   validFrom?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   validUntil?: string;
 }
 
@@ -219,12 +219,12 @@ export class CreateDelegationDto {
   organisationId: string;
 
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   validFrom: string;
 
   /** at most 90 days after validFrom */
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   validUntil: string;
 
   /** why, e.g. 休假 2026-03-01 至 03-10 */
