@@ -7,6 +7,7 @@ import {
   PersonalField,
 } from '../../src/modules/platform/identity/personal-data/personal-data.service';
 import { newTotpSecret, totpCode } from '../../src/modules/platform/identity/staff/totp';
+import { randomUscc } from '../support/random-ids';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
   accountIdOf,
@@ -682,12 +683,5 @@ describe('auth: citizen and business accounts', () => {
     });
   });
 
-  /** A credit code no account holds yet: 17 random characters plus the check character. */
-  async function freeCreditCode(): Promise<string> {
-    const { uniformCodeCheckChar } =
-      await import('../../src/modules/platform/identity/personal-data/national-id');
-    const charset = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-    const body = `913501${Array.from({ length: 11 }, () => charset[Math.floor(Math.random() * charset.length)]).join('')}`;
-    return body + uniformCodeCheckChar(body);
-  }
+  const freeCreditCode = async (): Promise<string> => randomUscc('913501');
 });

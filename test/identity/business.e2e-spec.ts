@@ -1,8 +1,8 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { RepresentativeScope } from '../../src/modules/platform/identity/business/business-representative.entity';
 import { RepresentativesService } from '../../src/modules/platform/identity/business/representatives.service';
-import { uniformCodeCheckChar } from '../../src/modules/platform/identity/personal-data/national-id';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
+import { randomUscc } from '../support/random-ids';
 import { startTestApp, TestApp } from '../support/test-app';
 import { Citizen, citizenByEmail, signedInCitizen, uniqueEmail, uniquePhone } from './citizen-fixtures';
 import { auth, makeStaff, makeUnit, signIn } from './staff-fixtures';
@@ -13,14 +13,7 @@ import { auth, makeStaff, makeUnit, signIn } from './staff-fixtures';
  */
 
 const DAY = 86_400_000;
-const USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-
-/** A valid, unique-looking unified social credit code (GB 32100 check character). */
-function uscc(): string {
-  let body = '91110000';
-  while (body.length < 17) body += USCC_CHARSET[randomInt(0, USCC_CHARSET.length)];
-  return body + uniformCodeCheckChar(body);
-}
+const uscc = () => randomUscc();
 
 const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString();
 

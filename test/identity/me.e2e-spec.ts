@@ -5,6 +5,7 @@ import {
   PersonalDataService,
   PersonalField,
 } from '../../src/modules/platform/identity/personal-data/personal-data.service';
+import { randomUscc } from '../support/random-ids';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
 import {
@@ -202,11 +203,12 @@ describe('me: the signed-in account', () => {
     });
 
     it('keeps credit codes to business accounts', async () => {
+      const code = randomUscc();
       const citizen = await signedInCitizen(t);
       const res = await t.http
         .put('/v1/me/profile')
         .set('Authorization', bearer(citizen))
-        .send({ unifiedSocialCreditCode: '91350100M000100Y43' })
+        .send({ unifiedSocialCreditCode: code })
         .expect(400);
       expect(res.body.errors[0]).toMatchObject({ pointer: '/unifiedSocialCreditCode', code: 'businessOnly' });
 
@@ -214,14 +216,14 @@ describe('me: the signed-in account', () => {
       const ok = await t.http
         .put('/v1/me/profile')
         .set('Authorization', bearer(business))
-        .send({ unifiedSocialCreditCode: '91350100M000100Y43' })
+        .send({ unifiedSocialCreditCode: code })
         .expect(200);
-      expect(ok.body).toMatchObject({ kind: 'business', unifiedSocialCreditCode: '91350100M000100Y43' });
+      expect(ok.body).toMatchObject({ kind: 'business', unifiedSocialCreditCode: code });
       const other = await signedInCitizen(t, { kind: 'business' });
       await t.http
         .put('/v1/me/profile')
         .set('Authorization', bearer(other))
-        .send({ unifiedSocialCreditCode: '91350100M000100Y43' })
+        .send({ unifiedSocialCreditCode: code })
         .expect(409);
     });
 

@@ -340,6 +340,33 @@ describe(`schema-driven robustness (FUZZ_SEED=${SEED})`, () => {
       expect(diffCounts(before, await rowCounts(t.db))).toEqual([]);
     });
 
+    it('refuses ISO 8601 forms Date cannot read (20250601, week dates) with 400 isInstant, REST and GraphQL', async () => {
+      const citizen = await scopedToken(t, 'citizen', [Permission.SelfService]);
+      for (const at of ['20250601', '2025-W01-1']) {
+        const rest = await t.http
+          .get(`/v1/me/data-access?since=${at}`)
+          .set('Authorization', `Bearer ${citizen}`);
+        expect(problemOf(rest)).toMatchObject({ errors: [{ pointer: '/since', code: 'isInstant' }] });
+      }
+      const staff = await scopedToken(t, 'staff', ALL_PERMISSIONS);
+      const delegation = await t.http
+        .post('/v1/staff/me/delegations')
+        .set('Authorization', `Bearer ${staff}`)
+        .send({
+          toAccountId: '01a21c9f-1c9f-7006-8f00-854ba4358fc0',
+          role: 'auditor',
+          organisationId: components.hints!.organisationId[0],
+          reason: 'holiday cover',
+          validFrom: '2025-W01-1',
+          validUntil: '20250601',
+        });
+      const body = problemOf(delegation);
+      expect(body.errors.map((e) => `${e.pointer} ${e.code}`).sort()).toEqual([
+        '/validFrom isInstant',
+        '/validUntil isInstant',
+      ]);
+    });
+
     it('refuses NUL in GraphQL variables and in inline string literals with VALIDATION_FAILED, in GraphQL shape', async () => {
       const literal = await t.http
         .post('/graphql')
