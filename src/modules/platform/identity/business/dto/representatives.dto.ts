@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsISO8601, IsOptional } from 'class-validator';
+import { IsEnum, IsOptional } from 'class-validator';
+import { IsInstant } from '../../../../../api/errors/validation';
 import { ContactDto } from '../../auth/dto/auth.dto';
 import { RepresentativeScope } from '../business-representative.entity';
 
@@ -21,12 +22,12 @@ export class CreateRepresentativeDto extends ContactDto {
   /** when the authorisation starts; default now; not in the past */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   validFrom?: string;
 
   /** when it ends: after validFrom and at most one year from now */
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   validUntil: string;
 }
 
