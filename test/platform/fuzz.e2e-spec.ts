@@ -17,6 +17,7 @@ import { checkAnswer, SQL_RE, STACK_RE } from '../support/fuzz/response-check';
 import { diffCounts, rowCounts } from '../support/fuzz/row-counts';
 import type { Components } from '../support/fuzz/schema-sample';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
+// shared fixtures: accounts written straight to the database
 import { makeCitizen, makeStaff } from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
@@ -44,10 +45,10 @@ describe(`schema-driven robustness (FUZZ_SEED=${SEED})`, () => {
     const doc = buildOpenApi(t.app, t.config) as unknown as Parameters<typeof operationsOf>[0];
     ops = operationsOf(doc);
     components = { ...doc.components, hints: await fixtures() };
-    // Real accounts, so /me-style routes get past "who are you"; a fresh token per operation,
-    // since logout or a password change may retire the previous one. Every other operation the
-    // staff token names an account that does not exist (deleted after the token was issued).
-    // A global admin role, so the real staff account holds every permission as the synthetic one does.
+    // Real accounts, so /me-style routes get past "who are you" (the staff one a global admin, so
+    // it holds every permission like the synthetic token). On every other operation the staff
+    // token names no account at all (as if deleted after issue). A fresh token per operation:
+    // logout or a password change may retire the previous one.
     const staff = await makeStaff(t, components.hints!.organisationId[0], [
       { role: RoleName.Admin, unit: null },
     ]);
@@ -347,6 +348,15 @@ describe(`schema-driven robustness (FUZZ_SEED=${SEED})`, () => {
           .get(`/v1/me/data-access?since=${at}`)
           .set('Authorization', `Bearer ${citizen}`);
         expect(problemOf(rest)).toMatchObject({ errors: [{ pointer: '/since', code: 'isInstant' }] });
+        const gql = await t.http
+          .post('/graphql')
+          .set('Authorization', `Bearer ${citizen}`)
+          .send({
+            query: 'query($s: String) { myDataAccess(since: $s) { totalCount } }',
+            variables: { s: at },
+          });
+        expect(gql.body.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED' });
+        expect(JSON.stringify(gql.body.errors[0].extensions.errors)).toContain('isInstant');
       }
       const staff = await scopedToken(t, 'staff', ALL_PERMISSIONS);
       const delegation = await t.http

@@ -11,6 +11,7 @@ import {
   isNonNullType,
   isScalarType,
 } from 'graphql';
+import { EDGE_DATES } from './openapi-cases';
 import type { Rng } from './prng';
 
 export interface GqlCase {
@@ -114,6 +115,7 @@ export function hostile(type: GraphQLInputType, rng: Rng): { label: string; valu
         { label: 'garbage', value: rng.pick(['x', '../../etc', '\u0000', '名字🙂', "' OR 1=1--", '   ']) },
         { label: 'empty', value: '' },
         { label: 'NUL character', value: 'a\u0000b' },
+        { label: 'edge date', value: rng.pick(EDGE_DATES) },
       ];
   }
 }

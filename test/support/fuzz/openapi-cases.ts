@@ -169,6 +169,7 @@ export const EDGE_DATES = [
   '20250601',
   '0000-00-00',
   '1900-01-01',
+  '2025-152',
 ];
 
 /** Numbers just past what the declared bounds, a PostgreSQL int4/int8 or a JS double hold. */
