@@ -24,6 +24,16 @@ export const IfMatch = createParamDecorator((_: unknown, context: ExecutionConte
   return v;
 });
 
+/**
+ * If-Match made optional, for transitions that are safe to repeat blind (the state check refuses a
+ * second one) while a console that read the resource can still say which version it saw.
+ */
+export const OptionalIfMatch = createParamDecorator(
+  (_: unknown, context: ExecutionContext): number | undefined =>
+    parseVersion(context.switchToHttp().getRequest<Request>().headers['if-match']),
+);
+
 export function assertVersion(entity: { version: number }, expected: number | undefined): void {
-  if (expected !== undefined && entity.version !== expected) throw new DomainError(ErrorCode.PreconditionFailed);
+  if (expected !== undefined && entity.version !== expected)
+    throw new DomainError(ErrorCode.PreconditionFailed);
 }

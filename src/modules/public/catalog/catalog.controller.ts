@@ -12,7 +12,7 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Idempotent } from '../../../api/http/idempotency';
-import { IfMatch } from '../../../api/http/if-match';
+import { IfMatch, OptionalIfMatch } from '../../../api/http/if-match';
 import { Page } from '../../../api/http/pagination';
 import { UuidParam } from '../../../api/http/uuid-param';
 import { CatalogService } from './catalog.service';
@@ -31,7 +31,6 @@ import {
   ServiceSearchResultDto,
   ServiceSummaryDto,
 } from './dto/catalog.dto';
-import { OptionalIfMatch } from './optional-if-match';
 
 const IF_MATCH_OPTIONAL = ApiHeader({
   name: 'If-Match',

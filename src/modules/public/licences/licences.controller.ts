@@ -1,22 +1,11 @@
-import {
-  Body,
-  Controller,
-  createParamDecorator,
-  ExecutionContext,
-  Get,
-  Header,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  StreamableFile,
-} from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Allow, Public } from '../../../api/auth/allow.decorator';
 import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Idempotent } from '../../../api/http/idempotency';
+import { OptionalIfMatch } from '../../../api/http/if-match';
 import { Page, PageQuery } from '../../../api/http/pagination';
 import { UuidParam } from '../../../api/http/uuid-param';
 import {
@@ -28,19 +17,6 @@ import {
   RevokeLicenceDto,
 } from './dto/licence.dto';
 import { LicencesService } from './licences.service';
-
-/**
- * If-Match made optional: revoking is safe to repeat blind (a second revoke is refused anyway), but
- * a console that read the licence can still say which version it saw. Same tag shape as if-match.ts.
- */
-const OptionalIfMatch = createParamDecorator((_: unknown, context: ExecutionContext): number | undefined => {
-  const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers[
-    'if-match'
-  ];
-  if (header === undefined) return undefined;
-  const m = typeof header === 'string' ? /^\s*"v(\d{1,9})"\s*$/.exec(header) : null;
-  return m ? Number(m[1]) : -1;
-});
 
 /** Who may see a licence and its QR code: its holder, and staff of the issuing unit (or above it). */
 const HOLDER_OR_ISSUER = [Permission.SelfService, Permission.LicenceIssue, Permission.LicenceRevoke];
