@@ -30,6 +30,7 @@ import { MetricsModule } from './modules/platform/metrics/metrics.module';
 import { CalendarModule } from './modules/platform/calendar/calendar.module';
 import { LicencesModule } from './modules/public/licences/licences.module';
 import { CatalogModule } from './modules/public/catalog/catalog.module';
+import { WorkflowModule } from './modules/internal/workflow/workflow.module';
 
 @Global()
 @Module({})
@@ -70,6 +71,7 @@ export class AppModule {
         CalendarModule,
         LicencesModule,
         CatalogModule,
+        WorkflowModule,
       ],
       providers: [
         // Global guards run in this order: the rate limit needs the actor the AuthGuard resolved.

@@ -22,5 +22,7 @@ import { ExternalIdentity } from '../modules/platform/identity/oidc/external-ide
 import { OidcState } from '../modules/platform/identity/oidc/oidc-state.entity';
 import { Licence } from '../modules/public/licences/licence.entity';
 import { Service, ServiceVersion } from '../modules/public/catalog/service.entity';
+import { CaseEvent, CaseFile, CaseNote, CaseTask } from '../modules/internal/workflow/case.entity';
+import { WorkflowDefinition } from '../modules/internal/workflow/workflow-definition.entity';
 
-export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, InboxMessage, NotificationPreference, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative, Licence, Service, ServiceVersion];
+export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, InboxMessage, NotificationPreference, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative, Licence, Service, ServiceVersion, WorkflowDefinition, CaseFile, CaseTask, CaseEvent, CaseNote];

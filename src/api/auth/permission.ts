@@ -34,6 +34,12 @@ export enum Permission {
   CatalogManage = 'catalog:manage',
   /** review, publish and retire service guides of a unit */
   CatalogReview = 'catalog:review',
+  /** author, validate and activate the workflow definitions of a unit's services */
+  WorkflowManage = 'workflow:manage',
+  /** assign, reassign and transfer the tasks of a unit's work queue to colleagues (科室负责人) */
+  CaseAssign = 'case:assign',
+  /** supervise a unit's cases: statistics, overdue escalations, every case and task in scope (督办) */
+  CaseSupervise = 'case:supervise',
 }
 
 export const ALL_PERMISSIONS = Object.values(Permission);

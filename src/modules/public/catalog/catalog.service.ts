@@ -39,15 +39,27 @@ const VALIDATOR_CACHE_SIZE = 500;
  * The service catalogue (办事指南, C1): staff write versions (draft → in_review → published), the
  * public reads the published one; applications validate submissions against its form.
  */
+/**
+ * A rule another module adds to publishing (the workflow module: "an active workflow exists");
+ * returns the problems found, none to allow. Runs inside the publish transaction.
+ */
+export type PublishCheck = (service: Service, version: ServiceVersion) => Promise<FieldError[]>;
+
 @Injectable()
 export class CatalogService {
   private readonly validators = new Map<string, ValidateFunction>();
+  private readonly publishChecks: PublishCheck[] = [];
 
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly organisations: OrganisationsService,
   ) {}
+
+  /** Adds a rule publish() enforces (registered at module init; see PublishCheck). */
+  addPublishCheck(check: PublishCheck): void {
+    this.publishChecks.push(check);
+  }
 
   // ---- staff ----
 
@@ -180,6 +192,8 @@ export class CatalogService {
     return this.mutate(ctx, id, Permission.CatalogReview, expected, 'service.publish', async (service) => {
       const version = await this.openVersion(ctx, service, ServiceVersionState.InReview);
       checkPublishable(version.content);
+      const problems = (await Promise.all(this.publishChecks.map((check) => check(service, version)))).flat();
+      if (problems.length) throw new DomainError(ErrorCode.ValidationFailed, { count: problems.length }, problems);
       const now = new Date();
       if (service.currentPublishedVersionId)
         await this.db

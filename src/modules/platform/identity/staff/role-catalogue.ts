@@ -46,6 +46,9 @@ export const ROLES: Record<RoleName, RoleDefinition> = {
       Permission.ClientManage,
       Permission.ApiKeyManage,
       Permission.AccountRead,
+      Permission.CatalogManage,
+      Permission.CatalogReview,
+      Permission.WorkflowManage,
       D,
     ],
   },
@@ -67,7 +70,14 @@ export const ROLES: Record<RoleName, RoleDefinition> = {
   [RoleName.Supervisor]: {
     name: RoleName.Supervisor,
     title: { 'zh-CN': '监督人员', en: 'Supervisor' },
-    permissions: [Permission.AuditRead, Permission.PersonalDataRead, Permission.AccountRead, D],
+    permissions: [
+      Permission.AuditRead,
+      Permission.PersonalDataRead,
+      Permission.AccountRead,
+      Permission.CaseSupervise,
+      Permission.CaseAssign,
+      D,
+    ],
   },
   [RoleName.Auditor]: {
     name: RoleName.Auditor,
