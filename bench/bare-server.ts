@@ -1,13 +1,26 @@
 /**
- * The bare baseline: node:http + pg running the same SQL as the API's public list, with the same
+ * The bare baseline: node:http + pg running the same SQL as the API's public reads, with the same
  * pool size, so `npm run bench` can report the API as a ratio of what hand-written code reaches.
+ * No cache, no ETag, no validation: every request goes to the database, as a hand-written
+ * server without a cache would.
  */
-import { createServer } from 'node:http';
+import { createServer, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
 const LIST_SQL = `SELECT o.id, o.name, o.name_en, o.kind, o.region_code, o.parent_id, o.uscc, o.contacts, o.active, o.version
   FROM organisation o WHERE o.active = true ORDER BY o.id ASC LIMIT 21`;
+
+/** GET /v1/services: the columns TypeORM selects for the keyset page (status filter, id order, limit + 1). */
+const SERVICE_COLUMNS = `s.id, s.created_at, s.updated_at, s.version, s.organisation_id, s.region_code,
+  s.implementation_code, s.type, s.target, s.status, s.current_published_version_id, s.draft_version_id,
+  s.title_zh, s.title_en, s.life_events, s.topics, s.published_at, s.title_terms, s.search_terms`;
+const SERVICES_SQL = `SELECT ${SERVICE_COLUMNS} FROM service s WHERE s.status = $1 ORDER BY s.id ASC LIMIT 21`;
+const SERVICES_AFTER_SQL = `SELECT ${SERVICE_COLUMNS} FROM service s WHERE s.status = $1 AND s.id > $2 ORDER BY s.id ASC LIMIT 21`;
+/** GET /v1/services/:id: the service, then its published version (two queries, as the API's miss path). */
+const SERVICE_SQL = `SELECT ${SERVICE_COLUMNS} FROM service s WHERE s.id = $1 LIMIT 1`;
+const VERSION_SQL = `SELECT v.id, v.created_at, v.updated_at, v.version, v.service_id, v.number, v.state, v.content,
+  v.published_at, v.published_by FROM service_version v WHERE v.id = $1 LIMIT 1`;
 
 interface OrganisationRow {
   id: string;
@@ -22,13 +35,102 @@ interface OrganisationRow {
   version: number;
 }
 
+interface ServiceRow {
+  id: string;
+  created_at: Date;
+  organisation_id: string;
+  region_code: string;
+  implementation_code: string;
+  type: string;
+  target: string;
+  status: string;
+  current_published_version_id: string | null;
+  title_zh: string | null;
+  life_events: string[];
+  topics: string[];
+  published_at: Date | null;
+}
+
+interface VersionRow {
+  number: number;
+  created_at: Date;
+  published_at: Date | null;
+  content: {
+    guide: Record<string, unknown>;
+    translations: Record<string, { title: string; summary?: string; conditions?: string }>;
+    form: unknown;
+  };
+}
+
+function json(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function fail(res: ServerResponse, status = 500): void {
+  res.writeHead(status);
+  res.end();
+}
+
+async function services(url: URL, res: ServerResponse): Promise<void> {
+  const cursor = url.searchParams.get('cursor');
+  const after = cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as string[])[0] : null;
+  const { rows } = after
+    ? await pool.query<ServiceRow>(SERVICES_AFTER_SQL, ['published', after])
+    : await pool.query<ServiceRow>(SERVICES_SQL, ['published']);
+  const items = rows.slice(0, 20).map((s) => ({
+    id: s.id,
+    implementationCode: s.implementation_code,
+    title: s.title_zh ?? '',
+    type: s.type,
+    target: s.target,
+    organisationId: s.organisation_id,
+    regionCode: s.region_code,
+    lifeEvents: s.life_events,
+    topics: s.topics,
+    publishedAt: (s.published_at ?? s.created_at).toISOString(),
+  }));
+  const last = items[items.length - 1];
+  json(res, {
+    items,
+    nextCursor: rows.length > 20 ? Buffer.from(JSON.stringify([last.id])).toString('base64url') : null,
+  });
+}
+
+async function guide(id: string, res: ServerResponse): Promise<void> {
+  const { rows } = await pool.query<ServiceRow>(SERVICE_SQL, [id]);
+  const s = rows[0];
+  if (!s || s.status !== 'published' || !s.current_published_version_id) return fail(res, 404);
+  const v = (await pool.query<VersionRow>(VERSION_SQL, [s.current_published_version_id])).rows[0];
+  const { guide: g, translations, form } = v.content;
+  const zh = translations['zh-CN'];
+  json(res, {
+    mode: 'standard',
+    id: s.id,
+    implementationCode: s.implementation_code,
+    type: s.type,
+    target: s.target,
+    organisationId: s.organisation_id,
+    language: 'zh-CN',
+    versionNumber: v.number,
+    publishedAt: (v.published_at ?? v.created_at).toISOString(),
+    title: zh.title,
+    summary: zh.summary ?? null,
+    guide: { ...g, conditions: zh.conditions ?? g.conditions },
+    form,
+  });
+}
+
+const GUIDE_PATH = /^\/services\/([0-9a-f-]{36})$/;
+
 const server = createServer((req, res) => {
-  if (req.url === '/health') {
+  const url = new URL(req.url ?? '/', 'http://bare');
+  if (url.pathname === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"status":"ok"}');
     return;
   }
-  if (req.url?.startsWith('/list')) {
+  if (url.pathname === '/list') {
     pool.query<OrganisationRow>(LIST_SQL).then(
       ({ rows }) => {
         const items = rows.slice(0, 20).map((r) => ({
@@ -42,18 +144,22 @@ const server = createServer((req, res) => {
           active: r.active,
           version: r.version,
         }));
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ items, nextCursor: rows.length > 20 ? 'x' : null }));
+        json(res, { items, nextCursor: rows.length > 20 ? 'x' : null });
       },
-      () => {
-        res.writeHead(500);
-        res.end();
-      },
+      () => fail(res),
     );
     return;
   }
-  res.writeHead(404);
-  res.end();
+  if (url.pathname === '/services') {
+    services(url, res).catch(() => fail(res));
+    return;
+  }
+  const g = GUIDE_PATH.exec(url.pathname);
+  if (g) {
+    guide(g[1], res).catch(() => fail(res));
+    return;
+  }
+  fail(res, 404);
 });
 
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready\n'));

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: starts the built API on a real PostgreSQL (BENCH_DATABASE_URL, or a fresh
- * database on the local server) or, when none answers, on the embedded one; seeds a directory;
- * drives the public organisation list and /health/live with autocannon; measures the bare
- * node:http + pg baseline doing the same query in the same run; prints req/s, p50/p99 and ratios.
+ * database on the local server) or, when none answers, on the embedded one; seeds a directory and
+ * a published catalogue; drives each scenario (see scenarios()) with autocannon, back to back with
+ * the bare node:http + pg baseline doing the same SQL; prints req/s, p50/p99 and the ratios.
+ * BENCH_DURATION (s per run), BENCH_CONNECTIONS, BENCH_REPEAT (pairs per scenario, median kept),
+ * BENCH_ONLY (substring of scenario names) tune it.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -24,6 +26,70 @@ interface Result {
   p50: number;
   p99: number;
   non2xx: number;
+  /** server CPU (user + system) per request in µs: unlike req/s, barely moved by other load on the machine */
+  cpuUs: number;
+}
+
+type LoadOptions = Pick<autocannon.Options, 'method' | 'body' | 'headers'>;
+
+/** Where a scenario runs: the API, the API with the catalogue cache off (cold reads), the bare server. */
+type Server = 'api' | 'cold' | 'bare';
+
+/**
+ * One row of the report. Each API scenario is run back to back with its bare twin (the same SQL in
+ * node:http + pg), so the ratio compares two runs under the same machine load. To add a scenario
+ * (application submission, ...), push one more entry in scenarios() and, when the bare server has
+ * no twin yet, add its route to bench/bare-server.ts.
+ */
+interface Scenario {
+  name: string;
+  server: Exclude<Server, 'bare'>;
+  path: string;
+  opts?: LoadOptions;
+  /** the bare server's route doing the same SQL; omitted when there is no fair twin */
+  bare?: { path: string; opts?: LoadOptions };
+  /** the scenario this one should also be compared to (GraphQL → its REST twin) */
+  twinOf?: string;
+  /** issue target for the ratio to bare (documentation in the table) */
+  target?: string;
+}
+
+interface Row {
+  scenario: Scenario;
+  api: Result;
+  bare?: Result;
+}
+
+const GRAPHQL_SERVICES =
+  '{ services(first: 20) { edges { cursor node { id implementationCode title type target organisationId regionCode lifeEvents topics publishedAt } } pageInfo { hasNextPage endCursor } } }';
+
+function scenarios(guideId: string, guideEtag: string): Scenario[] {
+  const gql = (query: string): LoadOptions => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return [
+    // issue 2: the platform list and health
+    { name: 'GET /v1/organisations?limit=20', server: 'api', path: '/v1/organisations?limit=20', bare: { path: '/list' }, target: '≥ 0.4' },
+    { name: 'GET /health/live', server: 'api', path: '/health/live', bare: { path: '/health' } },
+    { name: 'GraphQL organisations(first: 20)', server: 'api', path: '/graphql', opts: gql(GRAPHQL_LIST), bare: { path: '/list' }, twinOf: 'GET /v1/organisations?limit=20', target: '≥ 0.6 of REST' },
+    // issue 4: the published catalogue (cold = CATALOG_CACHE=off, every read goes to the database)
+    { name: 'catalog list cold', server: 'cold', path: '/v1/services?limit=20', bare: { path: '/services' }, target: '≥ 0.4' },
+    { name: 'catalog list warm', server: 'api', path: '/v1/services?limit=20', bare: { path: '/services' }, target: '≥ 1.0' },
+    { name: 'guide cold', server: 'cold', path: `/v1/services/${guideId}`, bare: { path: `/services/${guideId}` }, target: '≥ 0.4' },
+    { name: 'guide warm', server: 'api', path: `/v1/services/${guideId}`, bare: { path: `/services/${guideId}` }, target: '≥ 1.0' },
+    {
+      name: 'guide If-None-Match (304)',
+      server: 'api',
+      path: `/v1/services/${guideId}`,
+      opts: { headers: { 'if-none-match': guideEtag } },
+      bare: { path: `/services/${guideId}` },
+      target: '≥ 1.0',
+    },
+    { name: 'GraphQL services(first: 20) warm', server: 'api', path: '/graphql', opts: gql(GRAPHQL_SERVICES), bare: { path: '/services' }, twinOf: 'catalog list warm', target: '≥ 0.6 of REST' },
+    // The lead adds application submission here (POST with Idempotency-Key against a bare insert).
+  ];
 }
 
 function freePort(): Promise<number> {
@@ -74,15 +140,68 @@ function rssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-type LoadOptions = Pick<autocannon.Options, 'method' | 'body' | 'headers'>;
-
-async function load(name: string, url: string, opts: LoadOptions = {}): Promise<Result> {
-  await autocannon({ url, connections: CONNECTIONS, duration: Math.min(3, DURATION), ...opts });
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
-  return { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function seed(url: string): Promise<void> {
+async function load(name: string, url: string, pid: number, opts: LoadOptions = {}): Promise<Result> {
+  await autocannon({ url, connections: CONNECTIONS, duration: Math.min(3, DURATION), ...opts });
+  const cpu0 = cpuSeconds(pid);
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
+  const cpuUs = Math.round(((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, r.requests.total));
+  return {
+    name,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx + r.errors,
+    cpuUs,
+  };
+}
+
+const GUIDE_CONTENT = {
+  guide: {
+    legalBasis: '《中华人民共和国行政许可法》《促进个体工商户发展条例》',
+    conditions: '年满十八周岁，具有完全民事行为能力；有固定经营场所',
+    materials: [
+      { name: '身份证', source: '申请人自备', copies: 1, form: 'both', required: true },
+      { name: '经营场所证明', source: '申请人自备', copies: 1, form: 'electronic', required: true },
+      { name: '委托书', source: '申请人自备', copies: 1, form: 'paper', required: false },
+    ],
+    legalLimit: { amount: 15, unit: 'working_days' },
+    promisedLimit: { amount: 3, unit: 'working_days' },
+    handlingType: 'promised',
+    visitsRequired: 0,
+    fees: [],
+    onlineDepth: 4,
+    places: [{ name: '政务服务中心', address: '基准路 1 号', hours: '周一至周五 9:00-17:00' }],
+    steps: ['网上申请', '受理', '审查', '决定', '送达'],
+    faq: [
+      { q: '可以代办吗？', a: '可以，需提供委托书和代办人身份证。' },
+      { q: '需要多长时间？', a: '材料齐全的，三个工作日内办结。' },
+    ],
+    consultPhone: '0755-12345678',
+    supervisionPhone: '12345',
+    lifeEvents: ['开办企业'],
+    topics: ['市场监管'],
+  },
+  translations: {
+    'zh-CN': { title: '个体工商户设立登记', summary: '个体工商户设立登记，全程网办' },
+    en: { title: 'Sole proprietorship registration', summary: 'Register a sole proprietorship online' },
+  },
+  elder: { summary: '开小店，先登记。', steps: ['带身份证', '到窗口', '填一张表', '等通知'] },
+  form: {
+    type: 'object',
+    required: ['applicantName'],
+    properties: { applicantName: { type: 'string', maxLength: 50 }, shopArea: { type: 'number', minimum: 0 } },
+  },
+};
+
+/** 200 organisations for the platform list; 200 published services with their versions for the catalogue. */
+async function seed(url: string): Promise<string> {
   const c = new Client({ connectionString: url });
   await c.connect();
   await c.query(`INSERT INTO region (code, name, level) VALUES ('980000', '基准省', 'province') ON CONFLICT DO NOTHING`);
@@ -91,16 +210,31 @@ async function seed(url: string): Promise<void> {
     FROM generate_series(1, 200) i`);
   await c.query(`INSERT INTO organisation_closure (ancestor_id, descendant_id, depth)
     SELECT id, id, 0 FROM organisation o WHERE NOT EXISTS (SELECT 1 FROM organisation_closure c WHERE c.descendant_id = o.id)`);
+  await c.query(
+    `WITH orgs AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM organisation WHERE region_code = '980000'),
+     s AS (SELECT gen_random_uuid() AS id, gen_random_uuid() AS vid, i FROM generate_series(1, 200) i),
+     ins AS (
+       INSERT INTO service (id, organisation_id, region_code, implementation_code, type, target, status,
+         current_published_version_id, draft_version_id, title_zh, title_en, life_events, topics, published_at,
+         title_terms, search_terms, version, created_at, updated_at)
+       SELECT s.id, (SELECT id FROM orgs WHERE n = 1 + (s.i % 200)), '980000', 'BENCH-' || s.i, 'administrative_licence',
+         'person', 'published', s.vid, NULL, '个体工商户设立登记 ' || s.i, 'Sole proprietorship ' || s.i,
+         '["开办企业"]'::jsonb, '["市场监管"]'::jsonb, now(), ' 个体 工商户 登记 ', ' 身份证 开办企业 ', 1, now(), now()
+       FROM s RETURNING id, current_published_version_id AS vid)
+     INSERT INTO service_version (id, service_id, number, state, content, published_at, published_by, version, created_at, updated_at)
+     SELECT vid, id, 1, 'published', $1::jsonb, now(), NULL, 1, now(), now() FROM ins`,
+    [JSON.stringify(GUIDE_CONTENT)],
+  );
+  const { rows } = await c.query<{ id: string }>(`SELECT id FROM service WHERE status = 'published' ORDER BY id LIMIT 1`);
   await c.end();
+  return rows[0].id;
 }
 
 function start(cmd: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, cmd, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-async function main(): Promise<void> {
-  const dbUrl = await realDatabase();
-  const apiPort = await freePort();
+function baseEnv(apiPort: number, dbUrl: string | null): Record<string, string> {
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     PORT: String(apiPort),
@@ -121,52 +255,81 @@ async function main(): Promise<void> {
     env.NODE_ENV = 'development';
     env.DATA_DIR = join(ROOT, '.bench', 'data');
   }
+  return env;
+}
+
+const ratio = (a: number, b: number | undefined): string => (b ? (a / b).toFixed(2) : 'n/a');
+
+async function main(): Promise<void> {
+  const dbUrl = await realDatabase();
+  const ports: Record<Server, number> = { api: await freePort(), cold: await freePort(), bare: await freePort() };
+  const env = baseEnv(ports.api, dbUrl);
 
   const t0 = Date.now();
   const api = start(['dist/src/main.js'], env);
-  await waitFor(`http://127.0.0.1:${apiPort}/health/ready`);
+  await waitFor(`http://127.0.0.1:${ports.api}/health/ready`);
   const startupMs = Date.now() - t0;
   const rssAtReady = rssMb(api.pid!);
-  if (dbUrl) await seed(dbUrl);
-
-  const results: Result[] = [];
-  const baseline: Result[] = [];
-  results.push(await load('API  GET /v1/organisations?limit=20', `http://127.0.0.1:${apiPort}/v1/organisations?limit=20`));
-  results.push(await load('API  GET /health/live', `http://127.0.0.1:${apiPort}/health/live`));
-  const graphql = await load('API  GraphQL organisations(first: 20)', `http://127.0.0.1:${apiPort}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: GRAPHQL_LIST }),
-  });
-  const rssAfter = rssMb(api.pid!);
-  api.kill('SIGTERM');
-
+  const procs: ChildProcess[] = [api];
+  const pids: Partial<Record<Server, number>> = { api: api.pid };
+  const base = (server: Server) => `http://127.0.0.1:${ports[server]}`;
+  let guideId: string | null = null;
   if (dbUrl) {
-    const barePort = await freePort();
-    const bare = start(['dist/bench/bare-server.js'], { DATABASE_URL: dbUrl, PORT: String(barePort), DB_POOL_SIZE: '10' });
-    await waitFor(`http://127.0.0.1:${barePort}/health`);
-    baseline.push(await load('bare node:http+pg list', `http://127.0.0.1:${barePort}/list`));
-    baseline.push(await load('bare node:http health', `http://127.0.0.1:${barePort}/health`));
-    bare.kill('SIGTERM');
+    guideId = await seed(dbUrl);
+    // Cold runs: a second API with the catalogue cache off (CATALOG_CACHE=off), idle while not driven.
+    // PGlite takes one connection, so there is no second API (nor a bare server) on the embedded database.
+    const cold = start(['dist/src/main.js'], { ...baseEnv(ports.cold, dbUrl), CATALOG_CACHE: 'off' });
+    const bare = start(['dist/bench/bare-server.js'], { DATABASE_URL: dbUrl, PORT: String(ports.bare), DB_POOL_SIZE: '10' });
+    procs.push(cold, bare);
+    pids.cold = cold.pid;
+    pids.bare = bare.pid;
+    await waitFor(`${base('cold')}/health/ready`);
+    await waitFor(`${base('bare')}/health`);
   }
+  const guideEtag = guideId ? ((await fetch(`${base('api')}/v1/services/${guideId}`)).headers.get('etag') ?? '') : '';
+  const chosen = scenarios(guideId ?? '00000000-0000-7000-8000-000000000000', guideEtag).filter(
+    (s) => (dbUrl || s.server === 'api') && (guideId || !s.path.startsWith('/v1/services')),
+  );
+  const only = process.env.BENCH_ONLY;
+  const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
 
+  const rows: Row[] = [];
+  for (const scenario of chosen.filter((s) => !only || s.name.includes(only))) {
+    // Back to back, repeated: the median pair by ratio is reported, so one noisy run does not decide.
+    const pairs: Row[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const apiResult = await load(scenario.name, base(scenario.server) + scenario.path, pids[scenario.server]!, scenario.opts);
+      const bareResult =
+        dbUrl && scenario.bare
+          ? await load(`bare ${scenario.bare.path}`, base('bare') + scenario.bare.path, pids.bare!, scenario.bare.opts)
+          : undefined;
+      pairs.push({ scenario, api: apiResult, bare: bareResult });
+    }
+    pairs.sort((a, b) => a.api.rps / (a.bare?.rps ?? 1) - b.api.rps / (b.bare?.rps ?? 1));
+    rows.push(pairs[Math.floor(pairs.length / 2)]);
+  }
+  const rssAfter = rssMb(api.pid!);
+  for (const p of procs) p.kill('SIGTERM');
+
+  const byName = new Map(rows.map((r) => [r.scenario.name, r]));
   const lines = [
-    `OneWindow benchmark (${dbUrl ? 'PostgreSQL' : 'embedded PGlite'}, ${CONNECTIONS} connections, ${DURATION} s per run)`,
+    `OneWindow benchmark (${dbUrl ? 'PostgreSQL' : 'embedded PGlite'}, ${CONNECTIONS} connections, ${DURATION} s per run, ${repeat} run(s) per pair)`,
     `start to ready: ${startupMs} ms; RSS at ready: ${rssAtReady} MB; RSS after load: ${rssAfter} MB`,
     '',
-    '| endpoint | req/s | p50 ms | p99 ms | non-2xx | ratio to bare |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| scenario | API req/s | p50 ms | p99 ms | non-2xx | API CPU µs/req | bare req/s | bare p99 ms | bare CPU µs/req | ratio to bare (req/s) | ratio to bare (CPU) | target | ratio to REST twin |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
-  results.forEach((r, i) => {
-    const b = baseline[i];
-    lines.push(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${b ? (r.rps / b.rps).toFixed(2) : 'n/a'} |`);
-  });
-  for (const b of baseline) lines.push(`| ${b.name} | ${b.rps} | ${b.p50} | ${b.p99} | ${b.non2xx} | 1.00 |`);
-  const rest = results[0];
+  for (const { scenario, api: r, bare: b } of rows) {
+    const twin = scenario.twinOf ? byName.get(scenario.twinOf) : undefined;
+    lines.push(
+      `| ${scenario.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.cpuUs} | ${b?.rps ?? 'n/a'} | ${b?.p99 ?? 'n/a'} | ${b?.cpuUs ?? 'n/a'} | ${ratio(r.rps, b?.rps)} | ${b ? ratio(b.cpuUs, r.cpuUs) : 'n/a'} | ${scenario.target ?? ''} | ${twin ? ratio(r.rps, twin.api.rps) : ''} |`,
+    );
+  }
   lines.push(
-    `| ${graphql.name} | ${graphql.rps} | ${graphql.p50} | ${graphql.p99} | ${graphql.non2xx} | ${baseline[0] ? (graphql.rps / baseline[0].rps).toFixed(2) : 'n/a'} |`,
     '',
-    `GraphQL list / REST list: ${(graphql.rps / rest.rps).toFixed(2)}`,
+    'non-2xx counts 304s as well (the If-None-Match row answers 304 by design).',
+    'ratio to bare (CPU) = bare CPU per request / API CPU per request: the throughput ratio both would',
+    'reach when CPU-bound on an otherwise idle machine (database CPU not counted; it is the same SQL).',
   );
   const report = lines.join('\n');
   process.stdout.write(`${report}\n`);

@@ -28,9 +28,14 @@ import { NotificationsModule } from './modules/platform/notifications/notificati
 import { JobsModule } from './modules/platform/jobs/jobs.module';
 import { MetricsModule } from './modules/platform/metrics/metrics.module';
 import { CalendarModule } from './modules/platform/calendar/calendar.module';
+import { FilesModule } from './modules/platform/files/files.module';
 import { LicencesModule } from './modules/public/licences/licences.module';
 import { CatalogModule } from './modules/public/catalog/catalog.module';
 import { WorkflowModule } from './modules/internal/workflow/workflow.module';
+import { ApplicationsModule } from './modules/public/applications/applications.module';
+import { TimelineModule } from './modules/public/timeline/timeline.module';
+import { TasksModule } from './modules/internal/tasks/tasks.module';
+import { SupervisionModule } from './modules/internal/supervision/supervision.module';
 
 @Global()
 @Module({})
@@ -69,9 +74,14 @@ export class AppModule {
         OrganisationsModule,
         MetricsModule,
         CalendarModule,
+        FilesModule,
         LicencesModule,
         CatalogModule,
         WorkflowModule,
+        ApplicationsModule,
+        TimelineModule,
+        TasksModule,
+        SupervisionModule,
       ],
       providers: [
         // Global guards run in this order: the rate limit needs the actor the AuthGuard resolved.

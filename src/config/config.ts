@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEV_SIGNING_KEY, loadSigningKey } from '../modules/platform/audit/signing-key';
 import { FieldCipher } from '../modules/platform/identity/personal-data/field-cipher';
 
@@ -45,6 +47,29 @@ export interface AppConfig {
    * calls the platform (WeChat code2Session) for the apps listed in wechatApps (appId → AppSecret).
    */
   channels: ChannelsConfig;
+  files: FilesConfig;
+}
+
+/** FILES_* and S3_* settings (P7): where uploaded bytes live and how large one may be. */
+export interface FilesConfig {
+  driver: 'local' | 's3';
+  /** largest accepted file (413 above it) */
+  maxBytes: number;
+  /** unattached attachments older than this are purged, bytes and row */
+  unattachedTtlHours: number;
+  /** local driver's directory (DATA_DIR/files; a temp directory in tests without DATA_DIR) */
+  localDir: string;
+  s3: S3Config | null;
+}
+
+export interface S3Config {
+  /** S3-compatible endpoint (MinIO, Ceph, OSS, COS); AWS when unset */
+  endpoint: string | null;
+  bucket: string;
+  region: string;
+  /** both or neither; neither: the SDK's default chain (instance role, env, profile) */
+  credentials: { accessKeyId: string; secretAccessKey: string } | null;
+  forcePathStyle: boolean;
 }
 
 export interface ChannelsConfig {
@@ -207,6 +232,58 @@ export function loadConfig(env: Env = process.env): AppConfig {
     smtp: notifyTransport === 'smtp' ? smtpConfig(env, isProd, env.PUBLIC_BASE_URL || `http://${host}`) : null,
     oidc: oidcConfig(env, isProd, env.PUBLIC_BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`),
     channels: channelsConfig(env, isProd),
+    files: filesConfig(env, isProd, nodeEnv, env.DATA_DIR || null),
+  };
+}
+
+/**
+ * Local files go under DATA_DIR/files. Tests without DATA_DIR, and DATA_DIR=:memory:, write to a
+ * temp directory rather than the developer's ./data.
+ */
+function filesConfig(env: Env, isProd: boolean, nodeEnv: string, dataDir: string | null): FilesConfig {
+  const driver = env.FILES_DRIVER || 'local';
+  if (driver !== 'local' && driver !== 's3') throw new ConfigError(`FILES_DRIVER must be local or s3, got "${driver}"`);
+  const localDir =
+    dataDir && dataDir !== ':memory:'
+      ? join(dataDir, 'files')
+      : nodeEnv === 'test' || dataDir === ':memory:'
+        ? join(tmpdir(), `onewindow-${nodeEnv}-files`)
+        : join('data', 'files');
+  return {
+    driver,
+    maxBytes: int(env, 'FILES_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    unattachedTtlHours: int(env, 'FILES_UNATTACHED_TTL_HOURS', 24, 1, 24 * 30),
+    localDir,
+    s3: driver === 's3' ? s3Config(env, isProd) : null,
+  };
+}
+
+function s3Config(env: Env, isProd: boolean): S3Config {
+  const bucket = env.S3_BUCKET;
+  // S3's bucket naming rules: 3–63 lowercase letters, digits, dots and hyphens.
+  if (!bucket || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw new ConfigError('S3_BUCKET is required with FILES_DRIVER=s3 and must be a valid bucket name');
+  const region = env.S3_REGION || 'us-east-1';
+  if (!/^[a-z0-9-]{2,40}$/.test(region)) throw new ConfigError(`S3_REGION must look like cn-north-1, got "${region}"`);
+  const endpoint = env.S3_ENDPOINT || null;
+  if (endpoint) {
+    if (!URL.canParse(endpoint) || !['http:', 'https:'].includes(new URL(endpoint).protocol))
+      throw new ConfigError(`S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+    const url = new URL(endpoint);
+    if (url.username || url.password) throw new ConfigError('S3_ENDPOINT must not carry credentials; use S3_ACCESS_KEY_ID');
+    if (isProd && url.protocol !== 'https:') throw new ConfigError('S3_ENDPOINT must use https in production');
+  }
+  const accessKeyId = env.S3_ACCESS_KEY_ID;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY;
+  // The message names the variables only: a secret is never echoed.
+  if (!accessKeyId !== !secretAccessKey)
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither');
+  return {
+    endpoint,
+    bucket,
+    region,
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : null,
+    forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', false),
   };
 }
 

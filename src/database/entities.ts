@@ -24,5 +24,7 @@ import { Licence } from '../modules/public/licences/licence.entity';
 import { Service, ServiceVersion } from '../modules/public/catalog/service.entity';
 import { CaseEvent, CaseFile, CaseNote, CaseTask } from '../modules/internal/workflow/case.entity';
 import { WorkflowDefinition } from '../modules/internal/workflow/workflow-definition.entity';
+import { StoredFile } from '../modules/platform/files/stored-file.entity';
+import { Application, ApplicationAttachment, ApplicationNumberCounter } from '../modules/public/applications/application.entity';
 
-export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, InboxMessage, NotificationPreference, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative, Licence, Service, ServiceVersion, WorkflowDefinition, CaseFile, CaseTask, CaseEvent, CaseNote];
+export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, InboxMessage, NotificationPreference, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative, Licence, Service, ServiceVersion, WorkflowDefinition, CaseFile, CaseTask, CaseEvent, CaseNote, StoredFile, Application, ApplicationAttachment, ApplicationNumberCounter];

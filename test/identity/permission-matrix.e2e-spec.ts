@@ -1,6 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { startTestApp, TestApp } from '../support/test-app';
+import {
+  CALLERS,
+  Caller,
+  GExpect,
+  gql,
+  GQL_IDENTITY_OPERATIONS,
+  GqlRow,
+  graphqlMatrix,
+} from './graphql-matrix';
 import {
   auth,
   grant,
@@ -20,19 +30,6 @@ import {
  * grants checked are the ones the PrincipalService loads from the database.
  */
 
-const CALLERS = [
-  'anonymous',
-  'citizenA',
-  'citizenB',
-  'clerkX',
-  'clerkY',
-  'orgAdminX',
-  'supervisor',
-  'admin',
-  'client',
-  'apiKey',
-] as const;
-type Caller = (typeof CALLERS)[number];
 type Expect = Record<Caller, number>;
 
 /** anonymous 401, everyone else 403, then the given exceptions */
@@ -421,20 +418,20 @@ describe('identity permission matrix', () => {
       }),
       expect: deny({ admin: 201, orgAdminX: 403 }),
     },
-    // the caller's own account and data-access record
-    // The global administrator holds '*', which includes self:service: it reads and edits its own account here.
+    // the caller's own account and data-access record: citizen and business accounts only. The
+    // global administrator's '*' grant never implies self:service, so it is refused like other staff.
     {
       name: 'GET /v1/me',
       method: 'get',
       path: () => '/v1/me',
-      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+      expect: deny({ citizenA: 200, citizenB: 200 }),
     },
     {
       name: 'PUT /v1/me/profile',
       method: 'put',
       path: () => '/v1/me/profile',
       body: () => ({ displayName: '矩阵市民' }),
-      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+      expect: deny({ citizenA: 200, citizenB: 200 }),
     },
     // channel identities and business representatives: the guard's answer (bodies are checked in their own suites);
     // these services serve citizen and business accounts only, so even the global administrator is refused
@@ -449,7 +446,7 @@ describe('identity permission matrix', () => {
       method: 'post',
       path: () => '/v1/me/channels',
       body: () => ({}),
-      expect: deny({ citizenA: 400, citizenB: 400, admin: 400 }),
+      expect: deny({ citizenA: 400, citizenB: 400 }),
     },
     {
       name: 'POST /v1/me/channels/{unknown}/unbind',
@@ -468,13 +465,13 @@ describe('identity permission matrix', () => {
       method: 'post',
       path: () => '/v1/me/representatives',
       body: () => ({}),
-      expect: deny({ citizenA: 400, citizenB: 400, admin: 400 }),
+      expect: deny({ citizenA: 400, citizenB: 400 }),
     },
     {
       name: 'POST /v1/me/representatives/{unknown}/revoke',
       method: 'post',
       path: () => `/v1/me/representatives/${randomUUID()}/revoke`,
-      expect: deny({ citizenA: 403, citizenB: 403, admin: 403 }),
+      expect: deny({ citizenA: 403, citizenB: 403 }),
     },
     {
       name: 'GET /v1/me/businesses',
@@ -486,45 +483,46 @@ describe('identity permission matrix', () => {
       name: 'GET /v1/me/data-access',
       method: 'get',
       path: () => '/v1/me/data-access',
-      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+      expect: deny({ citizenA: 200, citizenB: 200 }),
     },
-    // in-app inbox and notification preferences: every account sees only its own (bodies in the notifications suite)
+    // in-app inbox and notification preferences: every citizen or business account sees only its own
+    // (bodies in the notifications suite)
     {
       name: 'GET /v1/me/notifications',
       method: 'get',
       path: () => '/v1/me/notifications',
-      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+      expect: deny({ citizenA: 200, citizenB: 200 }),
     },
     {
       name: 'GET /v1/me/notifications/unread-count',
       method: 'get',
       path: () => '/v1/me/notifications/unread-count',
-      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+      expect: deny({ citizenA: 200, citizenB: 200 }),
     },
     {
       name: 'POST /v1/me/notifications/read-all',
       method: 'post',
       path: () => '/v1/me/notifications/read-all',
-      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+      expect: deny({ citizenA: 200, citizenB: 200 }),
     },
     {
       name: 'POST /v1/me/notifications/{unknown}/read',
       method: 'post',
       path: () => `/v1/me/notifications/${randomUUID()}/read`,
-      expect: deny({ citizenA: 404, citizenB: 404, admin: 404 }),
+      expect: deny({ citizenA: 404, citizenB: 404 }),
     },
     {
       name: 'GET /v1/me/notification-preferences',
       method: 'get',
       path: () => '/v1/me/notification-preferences',
-      expect: deny({ citizenA: 200, citizenB: 200, admin: 200 }),
+      expect: deny({ citizenA: 200, citizenB: 200 }),
     },
     {
       name: 'PUT /v1/me/notification-preferences (empty body)',
       method: 'put',
       path: () => '/v1/me/notification-preferences',
       body: () => ({}),
-      expect: deny({ citizenA: 400, citizenB: 400, admin: 400 }),
+      expect: deny({ citizenA: 400, citizenB: 400 }),
     },
     // audit
     {
@@ -539,16 +537,16 @@ describe('identity permission matrix', () => {
       path: () => `/v1/audit/leaves/${leafX}`,
       expect: deny({ supervisor: 200, admin: 200 }),
     },
-    // last: ends the sessions of everyone who may call it
-    {
-      name: 'POST /v1/auth/logout',
-      method: 'post',
-      path: () => '/v1/auth/logout',
-      expect: deny({ citizenA: 204, citizenB: 204, ...STAFF_ONLY(204) }),
-    },
   ];
+  // last (after the GraphQL rows below): ends the sessions of everyone who may call it
+  const logoutRow: Row = {
+    name: 'POST /v1/auth/logout',
+    method: 'post',
+    path: () => '/v1/auth/logout',
+    expect: deny({ citizenA: 204, citizenB: 204, ...STAFF_ONLY(204) }),
+  };
 
-  it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
+  async function runRow(row: Row): Promise<void> {
     const actual = {} as Expect;
     for (const caller of CALLERS) {
       const req = t.http[row.method](await row.path(caller)).set(as(caller));
@@ -560,7 +558,9 @@ describe('identity permission matrix', () => {
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
     expect(actual).toEqual(row.expect);
-  });
+  }
+
+  it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => runRow(row));
 
   /** Routes left out on purpose, with the reason; everything else under these prefixes must have a row. */
   const NOT_IN_MATRIX: Record<string, string> = {
@@ -586,7 +586,7 @@ describe('identity permission matrix', () => {
 
   it('has a row for every identity, organisation and audit route the application serves', () => {
     const covered = new Set(
-      rows.map((r) =>
+      [...rows, logoutRow].map((r) =>
         r.name
           .replace(/\{[^}]+\}/g, ':id')
           .split(' ')
@@ -600,6 +600,89 @@ describe('identity permission matrix', () => {
     expect(served.length).toBeGreaterThan(20);
     expect(served.filter((r) => !covered.has(r) && !NOT_IN_MATRIX[r])).toEqual([]);
   });
+
+  // ---------------------------------------------------------------------------------------------
+  // GraphQL: the same callers against every identity operation, with the exact outcome: 'ok', or
+  // the extensions.code of the first error (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, ...).
+
+  const G = graphqlMatrix({
+    t: () => t,
+    ids: () => ({ root, X, X1, Y, staffX, staffY, clerkX: people.get('clerkX')!.id }),
+    freshStaff,
+    adminId: async (mutation, input) => {
+      const res = await gql(
+        t,
+        as('admin'),
+        `mutation($i: ${mutation.input}!) { ${mutation.name}(input: $i) { id } }`,
+        {
+          i: input,
+        },
+      );
+      if (res.errors) throw new Error(`${mutation.name}: ${JSON.stringify(res.errors)}`);
+      return (res.data as Record<string, { id: string }>)[mutation.name].id;
+    },
+    versionOf: async (id) =>
+      (await t.db.query<{ version: number }>('SELECT version FROM account WHERE id = $1', [id]))[0].version,
+    clearTotp: async () => {
+      const ids = [...people.entries()].filter(([c]) => !c.startsWith('citizen')).map(([, p]) => p.id);
+      await t.db.query('UPDATE account SET totp_secret_enc = NULL WHERE id = ANY($1::uuid[])', [ids]);
+    },
+    grant: (accountId, unit) => grant(t, accountId, { role: RoleName.Clerk, unit }),
+  });
+
+  async function runGqlRow(
+    row: GqlRow,
+    credsOf: (c: Caller) => Promise<Record<string, string>>,
+  ): Promise<void> {
+    if (row.before) await row.before();
+    const actual = {} as GExpect;
+    for (const caller of CALLERS) {
+      const res = await gql(
+        t,
+        await credsOf(caller),
+        row.query,
+        row.variables ? await row.variables(caller) : {},
+      );
+      actual[caller] = res.errors?.length ? res.errors[0].extensions.code : 'ok';
+      // a refused operation yields no data; an answered one yields its field
+      if (res.errors?.length) expect(res.data?.[row.name] ?? null).toBeNull();
+      else expect(res.data?.[row.name]).toBeDefined();
+    }
+    expect(actual).toEqual(row.expect);
+  }
+
+  it.each(G.rows.map((r) => [`graphql ${r.name}${r.label ? ` (${r.label})` : ''}`, r] as const))(
+    '%s',
+    async (_name, row) => runGqlRow(row, async (c) => as(c)),
+  );
+
+  it('has a GraphQL row for every identity operation of the schema', () => {
+    const schema = t.app.get(GraphQLSchemaHost).schema;
+    const fields = new Set([
+      ...Object.keys(schema.getQueryType()!.getFields()),
+      ...Object.keys(schema.getMutationType()!.getFields()),
+    ]);
+    const covered = new Set([...G.rows, G.logout].map((r) => r.name));
+    for (const op of GQL_IDENTITY_OPERATIONS) {
+      expect({ op, inSchema: fields.has(op), covered: covered.has(op) }).toEqual({
+        op,
+        inSchema: true,
+        covered: true,
+      });
+    }
+  });
+
+  // Logout over GraphQL ends sessions opened for this row only; the REST logout row then ends the matrix's own.
+  it('graphql logout', async () => {
+    await runGqlRow(G.logout, async (c) => {
+      const p = people.get(c);
+      if (!p) return as(c);
+      await G.clearTotp();
+      return auth(await signIn(t, p, c.startsWith('citizen') ? 'citizen' : 'staff'));
+    });
+  });
+
+  it(logoutRow.name, async () => runRow(logoutRow));
 });
 
 /** `METHOD /path` of every route Express serves, with parameters written `:id`. */

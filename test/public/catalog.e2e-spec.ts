@@ -10,6 +10,7 @@ import {
 } from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
+import { activeWorkflow, standardSpec } from '../support/workflow-fixtures';
 
 interface AdminBody {
   id: string;
@@ -95,6 +96,8 @@ describe('service catalogue (办事指南): versions, publication, public reads,
   const byCode = (code: string) =>
     count('SELECT count(*)::int AS n FROM service WHERE implementation_code = $1', [code]);
 
+  // Publishing needs an active workflow (the workflow module's publish check): every service made
+  // here gets one, so the catalogue's own rules are what these tests see.
   const create = async (over: Record<string, unknown> = {}, as = staff) => {
     const code = `TEST-${uniq()}`;
     const res = await t.http
@@ -108,6 +111,7 @@ describe('service catalogue (办事指南): versions, publication, public reads,
         draft: content(),
         ...over,
       });
+    if (res.status === 201) await activeWorkflow(t, (res.body as AdminBody).id, standardSpec(), as);
     return { res, code, body: res.body as AdminBody };
   };
   const step = (id: string, action: string, as = staff) =>
@@ -126,7 +130,7 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     const root = await makeUnit(t, '目录市局');
     X = await makeUnit(t, '目录甲区', root);
     Y = await makeUnit(t, '目录乙区', root);
-    staff = auth(await scopedToken(t, 'staff', ['catalog:manage', 'catalog:review']));
+    staff = auth(await scopedToken(t, 'staff', ['catalog:manage', 'catalog:review', 'workflow:manage']));
     manageOnly = auth(await scopedToken(t, 'staff', ['catalog:manage']));
     staffY = auth(await signIn(t, await makeStaff(t, Y, [{ role: RoleName.Admin, unit: Y }]), 'staff'));
     citizen = auth(await signIn(t, await makeCitizen(t), 'citizen'));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Permission } from '../auth/permission';
+import { Permission } from '../auth/permission';
 
 export type Language = 'zh-CN' | 'en';
 export type ActorKind = 'anonymous' | 'citizen' | 'staff' | 'client' | 'apikey' | 'system';
@@ -48,14 +48,23 @@ export class RequestContext {
     return this.actor.kind === 'anonymous';
   }
 
-  /** True when the permission is held anywhere (the guard's question). */
+  /**
+   * True when the permission is held anywhere (the guard's question). The '*' grant (global
+   * administrator, system jobs) implies every permission except SelfService: acting as a citizen
+   * or business for oneself is never implied, so staff and machines get 403 on self-service routes.
+   */
   has(permission: Permission): boolean {
-    return this.actor.grants.has(permission) || this.actor.grants.has('*' as Permission);
+    if (this.actor.grants.has(permission)) return true;
+    return this.impliedByStar(permission) && this.actor.grants.has('*' as Permission);
   }
 
   /** '*' when held everywhere; otherwise the unit ids it is held in (for SQL scoping). */
   scopeOf(permission: Permission): Set<string> | '*' | null {
-    if (this.actor.grants.has('*' as Permission)) return '*';
+    if (this.impliedByStar(permission) && this.actor.grants.has('*' as Permission)) return '*';
     return this.actor.grants.get(permission) ?? null;
+  }
+
+  private impliedByStar(permission: Permission): boolean {
+    return permission !== Permission.SelfService;
   }
 }

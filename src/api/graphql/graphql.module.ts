@@ -3,6 +3,8 @@ import { INestApplication, Module } from '@nestjs/common';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { MetricsModule } from '../../modules/platform/metrics/metrics.module';
+import { graphqlMetricsPlugin, HttpMetrics } from '../http/metrics';
 import { ApiInfoResolver } from './api-info.resolver';
 import { ApiInfoService } from './api-info.service';
 import { graphqlOptions } from './graphql-options';
@@ -12,8 +14,13 @@ import { graphqlOptions } from './graphql-options';
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => graphqlOptions(config),
+      // The app's one metrics registry (MetricsModule is a plain module, so this is the same instance /metrics renders).
+      imports: [MetricsModule],
+      inject: [APP_CONFIG, HttpMetrics],
+      useFactory: (config: AppConfig, metrics: HttpMetrics) => {
+        const options = graphqlOptions(config);
+        return { ...options, plugins: [...(options.plugins ?? []), graphqlMetricsPlugin(metrics)] };
+      },
     }),
   ],
   providers: [ApiInfoService, ApiInfoResolver],

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { map, Observable } from 'rxjs';
 import { contextStore } from '../context/context-store';
 import { versionTag } from './if-match';
+import { representationOf } from './representation';
 
 /** True for what Express sends as JSON (plain objects, arrays, DTO instances), not files or streams. */
 export function isJsonBody(body: unknown): body is object {
@@ -26,11 +27,19 @@ export function isJsonBody(body: unknown): body is object {
  * takes back), otherwise a hash of the exact bytes Express will send.
  */
 export function etagOf(body: object): string {
+  return versionedTag(body) ?? hashedTag(JSON.stringify(body));
+}
+
+function versionedTag(body: object): string | null {
   const b = body as { id?: unknown; version?: unknown };
   if (!Array.isArray(body) && typeof b.id === 'string' && Number.isInteger(b.version))
     return versionTag(b.version as number);
-  const digest = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
-  return `"h${digest.slice(0, 27)}"`;
+  return null;
+}
+
+/** The tag of a body by its JSON text (also used by caches that tag an entry once). */
+export function hashedTag(json: string): string {
+  return `"h${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
 }
 
 /**
@@ -60,17 +69,27 @@ export class EtagInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((body: unknown) => {
         if (res.statusCode !== 200 || res.headersSent || !isJsonBody(body)) return body;
+        // A cached read carries its JSON, tag and caching policy, computed once per cache entry.
+        const known = representationOf(body);
         if (!res.getHeader('Cache-Control')) {
           const anonymous = contextStore.current()?.isAnonymous ?? true;
-          res.setHeader('Cache-Control', anonymous ? 'no-cache' : 'private, no-store');
+          res.setHeader(
+            'Cache-Control',
+            known?.cacheControl ?? (anonymous ? 'no-cache' : 'private, no-store'),
+          );
         }
-        const tag = etagOf(body);
+        // A hashed tag needs the JSON text anyway: send that text rather than serialising twice.
+        const version = known ? null : versionedTag(body);
+        const json = known?.json ?? (version ? null : JSON.stringify(body));
+        const tag = known?.etag ?? version ?? hashedTag(json!);
         res.setHeader('ETag', tag);
         if (noneMatchHits(req.headers['if-none-match'], tag)) {
           res.status(304);
           return undefined;
         }
-        return body;
+        if (json === null) return body;
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        return json;
       }),
     );
   }

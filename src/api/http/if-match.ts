@@ -6,22 +6,30 @@ import { ErrorCode } from '../errors/error-code';
 /** Strong ETag of a versioned resource. W/ tags never match If-Match (RFC 9110 strong comparison). */
 export const versionTag = (version: number): string => `"v${version}"`;
 
+/** "no version to compare": `If-Match: *` matches any current representation (RFC 9110 §13.1.1). */
+const ANY = undefined;
+
 function parseVersion(header: string | undefined): number | undefined {
   if (!header) return undefined;
-  const m = /^\s*"v(\d{1,9})"\s*$/.exec(header);
+  if (header.trim() === '*') return ANY;
+  // A list matches when one of its tags does. Versions only grow, so the newest tag in the list is
+  // compared: an update is never let through blind; at worst a list naming an older current version
+  // as well as a newer one gets a conservative 412.
+  const versions = header.split(',').map((tag) => /^\s*"v(\d{1,9})"\s*$/.exec(tag));
   // A tag we never issued (or a weak one) cannot match the current version.
-  return m ? Number(m[1]) : -1;
+  const issued = versions.filter((m) => m !== null).map((m) => Number(m[1]));
+  return issued.length ? Math.max(...issued) : -1;
 }
 
 /**
  * The version the caller expects, from If-Match. Missing → 428 (updates must not be blind);
  * the service compares with assertVersion() → 412 when someone else changed the resource.
  */
-export const IfMatch = createParamDecorator((_: unknown, context: ExecutionContext): number => {
+export const IfMatch = createParamDecorator((_: unknown, context: ExecutionContext): number | undefined => {
   const req = context.switchToHttp().getRequest<Request>();
-  const v = parseVersion(req.headers['if-match']);
-  if (v === undefined) throw new DomainError(ErrorCode.PreconditionRequired);
-  return v;
+  const header = req.headers['if-match'];
+  if (!header) throw new DomainError(ErrorCode.PreconditionRequired);
+  return parseVersion(header);
 });
 
 /**

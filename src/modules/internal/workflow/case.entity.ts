@@ -153,6 +153,10 @@ export class CaseFile extends BaseEntity {
   @Index()
   @Column({ type: 'timestamptz', nullable: true })
   closedAt: Date | null;
+
+  /** when the overdue case was escalated to the supervisors above (once per case) */
+  @Column({ type: 'timestamptz', nullable: true })
+  escalatedAt: Date | null;
 }
 
 export enum TaskStatus {
@@ -212,6 +216,14 @@ export class CaseTask extends BaseEntity {
   /** the action that completed it */
   @Column({ type: 'varchar', length: 64, nullable: true })
   completedAction: string | null;
+
+  /** when the yellow-light reminder went out (once per task) */
+  @Column({ type: 'timestamptz', nullable: true })
+  remindedAt: Date | null;
+
+  /** when the overdue step was escalated (once per task) */
+  @Column({ type: 'timestamptz', nullable: true })
+  escalatedAt: Date | null;
 }
 
 /**

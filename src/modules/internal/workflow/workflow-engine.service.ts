@@ -1,8 +1,20 @@
 import { Injectable } from '@nestjs/common';
+import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
-import { DomainError } from '../../../api/errors/domain-error';
+import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import type { CaseEvent, CaseFile } from './case.entity';
+import { assertVersion } from '../../../api/http/if-match';
+import { Db } from '../../../database/db';
+import { AuditService } from '../../platform/audit/audit.service';
+import { CalendarService } from '../../platform/calendar/calendar.service';
+import { isInScope } from '../../platform/identity/staff/unit-scope';
+import { Service, ServiceVersion } from '../../public/catalog/service.entity';
+import { CaseEvent, CaseFile, CaseOutcome, CaseStatus, CaseTask } from './case.entity';
+import { caseClock, resolveLimit } from './case-clock';
+import { ActionRun, CaseEffects, checkInput } from './case-effects';
+import { evaluateCondition } from './conditions';
+import { WorkflowDefinition, WorkflowDefinitionState } from './workflow-definition.entity';
+import type { ActionSpec, StageSpec, WorkflowSpec } from './workflow-spec';
 
 /** What a subject module (applications) gives the engine when its subject is submitted. */
 export interface NewCase {
@@ -45,6 +57,27 @@ export interface CaseTransition {
 
 export type TransitionListener = (ctx: RequestContext, transition: CaseTransition) => Promise<void>;
 
+/** Permissions that let staff see a case of their units (and answer 403 rather than 404 for the rest). */
+export const CASE_READ_PERMISSIONS = [
+  Permission.CaseHandle,
+  Permission.CaseReview,
+  Permission.CaseApprove,
+  Permission.CaseSupervise,
+];
+
+const EXTENSION_DECISIONS = new Set(['grant_extension', 'deny_extension']);
+
+/** An action the caller may take now, as the staff console offers it. */
+export interface AvailableAction {
+  key: string;
+  effect: string;
+  title: { 'zh-CN': string; en: string };
+  reasonRequired: boolean;
+  taskId: string;
+}
+
+type Refusal = { code: ErrorCode; reason: string };
+
 /**
  * The workflow engine: starts cases on a service's active definition and applies actions in one
  * transaction with the case, its tasks, its history, the audit leaf and any jobs.
@@ -53,32 +86,415 @@ export type TransitionListener = (ctx: RequestContext, transition: CaseTransitio
 export class WorkflowEngine {
   private readonly listeners = new Map<string, TransitionListener>();
 
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly calendar: CalendarService,
+    private readonly effects: CaseEffects,
+  ) {}
+
   /** The subject module's hook (e.g. applications updates its status, issues the licence, notifies). */
   onTransition(subjectType: string, listener: TransitionListener): void {
     this.listeners.set(subjectType, listener);
   }
 
   /** Opens the case on the service's active workflow; joins the caller's transaction. */
-  start(_ctx: RequestContext, _input: NewCase): Promise<CaseFile> {
-    return Promise.reject(new DomainError(ErrorCode.Internal));
+  async start(ctx: RequestContext, input: NewCase): Promise<CaseFile> {
+    return this.db.transaction(async () => {
+      const service = await this.db.repo(Service).findOne({ where: { id: input.serviceId } });
+      const definition = service
+        ? await this.db
+            .repo(WorkflowDefinition)
+            .findOne({ where: { serviceId: service.id, state: WorkflowDefinitionState.Active } })
+        : null;
+      if (!service || !definition) throw notFound('workflow');
+      const version = service.currentPublishedVersionId
+        ? await this.db.repo(ServiceVersion).findOne({ where: { id: service.currentPublishedVersionId } })
+        : null;
+      const spec = definition.spec;
+      const stage = stageOf(spec, spec.start);
+      const guide = version?.content.guide;
+      const c = this.db.repo(CaseFile).create({
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        number: input.number,
+        serviceId: service.id,
+        definitionId: definition.id,
+        organisationId: service.organisationId,
+        receivingOrganisationId: service.organisationId,
+        regionCode: service.regionCode,
+        applicantAccountId: input.applicantAccountId,
+        stage: stage.key,
+        status: CaseStatus.Open,
+        outcome: null,
+        outcomeReason: null,
+        receivedAt: input.receivedAt,
+        acceptedAt: null,
+        limit: resolveLimit(spec.clock.limit, guide?.promisedLimit, guide?.legalLimit),
+        pauses: [],
+        extensions: [],
+        supplementRequested: false,
+        actors: {},
+        approval: {},
+        data: input.data ?? {},
+        decidedAt: null,
+        closedAt: null,
+        escalatedAt: null,
+      });
+      const now = new Date();
+      await this.refreshClock(c, spec, now);
+      await this.db.repo(CaseFile).save(c);
+      await this.effects.createStageTasks({ caseFile: c, now }, stage);
+      const event = await this.record(ctx, c, 'started', {
+        fromStage: null,
+        toStage: stage.key,
+        public: true,
+        reason: null,
+        data: {},
+      });
+      await this.notify(ctx, c, event, 'started');
+      return c;
+    });
+  }
+
+  /**
+   * A staff action on a case, in one transaction: the case row is locked, the caller's right to act
+   * (task, scope, claim, separation of duties) checked, the effect applied, the clock recomputed and
+   * the history, audit leaf and subject module updated.
+   */
+  async act(
+    ctx: RequestContext,
+    caseId: string,
+    actionKey: string,
+    input: ActionInput,
+    expectedVersion?: number,
+  ): Promise<CaseFile> {
+    return this.db.transaction(async () => {
+      const c = await this.db.repo(CaseFile).findOne({ where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
+      if (!c || !(await this.canSee(ctx, c))) throw notFound('case');
+      assertVersion(c, expectedVersion);
+      const spec = await this.specOf(c);
+      const stage = stageOf(spec, c.stage);
+      const open = await this.effects.openTasks(c.id);
+      const found = this.findAction(c, spec, stage, actionKey, open);
+      if ('code' in found) throw new DomainError(found.code, { reason: found.reason });
+      const { action } = found;
+      const task = await this.pickTask(ctx, c, spec, stage, action, open, input.taskId);
+      if ('code' in task) throw new DomainError(task.code, { reason: task.reason });
+      checkInput(action, input);
+      const now = new Date();
+      const run: ActionRun = {
+        ctx,
+        caseFile: c,
+        spec,
+        stage,
+        action,
+        input,
+        task,
+        now,
+        event: { public: false, reason: null, data: {}, toStage: null },
+      };
+      const fromStage = c.stage;
+      await this.effects.apply(run);
+      const key = `${fromStage}.${action.key}`;
+      const ids = [ctx.actor.id, ctx.actor.onBehalfOf].filter((x): x is string => !!x);
+      c.actors = { ...c.actors, [key]: [...new Set([...(c.actors[key] ?? []), ...ids])] };
+      await this.refreshClock(c, spec, now);
+      await this.db.repo(CaseFile).save(c);
+      const event = await this.record(ctx, c, action.key, {
+        fromStage,
+        toStage: run.event.toStage,
+        public: run.event.public,
+        reason: run.event.reason,
+        data: { effect: action.effect, ...run.event.data },
+      });
+      await this.notify(ctx, c, event, action.effect);
+      return c;
+    });
   }
 
   /** Applicant side: the one supplement answer (补正) resumes the clock. */
-  supplementAnswered(_ctx: RequestContext, _caseId: string, _data: Record<string, unknown>): Promise<CaseFile> {
-    return Promise.reject(new DomainError(ErrorCode.Internal));
+  async supplementAnswered(ctx: RequestContext, caseId: string, data: Record<string, unknown>): Promise<CaseFile> {
+    return this.db.transaction(async () => {
+      const c = await this.lock(caseId);
+      if (c.status !== CaseStatus.AwaitingApplicant || !c.supplementRequested)
+        throw new DomainError(ErrorCode.InvalidTransition, { reason: 'no supplement is awaited for this case' });
+      const now = new Date();
+      // The count restarts from the day after the answer (the pause carries restart: true).
+      c.pauses = c.pauses.map((p) => (p.to === null && p.kind === 'supplement' ? { ...p, to: now.toISOString() } : p));
+      c.data = { ...c.data, ...data };
+      c.status = CaseStatus.Open;
+      await this.refreshClock(c, await this.specOf(c), now);
+      await this.db.repo(CaseFile).save(c);
+      const event = await this.record(ctx, c, 'supplement_answered', {
+        fromStage: c.stage,
+        toStage: null,
+        public: true,
+        reason: null,
+        data: {},
+      });
+      await this.notify(ctx, c, event, 'supplement_answered');
+      return c;
+    });
   }
 
   /** Applicant side: withdrawal (撤回) before a decision closes the case. */
-  withdraw(_ctx: RequestContext, _caseId: string, _reason: string | undefined): Promise<CaseFile> {
-    return Promise.reject(new DomainError(ErrorCode.Internal));
+  async withdraw(ctx: RequestContext, caseId: string, reason: string | undefined): Promise<CaseFile> {
+    return this.db.transaction(async () => {
+      const c = await this.lock(caseId);
+      if (c.status === CaseStatus.Closed || c.decidedAt)
+        throw new DomainError(ErrorCode.InvalidTransition, {
+          reason: 'the case is decided or closed and can no longer be withdrawn',
+        });
+      const now = new Date();
+      c.outcome = CaseOutcome.Withdrawn;
+      c.outcomeReason = reason?.trim() || null;
+      await this.effects.closeCase({ caseFile: c, now });
+      await this.db.repo(CaseFile).save(c);
+      const event = await this.record(ctx, c, 'withdrawn', {
+        fromStage: c.stage,
+        toStage: null,
+        public: true,
+        reason: c.outcomeReason,
+        data: {},
+      });
+      await this.notify(ctx, c, event, 'withdrawn');
+      return c;
+    });
   }
 
   /** The applicant-visible history of a case, oldest first. */
-  publicHistory(_caseId: string): Promise<CaseEvent[]> {
-    return Promise.reject(new DomainError(ErrorCode.Internal));
+  publicHistory(caseId: string): Promise<CaseEvent[]> {
+    return this.db
+      .repo(CaseEvent)
+      .find({ where: { caseId, public: true }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  caseOf(_subjectType: string, _subjectId: string): Promise<CaseFile | null> {
-    return Promise.reject(new DomainError(ErrorCode.Internal));
+  caseOf(subjectType: string, subjectId: string): Promise<CaseFile | null> {
+    return this.db.repo(CaseFile).findOne({ where: { subjectType, subjectId } });
   }
+
+  // ---------------------------------------------------------------- staff reads
+
+  /**
+   * Staff of the handling unit or above holding any case permission there, and staff who may work
+   * one of its open tasks (a task the queue moved to another unit, an extension at the unit above).
+   */
+  async canSee(ctx: RequestContext, c: CaseFile): Promise<boolean> {
+    for (const p of CASE_READ_PERMISSIONS) if (await isInScope(this.db, ctx, p, c.organisationId)) return true;
+    for (const t of await this.effects.openTasks(c.id))
+      if (await isInScope(this.db, ctx, t.permission as Permission, t.organisationId)) return true;
+    return false;
+  }
+
+  /** The actions the caller could take now (the same checks as act(), without the input). */
+  async availableActions(ctx: RequestContext, c: CaseFile, open: CaseTask[]): Promise<AvailableAction[]> {
+    if (c.status === CaseStatus.Closed) return [];
+    const spec = await this.specOf(c);
+    const stage = stageOf(spec, c.stage);
+    const keys = new Set(stage.actions.map((a) => a.key));
+    if (open.some((t) => t.kind === 'extension')) EXTENSION_DECISIONS.forEach((k) => keys.add(k));
+    const out: AvailableAction[] = [];
+    for (const key of keys) {
+      const found = this.findAction(c, spec, stage, key, open);
+      if ('code' in found) continue;
+      const task = await this.pickTask(ctx, c, spec, stage, found.action, open, undefined);
+      if ('code' in task) continue;
+      const a = found.action;
+      const reasonRequired =
+        a.reasonRequired === true ||
+        ['refuse', 'return', 'disapprove', 'suspend', 'transfer', 'request_extension', 'deny_extension'].includes(
+          a.effect,
+        );
+      out.push({ key: a.key, effect: a.effect, title: bothTexts(a.title), reasonRequired, taskId: task.id });
+    }
+    return out;
+  }
+
+  async specOf(c: CaseFile): Promise<WorkflowSpec> {
+    const d = await this.db.repo(WorkflowDefinition).findOne({ where: { id: c.definitionId } });
+    if (!d) throw new DomainError(ErrorCode.Internal);
+    return d.spec;
+  }
+
+  /** dueAt, provisional flag and warning light from the case clock (limit, pauses, extensions). */
+  async refreshClock(c: CaseFile, spec: WorkflowSpec, now: Date): Promise<void> {
+    if (c.status === CaseStatus.Closed) {
+      c.warningLevel = 'green';
+      return;
+    }
+    const d = await this.calendar.deadline(c.regionCode, c.receivedAt, caseClock(c));
+    c.dueAt = d.dueAt;
+    c.dueProvisional = d.provisional;
+    if (d.dueAt) c.warningLevel = await this.calendar.warning(c.regionCode, now, d.dueAt, spec.clock.yellowWithin);
+  }
+
+  /** Appends a history entry with the caller and an audit leaf for it. */
+  async record(
+    ctx: RequestContext,
+    c: CaseFile,
+    action: string,
+    e: Pick<CaseEvent, 'fromStage' | 'toStage' | 'public' | 'reason' | 'data'>,
+  ): Promise<CaseEvent> {
+    const repo = this.db.repo(CaseEvent);
+    const event = await repo.save(
+      repo.create({
+        caseId: c.id,
+        action,
+        actorKind: ctx.actor.kind,
+        actorId: ctx.actor.id,
+        onBehalfOf: ctx.actor.onBehalfOf ?? null,
+        status: c.status,
+        ...e,
+      }),
+    );
+    await this.audit.append(ctx, { action: `case.${auditVerb(action)}`, resourceType: 'case', resourceId: c.id });
+    return event;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private async lock(caseId: string): Promise<CaseFile> {
+    const c = await this.db.repo(CaseFile).findOne({ where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
+    if (!c) throw notFound('case');
+    return c;
+  }
+
+  private async notify(ctx: RequestContext, c: CaseFile, event: CaseEvent, effect: string): Promise<void> {
+    const listener = this.listeners.get(c.subjectType);
+    if (listener) await listener(ctx, { caseFile: c, event, effect });
+  }
+
+  /** The action by key in the case's stage and status, and whether its guard holds. */
+  private findAction(
+    c: CaseFile,
+    spec: WorkflowSpec,
+    stage: StageSpec,
+    key: string,
+    open: CaseTask[],
+  ): { action: ActionSpec } | Refusal {
+    const refuse = (reason: string): Refusal => ({ code: ErrorCode.InvalidTransition, reason });
+    if (c.status === CaseStatus.Closed) return refuse('the case is closed');
+    let action = stage.actions.find((a) => a.key === key);
+    // A superior decides on an extension whatever step the case has moved on to meanwhile.
+    if (!action && EXTENSION_DECISIONS.has(key) && open.some((t) => t.kind === 'extension')) {
+      action = spec.stages.flatMap((s) => s.actions).find((a) => a.key === key) ?? {
+        key,
+        effect: key as ActionSpec['effect'],
+        title: key === 'grant_extension' ? { 'zh-CN': '同意延期', en: 'Grant extension' } : { 'zh-CN': '不同意延期', en: 'Deny extension' },
+      };
+    }
+    if (!action) return refuse(`the action "${key}" is not offered in stage "${stage.key}"`);
+    if (EXTENSION_DECISIONS.has(action.effect) && !open.some((t) => t.kind === 'extension'))
+      return refuse('no extension request is waiting for a decision');
+    if (c.status === CaseStatus.Suspended && action.effect !== 'resume' && !EXTENSION_DECISIONS.has(action.effect))
+      return refuse(`the case is suspended in stage "${stage.key}": only resume is possible`);
+    if (action.effect === 'resume' && c.status !== CaseStatus.Suspended)
+      return refuse(`the case is not suspended (stage "${stage.key}")`);
+    if (c.status === CaseStatus.AwaitingApplicant && action.effect !== 'refuse')
+      return refuse(`the case waits for the applicant's supplement in stage "${stage.key}"`);
+    if (action.effect === 'request_supplement' && c.supplementRequested)
+      return refuse('a supplement notice (一次性告知) was already sent for this case; only one is allowed');
+    if (action.guard && !evaluateCondition(action.guard, { form: c.data, case: guardCase(c) }))
+      return refuse(`the condition of "${key}" does not hold in stage "${stage.key}"`);
+    return { action };
+  }
+
+  /**
+   * The caller's task for the action: an open task of the stage (or the extension task) whose
+   * candidate unit is in the caller's scope for its permission; then claims and separation of duties.
+   */
+  private async pickTask(
+    ctx: RequestContext,
+    c: CaseFile,
+    spec: WorkflowSpec,
+    stage: StageSpec,
+    action: ActionSpec,
+    open: CaseTask[],
+    taskId: string | undefined,
+  ): Promise<CaseTask | Refusal> {
+    const extension = EXTENSION_DECISIONS.has(action.effect);
+    let candidates = open.filter((t) => (extension ? t.kind === 'extension' : t.kind !== 'extension' && t.stage === stage.key));
+    if (taskId) candidates = candidates.filter((t) => t.id === taskId);
+    if (!candidates.length)
+      return { code: ErrorCode.InvalidTransition, reason: `no open task for "${action.key}" in stage "${stage.key}"` };
+    const mine: CaseTask[] = [];
+    for (const t of candidates)
+      if (await isInScope(this.db, ctx, t.permission as Permission, t.organisationId)) mine.push(t);
+    // Staff who see the case but hold the wrong role for this step: 403 (the case itself is no secret to them).
+    if (!mine.length) return { code: ErrorCode.Forbidden, reason: 'your role does not work this step' };
+    const me = ctx.actor.id;
+    const task =
+      mine.find((t) => t.assigneeId === me) ??
+      mine.find((t) => t.assigneeId === null) ??
+      ((await isInScope(this.db, ctx, Permission.CaseAssign, c.organisationId)) ? mine[0] : undefined);
+    if (!task)
+      return { code: ErrorCode.InvalidTransition, reason: `the task of stage "${stage.key}" is claimed by a colleague` };
+    const sod = separationOfDuties(spec, c, stage.key, action.key, [ctx.actor.id, ctx.actor.onBehalfOf]);
+    if (sod) return { code: ErrorCode.SeparationOfDuties, reason: sod };
+    return task;
+  }
+}
+
+/** Texts with English filled from Chinese when a definition left it out. */
+export function bothTexts(t: { 'zh-CN': string; en?: string }): { 'zh-CN': string; en: string } {
+  return { 'zh-CN': t['zh-CN'], en: t.en || t['zh-CN'] };
+}
+
+function stageOf(spec: WorkflowSpec, key: string): StageSpec {
+  const stage = spec.stages.find((s) => s.key === key);
+  if (!stage) throw new DomainError(ErrorCode.Internal);
+  return stage;
+}
+
+function auditVerb(action: string): string {
+  const verb = action.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
+  return /^[a-z]/.test(verb) ? verb : `x${verb}`;
+}
+
+/** What guards may read about the case besides the form (no personal data). */
+function guardCase(c: CaseFile): Record<string, unknown> {
+  return {
+    stage: c.stage,
+    status: c.status,
+    outcome: c.outcome,
+    supplementRequested: c.supplementRequested,
+    accepted: c.acceptedAt !== null,
+    extensions: c.extensions.length,
+    warningLevel: c.warningLevel,
+    serviceId: c.serviceId,
+    organisationId: c.organisationId,
+  };
+}
+
+/** Whether an SoD rule entry ("stage.action" or bare "action") names the recorded key. */
+function matches(entry: string, stage: string, action: string): boolean {
+  return entry.includes('.') ? entry === `${stage}.${action}` : entry === action;
+}
+
+/**
+ * 不相容岗位分离: the caller (or the colleague they act for) may not do this action if they did
+ * another action of a rule containing it. Returns the refusal reason, or null.
+ */
+export function separationOfDuties(
+  spec: WorkflowSpec,
+  c: Pick<CaseFile, 'actors'>,
+  stage: string,
+  action: string,
+  people: Array<string | null | undefined>,
+): string | null {
+  const ids = new Set(people.filter((x): x is string => !!x));
+  for (const rule of spec.separationOfDuties ?? []) {
+    if (!rule.actions.some((e) => matches(e, stage, action))) continue;
+    for (const [recorded, actors] of Object.entries(c.actors)) {
+      const dot = recorded.indexOf('.');
+      const [s, a] = dot < 0 ? ['', recorded] : [recorded.slice(0, dot), recorded.slice(dot + 1)];
+      if (s === stage && a === action) continue;
+      if (!rule.actions.some((e) => matches(e, s, a))) continue;
+      if (matches(rule.actions.find((e) => matches(e, s, a))!, stage, action)) continue;
+      if (actors.some((id) => ids.has(id)))
+        return `${rule.title?.en ?? rule.actions.join(' / ')}: you (or the colleague you act for) already did "${a}" on this case`;
+    }
+  }
+  return null;
 }

@@ -15,6 +15,7 @@ export interface WorkflowSpec {
   separationOfDuties?: SodRule[];
 }
 
+/** zh-CN is required (1–200 characters); en may be left out when saving and then defaults to zh-CN. */
 export interface Texts {
   'zh-CN': string;
   en: string;

@@ -13,6 +13,7 @@ import { RoleAssignment } from '../identity/staff/role-assignment.entity';
 import { RoleName } from '../identity/staff/role-catalogue';
 import { Organisation, OrganisationKind, Region, RegionLevel } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { seedDemoServices } from './demo-services';
 
 export interface DemoSummary {
   accounts: { role: string; login: string; password: string }[];
@@ -311,6 +312,8 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
     }
     summary.accounts.push({ role: s.label, login: s.username, password: DEMO_PASSWORD });
   }
+
+  await seedDemoServices(app, units, hashOnce, summary, DEMO_PASSWORD);
 
   for (const p of PUBLIC_ACCOUNTS) {
     const { label, login, ...fields } = p;

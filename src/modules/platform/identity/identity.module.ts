@@ -4,8 +4,10 @@ import { AccessTokenService } from './access-token.service';
 import { PasswordService } from './auth/password.service';
 import { SessionCheckService } from './auth/session-check.service';
 import { ApiKeysController } from './clients/api-keys.controller';
+import { ApiKeysResolver } from './clients/api-keys.resolver';
 import { ApiKeysService } from './clients/api-keys.service';
 import { ClientsController } from './clients/clients.controller';
+import { ClientsResolver } from './clients/clients.resolver';
 import { ClientsService } from './clients/clients.service';
 import { OAuthController } from './clients/oauth.controller';
 import { PersonalDataService } from './personal-data/personal-data.service';
@@ -13,6 +15,7 @@ import { PrincipalService } from './principal.service';
 import { DelegationService } from './staff/delegation.service';
 import { IdentityAudit } from './staff/identity-audit';
 import { RolesController, StaffController } from './staff/staff.controller';
+import { StaffResolver } from './staff/staff.resolver';
 import { StaffService } from './staff/staff.service';
 
 @Global()
@@ -30,6 +33,9 @@ import { StaffService } from './staff/staff.service';
     DelegationService,
     ClientsService,
     ApiKeysService,
+    StaffResolver,
+    ClientsResolver,
+    ApiKeysResolver,
   ],
   exports: [AccessTokenService, PRINCIPAL_RESOLVER, PersonalDataService, PasswordService, StaffService],
 })

@@ -99,6 +99,51 @@ export const TEMPLATES = {
       },
     },
   },
+  'application.supplement_notice': {
+    secret: [],
+    channels: {
+      default: {
+        'zh-CN': {
+          subject: '请补正材料：{serviceName}',
+          body: '您的办件「{serviceName}」（申请编号 {reference}）需要一次性补正：{items}。请登录后在办件详情中一次提交全部补正内容。',
+        },
+        en: {
+          subject: 'More needed: {serviceName}',
+          body: 'Your application "{serviceName}" (number {reference}) needs the following, all at once: {items}. Sign in and supply them from the application page.',
+        },
+      },
+    },
+  },
+  'case.task_reminder': {
+    secret: [],
+    channels: {
+      default: {
+        'zh-CN': {
+          subject: '办件即将到期：{number}',
+          body: '您待办的办件 {number}（环节：{stage}）将于 {dueAt} 到期，请及时办理。',
+        },
+        en: {
+          subject: 'Case due soon: {number}',
+          body: 'Case {number} (step: {stage}) waiting for you is due at {dueAt}. Please handle it in time.',
+        },
+      },
+    },
+  },
+  'case.overdue_escalation': {
+    secret: [],
+    channels: {
+      default: {
+        'zh-CN': {
+          subject: '办件超期督办：{number}',
+          body: '办件 {number}（环节：{stage}）已超过办理时限（{dueAt}），请督促办理。',
+        },
+        en: {
+          subject: 'Overdue case: {number}',
+          body: 'Case {number} (step: {stage}) passed its time limit ({dueAt}). Please follow it up.',
+        },
+      },
+    },
+  },
   'licence.issued': {
     secret: [],
     channels: {
@@ -110,6 +155,21 @@ export const TEMPLATES = {
         en: {
           subject: 'E-licence issued: {licenceName}',
           body: 'Your e-licence "{licenceName}" has been issued: number {licenceNumber}, verification code {verificationCode}.',
+        },
+      },
+    },
+  },
+  'task.assigned': {
+    secret: [],
+    channels: {
+      default: {
+        'zh-CN': {
+          subject: '新的待办任务：{caseNumber}',
+          body: '{by} 将办件 {caseNumber}（环节：{stage}）的任务交给您办理，请在待办中查看。',
+        },
+        en: {
+          subject: 'New task: {caseNumber}',
+          body: '{by} has given you the task of case {caseNumber} (stage: {stage}). See it in your work queue.',
         },
       },
     },

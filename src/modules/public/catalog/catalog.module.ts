@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { OrganisationsModule } from '../../platform/organisations/organisations.module';
 import { CatalogAdminController, ServicesController } from './catalog.controller';
 import { CatalogResolver } from './catalog.resolver';
+import { PublishedCatalogCache } from './catalog-cache';
 import { CatalogService } from './catalog.service';
 
 /** The service catalogue (办事指南, C1). Applications use CatalogService.validateForm(). */
 @Module({
   imports: [OrganisationsModule],
   controllers: [CatalogAdminController, ServicesController],
-  providers: [CatalogService, CatalogResolver],
+  providers: [CatalogService, CatalogResolver, PublishedCatalogCache],
   exports: [CatalogService],
 })
 export class CatalogModule {}

@@ -27,6 +27,7 @@ import {
   ServiceVersionDto,
 } from './dto/catalog.dto';
 import { ServiceGuideNode } from './dto/catalog.graphql';
+import { cacheKey, PublishedCatalogCache } from './catalog-cache';
 import { compileFormSchema, formErrors } from './form-schema';
 import { queryTerms, termsColumn } from './search-terms';
 import { elderGuide, localizedGuide } from './guide-view';
@@ -54,6 +55,7 @@ export class CatalogService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly organisations: OrganisationsService,
+    private readonly cache: PublishedCatalogCache,
   ) {}
 
   /** Adds a rule publish() enforces (registered at module init; see PublishCheck). */
@@ -189,7 +191,7 @@ export class CatalogService {
    * limit in the same unit, a compiling form, required materials for promised items.
    */
   async publish(ctx: RequestContext, id: string, expected: number | undefined): Promise<ServiceAdminDto> {
-    return this.mutate(ctx, id, Permission.CatalogReview, expected, 'service.publish', async (service) => {
+    return this.changePublic(ctx, id, expected, 'service.publish', async (service) => {
       const version = await this.openVersion(ctx, service, ServiceVersionState.InReview);
       checkPublishable(version.content);
       const problems = (await Promise.all(this.publishChecks.map((check) => check(service, version)))).flat();
@@ -232,7 +234,7 @@ export class CatalogService {
 
   /** Withdraws the service from the public catalogue; its versions are kept. */
   async retire(ctx: RequestContext, id: string, expected: number | undefined): Promise<ServiceAdminDto> {
-    return this.mutate(ctx, id, Permission.CatalogReview, expected, 'service.retire', async (service) => {
+    return this.changePublic(ctx, id, expected, 'service.retire', async (service) => {
       if (service.status === ServiceStatus.Retired)
         throw invalidState(ctx, '该事项已停用', 'the service is already retired');
       await this.db.repo(Service).update(service.id, { status: ServiceStatus.Retired });
@@ -241,7 +243,12 @@ export class CatalogService {
 
   // ---- public ----
 
-  async list(ctx: RequestContext, q: ServiceQueryDto): Promise<Page<ServiceSummaryDto>> {
+  /** Published reads below are served from the published-catalogue cache (catalog-cache.ts). */
+  list(ctx: RequestContext, q: ServiceQueryDto): Promise<Page<ServiceSummaryDto>> {
+    return this.cache.get(cacheKey('list', ctx.language, q), () => this.loadList(ctx, q));
+  }
+
+  private async loadList(ctx: RequestContext, q: ServiceQueryDto): Promise<Page<ServiceSummaryDto>> {
     const qb = this.db
       .repo(Service)
       .createQueryBuilder('s')
@@ -263,9 +270,20 @@ export class CatalogService {
    * Ranked search of published services: a service scores 1 per query term found in its guide
    * text and 3 more when found in its title. Plain SQL (strpos), the same on PGlite and PostgreSQL.
    */
-  async search(ctx: RequestContext, q: ServiceSearchQueryDto): Promise<ServiceSearchResultDto> {
+  search(ctx: RequestContext, q: ServiceSearchQueryDto): Promise<ServiceSearchResultDto> {
     const words = queryTerms(q.q);
-    if (!words.length) return { items: [] };
+    if (!words.length) return Promise.resolve({ items: [] });
+    // Keyed by the terms, not the raw text: "办理 营业执照" and "办理营业执照" share an entry.
+    return this.cache.get(cacheKey('search', ctx.language, { terms: words.join('|'), limit: q.limit }), () =>
+      this.loadSearch(ctx, q, words),
+    );
+  }
+
+  private async loadSearch(
+    ctx: RequestContext,
+    q: ServiceSearchQueryDto,
+    words: string[],
+  ): Promise<ServiceSearchResultDto> {
     const score = words
       .map(
         (_, i) =>
@@ -289,7 +307,11 @@ export class CatalogService {
   }
 
   /** The published guide in the caller's language, or its elder variant. Unknown or unpublished: 404. */
-  async guide(
+  guide(ctx: RequestContext, id: string, elder: boolean): Promise<PublicGuideDto | ElderPublicGuideDto> {
+    return this.cache.get(cacheKey('guide', ctx.language, { id, elder }), () => this.loadGuide(ctx, id, elder));
+  }
+
+  private async loadGuide(
     ctx: RequestContext,
     id: string,
     elder: boolean,
@@ -301,8 +323,14 @@ export class CatalogService {
   }
 
   /** The guide for GraphQL: the same content, the guide and form as JSON text. */
-  async guideNode(ctx: RequestContext, id: string, elder: boolean): Promise<ServiceGuideNode> {
-    const view = await this.guide(ctx, id, elder);
+  guideNode(ctx: RequestContext, id: string, elder: boolean): Promise<ServiceGuideNode> {
+    return this.cache.get(cacheKey('guide-node', ctx.language, { id, elder }), () =>
+      this.loadGuideNode(ctx, id, elder),
+    );
+  }
+
+  private async loadGuideNode(ctx: RequestContext, id: string, elder: boolean): Promise<ServiceGuideNode> {
+    const view = await this.loadGuide(ctx, id, elder);
     if (view.mode === 'elder') {
       const { id: _id, mode, language, versionNumber, title, ...rest } = view;
       return {
@@ -347,6 +375,28 @@ export class CatalogService {
   }
 
   // ---- internals ----
+
+  /**
+   * A change to what the public sees (publish, retire): NOTIFY inside the transaction, so other
+   * instances drop their cache on commit, and clear ours once the change has committed.
+   */
+  private async changePublic(
+    ctx: RequestContext,
+    id: string,
+    expected: number | undefined,
+    action: string,
+    change: (service: Service) => Promise<void>,
+  ): Promise<ServiceAdminDto> {
+    try {
+      return await this.mutate(ctx, id, Permission.CatalogReview, expected, action, async (service) => {
+        await change(service);
+        await this.cache.notifyChanged(service.id);
+      });
+    } finally {
+      // Also after a failure: cheap, and a half-known outcome must not leave a stale entry.
+      this.cache.clear();
+    }
+  }
 
   /** Locks the service, checks scope and If-Match, runs the change, audits it, returns the new state. */
   private async mutate(

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NotificationsModule } from '../../notifications/notifications.module';
 import { AuthController } from './auth.controller';
+import { AuthResolver } from './auth.resolver';
 import { AuthRetentionService } from './auth-retention.service';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle';
@@ -14,6 +15,7 @@ import { VerificationCodesService } from './verification-codes.service';
   // PasswordService, PersonalDataService and SessionCheckService come from the global IdentityModule.
   providers: [
     AuthService,
+    AuthResolver,
     VerificationCodesService,
     RefreshTokensService,
     LoginThrottle,

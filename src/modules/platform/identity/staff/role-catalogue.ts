@@ -34,7 +34,8 @@ export const ROLES: Record<RoleName, RoleDefinition> = {
   [RoleName.Admin]: {
     name: RoleName.Admin,
     title: { 'zh-CN': '系统管理员', en: 'Administrator' },
-    permissions: ALL_PERMISSIONS,
+    // Everything but acting as a citizen: self-service belongs to citizen and business accounts.
+    permissions: ALL_PERMISSIONS.filter((p) => p !== Permission.SelfService),
   },
   [RoleName.OrgAdmin]: {
     name: RoleName.OrgAdmin,

@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -17,6 +18,7 @@ import {
 } from 'class-validator';
 import { IsInstant } from '../../../../../api/errors/validation';
 import { Permission } from '../../../../../api/auth/permission';
+import { ConnectionArgs } from '../../../../../api/graphql/connection';
 import { PageQuery } from '../../../../../api/http/pagination';
 import { MACHINE_SCOPES } from '../../staff/role-catalogue';
 
@@ -35,43 +37,64 @@ const MachineScopes = () =>
     ArrayMaxSize(20),
     IsArray(),
     ApiProperty({ enum: SCOPES, isArray: true, maxItems: 20, uniqueItems: true }),
+    Field(() => [String], { description: 'permission names, e.g. directory:read (at most 20, distinct)' }),
   );
 
+@ObjectType('Client', {
+  description: 'An agency system registered as an OAuth2 client (client credentials).',
+})
 export class ClientDto {
+  @Field(() => ID)
   @ApiProperty({ format: 'uuid' })
   id: string;
 
   /** the OAuth client_id, `owc_…` */
+  @Field({ description: 'the OAuth client_id, owc_…' })
   clientId: string;
 
+  @Field()
   name: string;
 
   /** the agency unit the client acts for; its scopes hold there and below */
+  @Field(() => ID, { description: 'the agency unit the client acts for; its scopes hold there and below' })
   @ApiProperty({ format: 'uuid' })
   organisationId: string;
 
+  @Field(() => [String], { description: 'permission names the client may request' })
   @ApiProperty({ enum: Permission, enumName: 'Permission', isArray: true })
   scopes: string[];
 
   /** hex SHA-256 of the bound TLS client certificate, if any */
+  @Field(() => String, { nullable: true, description: 'hex SHA-256 of the bound TLS client certificate' })
   @ApiProperty({ type: 'string', nullable: true })
   certThumbprint: string | null;
 
+  @Field()
   active: boolean;
 
   /** after a rotation, the old secret keeps working until then */
+  @Field(() => String, {
+    nullable: true,
+    description: 'after a rotation, the old secret keeps working until then',
+  })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   previousSecretExpiresAt: string | null;
 
+  @Field(() => String, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   lastUsedAt: string | null;
 
+  @Field()
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }
 
+@ObjectType('ClientWithSecret', { description: 'A client with its new secret, shown in this result only.' })
 export class ClientWithSecretDto extends ClientDto {
   /** the client secret, shown only in this response; store it in the calling system's vault */
+  @Field({
+    description: "the client secret, shown only in this result; store it in the calling system's vault",
+  })
   clientSecret: string;
 }
 
@@ -83,11 +106,14 @@ export class ClientPageDto {
   nextCursor: string | null;
 }
 
+@InputType('CreateClientInput')
 export class CreateClientDto {
+  @Field()
   @IsString()
   @Length(2, 200)
   name: string;
 
+  @Field(() => ID)
   @IsUUID()
   organisationId: string;
 
@@ -96,13 +122,16 @@ export class CreateClientDto {
   scopes: string[];
 
   /** hex SHA-256 of the client's TLS certificate (DER); binds token requests to that certificate */
+  @Field({ nullable: true })
   @IsOptional()
   @Matches(/^[0-9A-Fa-f]{64}$/)
   certThumbprint?: string;
 }
 
+@InputType('RotateSecretInput')
 export class RotateSecretDto {
   /** how long the old secret keeps working, in seconds (default one day, at most 30 days) */
+  @Field(() => Int, { nullable: true, description: 'seconds the old secret keeps working (default 86400)' })
   @ApiPropertyOptional({ minimum: 0, maximum: 2_592_000, default: 86_400 })
   @IsOptional()
   @Type(() => Number)
@@ -110,6 +139,14 @@ export class RotateSecretDto {
   @Min(0)
   @Max(2_592_000)
   graceSeconds?: number;
+}
+
+@ArgsType()
+export class ClientArgs extends ConnectionArgs {
+  @Field(() => ID, { nullable: true, description: 'clients of this unit or below' })
+  @IsOptional()
+  @IsUUID()
+  within?: string;
 }
 
 export class ClientQueryDto extends PageQuery {
@@ -168,39 +205,52 @@ export class OAuthErrorDto {
   error_description?: string;
 }
 
+@ObjectType('ApiKey', { description: 'An integrator API key; only its prefix is ever shown again.' })
 export class ApiKeyDto {
+  @Field(() => ID)
   @ApiProperty({ format: 'uuid' })
   id: string;
 
   /** the key's visible start, `owk_<publicId>`; the rest is never shown again */
+  @Field({ description: "the key's visible start, owk_<publicId>" })
   prefix: string;
 
+  @Field()
   name: string;
 
+  @Field(() => ID, { nullable: true })
   @ApiProperty({ format: 'uuid', type: 'string', nullable: true })
   organisationId: string | null;
 
+  @Field(() => ID)
   @ApiProperty({ format: 'uuid' })
   ownerAccountId: string;
 
+  @Field(() => [String], { description: 'permission names the key carries' })
   @ApiProperty({ enum: Permission, enumName: 'Permission', isArray: true })
   scopes: string[];
 
+  @Field(() => String, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   expiresAt: string | null;
 
+  @Field(() => String, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   revokedAt: string | null;
 
+  @Field(() => String, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   lastUsedAt: string | null;
 
+  @Field()
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }
 
+@ObjectType('ApiKeyCreated', { description: 'A new API key with the whole key, shown in this result only.' })
 export class ApiKeyCreatedDto extends ApiKeyDto {
   /** the whole key, shown only in this response; send it as the X-API-Key header, never in a URL */
+  @Field({ description: 'the whole key, shown only in this result; send it as the X-API-Key header' })
   key: string;
 }
 
@@ -212,12 +262,15 @@ export class ApiKeyPageDto {
   nextCursor: string | null;
 }
 
+@InputType('CreateApiKeyInput')
 export class CreateApiKeyDto {
+  @Field()
   @IsString()
   @Length(2, 200)
   name: string;
 
   /** the unit whose data the key may reach (and below); omit for unit-free reads only */
+  @Field(() => ID, { nullable: true })
   @IsOptional()
   @IsUUID()
   organisationId?: string;
@@ -226,6 +279,10 @@ export class CreateApiKeyDto {
   scopes: string[];
 
   /** when the key stops working: in the future and at most 366 days ahead; one year from now when omitted */
+  @Field({
+    nullable: true,
+    description: 'when the key stops working (at most 366 days ahead; one year by default)',
+  })
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsInstant()

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { AccountKind, AccountStatus } from '../../account.entity';
@@ -73,7 +73,9 @@ export class MeDto {
 }
 
 /** Fields left out stay as they are; null clears one. */
+@InputType('UpdateProfileInput', { description: 'Fields left out stay as they are; null clears one.' })
 export class UpdateProfileDto {
+  @Field(() => String, { nullable: true })
   @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 50 })
   @IsOptional()
   @IsString()
@@ -82,6 +84,7 @@ export class UpdateProfileDto {
   displayName?: string | null;
 
   /** real name (实名) as on the identity card */
+  @Field(() => String, { nullable: true, description: 'real name (实名) as on the identity card' })
   @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 50, example: '张三' })
   @IsOptional()
   @IsString()
@@ -90,6 +93,10 @@ export class UpdateProfileDto {
   realName?: string | null;
 
   /** 18-character resident ID number; stored encrypted, shown masked, never echoed */
+  @Field(() => String, {
+    nullable: true,
+    description: '18-character resident ID number; shown masked, never echoed',
+  })
   @ApiPropertyOptional({ type: 'string', nullable: true, minLength: 18, maxLength: 18, writeOnly: true })
   @IsOptional()
   @NormaliseNationalId()
@@ -98,6 +105,7 @@ export class UpdateProfileDto {
   nationalId?: string | null;
 
   /** business accounts only */
+  @Field(() => String, { nullable: true, description: 'business accounts only' })
   @ApiPropertyOptional({ type: 'string', nullable: true, minLength: 18, maxLength: 18 })
   @IsOptional()
   @NormaliseCreditCode()
@@ -106,13 +114,16 @@ export class UpdateProfileDto {
   unifiedSocialCreditCode?: string | null;
 }
 
+@InputType('ChangePasswordInput')
 export class ChangePasswordDto {
+  @Field()
   @ApiProperty({ maxLength: 128, format: 'password' })
   @IsString()
   @Length(1, 128)
   currentPassword: string;
 
   /** 8–128 characters, not all of one kind, not a common password, different from the current one */
+  @Field({ description: '8–128 characters, not all of one kind, not common, not the current one' })
   @ApiProperty({ minLength: 8, maxLength: 128, format: 'password' })
   @IsString()
   @MaxLength(128)

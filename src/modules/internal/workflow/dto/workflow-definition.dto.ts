@@ -1,0 +1,109 @@
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ApiProperty } from '@nestjs/swagger';
+import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
+import { IsObject, IsUUID } from 'class-validator';
+import { ConnectionArgs } from '../../../../api/graphql/connection';
+import { WorkflowDefinitionState } from '../workflow-definition.entity';
+import type { WorkflowSpec } from '../workflow-spec';
+
+registerEnumType(WorkflowDefinitionState, { name: 'WorkflowDefinitionState' });
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A JSON object passed as is. The workflow spec is deep, recursive data (guards nest), checked by
+ * validateWorkflowSpec with JSON pointers; typed GraphQL inputs would only repeat that rule set.
+ */
+export const JsonObjectScalar = new GraphQLScalarType({
+  name: 'JSONObject',
+  description: 'A JSON object; for workflows, the spec described in the REST schema (WorkflowSpec).',
+  serialize: (value) => value,
+  parseValue: (value) => {
+    if (!isPlainObject(value)) throw new TypeError('must be a JSON object');
+    return value;
+  },
+  parseLiteral: (ast, variables) => {
+    if (ast.kind !== Kind.OBJECT) throw new TypeError('must be a JSON object');
+    return valueFromASTUntyped(ast, variables);
+  },
+});
+
+const SPEC_DOC = {
+  type: 'object',
+  additionalProperties: true,
+  description:
+    'The workflow spec: { start, stages[{ key, title, assignee, approval?, limit?, final?, actions[{ key, effect, ' +
+    'title, to?, deniedTo?, reasonRequired?, guard? }] }], clock{ limit?, supplementNoticeWithin, yellowWithin, ' +
+    'escalateOverdue }, separationOfDuties? }. Validated on save; errors point into it (/spec/stages/0/...).',
+} as const;
+
+/** A new draft version (POST /v1/services/{serviceId}/workflows) or the draft's replacement (PUT). */
+@InputType('WorkflowDefinitionInput')
+export class WorkflowDefinitionInputDto {
+  @Field(() => JsonObjectScalar)
+  @ApiProperty(SPEC_DOC)
+  @IsObject()
+  spec: WorkflowSpec;
+}
+
+@ObjectType('WorkflowDefinition', { description: "One version of a service's workflow (办件流程)." })
+export class WorkflowDefinitionDto {
+  @Field(() => ID)
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @Field(() => ID)
+  @ApiProperty({ format: 'uuid' })
+  serviceId: string;
+
+  /** the service's implementing unit */
+  @Field(() => ID)
+  @ApiProperty({ format: 'uuid' })
+  organisationId: string;
+
+  /** 1, 2, … per service */
+  @Field(() => Int)
+  @ApiProperty({ minimum: 1, maximum: 2147483647 })
+  number: number;
+
+  @Field(() => WorkflowDefinitionState)
+  @ApiProperty({ enum: WorkflowDefinitionState, enumName: 'WorkflowDefinitionState' })
+  state: WorkflowDefinitionState;
+
+  @Field(() => JsonObjectScalar)
+  @ApiProperty(SPEC_DOC)
+  spec: WorkflowSpec;
+
+  @Field(() => ID, { nullable: true })
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true })
+  createdBy: string | null;
+
+  @Field(() => String, { nullable: true })
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
+  activatedAt: string | null;
+
+  @Field()
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  /** the ETag's number; send it back as If-Match (REST) or expectedVersion (GraphQL) */
+  @Field(() => Int)
+  @ApiProperty({ minimum: 1, maximum: 2147483647 })
+  version: number;
+}
+
+export class WorkflowDefinitionPageDto {
+  @ApiProperty({ type: [WorkflowDefinitionDto], maxItems: 100 })
+  items: WorkflowDefinitionDto[];
+
+  @ApiProperty({ type: 'string', nullable: true, maxLength: 512 })
+  nextCursor: string | null;
+}
+
+@ArgsType()
+export class WorkflowDefinitionsArgs extends ConnectionArgs {
+  @Field(() => ID)
+  @IsUUID()
+  serviceId: string;
+}

@@ -1,0 +1,89 @@
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { Allow, Public } from '../../../../api/auth/allow.decorator';
+import { Permission } from '../../../../api/auth/permission';
+import { Ctx } from '../../../../api/context/ctx.decorator';
+import type { RequestContext } from '../../../../api/context/request-context';
+import { AuthService } from './auth.service';
+import {
+  LoginDto,
+  PasswordResetAcceptedDto,
+  PasswordResetConfirmDto,
+  PasswordResetRequestDto,
+  RefreshDto,
+  RegisterDto,
+  RegistrationAcceptedDto,
+  TokenPairDto,
+  VerifyContactDto,
+} from './dto/auth.dto';
+
+/**
+ * GraphQL twin of AuthController: the same service calls, so the same throttling, lockout, token
+ * rotation and reuse detection. Mutations answered 204 on REST return true here. No
+ * Idempotency-Key on GraphQL (that interceptor is HTTP-only): register, like every mutation, is
+ * not replay-protected here, and its answer does not reveal whether the contact existed.
+ */
+@Resolver()
+export class AuthResolver {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Mutation(() => RegistrationAcceptedDto, {
+    description:
+      'Registers a citizen or business account with a phone number or e-mail; a 6-digit code is sent.',
+  })
+  register(@Ctx() ctx: RequestContext, @Args('input') input: RegisterDto): Promise<RegistrationAcceptedDto> {
+    return this.auth.register(ctx, input);
+  }
+
+  @Public()
+  @Mutation(() => Boolean, { description: 'Activates the account with the code sent at registration.' })
+  verifyContact(@Ctx() ctx: RequestContext, @Args('input') input: VerifyContactDto): Promise<boolean> {
+    return this.auth.verify(ctx, input).then(() => true);
+  }
+
+  @Public()
+  @Mutation(() => TokenPairDto, {
+    description: 'Signs in with phone, e-mail or username and password (and TOTP where enrolled).',
+  })
+  login(@Ctx() ctx: RequestContext, @Args('input') input: LoginDto): Promise<TokenPairDto> {
+    return this.auth.login(ctx, input);
+  }
+
+  @Public()
+  @Mutation(() => TokenPairDto, {
+    description: 'Trades a refresh token for a new pair; a refresh token used twice ends its whole session.',
+  })
+  refresh(@Ctx() ctx: RequestContext, @Args('input') input: RefreshDto): Promise<TokenPairDto> {
+    return this.auth.refresh(ctx, input);
+  }
+
+  @Allow(Permission.SelfService, Permission.StaffSelf)
+  @Mutation(() => Boolean, {
+    description: 'Ends the current session: its refresh and access tokens stop working.',
+  })
+  logout(@Ctx() ctx: RequestContext): Promise<boolean> {
+    return this.auth.logout(ctx).then(() => true);
+  }
+
+  @Public()
+  @Mutation(() => PasswordResetAcceptedDto, {
+    description: 'Sends a reset code if the contact belongs to an account; answers accepted either way.',
+  })
+  requestPasswordReset(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: PasswordResetRequestDto,
+  ): Promise<PasswordResetAcceptedDto> {
+    return this.auth.requestPasswordReset(ctx, input);
+  }
+
+  @Public()
+  @Mutation(() => Boolean, {
+    description: 'Sets a new password with the reset code; every session of the account ends.',
+  })
+  confirmPasswordReset(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: PasswordResetConfirmDto,
+  ): Promise<boolean> {
+    return this.auth.confirmPasswordReset(ctx, input).then(() => true);
+  }
+}

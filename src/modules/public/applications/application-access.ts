@@ -1,0 +1,186 @@
+import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import { Permission } from '../../../api/auth/permission';
+import type { RequestContext } from '../../../api/context/request-context';
+import { DomainError, notFound } from '../../../api/errors/domain-error';
+import { ErrorCode } from '../../../api/errors/error-code';
+import { Db } from '../../../database/db';
+import { AuditService } from '../../platform/audit/audit.service';
+import { maskEmail, maskNationalId, maskPhone } from '../../platform/identity/personal-data/masking';
+import { OrganisationsService } from '../../platform/organisations/organisations.service';
+import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
+import { Service } from '../catalog/service.entity';
+import { LicencesService } from '../licences/licences.service';
+import { ApplicationDto } from './dto/application.dto';
+import { Application, ApplicationAttachment } from './application.entity';
+
+export const SUBJECT = 'application';
+
+/** Staff who may read an application of a case in their scope (the case's current unit). */
+const STAFF_READ = [
+  Permission.CaseHandle,
+  Permission.CaseReview,
+  Permission.CaseApprove,
+  Permission.CaseSupervise,
+];
+
+/**
+ * Who may see an application, and how it is shown. The applicant (or the business applied for)
+ * sees it in full; staff of the case's unit see it masked, and each such read is an audit leaf
+ * with the applicant as subject (GET /v1/me/data-access). Everyone else: the same 404 as a missing id.
+ */
+@Injectable()
+export class ApplicationAccess {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly organisations: OrganisationsService,
+    private readonly engine: WorkflowEngine,
+    private readonly licences: LicencesService,
+  ) {}
+
+  /** The caller's own application (as applicant or as the business), optionally row-locked. */
+  async own(ctx: RequestContext, id: string, lock = false): Promise<Application> {
+    const me = applicantId(ctx);
+    if (!UUID.test(id)) throw notFound(SUBJECT);
+    const app = await this.db
+      .repo(Application)
+      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!app || (app.applicantAccountId !== me && app.businessAccountId !== me)) throw notFound(SUBJECT);
+    return app;
+  }
+
+  /** For reads: the owner, or staff of the case's scope (audited, masked). */
+  async readable(
+    ctx: RequestContext,
+    id: string,
+    purpose: string,
+  ): Promise<{ app: Application; staff: boolean }> {
+    if (ctx.actor.kind === 'citizen') return { app: await this.own(ctx, id), staff: false };
+    if (!UUID.test(id)) throw notFound(SUBJECT);
+    const app = await this.db.repo(Application).findOne({ where: { id } });
+    const caseFile = app ? await this.engine.caseOf(SUBJECT, app.id) : null;
+    if (!app || !caseFile || !(await this.staffMay(ctx, caseFile.organisationId))) throw notFound(SUBJECT);
+    await this.db.transaction(() =>
+      this.audit.append(ctx, {
+        action: 'application.read',
+        resourceType: SUBJECT,
+        resourceId: app.id,
+        subjectId: app.applicantAccountId,
+        purpose,
+      }),
+    );
+    return { app, staff: true };
+  }
+
+  private async staffMay(ctx: RequestContext, unitId: string): Promise<boolean> {
+    for (const p of STAFF_READ) {
+      const scope = ctx.scopeOf(p);
+      if (scope === '*') return true;
+      if (scope && (await this.organisations.isWithin(unitId, scope))) return true;
+    }
+    return false;
+  }
+
+  async view(ctx: RequestContext, app: Application, masked = false): Promise<ApplicationDto> {
+    return (await this.views(ctx, [app], masked))[0];
+  }
+
+  /** DTOs for a page of applications: one query for their services, one for their attachments. */
+  async views(ctx: RequestContext, apps: Application[], masked = false): Promise<ApplicationDto[]> {
+    if (!apps.length) return [];
+    const ids = apps.map((a) => a.id);
+    const [services, attachments] = await Promise.all([
+      this.db.repo(Service).findBy({ id: In([...new Set(apps.map((a) => a.serviceId))]) }),
+      this.db.repo(ApplicationAttachment).find({
+        where: { applicationId: In(ids) },
+        order: { createdAt: 'ASC', id: 'ASC' },
+      }),
+    ]);
+    const title = new Map(
+      services.map((s) => [s.id, (ctx.language === 'en' && s.titleEn) || s.titleZh || '']),
+    );
+    return apps.map((a) => ({
+      id: a.id,
+      number: a.number,
+      serviceId: a.serviceId,
+      serviceVersionId: a.serviceVersionId,
+      serviceTitle: title.get(a.serviceId) ?? '',
+      organisationId: a.organisationId,
+      regionCode: a.regionCode,
+      applicantAccountId: a.applicantAccountId,
+      businessAccountId: a.businessAccountId,
+      status: a.status,
+      formData: masked ? (maskIdentifiers(a.formData) as Record<string, unknown>) : a.formData,
+      submittedAt: iso(a.submittedAt),
+      promisedDueAt: iso(a.promisedDueAt),
+      dueProvisional: a.dueProvisional,
+      supplement: a.supplement && {
+        items: a.supplement.items.map((i) => ({
+          material: i.material ?? null,
+          field: i.field ?? null,
+          description: i.description,
+        })),
+        reason: a.supplement.reason,
+        requestedAt: a.supplement.requestedAt,
+        answeredAt: a.supplement.answeredAt,
+      },
+      decision: a.decision,
+      decisionReason: a.decisionReason,
+      licence:
+        a.licenceId && a.licenceVerificationCode
+          ? { id: a.licenceId, verificationUrl: this.licences.verificationUrl(a.licenceVerificationCode) }
+          : null,
+      withdrawnAt: iso(a.withdrawnAt),
+      attachments: attachments
+        .filter((f) => f.applicationId === a.id)
+        .map((f) => ({
+          id: f.id,
+          material: f.material,
+          fileId: f.fileId,
+          name: f.name,
+          contentType: f.contentType,
+          size: f.size,
+          sha256: f.sha256,
+          phase: f.phase,
+          createdAt: f.createdAt.toISOString(),
+        })),
+      createdAt: a.createdAt.toISOString(),
+      updatedAt: a.updatedAt.toISOString(),
+      version: a.version,
+    }));
+  }
+}
+
+/** The calling citizen's or business's account id; anyone else may not act as an applicant. */
+export function applicantId(ctx: RequestContext): string {
+  if (ctx.actor.kind !== 'citizen' || !ctx.actor.id) throw new DomainError(ErrorCode.Forbidden);
+  return ctx.actor.id;
+}
+
+/** GraphQL ids arrive unchecked: anything but a UUID is simply not found (never a SQL error). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
+
+const NATIONAL_ID = /^\d{17}[\dXx]$/;
+const MOBILE = /^(\+?86[- ]?)?1\d{10}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+/**
+ * Form data as staff see it by default: national ID numbers, mobile numbers and e-mail addresses
+ * masked wherever they appear (forms are per service, so the values are recognised by shape).
+ */
+export function maskIdentifiers(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const v = value.trim();
+    if (NATIONAL_ID.test(v)) return maskNationalId(v);
+    if (MOBILE.test(v)) return maskPhone(v);
+    if (EMAIL.test(v)) return maskEmail(v);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(maskIdentifiers);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskIdentifiers(v)]));
+  return value;
+}

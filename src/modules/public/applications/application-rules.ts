@@ -1,0 +1,52 @@
+import type { RequestContext } from '../../../api/context/request-context';
+import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
+import { ErrorCode } from '../../../api/errors/error-code';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { Db } from '../../../database/db';
+import { Service, ServiceStatus, ServiceVersion } from '../catalog/service.entity';
+import { Application } from './application.entity';
+
+export const invalid = (errors: FieldError[]): DomainError =>
+  new DomainError(ErrorCode.ValidationFailed, { count: errors.length }, errors);
+
+export const invalidTransition = (ctx: RequestContext, zh: string, en: string): DomainError =>
+  new DomainError(ErrorCode.InvalidTransition, { reason: ctx.language === 'en' ? en : zh });
+
+/**
+ * The service and its published version. Creating a draft for an unpublished service is 404; a
+ * draft whose service was retired since cannot be submitted (409).
+ */
+export async function published(
+  db: Db,
+  serviceId: string,
+  ctx?: RequestContext,
+  forSubmit = false,
+): Promise<{ service: Service; version: ServiceVersion }> {
+  const service = await db.repo(Service).findOne({ where: { id: serviceId } });
+  if (!service) throw notFound('service');
+  if (service.status !== ServiceStatus.Published || !service.currentPublishedVersionId) {
+    if (forSubmit && ctx)
+      throw invalidTransition(ctx, '该事项已停止办理', 'the service is no longer offered');
+    throw notFound('service');
+  }
+  const version = await db.repo(ServiceVersion).findOneByOrFail({ id: service.currentPublishedVersionId });
+  return { service, version };
+}
+
+/** Whether the guide version lists a material of that name. */
+export function isMaterial(version: ServiceVersion, name: string): boolean {
+  return version.content.guide.materials.some((m) => m.name === name);
+}
+
+/** The top-level form field a supplement item names ("phone", "/phone" or "/address/street"). */
+export function fieldKey(field: string): string {
+  return field.replace(/^\//, '').split('/')[0].replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/**
+ * Partial update of an application row. TypeORM's update types cannot see through jsonb
+ * `Record<string, unknown>` columns, hence the one cast, kept here.
+ */
+export async function patchApplication(db: Db, id: string, changes: Partial<Application>): Promise<void> {
+  await db.repo(Application).update(id, changes as QueryDeepPartialEntity<Application>);
+}

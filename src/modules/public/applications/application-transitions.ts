@@ -1,0 +1,171 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Permission } from '../../../api/auth/permission';
+import { Language, RequestContext } from '../../../api/context/request-context';
+import { Db } from '../../../database/db';
+import { Account } from '../../platform/identity/account.entity';
+import { NotificationsService } from '../../platform/notifications/notifications.service';
+import { CaseOutcome } from '../../internal/workflow/case.entity';
+import type { CaseTransition } from '../../internal/workflow/workflow-engine.service';
+import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
+import { Service, ServiceVersion } from '../catalog/service.entity';
+import { fieldsProblems, MAX_FIELDS } from '../licences/licence-rules';
+import { LicencesService } from '../licences/licences.service';
+import { SUBJECT } from './application-access';
+import { patchApplication } from './application-rules';
+import { statusAfter, statusLabel } from './application-status';
+import { Application, ApplicationStatus } from './application.entity';
+
+/** Form widgets whose values are personal identifiers: never printed on a (publicly verifiable) licence. */
+const PRIVATE_WIDGETS = new Set(['phone', 'id-card', 'address', 'file']);
+
+/**
+ * Keeps applications in step with their cases: runs inside the engine's transaction after each
+ * transition, updates the applicant's status and dates, issues the e-licence on `issue`, and tells
+ * the applicant (in-app, and e-mail where the account has an address).
+ */
+@Injectable()
+export class ApplicationTransitions implements OnModuleInit {
+  constructor(
+    private readonly db: Db,
+    private readonly engine: WorkflowEngine,
+    private readonly licences: LicencesService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.engine.onTransition(SUBJECT, (ctx, t) => this.apply(ctx, t));
+  }
+
+  async apply(ctx: RequestContext, { caseFile, event, effect }: CaseTransition): Promise<void> {
+    const app = await this.db
+      .repo(Application)
+      .findOne({ where: { id: caseFile.subjectId }, lock: { mode: 'pessimistic_write' } });
+    if (!app) return;
+    const data = event.data ?? {};
+    const changes: Partial<Application> = {
+      eventEffects: { ...app.eventEffects, [event.id]: effect },
+      promisedDueAt: caseFile.dueAt,
+      dueProvisional: caseFile.dueProvisional,
+    };
+    let decision: string | null = null;
+    if (effect === 'request_supplement') {
+      const items = Array.isArray(data.items) ? (data.items as Array<Record<string, unknown>>) : [];
+      changes.supplement = {
+        items: items.map((i) => ({
+          ...(typeof i.material === 'string' ? { material: i.material } : {}),
+          ...(typeof i.field === 'string' ? { field: i.field } : {}),
+          description: typeof i.description === 'string' ? i.description : '',
+        })),
+        reason: event.reason,
+        requestedAt: event.createdAt.toISOString(),
+        answeredAt: null,
+      };
+    } else if (effect === 'refuse') {
+      decision = 'refused';
+    } else if (effect === 'decide') {
+      decision =
+        data.decision === 'denied' || caseFile.outcome === CaseOutcome.Denied ? 'denied' : 'approved';
+    } else if (effect === 'withdrawn') {
+      changes.withdrawnAt = new Date();
+    }
+    if (decision) {
+      changes.decision = decision;
+      changes.decisionReason = event.reason;
+    }
+    const service = await this.db.repo(Service).findOneByOrFail({ id: app.serviceId });
+    const language: Language = ctx.actor.id === app.applicantAccountId ? ctx.language : 'zh-CN';
+    let licence: { id: string; number: string; verificationCode: string } | null = null;
+    if (effect === 'issue' && !app.licenceId) {
+      licence = await this.issueLicence(ctx, app, service, caseFile.organisationId);
+      changes.licenceId = licence.id;
+      changes.licenceVerificationCode = licence.verificationCode;
+    }
+    const next = statusAfter(app.status, effect, { accepted: !!caseFile.acceptedAt, decision });
+    if (next) changes.status = next;
+    await patchApplication(this.db, app.id, changes);
+    if (!next || (next === app.status && effect !== 'started')) return;
+
+    const serviceName = (language === 'en' && service.titleEn) || service.titleZh || '';
+    const reference = app.number ?? caseFile.number;
+    const notify = (
+      template: Parameters<NotificationsService['notify']>[2],
+      params: Record<string, string>,
+    ) =>
+      this.notifications.notify(ctx, app.applicantAccountId, template, params, ['inapp', 'email'], {
+        link: `/applications/${app.id}`,
+        language,
+      });
+    if (next === ApplicationStatus.SupplementRequired && changes.supplement)
+      await notify('application.supplement_notice', {
+        serviceName,
+        reference,
+        items: changes.supplement.items.map((i) => i.description || i.material || i.field).join('；'),
+      });
+    else if (licence)
+      await notify('licence.issued', {
+        licenceName: service.titleZh ?? '',
+        licenceNumber: licence.number,
+        verificationCode: licence.verificationCode,
+      });
+    else
+      await notify('application.status_changed', {
+        serviceName,
+        reference,
+        status: statusLabel(next, language),
+      });
+  }
+
+  /**
+   * Issues the result as an e-licence in the name of the case's handling unit. The authority is the
+   * workflow's `issue` step, which only staff holding that stage's permission in the unit may take;
+   * so the licence is issued under the acting staff member's identity (the audit leaf names them)
+   * with licence:issue granted for that one unit, instead of asking them to hold it a second time.
+   */
+  private async issueLicence(
+    ctx: RequestContext,
+    app: Application,
+    service: Service,
+    unitId: string,
+  ): Promise<{ id: string; number: string; verificationCode: string }> {
+    const issuing = new RequestContext(ctx.requestId, ctx.language, ctx.channel, ctx.ip);
+    issuing.actor = { ...ctx.actor, grants: new Map([[Permission.LicenceIssue, new Set([unitId])]]) };
+    const holderId = app.businessAccountId ?? app.applicantAccountId;
+    const holder = await this.db.repo(Account).findOneByOrFail({ id: holderId });
+    const version = await this.db.repo(ServiceVersion).findOneByOrFail({ id: app.serviceVersionId });
+    const title = (service.titleZh ?? service.implementationCode).slice(0, 100);
+    const issued = await this.licences.issue(issuing, {
+      licenceType: { code: service.implementationCode, name: title },
+      holderAccountId: holderId,
+      holderName: (holder.realName || holder.displayName || '申请人').slice(0, 100),
+      ...(holder.unifiedSocialCreditCode ? { holderIdNumber: holder.unifiedSocialCreditCode } : {}),
+      issuerOrganisationId: unitId,
+      fields: licenceFields(app, title, version.content.form),
+      sourceReference: `application:${app.id}`,
+    });
+    return { id: issued.id, number: issued.number, verificationCode: issued.verificationCode };
+  }
+}
+
+/**
+ * The licence content: the application number, the service, and the form's plain answers (by
+ * their labels), leaving out identifiers and anything the licence rules would refuse.
+ */
+export function licenceFields(
+  app: Application,
+  title: string,
+  form: Record<string, unknown>,
+): Record<string, string> {
+  const fields: Record<string, string> = { 申请编号: app.number ?? '', 办理事项: title };
+  const props = (form.properties ?? {}) as Record<string, { 'x-ui'?: { label?: unknown; widget?: string } }>;
+  for (const [key, value] of Object.entries(app.formData)) {
+    if (Object.keys(fields).length >= MAX_FIELDS) break;
+    const ui = props[key]?.['x-ui'];
+    if (ui?.widget && PRIVATE_WIDGETS.has(ui.widget)) continue;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+    const label =
+      typeof ui?.label === 'string' ? ui.label : ((ui?.label as Record<string, string>)?.['zh-CN'] ?? key);
+    const candidate = { [label]: String(value) };
+    if (!(label in fields) && fieldsProblems(candidate).length === 0) fields[label] = String(value);
+  }
+  return fields;
+}

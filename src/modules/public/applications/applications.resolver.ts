@@ -1,0 +1,140 @@
+import { Args, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Allow } from '../../../api/auth/allow.decorator';
+import { Permission } from '../../../api/auth/permission';
+import { Ctx } from '../../../api/context/ctx.decorator';
+import type { RequestContext } from '../../../api/context/request-context';
+import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
+import { encodeCursor } from '../../../api/http/pagination';
+import { ApplicationProgressService } from './application-progress.service';
+import { ApplicationsService } from './applications.service';
+import { ApplicationDto, ApplicationTimelineEntryDto } from './dto/application.dto';
+import {
+  CreateApplicationInput,
+  MyApplicationsArgs,
+  parseFormJson,
+  SupplementAnswerInput,
+} from './dto/application.graphql';
+
+@ObjectType()
+export class ApplicationConnection extends Connection(ApplicationDto, 'Application') {}
+
+const CASE_STAFF = [
+  Permission.CaseHandle,
+  Permission.CaseReview,
+  Permission.CaseApprove,
+  Permission.CaseSupervise,
+];
+
+@Resolver(() => ApplicationDto)
+export class ApplicationsResolver {
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly progress: ApplicationProgressService,
+  ) {}
+
+  @Allow(Permission.SelfService)
+  @Query(() => ApplicationConnection, { description: 'My applications, newest first.' })
+  async myApplications(
+    @Ctx() ctx: RequestContext,
+    @Args() args: MyApplicationsArgs,
+  ): Promise<ConnectionShape<ApplicationDto>> {
+    const page = await this.applications.listMine(ctx, {
+      limit: args.first,
+      cursor: args.after ?? undefined,
+      status: args.status,
+    });
+    return toConnection(page.items, {
+      cursorOf: (a) => encodeCursor([a.id]),
+      hasNextPage: page.nextCursor !== null,
+    });
+  }
+
+  @Allow(Permission.SelfService, ...CASE_STAFF)
+  @Query(() => ApplicationDto, {
+    description: 'One application: its applicant, or staff of its case (masked, audited).',
+  })
+  application(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<ApplicationDto> {
+    return this.applications.get(ctx, id);
+  }
+
+  @Allow(Permission.SelfService)
+  @Mutation(() => ApplicationDto, { description: 'Starts a draft for a published service.' })
+  createApplication(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: CreateApplicationInput,
+  ): Promise<ApplicationDto> {
+    return this.applications.create(ctx, {
+      serviceId: input.serviceId,
+      formData: parseFormJson(input.formJson, '/formJson'),
+      businessAccountId: input.businessAccountId,
+    });
+  }
+
+  @Allow(Permission.SelfService)
+  @Mutation(() => ApplicationDto, {
+    description: "Replaces a draft's form data (version: the one last read).",
+  })
+  updateApplication(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('formJson') formJson: string,
+    @Args('version', { type: () => Int, nullable: true }) version?: number,
+  ): Promise<ApplicationDto> {
+    return this.applications.update(ctx, id, version ?? undefined, {
+      formData: parseFormJson(formJson, '/formJson')!,
+    });
+  }
+
+  @Allow(Permission.SelfService)
+  @Mutation(() => ApplicationDto, {
+    description: 'Submits a draft. A retry with the same idempotencyKey returns the first answer.',
+  })
+  submitApplication(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+  ): Promise<ApplicationDto> {
+    return this.applications.submitOnce(ctx, id, idempotencyKey);
+  }
+
+  @Allow(Permission.SelfService)
+  @Mutation(() => ApplicationDto, { description: 'The one answer to a supplement notice (补正).' })
+  answerSupplement(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: SupplementAnswerInput,
+  ): Promise<ApplicationDto> {
+    return this.progress.answerSupplement(ctx, id, {
+      formData: parseFormJson(input.formJson, '/formJson'),
+      attachments: input.attachments,
+    });
+  }
+
+  @Allow(Permission.SelfService)
+  @Mutation(() => ApplicationDto, { description: 'Withdraws the application before a decision (撤回).' })
+  withdrawApplication(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('reason', { type: () => String, nullable: true }) reason?: string,
+  ): Promise<ApplicationDto> {
+    return this.progress.withdraw(ctx, id, { reason: reason ?? undefined });
+  }
+
+  @Allow(Permission.SelfService, ...CASE_STAFF)
+  @ResolveField('formJson', () => String, { description: 'the form data as JSON text' })
+  formJson(@Parent() app: ApplicationDto): string {
+    return JSON.stringify(app.formData);
+  }
+
+  @Allow(Permission.SelfService, ...CASE_STAFF)
+  @ResolveField('timeline', () => [ApplicationTimelineEntryDto], { description: 'the status timeline' })
+  timeline(
+    @Ctx() ctx: RequestContext,
+    @Parent() app: ApplicationDto,
+  ): Promise<ApplicationTimelineEntryDto[]> {
+    return this.progress.timeline(ctx, app.id);
+  }
+}

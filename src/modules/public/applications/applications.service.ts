@@ -1,0 +1,296 @@
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../../../api/context/request-context';
+import { FieldError, notFound } from '../../../api/errors/domain-error';
+import { idempotencyScope, parseIdempotencyKey, requestFingerprint } from '../../../api/http/idempotency';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
+import { assertVersion } from '../../../api/http/if-match';
+import { keysetPage, Page } from '../../../api/http/pagination';
+import { Db } from '../../../database/db';
+import { uuidv7 } from '../../../database/uuid';
+import { AuditService } from '../../platform/audit/audit.service';
+import { Account, AccountKind } from '../../platform/identity/account.entity';
+import { RepresentativeScope } from '../../platform/identity/business/business-representative.entity';
+import { RepresentativesService } from '../../platform/identity/business/representatives.service';
+import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
+import { CatalogService } from '../catalog/catalog.service';
+import { Service, ServiceTarget, ServiceVersion } from '../catalog/service.entity';
+import { ApplicationAccess, applicantId, SUBJECT } from './application-access';
+import { Application, ApplicationAttachment, ApplicationStatus } from './application.entity';
+import { invalid, invalidTransition, published, patchApplication } from './application-rules';
+import {
+  ApplicationDto,
+  ApplicationQueryDto,
+  CreateApplicationDto,
+  UpdateApplicationDto,
+} from './dto/application.dto';
+
+/**
+ * One-stop applications (一网通办, C2), the applicant's side: server-side drafts, submission checked
+ * against the published form and materials, numbered, and handed to the workflow engine as a case
+ * in the same transaction.
+ */
+@Injectable()
+export class ApplicationsService {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly access: ApplicationAccess,
+    private readonly catalog: CatalogService,
+    private readonly engine: WorkflowEngine,
+    private readonly representatives: RepresentativesService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  async create(ctx: RequestContext, dto: CreateApplicationDto): Promise<ApplicationDto> {
+    const me = applicantId(ctx);
+    const formData = checkFormSize(dto.formData ?? {});
+    return this.db.transaction(async () => {
+      const { service, version } = await published(this.db, dto.serviceId);
+      const businessAccountId = await this.applicantFits(ctx, me, service, dto.businessAccountId);
+      const app = this.db.repo(Application).create({
+        id: uuidv7(),
+        number: null,
+        serviceId: service.id,
+        serviceVersionId: version.id,
+        organisationId: service.organisationId,
+        regionCode: service.regionCode,
+        applicantAccountId: me,
+        businessAccountId,
+        status: ApplicationStatus.Draft,
+        formData,
+        submittedAt: null,
+        promisedDueAt: null,
+        dueProvisional: false,
+        supplement: null,
+        decision: null,
+        decisionReason: null,
+        licenceId: null,
+        licenceVerificationCode: null,
+        withdrawnAt: null,
+        withdrawalReason: null,
+        eventEffects: {},
+      });
+      await this.db.repo(Application).insert(app as QueryDeepPartialEntity<Application>);
+      await this.audit.append(ctx, {
+        action: 'application.create',
+        resourceType: SUBJECT,
+        resourceId: app.id,
+        subjectId: me,
+      });
+      return this.access.view(ctx, await this.db.repo(Application).findOneByOrFail({ id: app.id }));
+    });
+  }
+
+  /** The caller's applications (as applicant or as the business), newest first. */
+  async listMine(ctx: RequestContext, q: ApplicationQueryDto): Promise<Page<ApplicationDto>> {
+    const me = applicantId(ctx);
+    const qb = this.db
+      .repo(Application)
+      .createQueryBuilder('a')
+      .where('(a.applicant_account_id = :me OR a.business_account_id = :me)', { me });
+    if (q.status) qb.andWhere('a.status = :status', { status: q.status });
+    const page = await keysetPage(qb, q, { idColumn: 'a.id', direction: 'DESC', keyOf: (a) => [a.id] });
+    return { items: await this.access.views(ctx, page.items), nextCursor: page.nextCursor };
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<ApplicationDto> {
+    const { app, staff } = await this.access.readable(ctx, id, 'case handling');
+    return this.access.view(ctx, app, staff);
+  }
+
+  /** Replaces a draft's form data (If-Match when sent); the form is checked only on submit. */
+  async update(
+    ctx: RequestContext,
+    id: string,
+    expected: number | undefined,
+    dto: UpdateApplicationDto,
+  ): Promise<ApplicationDto> {
+    const formData = checkFormSize(dto.formData);
+    return this.db.transaction(async () => {
+      const app = await this.access.own(ctx, id, true);
+      assertVersion(app, expected);
+      requireDraft(ctx, app);
+      await patchApplication(this.db, app.id, { formData });
+      await this.audit.append(ctx, {
+        action: 'application.update',
+        resourceType: SUBJECT,
+        resourceId: app.id,
+        subjectId: app.applicantAccountId,
+      });
+      return this.access.view(ctx, await this.db.repo(Application).findOneByOrFail({ id }));
+    });
+  }
+
+  /** Discards a draft and its attachment records (the files themselves are the files module's). */
+  async discard(ctx: RequestContext, id: string, expected: number | undefined): Promise<void> {
+    await this.db.transaction(async () => {
+      const app = await this.access.own(ctx, id, true);
+      assertVersion(app, expected);
+      requireDraft(ctx, app);
+      await this.db.repo(ApplicationAttachment).delete({ applicationId: app.id });
+      await this.db.repo(Application).delete(app.id);
+      await this.audit.append(ctx, {
+        action: 'application.discard',
+        resourceType: SUBJECT,
+        resourceId: app.id,
+        subjectId: app.applicantAccountId,
+      });
+    });
+  }
+
+  /**
+   * Submits a draft: the form against the published schema, every required material attached,
+   * then a number and the case, all in one transaction. A second submit is 409.
+   */
+  async submit(ctx: RequestContext, id: string): Promise<ApplicationDto> {
+    return this.db.transaction(async () => {
+      const app = await this.access.own(ctx, id, true);
+      requireDraft(ctx, app);
+      const { service, version } = await published(this.db, app.serviceId, ctx, true);
+      const errors: FieldError[] = (await this.catalog.validateForm(service.id, app.formData)).map((e) => ({
+        pointer: `/formData${e.pointer === '/' ? '' : e.pointer}`,
+        code: 'form',
+        message: e.message,
+      }));
+      errors.push(...(await missingMaterials(this.db, app, version)));
+      if (errors.length) throw invalid(errors);
+      const receivedAt = new Date();
+      const number = await this.nextNumber(app.regionCode, receivedAt);
+      await patchApplication(this.db, app.id, {
+        number,
+        status: ApplicationStatus.Submitted,
+        submittedAt: receivedAt,
+        serviceVersionId: version.id,
+      });
+      const caseFile = await this.engine.start(ctx, {
+        subjectType: SUBJECT,
+        subjectId: app.id,
+        number,
+        serviceId: service.id,
+        applicantAccountId: app.applicantAccountId,
+        receivedAt,
+        data: app.formData,
+      });
+      await patchApplication(this.db, app.id, {
+        promisedDueAt: caseFile.dueAt,
+        dueProvisional: caseFile.dueProvisional,
+      });
+      await this.audit.append(ctx, {
+        action: 'application.submit',
+        resourceType: SUBJECT,
+        resourceId: app.id,
+        subjectId: app.applicantAccountId,
+      });
+      return this.access.view(ctx, await this.db.repo(Application).findOneByOrFail({ id }));
+    });
+  }
+
+  /**
+   * submit() for GraphQL, where no interceptor reads an Idempotency-Key header: the same store and
+   * rules (scoped to the caller, replayed answer, released on failure) keyed by the argument.
+   */
+  async submitOnce(ctx: RequestContext, id: string, key: string | null | undefined): Promise<ApplicationDto> {
+    if (!key) return this.submit(ctx, id);
+    const parsed = parseIdempotencyKey(key) as string;
+    const scope = idempotencyScope(ctx);
+    const hash = requestFingerprint('POST', `/v1/applications/${id}/submit`, {});
+    const claim = await this.idempotency.claim(scope, parsed, hash);
+    if (claim.kind === 'replay') return claim.body as ApplicationDto;
+    try {
+      const result = await this.submit(ctx, id);
+      await this.idempotency.complete(scope, parsed, hash, 200, result, null);
+      return result;
+    } catch (err) {
+      await this.idempotency.release(scope, parsed, hash);
+      throw err;
+    }
+  }
+
+  /**
+   * Which business the application is for, if any, and whether the service serves that kind of
+   * applicant: persons apply as themselves; a business as itself or through a representative
+   * authorised to apply for it (else 404 for the business, like any account one may not act for).
+   */
+  private async applicantFits(
+    ctx: RequestContext,
+    me: string,
+    service: Service,
+    businessId: string | undefined,
+  ): Promise<string | null> {
+    const caller = await this.db
+      .repo(Account)
+      .findOne({ where: { id: me }, select: { id: true, kind: true } });
+    let business: string | null = null;
+    if (caller?.kind === AccountKind.Business) {
+      if (businessId && businessId !== me) throw notFound('account');
+      business = me;
+    } else if (businessId) {
+      if (!(await this.representatives.mayActFor(me, businessId, RepresentativeScope.Apply)))
+        throw notFound('account');
+      business = businessId;
+    }
+    const fits =
+      service.target === ServiceTarget.Both ||
+      (service.target === ServiceTarget.Business ? business !== null : business === null);
+    if (!fits)
+      throw invalid([
+        {
+          pointer: business ? '/businessAccountId' : '/serviceId',
+          code: 'serviceTarget',
+          message:
+            service.target === ServiceTarget.Business
+              ? 'this service is for businesses: apply as a business or for one you represent'
+              : 'this service is for persons, not businesses',
+        },
+      ]);
+    return business;
+  }
+
+  /**
+   * `YYYYMMDD` (China Standard Time) + region + a 6-digit daily sequence. The counter row is
+   * upserted in the submit transaction, so concurrent submissions in a region queue on it and
+   * never share a number.
+   */
+  private async nextNumber(regionCode: string, at: Date): Promise<string> {
+    const day = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+    const [row] = await this.db.query<{ last: number }>(
+      `INSERT INTO application_number_counter (day, region_code, last) VALUES ($1, $2, 1)
+       ON CONFLICT (day, region_code) DO UPDATE SET last = application_number_counter.last + 1
+       RETURNING last`,
+      [day, regionCode],
+    );
+    return `${day}${regionCode}${String(row.last).padStart(6, '0')}`;
+  }
+}
+
+function requireDraft(ctx: RequestContext, app: Application): void {
+  if (app.status !== ApplicationStatus.Draft)
+    throw invalidTransition(ctx, '申请已提交，不能再修改或提交', 'the application is no longer a draft');
+}
+
+/** Large enough for any real form; a bigger body is a mistake or an attack on jsonb. */
+const MAX_FORM_BYTES = 64 * 1024;
+
+function checkFormSize(formData: Record<string, unknown>): Record<string, unknown> {
+  if (JSON.stringify(formData).length > MAX_FORM_BYTES)
+    throw invalid([{ pointer: '/formData', code: 'maxSize', message: 'formData is larger than 64 KiB' }]);
+  return formData;
+}
+
+async function missingMaterials(db: Db, app: Application, version: ServiceVersion): Promise<FieldError[]> {
+  const attached = new Set(
+    (
+      await db
+        .repo(ApplicationAttachment)
+        .find({ where: { applicationId: app.id }, select: { material: true } })
+    ).map((a) => a.material),
+  );
+  return version.content.guide.materials
+    .filter((m) => m.required && !attached.has(m.name))
+    .map((m) => ({
+      pointer: '/attachments',
+      code: 'requiredMaterial',
+      message: `the required material "${m.name}" is not attached`,
+    }));
+}
