@@ -582,6 +582,7 @@ describe('identity permission matrix', () => {
     'GET /v1/audit/leaves/:id/inclusion-proof':
       'same permission and scope as GET /v1/audit/leaves/:id (audit suite)',
     'GET /v1/me/licences': 'holder-only list (licences suite, test/public/licences.e2e-spec.ts)',
+    'GET /v1/me/timeline': "the caller's own items only (timeline suite, test/public/timeline.e2e-spec.ts)",
   };
 
   it('has a row for every identity, organisation and audit route the application serves', () => {

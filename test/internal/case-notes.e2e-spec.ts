@@ -1,7 +1,16 @@
 import { uuidv7 } from '../../src/database/uuid';
 import { CaseFile, CaseStatus, CaseTask, TaskStatus } from '../../src/modules/internal/workflow/case.entity';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
-import { auth, makeCitizen, makeStaff, makeUnit, Person, signIn, TEST_REGION, uniq } from '../identity/staff-fixtures';
+import {
+  auth,
+  makeCitizen,
+  makeStaff,
+  makeUnit,
+  Person,
+  signIn,
+  TEST_REGION,
+  uniq,
+} from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const DAY = 86_400_000;
@@ -46,9 +55,11 @@ describe('internal case notes', () => {
   }
 
   const notesInDb = async (id: string) =>
-    (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM case_note WHERE case_id = $1', [id]))[0].n;
+    (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM case_note WHERE case_id = $1', [id]))[0]
+      .n;
   const audited = async (action: string, id: string) =>
-    (await t.db.query('SELECT 1 FROM audit_leaf WHERE action = $1 AND resource_id = $2', [action, id])).length;
+    (await t.db.query('SELECT 1 FROM audit_leaf WHERE action = $1 AND resource_id = $2', [action, id]))
+      .length;
 
   beforeAll(async () => {
     t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000', RATE_LIMIT_AUTHENTICATED: '100000' });
@@ -78,7 +89,11 @@ describe('internal case notes', () => {
       body: '申请人来电：租赁合同原件下周一补交。\n已核对复印件。',
     });
     expect(await audited('case_note.create', res.body.id)).toBe(1);
-    await t.http.post(`/v1/cases/${caseId}/notes`).set(h.reviewerX).send({ body: '经营场所证明需加盖公章。' }).expect(201);
+    await t.http
+      .post(`/v1/cases/${caseId}/notes`)
+      .set(h.reviewerX)
+      .send({ body: '经营场所证明需加盖公章。' })
+      .expect(201);
 
     for (const who of ['clerkX', 'reviewerX', 'supervisorX']) {
       const list = await t.http.get(`/v1/cases/${caseId}/notes`).set(h[who]).expect(200);
@@ -90,7 +105,10 @@ describe('internal case notes', () => {
     expect(await audited('case_note.list', caseId)).toBeGreaterThanOrEqual(3);
     const page = await t.http.get(`/v1/cases/${caseId}/notes?limit=1`).set(h.clerkX).expect(200);
     expect(page.body.items).toHaveLength(1);
-    const next = await t.http.get(`/v1/cases/${caseId}/notes?limit=1&cursor=${page.body.nextCursor}`).set(h.clerkX).expect(200);
+    const next = await t.http
+      .get(`/v1/cases/${caseId}/notes?limit=1&cursor=${page.body.nextCursor}`)
+      .set(h.clerkX)
+      .expect(200);
     expect(next.body.items[0].body).toBe('经营场所证明需加盖公章。');
     expect(next.body.nextCursor).toBeNull();
   });
@@ -134,7 +152,11 @@ describe('internal case notes', () => {
       expect(res.body.errors[0].pointer).toBe('/body');
     }
     await t.http.post(`/v1/cases/${caseId}/notes`).set(h.clerkX).send({ body: 'ok', extra: 1 }).expect(400);
-    await t.http.post(`/v1/cases/${caseId}/notes`).set(h.clerkX).send({ body: 'x'.repeat(4000) }).expect(201);
+    await t.http
+      .post(`/v1/cases/${caseId}/notes`)
+      .set(h.clerkX)
+      .send({ body: 'x'.repeat(4000) })
+      .expect(201);
     const key = `note-${uniq()}`;
     const first = await t.http
       .post(`/v1/cases/${caseId}/notes`)
@@ -160,7 +182,10 @@ describe('internal case notes', () => {
       { input: { caseId, body: '图形接口意见' } },
       h.reviewerX,
     ).expect(200);
-    expect(added.body.data.addCaseNote).toMatchObject({ body: '图形接口意见', author: { id: ids.reviewerX } });
+    expect(added.body.data.addCaseNote).toMatchObject({
+      body: '图形接口意见',
+      author: { id: ids.reviewerX },
+    });
     const listed = await gql(
       'query($id: ID!) { caseNotes(caseId: $id, first: 100) { edges { node { id body } } pageInfo { hasNextPage } } }',
       { id: caseId },
@@ -176,7 +201,11 @@ describe('internal case notes', () => {
       h.clerkY,
     ).expect(200);
     expect(refused.body.errors[0].extensions.code).toBe('NOT_FOUND');
-    const hidden = await gql('query($id: ID!) { caseNotes(caseId: $id) { edges { node { id } } } }', { id: caseId }, h.clerkY);
+    const hidden = await gql(
+      'query($id: ID!) { caseNotes(caseId: $id) { edges { node { id } } } }',
+      { id: caseId },
+      h.clerkY,
+    );
     expect(hidden.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 });

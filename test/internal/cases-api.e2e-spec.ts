@@ -58,7 +58,11 @@ async function toApproval(id: string): Promise<void> {
 }
 
 function gql(p: Person, query: string, variables: Record<string, unknown> = {}) {
-  return t.http.post('/graphql').set(staff.tok(p)).set('Content-Type', 'application/json').send({ query, variables });
+  return t.http
+    .post('/graphql')
+    .set(staff.tok(p))
+    .set('Content-Type', 'application/json')
+    .send({ query, variables });
 }
 
 beforeAll(async () => {
@@ -71,7 +75,10 @@ beforeAll(async () => {
   parentApprover = await staff.person(parent, [{ role: RoleName.Approver, unit: parent }]);
   applicant = (await makeCitizen(t)).id;
   for (const mode of ['sequential', 'all', 'any'] as const)
-    services.set(mode, (await publishServiceWithWorkflow(t, unit, { spec: specWith(mode), content })).serviceId);
+    services.set(
+      mode,
+      (await publishServiceWithWorkflow(t, unit, { spec: specWith(mode), content })).serviceId,
+    );
 });
 
 afterAll(() => t?.close());
@@ -86,9 +93,10 @@ describe('approval modes', () => {
         [1, parent],
       ].sort(),
     );
-    expect((await ok(parentApprover, id, 'approve', { taskId: (await open(id)).find((x) => x.level === 1)!.id })).stage).toBe(
-      'approval',
-    );
+    expect(
+      (await ok(parentApprover, id, 'approve', { taskId: (await open(id)).find((x) => x.level === 1)!.id }))
+        .stage,
+    ).toBe('approval');
     expect((await ok(approver, id, 'approve')).stage).toBe('decision');
   });
 
@@ -101,6 +109,19 @@ describe('approval modes', () => {
     expect(tasks.map((x) => x.status).sort()).toEqual(['cancelled', 'completed']);
   });
 
+  it('one person approves one level only, even when their scope covers both', async () => {
+    const id = await newCase('sequential');
+    await toApproval(id);
+    expect((await ok(parentApprover, id, 'approve')).stage).toBe('approval');
+    const again = await t.http
+      .post(`/v1/cases/${id}/actions/approve`)
+      .set(staff.tok(parentApprover))
+      .send({});
+    expect(again.status).toBe(403);
+    expect(again.body.code).toBe('SEPARATION_OF_DUTIES');
+    expect(await open(id)).toMatchObject([{ level: 1, status: 'open' }]);
+  });
+
   it('disapprove needs a reason and sends the case back to review', async () => {
     const id = await newCase('sequential');
     await toApproval(id);
@@ -108,6 +129,23 @@ describe('approval modes', () => {
     expect(bad.status).toBe(400);
     expect((await ok(approver, id, 'disapprove', { reason: '依据不足' })).stage).toBe('review');
     expect(await open(id)).toMatchObject([{ stage: 'review', permission: 'case:review' }]);
+  });
+});
+
+describe('claimed tasks', () => {
+  it('a task claimed by a colleague is 409 for the others and works for its assignee', async () => {
+    const colleague = await staff.person(unit, [{ role: RoleName.Clerk, unit }]);
+    const id = await newCase('sequential');
+    const [task] = await open(id);
+    await t.db.repo(CaseTask).update({ id: task.id }, { assigneeId: colleague.id, claimedAt: new Date() });
+    const res = await t.http.post(`/v1/cases/${id}/actions/accept`).set(staff.tok(clerk)).send({});
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('INVALID_TRANSITION');
+    expect((await ok(colleague, id, 'accept')).stage).toBe('review');
+    expect(await t.db.repo(CaseTask).findOneByOrFail({ id: task.id })).toMatchObject({
+      status: 'completed',
+      completedBy: colleague.id,
+    });
   });
 });
 
@@ -122,12 +160,20 @@ describe('GraphQL', () => {
     expect(list.body.errors).toBeUndefined();
     expect(list.body.data.cases.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(id);
 
-    const one = await gql(clerk, `query($id: ID!) { case(id: $id) { id stage stageTitle { zhCN en } availableActions { key taskId } history { action public } } }`, { id });
+    const one = await gql(
+      clerk,
+      `query($id: ID!) { case(id: $id) { id stage stageTitle { zhCN en } availableActions { key taskId } history { action public } } }`,
+      { id },
+    );
     expect(one.body.errors).toBeUndefined();
     expect(one.body.data.case.stageTitle.zhCN).toBe('受理');
     expect(one.body.data.case.availableActions.map((a: { key: string }) => a.key)).toContain('accept');
 
-    const wrong = await gql(reviewer, `mutation($id: ID!) { applyCaseAction(id: $id, action: "accept") { stage } }`, { id });
+    const wrong = await gql(
+      reviewer,
+      `mutation($id: ID!) { applyCaseAction(id: $id, action: "accept") { stage } }`,
+      { id },
+    );
     expect(wrong.body.errors[0].extensions.code).toBe('FORBIDDEN');
     const refused = await gql(
       clerk,
@@ -147,9 +193,13 @@ describe('calendar changes', () => {
     const before = (await t.db.repo(CaseFile).findOneByOrFail({ id })).dueAt!;
     expect(before.toISOString()).toBe('2031-03-10T15:59:59.000Z');
     const ctx = RequestContext.system('test');
-    await t.app.get(CalendarService).setDay(ctx, TEST_REGION, '2031-03-05', { isWorkday: false, name: '测试休息日' });
+    await t.app
+      .get(CalendarService)
+      .setDay(ctx, TEST_REGION, '2031-03-05', { isWorkday: false, name: '测试休息日' });
     try {
-      await t.app.get(ClockJobsService).calendarChanged({ regionCode: TEST_REGION, kind: 'day', years: [2031] });
+      await t.app
+        .get(ClockJobsService)
+        .calendarChanged({ regionCode: TEST_REGION, kind: 'day', years: [2031] });
       const after = (await t.db.repo(CaseFile).findOneByOrFail({ id })).dueAt!;
       expect(after.toISOString()).toBe('2031-03-11T15:59:59.000Z');
     } finally {

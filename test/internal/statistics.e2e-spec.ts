@@ -5,7 +5,15 @@ import { ClockUnit, endOfDay } from '../../src/modules/platform/calendar/deadlin
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { CaseFile, CaseOutcome, CaseStatus } from '../../src/modules/internal/workflow/case.entity';
 import { Service, ServiceTarget, ServiceType } from '../../src/modules/public/catalog/service.entity';
-import { auth, makeCitizen, makeUnit, signedInStaff, signIn, TEST_REGION, uniq } from '../identity/staff-fixtures';
+import {
+  auth,
+  makeCitizen,
+  makeUnit,
+  signedInStaff,
+  signIn,
+  TEST_REGION,
+  uniq,
+} from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const at = (s: string) => new Date(s);
@@ -83,8 +91,11 @@ describe('supervision statistics', () => {
 
   /** the due time of an n-working-day clock, as deadline.ts counts it */
   const due = async (receivedAt: Date, amount: number): Promise<Date> =>
-    (await t.app.get(CalendarService).deadline(TEST_REGION, receivedAt, { unit: ClockUnit.WorkingDays, amount }))
-      .dueAt!;
+    (
+      await t.app
+        .get(CalendarService)
+        .deadline(TEST_REGION, receivedAt, { unit: ClockUnit.WorkingDays, amount })
+    ).dueAt!;
 
   const closed = (outcome: CaseOutcome, closedAt: Date) => ({ status: CaseStatus.Closed, outcome, closedAt });
 
@@ -178,6 +189,47 @@ describe('supervision statistics', () => {
     expect(await d('2026-10-09T15:00:00+08:00', 3)).toBe('2026-10-13');
   });
 
+  it('counts working days in SQL exactly as deadline.ts over the Spring Festival and National Day', async () => {
+    // One case per receipt and period, each under its own service id, closed during its due day.
+    const Q = await makeUnit(t, '统计-核对');
+    const supQ = staff.tok(await staff.person(Q, [{ role: RoleName.Supervisor, unit: Q }]));
+    const receipts = [
+      '2026-02-10T16:30:00+08:00',
+      '2026-02-13T09:00:00+08:00',
+      '2026-02-14T10:00:00+08:00',
+      '2026-02-21T23:30:00+08:00',
+      '2026-09-25T08:00:00+08:00',
+      '2026-09-30T17:00:00+08:00',
+      '2026-10-03T12:00:00+08:00',
+      '2026-10-10T09:00:00+08:00',
+    ];
+    const expected: Array<{ serviceId: string; days: number }> = [];
+    for (const [i, r] of receipts.entries()) {
+      const days = 1 + ((i * 3) % 7);
+      const dueAt = await due(at(r), days);
+      const serviceId = randomUUID();
+      const closedAt = new Date(dueAt.getTime() - 6 * 3_600_000); // 17:59:59 Beijing time, same day
+      await caseFile({
+        organisationId: Q,
+        serviceId,
+        receivedAt: at(r),
+        dueAt,
+        ...closed(CaseOutcome.Approved, closedAt),
+      });
+      expected.push({ serviceId, days });
+    }
+    const res = await t.http.get(`/v1/statistics/cases?${PERIOD}&groupBy=service`).set(supQ).expect(200);
+    const got = new Map(
+      res.body.rows.map((r: { serviceId: string; averageHandlingWorkingDays: number }) => [
+        r.serviceId,
+        r.averageHandlingWorkingDays,
+      ]),
+    );
+    expect(expected.map((e) => [e.serviceId, got.get(e.serviceId)])).toEqual(
+      expected.map((e) => [e.serviceId, e.days]),
+    );
+  });
+
   const A_FIG = figures(3, 3, 1, 2, 1, 0.5, 1, 8.5);
   const B_FIG = figures(2, 1, 1, 1, 1, 1, 0, 3);
   const P_FIG = figures(1, 1, 0, 1, 1, 1, 0, 0);
@@ -230,7 +282,10 @@ describe('supervision statistics', () => {
     await t.http.get(`/v1/statistics/cases?${PERIOD}&organisationId=${B}`).set(supA).expect(404);
     await t.http.get(`/v1/statistics/cases?${PERIOD}&organisationId=${P}`).set(supA).expect(404);
     await t.http.get(`/v1/statistics/cases?${PERIOD}&organisationId=${randomUUID()}`).set(supP).expect(404);
-    const onlyB = await t.http.get(`/v1/statistics/cases?${PERIOD}&organisationId=${B}`).set(supP).expect(200);
+    const onlyB = await t.http
+      .get(`/v1/statistics/cases?${PERIOD}&organisationId=${B}`)
+      .set(supP)
+      .expect(200);
     expect(onlyB.body.totals).toEqual(B_FIG);
     const onlyS2 = await t.http.get(`/v1/statistics/cases?${PERIOD}&serviceId=${S2}`).set(supP).expect(200);
     expect(onlyS2.body.totals).toEqual(figures(2, 1, 1, 1, 1, 1, 0, 0));

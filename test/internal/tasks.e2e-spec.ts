@@ -2,8 +2,22 @@ import { uuidv7 } from '../../src/database/uuid';
 import { CaseFile, CaseStatus, CaseTask, TaskStatus } from '../../src/modules/internal/workflow/case.entity';
 import { Delegation } from '../../src/modules/platform/identity/staff/delegation.entity';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
-import { Service, ServiceStatus, ServiceTarget, ServiceType } from '../../src/modules/public/catalog/service.entity';
-import { auth, makeCitizen, makeStaff, makeUnit, Person, signIn, TEST_REGION, uniq } from '../identity/staff-fixtures';
+import {
+  Service,
+  ServiceStatus,
+  ServiceTarget,
+  ServiceType,
+} from '../../src/modules/public/catalog/service.entity';
+import {
+  auth,
+  makeCitizen,
+  makeStaff,
+  makeUnit,
+  Person,
+  signIn,
+  TEST_REGION,
+  uniq,
+} from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const DAY = 86_400_000;
@@ -37,7 +51,11 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
 
   const as = (name: string) => tokens[name];
 
-  async function staff(name: string, home: string, roles: Array<{ role: RoleName; unit: string }>): Promise<void> {
+  async function staff(
+    name: string,
+    home: string,
+    roles: Array<{ role: RoleName; unit: string }>,
+  ): Promise<void> {
     people[name] = await makeStaff(t, home, roles);
     tokens[name] = auth(await signIn(t, people[name], 'staff'));
   }
@@ -107,19 +125,29 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
 
   const taskRow = (id: string) => t.db.repo(CaseTask).findOneByOrFail({ id });
   const events = (caseId: string) =>
-    t.db.query<{ action: string; actor_id: string; public: boolean; reason: string | null; data: Record<string, unknown> }>(
+    t.db.query<{
+      action: string;
+      actor_id: string;
+      public: boolean;
+      reason: string | null;
+      data: Record<string, unknown>;
+    }>(
       'SELECT action, actor_id, public, reason, data FROM case_event WHERE case_id = $1 ORDER BY created_at, id',
       [caseId],
     );
   const audited = async (action: string, id: string) =>
-    (await t.db.query('SELECT 1 FROM audit_leaf WHERE action = $1 AND resource_id = $2', [action, id])).length;
+    (await t.db.query('SELECT 1 FROM audit_leaf WHERE action = $1 AND resource_id = $2', [action, id]))
+      .length;
   const inbox = (accountId: string) =>
     t.db.query<{ template: string; title: string; link: string }>(
       "SELECT template, title, link FROM inbox_message WHERE account_id = $1 AND template = 'task.assigned' ORDER BY created_at",
       [accountId],
     );
   const list = async (who: string, query = '') => {
-    const res = await t.http.get(`/v1/tasks${query ? `?${query}` : ''}`).set(as(who)).expect(200);
+    const res = await t.http
+      .get(`/v1/tasks${query ? `?${query}` : ''}`)
+      .set(as(who))
+      .expect(200);
     return res.body as { items: TaskBody[]; nextCursor: string | null };
   };
   const ids = (items: TaskBody[]) => items.map((i) => i.id);
@@ -155,7 +183,8 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
 
     beforeAll(async () => {
       handleX = await caseWithTask(X, { dueAt: new Date(Date.now() + 3 * DAY) });
-      handleX1 = (await caseWithTask(X1, { dueAt: new Date(Date.now() + 2 * DAY), warningLevel: 'yellow' })).taskId;
+      handleX1 = (await caseWithTask(X1, { dueAt: new Date(Date.now() + 2 * DAY), warningLevel: 'yellow' }))
+        .taskId;
       handleY = (await caseWithTask(Y)).taskId;
       reviewX = (await caseWithTask(X, { permission: 'case:review', stage: 'review' })).taskId;
       redX = (await caseWithTask(X, { dueAt: new Date(Date.now() + 5 * DAY), warningLevel: 'red' })).taskId;
@@ -214,7 +243,13 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
 
       const outOfScope = await t.http.get(`/v1/tasks?organisationId=${Y}`).set(as('clerkX')).expect(400);
       expect(outOfScope.body.errors[0]).toMatchObject({ pointer: '/organisationId' });
-      for (const bad of ['warningLevel=purple', 'dueBefore=2026-02-30T00:00:00Z', 'sort=name', 'limit=0', 'assigned=all'])
+      for (const bad of [
+        'warningLevel=purple',
+        'dueBefore=2026-02-30T00:00:00Z',
+        'sort=name',
+        'limit=0',
+        'assigned=all',
+      ])
         await t.http.get(`/v1/tasks?${bad}`).set(as('clerkX')).expect(400);
     });
 
@@ -345,7 +380,10 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
         .set(as('supervisorX'))
         .send({ assigneeId: people.clerkX2.id })
         .expect(200);
-      expect(res.body.assignee).toMatchObject({ id: people.clerkX2.id, displayName: expect.stringContaining('测试员') });
+      expect(res.body.assignee).toMatchObject({
+        id: people.clerkX2.id,
+        displayName: expect.stringContaining('测试员'),
+      });
       expect((await taskRow(taskId)).assigneeId).toBe(people.clerkX2.id);
       const [event] = await events(caseId);
       expect(event).toMatchObject({ action: 'task_assign', actor_id: people.supervisorX.id, public: false });
@@ -358,7 +396,11 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
     it('refuses an assignee without the permission there (400), a clerk (403), another unit (404)', async () => {
       const { caseId, taskId } = await caseWithTask(X);
       const bad = async (assigneeId: string) => {
-        const res = await t.http.post(`/v1/tasks/${taskId}/assign`).set(as('supervisorX')).send({ assigneeId }).expect(400);
+        const res = await t.http
+          .post(`/v1/tasks/${taskId}/assign`)
+          .set(as('supervisorX'))
+          .send({ assigneeId })
+          .expect(400);
         expect(res.body.errors[0]).toMatchObject({ pointer: '/assigneeId', code: 'notEligible' });
       };
       await bad(people.reviewerX.id); // no case:handle
@@ -366,10 +408,26 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
       await bad(people.clerkY.id); // a sibling unit's clerk
       await bad(applicant.id); // not staff
       await bad(uuidv7()); // nobody
-      await t.http.post(`/v1/tasks/${taskId}/assign`).set(as('supervisorX')).send({ assigneeId: 'nope' }).expect(400);
-      await t.http.post(`/v1/tasks/${taskId}/assign`).set(as('clerkX')).send({ assigneeId: people.clerkX2.id }).expect(403);
-      await t.http.post(`/v1/tasks/${taskId}/assign`).set(as('supervisorY')).send({ assigneeId: people.clerkX2.id }).expect(404);
-      await t.http.post(`/v1/tasks/${taskId}/assign`).set(citizenHeaders).send({ assigneeId: people.clerkX2.id }).expect(403);
+      await t.http
+        .post(`/v1/tasks/${taskId}/assign`)
+        .set(as('supervisorX'))
+        .send({ assigneeId: 'nope' })
+        .expect(400);
+      await t.http
+        .post(`/v1/tasks/${taskId}/assign`)
+        .set(as('clerkX'))
+        .send({ assigneeId: people.clerkX2.id })
+        .expect(403);
+      await t.http
+        .post(`/v1/tasks/${taskId}/assign`)
+        .set(as('supervisorY'))
+        .send({ assigneeId: people.clerkX2.id })
+        .expect(404);
+      await t.http
+        .post(`/v1/tasks/${taskId}/assign`)
+        .set(citizenHeaders)
+        .send({ assigneeId: people.clerkX2.id })
+        .expect(403);
       await t.http.post(`/v1/tasks/${taskId}/assign`).send({ assigneeId: people.clerkX2.id }).expect(401);
       expect((await taskRow(taskId)).assigneeId).toBeNull();
       expect(await events(caseId)).toHaveLength(0);
@@ -400,7 +458,11 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
     it('transfers within the dispatcher scope, or down to a sub-unit by the assignee; clears the assignee', async () => {
       const { caseId, taskId } = await caseWithTask(X);
       await t.http.post(`/v1/tasks/${taskId}/claim`).set(as('clerkX')).expect(200);
-      await t.http.post(`/v1/tasks/${taskId}/transfer`).set(as('supervisorX')).send({ organisationId: X1 }).expect(400);
+      await t.http
+        .post(`/v1/tasks/${taskId}/transfer`)
+        .set(as('supervisorX'))
+        .send({ organisationId: X1 })
+        .expect(400);
       await t.http
         .post(`/v1/tasks/${taskId}/transfer`)
         .set(as('supervisorX'))
@@ -454,16 +516,28 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
 
     it('lets the assignee delegate to a colleague holding the permission', async () => {
       const { caseId, taskId } = await caseWithTask(X);
-      await t.http.post(`/v1/tasks/${taskId}/delegate`).set(as('clerkX')).send({ assigneeId: people.clerkX2.id }).expect(409);
+      await t.http
+        .post(`/v1/tasks/${taskId}/delegate`)
+        .set(as('clerkX'))
+        .send({ assigneeId: people.clerkX2.id })
+        .expect(409);
       await t.http.post(`/v1/tasks/${taskId}/claim`).set(as('clerkX')).expect(200);
-      await t.http.post(`/v1/tasks/${taskId}/delegate`).set(as('clerkX2')).send({ assigneeId: people.clerkX2.id }).expect(403);
+      await t.http
+        .post(`/v1/tasks/${taskId}/delegate`)
+        .set(as('clerkX2'))
+        .send({ assigneeId: people.clerkX2.id })
+        .expect(403);
       const notEligible = await t.http
         .post(`/v1/tasks/${taskId}/delegate`)
         .set(as('clerkX'))
         .send({ assigneeId: people.reviewerX.id })
         .expect(400);
       expect(notEligible.body.errors[0].pointer).toBe('/assigneeId');
-      await t.http.post(`/v1/tasks/${taskId}/delegate`).set(as('clerkX')).send({ assigneeId: people.clerkX.id }).expect(400);
+      await t.http
+        .post(`/v1/tasks/${taskId}/delegate`)
+        .set(as('clerkX'))
+        .send({ assigneeId: people.clerkX.id })
+        .expect(400);
       expect((await taskRow(taskId)).assigneeId).toBe(people.clerkX.id);
       const before = (await inbox(people.clerkX2.id)).length;
       const res = await t.http
@@ -494,17 +568,31 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
       );
       expect(q.body.errors).toBeUndefined();
       expect(q.status).toBe(200);
-      expect(q.body.data.tasks.edges[0].node).toMatchObject({ id: taskId, candidateUnit: { id: X1 }, assignee: null });
+      expect(q.body.data.tasks.edges[0].node).toMatchObject({
+        id: taskId,
+        candidateUnit: { id: X1 },
+        assignee: null,
+      });
       const claim = await gql(
         'mutation($id: ID!) { claimTask(id: $id, expectedVersion: 1) { id version assignee { id } } }',
         { id: taskId },
         as('clerkX1'),
       ).expect(200);
-      expect(claim.body.data.claimTask).toMatchObject({ id: taskId, version: 2, assignee: { id: people.clerkX1.id } });
+      expect(claim.body.data.claimTask).toMatchObject({
+        id: taskId,
+        version: 2,
+        assignee: { id: people.clerkX1.id },
+      });
 
-      const refused = await gql('mutation($id: ID!) { releaseTask(id: $id) { id } }', { id: taskId }, as('clerkY')).expect(200);
+      const refused = await gql(
+        'mutation($id: ID!) { releaseTask(id: $id) { id } }',
+        { id: taskId },
+        as('clerkY'),
+      ).expect(200);
       expect(refused.body.errors[0].extensions.code).toBe('NOT_FOUND');
-      const one = await gql('query($id: ID!) { task(id: $id) { id } }', { id: taskId }, as('clerkY')).expect(200);
+      const one = await gql('query($id: ID!) { task(id: $id) { id } }', { id: taskId }, as('clerkY')).expect(
+        200,
+      );
       expect(one.body.errors[0].extensions.code).toBe('NOT_FOUND');
       expect((await taskRow(taskId)).assigneeId).toBe(people.clerkX1.id);
     });

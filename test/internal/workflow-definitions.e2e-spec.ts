@@ -104,7 +104,11 @@ describe('workflow definitions (办件流程): versions, validation, activation,
     // Replacing the draft needs If-Match; a stale one is 412 and changes nothing.
     const spec = instantSpec();
     expect((await t.http.put(`/v1/workflows/${d1.id}`).set(adminX).send({ spec })).status).toBe(428);
-    const stale = await t.http.put(`/v1/workflows/${d1.id}`).set(adminX).set('If-Match', '"v999"').send({ spec });
+    const stale = await t.http
+      .put(`/v1/workflows/${d1.id}`)
+      .set(adminX)
+      .set('If-Match', '"v999"')
+      .send({ spec });
     expect(stale.status).toBe(412);
     const put = await t.http
       .put(`/v1/workflows/${d1.id}`)
@@ -113,9 +117,10 @@ describe('workflow definitions (办件流程): versions, validation, activation,
       .send({ spec });
     expect(put.status).toBe(200);
     expect(put.body.version).toBeGreaterThan(d1.version);
-    const [stored] = await t.db.query<{ spec: WorkflowSpec }>('SELECT spec FROM workflow_definition WHERE id = $1', [
-      d1.id,
-    ]);
+    const [stored] = await t.db.query<{ spec: WorkflowSpec }>(
+      'SELECT spec FROM workflow_definition WHERE id = $1',
+      [d1.id],
+    );
     expect(stored.spec.stages.map((s) => s.key)).toEqual(['acceptance', 'decision', 'issuing', 'closed']);
 
     const on = await activate(d1.id);
@@ -178,15 +183,35 @@ describe('workflow definitions (办件流程): versions, validation, activation,
       ['/spec/start', (s) => ((s.start = 'nowhere'), s)],
       ['/spec/stages/1/key', (s) => ((s.stages[1].key = 'acceptance'), s)],
       ['/spec/stages/0/actions/0/to', (s) => ((s.stages[0].actions[0].to = 'limbo'), s)],
-      ['/spec/stages/6/actions', (s) => (s.stages[6].actions.push({ key: 'x', effect: 'refuse', title: { 'zh-CN': 'x' } }), s)],
+      [
+        '/spec/stages/6/actions',
+        (s) => (s.stages[6].actions.push({ key: 'x', effect: 'refuse', title: { 'zh-CN': 'x' } }), s),
+      ],
       ['/spec/stages/1/actions/1/to', (s) => ((s.stages[1].actions[1].to = 'delivery'), s)],
-      ['/spec/stages/3/actions/1/effect', (s) => (s.stages[3].actions.push({ key: 'ok', effect: 'approve', title: { 'zh-CN': '同意' }, to: 'issuing' }), s)],
+      [
+        '/spec/stages/3/actions/1/effect',
+        (s) => (
+          s.stages[3].actions.push({
+            key: 'ok',
+            effect: 'approve',
+            title: { 'zh-CN': '同意' },
+            to: 'issuing',
+          }),
+          s
+        ),
+      ],
       ['/spec/stages/1/actions/2/effect', (s) => (s.stages[1].actions.splice(3, 1), s)],
       ['/spec/stages/0/assignee/permission', (s) => ((s.stages[0].assignee.permission = 'audit:read'), s)],
       ['/spec/clock/supplementNoticeWithin', (s) => ((s.clock.supplementNoticeWithin = 31), s)],
       ['/spec/clock/limit/amount', (s) => ((s.clock.limit = { amount: 0, unit: 'working_days' }), s)],
-      ['/spec/stages/0/actions/0/guard/path', (s) => ((s.stages[0].actions[0].guard = { path: '/secret', op: 'eq', value: 1 }), s)],
-      ['/spec/separationOfDuties/0/actions/1', (s) => ((s.separationOfDuties[0].actions = ['accept', 'nope']), s)],
+      [
+        '/spec/stages/0/actions/0/guard/path',
+        (s) => ((s.stages[0].actions[0].guard = { path: '/secret', op: 'eq', value: 1 }), s),
+      ],
+      [
+        '/spec/separationOfDuties/0/actions/1',
+        (s) => ((s.separationOfDuties[0].actions = ['accept', 'nope']), s),
+      ],
       ['/spec/stages/0/title/zh-CN', (s) => ((s.stages[0].title = { en: 'Acceptance' }), s)],
       ['/spec/stages', (s) => ((s.stages = Array.from({ length: 51 }, () => s.stages[6])), s)],
       ['/spec/hack', (s) => ((s.hack = true), s)],
@@ -262,7 +287,9 @@ describe('workflow definitions (办件流程): versions, validation, activation,
     expect((await step(serviceId, 'submit')).status).toBe(200);
     const none = await step(serviceId, 'publish');
     expect(none.status).toBe(400);
-    expect((none.body as Problem).errors).toEqual([expect.objectContaining({ pointer: '/workflow', code: 'activeWorkflowRequired' })]);
+    expect((none.body as Problem).errors).toEqual([
+      expect.objectContaining({ pointer: '/workflow', code: 'activeWorkflowRequired' }),
+    ]);
     // A draft is not enough.
     const spec = standardSpec();
     spec.clock.limit = { amount: 10, unit: 'working_days' as never };
@@ -273,7 +300,9 @@ describe('workflow definitions (办件流程): versions, validation, activation,
     const tooLong = await step(serviceId, 'publish');
     expect(tooLong.status).toBe(400);
     expect((tooLong.body as Problem).errors?.map((e) => e.pointer)).toEqual(['/workflow/clock/limit']);
-    const [svc] = await t.db.query<{ status: string }>('SELECT status FROM service WHERE id = $1', [serviceId]);
+    const [svc] = await t.db.query<{ status: string }>('SELECT status FROM service WHERE id = $1', [
+      serviceId,
+    ]);
     expect(svc.status).toBe('in_review');
 
     spec.clock.limit = { amount: 5, unit: 'working_days' as never };
@@ -292,7 +321,10 @@ describe('workflow definitions (办件流程): versions, validation, activation,
 
   it('the fixture publishes a service with an active workflow', async () => {
     const token = (adminX.Authorization ?? '').replace('Bearer ', '');
-    const { serviceId, definitionId } = await publishServiceWithWorkflow(t, X, { spec: instantSpec(), token });
+    const { serviceId, definitionId } = await publishServiceWithWorkflow(t, X, {
+      spec: instantSpec(),
+      token,
+    });
     const [row] = await t.db.query<{ status: string; state: string }>(
       'SELECT s.status, w.state FROM service s JOIN workflow_definition w ON w.service_id = s.id WHERE w.id = $1',
       [definitionId],
@@ -302,7 +334,11 @@ describe('workflow definitions (办件流程): versions, validation, activation,
   });
 
   it('GraphQL: create, update, activate, list and read; refusals carry the same codes', async () => {
-    const gql = (query: string, variables: Record<string, unknown>, headers: Record<string, string> = adminX) =>
+    const gql = (
+      query: string,
+      variables: Record<string, unknown>,
+      headers: Record<string, string> = adminX,
+    ) =>
       t.http.post('/graphql').set('Content-Type', 'application/json').set(headers).send({ query, variables });
     const serviceId = await draftService();
     const FIELDS = 'id number state version spec';
@@ -327,7 +363,9 @@ describe('workflow definitions (办件流程): versions, validation, activation,
     );
     expect(stale.body.errors[0].extensions.code).toBe('PRECONDITION_FAILED');
 
-    const activated = await gql(`mutation($id: ID!) { activateWorkflowDefinition(id: $id) { ${FIELDS} } }`, { id: d.id });
+    const activated = await gql(`mutation($id: ID!) { activateWorkflowDefinition(id: $id) { ${FIELDS} } }`, {
+      id: d.id,
+    });
     expect(activated.body.errors).toBeUndefined();
     expect(String(activated.body.data.activateWorkflowDefinition.state).toLowerCase()).toBe('active');
 
@@ -336,8 +374,14 @@ describe('workflow definitions (办件流程): versions, validation, activation,
       { s: serviceId },
     );
     expect(listed.body.errors).toBeUndefined();
-    expect(listed.body.data.workflowDefinitions.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([d.id]);
-    const one = await gql('query($id: ID!) { workflowDefinition(id: $id) { id spec } }', { id: d.id }, clerkX);
+    expect(
+      listed.body.data.workflowDefinitions.edges.map((e: { node: { id: string } }) => e.node.id),
+    ).toEqual([d.id]);
+    const one = await gql(
+      'query($id: ID!) { workflowDefinition(id: $id) { id spec } }',
+      { id: d.id },
+      clerkX,
+    );
     expect(one.body.data.workflowDefinition.spec.stages).toHaveLength(4);
 
     const bad = standardSpec() as unknown as Json;
@@ -361,7 +405,11 @@ describe('workflow definitions (办件流程): versions, validation, activation,
       citizen,
     );
     expect(forbidden.body.errors[0].extensions.code).toBe('FORBIDDEN');
-    const elsewhere = await gql('query($id: ID!) { workflowDefinition(id: $id) { id } }', { id: d.id }, adminY);
+    const elsewhere = await gql(
+      'query($id: ID!) { workflowDefinition(id: $id) { id } }',
+      { id: d.id },
+      adminY,
+    );
     expect(elsewhere.body.errors[0].extensions.code).toBe('NOT_FOUND');
     expect(await rows(serviceId)).toEqual([{ number: 1, state: 'active' }]);
   });

@@ -35,7 +35,8 @@ const DAY = 86_400_000;
 
 const engine = () => t.app.get(WorkflowEngine);
 const caseRow = (id: string) => t.db.repo(CaseFile).findOneByOrFail({ id });
-const openTasks = (id: string) => t.db.repo(CaseTask).find({ where: { caseId: id, status: 'open' as never } });
+const openTasks = (id: string) =>
+  t.db.repo(CaseTask).find({ where: { caseId: id, status: 'open' as never } });
 
 async function newCase(over: Partial<NewCase> = {}): Promise<string> {
   const c = await engine().start(RequestContext.system('test'), {
@@ -57,7 +58,13 @@ const act = (p: Person, id: string, action: string, body: Record<string, unknown
 async function expectOk(p: Person, id: string, action: string, body: Record<string, unknown> = {}) {
   const res = await act(p, id, action, body);
   if (res.status !== 200) throw new Error(`${action}: ${res.status} ${res.text}`);
-  return res.body as { stage: string; status: string; outcome: string | null; dueAt: string | null; version: number };
+  return res.body as {
+    stage: string;
+    status: string;
+    outcome: string | null;
+    dueAt: string | null;
+    version: number;
+  };
 }
 
 beforeAll(async () => {
@@ -95,7 +102,12 @@ describe('starting a case', () => {
   it('opens the first stage with a clerk task, the promised limit and a public started event', async () => {
     const id = await newCase();
     const c = await caseRow(id);
-    expect(c).toMatchObject({ stage: 'acceptance', status: 'open', organisationId: unit, limit: { amount: 5, unit: 'working_days' } });
+    expect(c).toMatchObject({
+      stage: 'acceptance',
+      status: 'open',
+      organisationId: unit,
+      limit: { amount: 5, unit: 'working_days' },
+    });
     expect(c.dueAt).not.toBeNull();
     const tasks = await openTasks(id);
     expect(tasks).toHaveLength(1);
@@ -127,7 +139,9 @@ describe('the staff path', () => {
     expect(tasks).toMatchObject([{ kind: 'approval', level: 0, organisationId: unit }]);
     expect((await expectOk(approver, id, 'approve')).stage).toBe('approval');
     tasks = await openTasks(id);
-    expect(tasks).toMatchObject([{ kind: 'approval', level: 1, organisationId: parent, permission: 'case:approve' }]);
+    expect(tasks).toMatchObject([
+      { kind: 'approval', level: 1, organisationId: parent, permission: 'case:approve' },
+    ]);
     // The second level sits in the unit above: the unit's own approver cannot take it.
     expect((await act(approver, id, 'approve')).status).toBe(403);
     expect((await expectOk(parentApprover, id, 'approve')).stage).toBe('decision');
@@ -143,15 +157,36 @@ describe('the staff path', () => {
     expect(c.actors['approval.approve']).toEqual([approver.id, parentApprover.id]);
     expect(await openTasks(id)).toHaveLength(0);
     const completed = await t.db.repo(CaseTask).find({ where: { caseId: id }, order: { createdAt: 'ASC' } });
-    expect(completed.map((x) => x.completedAction)).toEqual(['accept', 'advance', 'approve', 'approve', 'decide', 'issue', 'deliver']);
-    expect((await engine().publicHistory(id)).map((e) => e.action)).toEqual(['started', 'accept', 'decide', 'issue', 'deliver']);
+    expect(completed.map((x) => x.completedAction)).toEqual([
+      'accept',
+      'advance',
+      'approve',
+      'approve',
+      'decide',
+      'issue',
+      'deliver',
+    ]);
+    expect((await engine().publicHistory(id)).map((e) => e.action)).toEqual([
+      'started',
+      'accept',
+      'decide',
+      'issue',
+      'deliver',
+    ]);
     expect(effects).toContain('issue');
 
     const detail = await t.http.get(`/v1/cases/${id}`).set(staff.tok(supervisor));
     expect(detail.status).toBe(200);
     expect(detail.body.availableActions).toEqual([]);
     expect(detail.body.history.map((e: { action: string }) => e.action)).toEqual([
-      'started', 'accept', 'advance', 'approve', 'approve', 'decide', 'issue', 'deliver',
+      'started',
+      'accept',
+      'advance',
+      'approve',
+      'approve',
+      'decide',
+      'issue',
+      'deliver',
     ]);
     expect((await act(clerk, id, 'deliver', { method: 'online' })).status).toBe(409);
   });
@@ -210,14 +245,18 @@ describe('supplements (一次性告知)', () => {
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('INVALID_TRANSITION');
     expect((await engine().publicHistory(id)).map((e) => e.action)).toEqual([
-      'started', 'request_supplement', 'supplement_answered',
+      'started',
+      'request_supplement',
+      'supplement_answered',
     ]);
   });
 
   it('a late notice deems the application accepted on receipt and the clock keeps running', async () => {
     const receivedAt = new Date(Date.now() - 30 * DAY);
     const id = await newCase({ receivedAt });
-    const res = await expectOk(clerk, id, 'request_supplement', { items: [{ description: '缺营业场所证明' }] });
+    const res = await expectOk(clerk, id, 'request_supplement', {
+      items: [{ description: '缺营业场所证明' }],
+    });
     expect(res.status).toBe('awaiting_applicant');
     expect(res.dueAt).not.toBeNull();
     const c = await caseRow(id);
@@ -232,7 +271,9 @@ describe('supplements (一次性告知)', () => {
     await engine().withdraw(RequestContext.system('test'), id, '不再需要');
     expect(await caseRow(id)).toMatchObject({ status: 'closed', outcome: 'withdrawn' });
     expect(await openTasks(id)).toHaveLength(0);
-    await expect(engine().withdraw(RequestContext.system('test'), id, undefined)).rejects.toMatchObject({ status: 409 });
+    await expect(engine().withdraw(RequestContext.system('test'), id, undefined)).rejects.toMatchObject({
+      status: 409,
+    });
   });
 });
 
@@ -257,7 +298,9 @@ describe('clock stops and extensions', () => {
     const before = (await caseRow(id)).dueAt!;
     await expectOk(reviewer, id, 'request_extension', { amount: 5, reason: '需现场核查' });
     expect(await openTasks(id)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ kind: 'extension', organisationId: parent, permission: 'case:approve' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'extension', organisationId: parent, permission: 'case:approve' }),
+      ]),
     );
     expect((await act(reviewer, id, 'request_extension', { amount: 2, reason: '再延' })).status).toBe(409);
     expect((await act(approver, id, 'grant_extension')).status).toBe(403);
@@ -308,7 +351,9 @@ describe('who may act', () => {
     const wrongRole = await act(reviewer, id, 'accept');
     expect(wrongRole.status).toBe(403);
     expect(wrongRole.body.code).toBe('FORBIDDEN');
-    expect((await t.http.post(`/v1/cases/${id}/actions/accept`).set(auth(citizenToken)).send({})).status).toBe(403);
+    expect(
+      (await t.http.post(`/v1/cases/${id}/actions/accept`).set(auth(citizenToken)).send({})).status,
+    ).toBe(403);
     expect((await t.http.post(`/v1/cases/${id}/actions/accept`).send({})).status).toBe(401);
     const unknown = await act(clerk, id, 'approve');
     expect(unknown.status).toBe(409);
@@ -338,7 +383,7 @@ describe('who may act', () => {
     const id = await newCase();
     const mine = await t.http.get('/v1/cases').query({ status: 'open', limit: 100 }).set(staff.tok(clerk));
     expect(mine.status).toBe(200);
-    const ids = (mine.body.items as { id: string; organisationId: string; dueAt: string | null }[]);
+    const ids = mine.body.items as { id: string; organisationId: string; dueAt: string | null }[];
     expect(ids.map((c) => c.id)).toContain(id);
     expect(ids.every((c) => c.organisationId === unit)).toBe(true);
     const due = ids.map((c) => c.dueAt ?? '9999');
@@ -347,7 +392,10 @@ describe('who may act', () => {
     expect((theirs.body.items as { id: string }[]).map((c) => c.id)).not.toContain(id);
     const paged = await t.http.get('/v1/cases').query({ limit: 1 }).set(staff.tok(clerk));
     expect(paged.body.nextCursor).toEqual(expect.any(String));
-    const next = await t.http.get('/v1/cases').query({ limit: 1, cursor: paged.body.nextCursor }).set(staff.tok(clerk));
+    const next = await t.http
+      .get('/v1/cases')
+      .query({ limit: 1, cursor: paged.body.nextCursor })
+      .set(staff.tok(clerk));
     expect(next.status).toBe(200);
     expect(next.body.items[0].id).not.toBe(paged.body.items[0].id);
   });
@@ -370,7 +418,10 @@ describe('clocks', () => {
     const escalated = await t.db.repo(CaseEvent).find({ where: { caseId: id, action: 'escalated' } });
     expect(escalated).toHaveLength(1);
     expect(escalated[0].public).toBe(false);
-    const inbox = () => t.db.repo(InboxMessage).find({ where: { accountId: supervisor.id, template: 'case.overdue_escalation' } });
+    const inbox = () =>
+      t.db
+        .repo(InboxMessage)
+        .find({ where: { accountId: supervisor.id, template: 'case.overdue_escalation' } });
     expect((await inbox()).length).toBeGreaterThanOrEqual(1);
 
     // Ten days on, the one-day acceptance step is overdue too: reminded and escalated once.
@@ -386,6 +437,10 @@ describe('clocks', () => {
       .repo(InboxMessage)
       .find({ where: { accountId: clerk.id, template: 'case.task_reminder' } });
     expect(reminders.some((m) => m.body.includes(c.number))).toBe(true);
-    expect(await t.db.repo(InboxMessage).count({ where: { accountId: siblingClerk.id, template: 'case.task_reminder' } })).toBe(0);
+    expect(
+      await t.db
+        .repo(InboxMessage)
+        .count({ where: { accountId: siblingClerk.id, template: 'case.task_reminder' } }),
+    ).toBe(0);
   });
 });

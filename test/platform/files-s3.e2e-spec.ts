@@ -47,13 +47,21 @@ describe('files on S3-compatible storage', () => {
   const objects = (): string[] => {
     const root = join(dir, BUCKET);
     return existsSync(root)
-      ? (readdirSync(root, { recursive: true }) as string[]).filter((p) => /[0-9a-f-]{36}\._S3rver_object$/.test(p))
+      ? (readdirSync(root, { recursive: true }) as string[]).filter((p) =>
+          /[0-9a-f-]{36}\._S3rver_object$/.test(p),
+        )
       : [];
   };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ow-s3-'));
-    s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: BUCKET }] });
+    s3 = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: BUCKET }],
+    });
     const { port } = await s3.run();
     t = await startTestApp({
       FILES_DRIVER: 's3',
@@ -76,13 +84,25 @@ describe('files on S3-compatible storage', () => {
   it('uploads, downloads and deletes through the bucket', async () => {
     const pdf = samples.pdf();
     const before = objects().length;
-    const up = await t.http.post('/v1/files').set(citizen).attach('file', pdf, { filename: '材料.pdf', contentType: 'application/pdf' }).expect(201);
+    const up = await t.http
+      .post('/v1/files')
+      .set(citizen)
+      .attach('file', pdf, { filename: '材料.pdf', contentType: 'application/pdf' })
+      .expect(201);
     expect(up.body).toMatchObject({ contentType: 'application/pdf', size: pdf.length, sha256: sha256(pdf) });
-    const [row] = await t.db.query<{ storage_driver: string }>('SELECT storage_driver FROM stored_file WHERE id = $1', [up.body.id]);
+    const [row] = await t.db.query<{ storage_driver: string }>(
+      'SELECT storage_driver FROM stored_file WHERE id = $1',
+      [up.body.id],
+    );
     expect(row.storage_driver).toBe('s3');
     expect(objects()).toHaveLength(before + 1);
 
-    const down = await t.http.get(`/v1/files/${up.body.id}/content`).set(citizen).buffer(true).parse(binaryParser).expect(200);
+    const down = await t.http
+      .get(`/v1/files/${up.body.id}/content`)
+      .set(citizen)
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     expect(sha256(down.body as Buffer)).toBe(sha256(pdf));
     expect(down.headers['content-length']).toBe(String(pdf.length));
 
@@ -97,8 +117,18 @@ describe('files on S3-compatible storage', () => {
 
   it('puts nothing in the bucket for a rejected file', async () => {
     const before = objects().length;
-    await t.http.post('/v1/files').set(citizen).set('Content-Type', 'image/png').send(samples.exe()).expect(415);
-    await t.http.post('/v1/files').set(citizen).set('Content-Type', 'application/pdf').send(Buffer.alloc(70 * 1024, 0x25)).expect(413);
+    await t.http
+      .post('/v1/files')
+      .set(citizen)
+      .set('Content-Type', 'image/png')
+      .send(samples.exe())
+      .expect(415);
+    await t.http
+      .post('/v1/files')
+      .set(citizen)
+      .set('Content-Type', 'application/pdf')
+      .send(Buffer.alloc(70 * 1024, 0x25))
+      .expect(413);
     expect(objects()).toHaveLength(before);
   });
 });

@@ -8,7 +8,8 @@ import type { Readable } from 'node:stream';
 import type request from 'supertest';
 import { Permission } from '../../src/api/auth/permission';
 import { RequestContext } from '../../src/api/context/request-context';
-import { FILES_PURGE_JOB, FilesService } from '../../src/modules/platform/files/files.service';
+import { FILES_PURGE_JOB } from '../../src/modules/platform/files/files-purge.service';
+import { FilesService } from '../../src/modules/platform/files/files.service';
 import { JobsService } from '../../src/modules/platform/jobs/jobs.service';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { auth, makeCitizen, makeStaff, makeUnit, signIn } from '../identity/staff-fixtures';
@@ -52,11 +53,17 @@ describe('files: upload, download, attach, purge', () => {
     (await t.db.query<Record<string, unknown>>('SELECT * FROM stored_file WHERE id = $1', [id]))[0];
   const pathOf = (key: unknown): string => join(dir, 'files', String(key));
   const countOf = async (c: Caller): Promise<number> =>
-    (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM stored_file WHERE uploader_id = $1', [c.id]))[0].n;
+    (
+      await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM stored_file WHERE uploader_id = $1', [
+        c.id,
+      ])
+    )[0].n;
   /** every stored byte file under the local driver's directory (the .part files of failed writes included) */
   const filesOnDisk = (): string[] => {
     const root = join(dir, 'files');
-    return existsSync(root) ? (readdirSync(root, { recursive: true }) as string[]).filter((p) => /[0-9a-f-]{36}/.test(p)) : [];
+    return existsSync(root)
+      ? (readdirSync(root, { recursive: true }) as string[]).filter((p) => /[0-9a-f-]{36}/.test(p))
+      : [];
   };
   const multipart = (c: Caller, body: Buffer, filename: string, contentType: string, query = '') =>
     t.http.post(`/v1/files${query}`).set(c.headers).attach('file', body, { filename, contentType });
@@ -82,8 +89,13 @@ describe('files: upload, download, attach, purge', () => {
     });
     files = t.app.get(FilesService);
     const unit = await makeUnit(t, '文件测试局');
-    const person = async (kind: 'citizen' | 'staff', role: RoleName | null, permissions: Permission[]): Promise<Caller> => {
-      const p = kind === 'citizen' ? await makeCitizen(t) : await makeStaff(t, unit, role ? [{ role, unit }] : []);
+    const person = async (
+      kind: 'citizen' | 'staff',
+      role: RoleName | null,
+      permissions: Permission[],
+    ): Promise<Caller> => {
+      const p =
+        kind === 'citizen' ? await makeCitizen(t) : await makeStaff(t, unit, role ? [{ role, unit }] : []);
       return { id: p.id, kind, headers: auth(await signIn(t, p, kind)), permissions };
     };
     citizen = await person('citizen', null, [Permission.SelfService]);
@@ -93,7 +105,7 @@ describe('files: upload, download, attach, purge', () => {
     auditor = await person('staff', RoleName.Auditor, []);
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -132,8 +144,15 @@ describe('files: upload, download, attach, purge', () => {
 
     it('takes a raw body with its own Content-Type and ?name= (staff scans)', async () => {
       const png = samples.png();
-      const res = await raw(clerk, png, 'image/png', `?name=${encodeURIComponent('../扫描件.png')}`).expect(201);
-      expect(res.body).toMatchObject({ name: '扫描件.png', contentType: 'image/png', size: png.length, sha256: sha256(png) });
+      const res = await raw(clerk, png, 'image/png', `?name=${encodeURIComponent('../扫描件.png')}`).expect(
+        201,
+      );
+      expect(res.body).toMatchObject({
+        name: '扫描件.png',
+        contentType: 'image/png',
+        size: png.length,
+        sha256: sha256(png),
+      });
       const r = await row(res.body.id);
       expect(r).toMatchObject({ uploader_id: clerk.id, uploader_kind: 'staff' });
       expect(readFileSync(pathOf(r!.storage_key)).equals(png)).toBe(true);
@@ -181,20 +200,33 @@ describe('files: upload, download, attach, purge', () => {
       if (!listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       try {
         const { port } = server.address() as AddressInfo;
-        const status = await new Promise<number>((resolve, reject) => {
+        // The body never ends on its own: the client keeps sending until the answer comes, so a 413
+        // proves the server answered mid-stream instead of reading (or buffering) to the end.
+        const CAP = MAX * 200;
+        const result = await new Promise<{ status: number; sent: number }>((resolve, reject) => {
+          let sent = 0;
+          let answered = false;
           const req = httpRequest(
-            { host: '127.0.0.1', port, method: 'POST', path: '/v1/files', headers: { ...citizen.headers, 'Content-Type': 'application/pdf' } },
+            {
+              host: '127.0.0.1',
+              port,
+              agent: false,
+              method: 'POST',
+              path: '/v1/files',
+              headers: { ...citizen.headers, 'Content-Type': 'application/pdf' },
+            },
             (res) => {
+              answered = true;
               res.resume();
-              resolve(res.statusCode ?? 0);
+              resolve({ status: res.statusCode ?? 0, sent });
+              req.end();
             },
           );
-          req.on('error', reject);
+          req.on('error', (e) => (answered ? undefined : reject(e)));
           req.write(samples.pdf());
-          // Keep sending past the limit; the answer must come without the body ever ending.
-          let sent = 0;
           const more = (): void => {
-            if (sent > MAX * 4 || req.destroyed) {
+            if (answered || req.destroyed) return;
+            if (sent > CAP) {
               req.end();
               return;
             }
@@ -203,7 +235,8 @@ describe('files: upload, download, attach, purge', () => {
           };
           more();
         });
-        expect(status).toBe(413);
+        expect(result.status).toBe(413);
+        expect(result.sent).toBeLessThan(CAP);
       } finally {
         if (!listening) await new Promise<void>((r) => server.close(() => r()));
       }
@@ -212,15 +245,39 @@ describe('files: upload, download, attach, purge', () => {
 
     it.each([
       ['an executable declared as PNG (raw)', () => raw(citizen, samples.exe(), 'image/png'), /Executable/],
-      ['an executable declared as PNG (multipart)', () => multipart(citizen, samples.exe(), 'photo.png', 'image/png'), /Executable/],
-      ['an executable declared as such', () => raw(citizen, samples.exe(), 'application/x-msdownload'), /type is not accepted/],
+      [
+        'an executable declared as PNG (multipart)',
+        () => multipart(citizen, samples.exe(), 'photo.png', 'image/png'),
+        /Executable/,
+      ],
+      [
+        'an executable declared as such',
+        () => raw(citizen, samples.exe(), 'application/x-msdownload'),
+        /type is not accepted/,
+      ],
       ['an empty file', () => multipart(citizen, Buffer.alloc(0), 'empty.pdf', 'application/pdf'), /empty/],
       ['HTML declared as text/html', () => raw(citizen, samples.html(), 'text/html'), /type is not accepted/],
-      ['HTML declared generically', () => raw(citizen, samples.html(), 'application/octet-stream'), /HTML, SVG/],
+      [
+        'HTML declared generically',
+        () => raw(citizen, samples.html(), 'application/octet-stream'),
+        /HTML, SVG/,
+      ],
       ['SVG declared as PNG', () => multipart(citizen, samples.svg(), 'x.png', 'image/png'), /HTML, SVG/],
-      ['SVG declared as SVG', () => multipart(citizen, samples.svg(), 'x.svg', 'image/svg+xml'), /type is not accepted/],
-      ['a PDF declared as PNG', () => raw(citizen, samples.pdf(), 'image/png'), /declared image\/png, content application\/pdf/],
-      ['a zip that is not OFD', () => raw(citizen, samples.plainZip(), 'application/octet-stream'), /not an OFD/],
+      [
+        'SVG declared as SVG',
+        () => multipart(citizen, samples.svg(), 'x.svg', 'image/svg+xml'),
+        /type is not accepted/,
+      ],
+      [
+        'a PDF declared as PNG',
+        () => raw(citizen, samples.pdf(), 'image/png'),
+        /declared image\/png, content application\/pdf/,
+      ],
+      [
+        'a zip that is not OFD',
+        () => raw(citizen, samples.plainZip(), 'application/octet-stream'),
+        /not an OFD/,
+      ],
       ['JSON', () => raw(citizen, Buffer.from('{"a":1}'), 'application/json'), /type is not accepted/],
     ])('refuses %s with 415 FILE_REJECTED and a reason, storing nothing', async (_label, send, reason) => {
       const before = { rows: await countOf(citizen), disk: filesOnDisk().length };
@@ -241,7 +298,12 @@ describe('files: upload, download, attach, purge', () => {
     it('downloads with type, length, attachment name (RFC 5987), nosniff and ETag = sha256', async () => {
       const pdf = samples.pdf();
       const f = await upload(citizen, pdf, '申请表(签字).pdf');
-      const res = await t.http.get(`/v1/files/${f.id}/content`).set(citizen.headers).buffer(true).parse(binaryParser).expect(200);
+      const res = await t.http
+        .get(`/v1/files/${f.id}/content`)
+        .set(citizen.headers)
+        .buffer(true)
+        .parse(binaryParser)
+        .expect(200);
       expect((res.body as Buffer).equals(pdf)).toBe(true);
       expect(res.headers['content-type']).toBe('application/pdf');
       expect(res.headers['content-length']).toBe(String(pdf.length));
@@ -265,7 +327,9 @@ describe('files: upload, download, attach, purge', () => {
       await t.http.get(`/v1/files/${f.id}`).expect(401);
       await t.http.get(`/v1/files/${f.id}/content`).expect(401);
       await t.http.delete(`/v1/files/${f.id}`).expect(401);
-      await expect(files.attach(ctxOf(other), f.id, { type: 'application', id: other.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(
+        files.attach(ctxOf(other), f.id, { type: 'application', id: other.id }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
       expect(await row(f.id)).toMatchObject({ subject_id: null });
       await t.http.get('/v1/files/not-a-uuid').set(citizen.headers).expect(400);
     });
@@ -274,7 +338,11 @@ describe('files: upload, download, attach, purge', () => {
       const f = await upload(citizen, samples.pdf());
       const query = 'query($id: ID!) { file(id: $id) { id name contentType size sha256 createdAt } }';
       const gql = (headers: Record<string, string>) =>
-        t.http.post('/graphql').set('Content-Type', 'application/json').set(headers).send({ query, variables: { id: f.id } });
+        t.http
+          .post('/graphql')
+          .set('Content-Type', 'application/json')
+          .set(headers)
+          .send({ query, variables: { id: f.id } });
       expect((await gql(citizen.headers).expect(200)).body.data.file).toEqual(f);
       const denied = (await gql(other.headers)).body;
       expect(denied.data).toBeNull();
@@ -287,7 +355,10 @@ describe('files: upload, download, attach, purge', () => {
       await t.http.delete(`/v1/files/${f.id}`).set(citizen.headers).expect(204);
       expect(await row(f.id)).toBeUndefined();
       expect(existsSync(pathOf(key))).toBe(false);
-      const leaves = await t.db.query(`SELECT 1 FROM audit_leaf WHERE action = 'file.delete' AND resource_id = $1`, [f.id]);
+      const leaves = await t.db.query(
+        `SELECT 1 FROM audit_leaf WHERE action = 'file.delete' AND resource_id = $1`,
+        [f.id],
+      );
       expect(leaves).toHaveLength(1);
       await t.http.get(`/v1/files/${f.id}`).set(citizen.headers).expect(404);
     });
@@ -300,7 +371,9 @@ describe('files: upload, download, attach, purge', () => {
       await expect(files.attach(ctxOf(citizen), f.id, subject)).resolves.toEqual(f);
       // the same subject again is a no-op; another subject is a conflict
       await expect(files.attach(ctxOf(citizen), f.id, subject)).resolves.toEqual(f);
-      await expect(files.attach(ctxOf(citizen), f.id, { type: 'application', id: citizen.id })).rejects.toMatchObject({
+      await expect(
+        files.attach(ctxOf(citizen), f.id, { type: 'application', id: citizen.id }),
+      ).rejects.toMatchObject({
         code: 'INVALID_STATE',
       });
       expect(await row(f.id)).toMatchObject({ subject_type: 'application', subject_id: other.id });
@@ -322,7 +395,11 @@ describe('files: upload, download, attach, purge', () => {
     });
 
     it('takes bytes from other modules through upload() with the same checks', async () => {
-      const f = await files.upload(ctxOf(citizen), { name: 'a.png', declaredType: 'image/png', body: samples.png() });
+      const f = await files.upload(ctxOf(citizen), {
+        name: 'a.png',
+        declaredType: 'image/png',
+        body: samples.png(),
+      });
       expect(f).toMatchObject({ contentType: 'image/png', sha256: sha256(samples.png()) });
       await expect(
         files.upload(ctxOf(citizen), { name: 'a.png', declaredType: 'image/png', body: samples.exe() }),
@@ -340,7 +417,9 @@ describe('files: upload, download, attach, purge', () => {
       expect(res.headers['cache-control']).toBe('public, no-cache');
       await t.http.get(`/v1/files/${f.id}`).expect(200);
       // a template is never attached to a citizen's application
-      await expect(files.attach(ctxOf(catalog), f.id, { type: 'application', id: other.id })).rejects.toMatchObject({
+      await expect(
+        files.attach(ctxOf(catalog), f.id, { type: 'application', id: other.id }),
+      ).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
     });
@@ -366,9 +445,14 @@ describe('files: upload, download, attach, purge', () => {
       expect(await row(old.id)).toBeUndefined();
       expect(existsSync(pathOf(oldKey))).toBe(false);
       for (const kept of [attached, template, fresh]) expect(await row(kept.id)).toBeDefined();
-      const leaves = await t.db.query(`SELECT 1 FROM audit_leaf WHERE action = 'file.purge' AND resource_id = $1`, [old.id]);
+      const leaves = await t.db.query(
+        `SELECT 1 FROM audit_leaf WHERE action = 'file.purge' AND resource_id = $1`,
+        [old.id],
+      );
       expect(leaves).toHaveLength(1);
-      const next = await t.db.query(`SELECT 1 FROM job WHERE name = $1 AND status = 'pending'`, [FILES_PURGE_JOB]);
+      const next = await t.db.query(`SELECT 1 FROM job WHERE name = $1 AND status = 'pending'`, [
+        FILES_PURGE_JOB,
+      ]);
       expect(next).toHaveLength(1);
     });
   });

@@ -131,7 +131,7 @@ describe('applications: supplement, withdrawal, result, timeline', () => {
     await steps.act(staff.tok(clerk), a.id, 'accept');
     const c = await steps.caseOf(a.id);
     const secret = `内部意见-${randomUUID()}`;
-    await t.http.post(`/v1/cases/${c.id}/notes`).set(staff.tok(reviewer)).send({ body: secret });
+    await t.http.post(`/v1/cases/${c.id}/notes`).set(staff.tok(reviewer)).send({ body: secret }).expect(201);
     await steps.act(staff.tok(reviewer), a.id, 'advance');
     await steps.act(staff.tok(approver), a.id, 'approve');
     await steps.act(staff.tok(superior), a.id, 'approve');
@@ -200,6 +200,26 @@ describe('applications: supplement, withdrawal, result, timeline', () => {
       .expect(200);
     expect(en.body[0]).toMatchObject({ kind: 'created', title: 'Draft created' });
     await t.http.get(`/v1/applications/${a.id}/timeline`).set(as(bob)).expect(404);
+  });
+
+  it('shows a special procedure as suspended, then back in progress', async () => {
+    const a = await steps.submitted(alice, serviceId);
+    await steps.act(staff.tok(clerk), a.id, 'accept');
+    await steps.act(staff.tok(reviewer), a.id, 'suspend', { procedure: 'hearing', reason: '需要组织听证' });
+    expect(await get(alice, a.id)).toMatchObject({ status: 'suspended' });
+    await steps.act(staff.tok(reviewer), a.id, 'resume');
+    const resumed = await get(alice, a.id);
+    expect(resumed.status).toBe('accepted');
+    expect(resumed.promisedDueAt).toEqual(expect.any(String));
+    const timeline = (await t.http.get(`/v1/applications/${a.id}/timeline`).set(as(alice)).expect(200))
+      .body as Array<Record<string, unknown>>;
+    expect(timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['suspend', 'resume']));
+    expect(timeline.find((e) => e.kind === 'suspend')).toMatchObject({ detail: '需要组织听证' });
+    const inbox = await t.db.query<{ body: string }>(
+      "SELECT body FROM inbox_message WHERE account_id = $1 AND template = 'application.status_changed' AND link = $2",
+      [alice.id, `/applications/${a.id}`],
+    );
+    expect(inbox.map((m) => m.body).join('\n')).toContain('特别程序中');
   });
 
   it('shows supplement items and refusals on the timeline', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { Citizen, signedInCitizen } from '../identity/citizen-fixtures';
 import { makeUnit, signedInStaff } from '../identity/staff-fixtures';
+import { randomUscc } from '../support/random-ids';
 import { samples } from '../support/sample-files';
 import { startTestApp, TestApp } from '../support/test-app';
 import { AppBody, applicationSteps, as, GOOD_FORM, publishedService } from './applications-helpers';
@@ -114,6 +115,48 @@ describe('applications: drafts, attachments, submission, access', () => {
       .expect(404);
   });
 
+  it('lets a business apply as itself or through an authorised representative', async () => {
+    const forBusiness = await publishedService(t, X, 'business');
+    const company = await signedInCitizen(t, {
+      kind: 'business',
+      displayName: `企业${randomUUID().slice(0, 6)}`,
+      unifiedSocialCreditCode: randomUscc(),
+    });
+    const own = await t.http
+      .post('/v1/applications')
+      .set(as(company))
+      .send({ serviceId: forBusiness })
+      .expect(201);
+    expect(own.body).toMatchObject({ applicantAccountId: company.id, businessAccountId: company.id });
+    // a business is not a person
+    await t.http.post('/v1/applications').set(as(company)).send({ serviceId }).expect(400);
+
+    await t.http
+      .post('/v1/applications')
+      .set(as(alice))
+      .send({ serviceId: forBusiness, businessAccountId: company.id })
+      .expect(404);
+    await t.http
+      .post('/v1/me/representatives')
+      .set(as(company))
+      .send({
+        phone: alice.phone,
+        scope: 'apply',
+        validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      })
+      .expect(201);
+    const rep = await t.http
+      .post('/v1/applications')
+      .set(as(alice))
+      .send({ serviceId: forBusiness, businessAccountId: company.id })
+      .expect(201);
+    expect(rep.body).toMatchObject({ applicantAccountId: alice.id, businessAccountId: company.id });
+    // the business follows what its representative files
+    const seen = await t.http.get('/v1/applications').set(as(company)).expect(200);
+    expect(seen.body.items.map((a: AppBody) => a.id)).toEqual([rep.body.id, own.body.id]);
+    await t.http.get(`/v1/applications/${rep.body.id}`).set(as(company)).expect(200);
+  });
+
   it('attaches uploaded files to materials of the guide, serves and removes them', async () => {
     const d = await steps.draft(alice, serviceId);
     const pdf = samples.pdf();
@@ -158,6 +201,14 @@ describe('applications: drafts, attachments, submission, access', () => {
       .set(as(alice))
       .expect(200);
     expect(after.body.attachments).toEqual([]);
+    // discarding the draft lets go of its files (the purge job removes them)
+    const again = await steps.attach(alice, d.id, '身份证');
+    await t.http.delete(`/v1/applications/${d.id}`).set(as(alice)).expect(204);
+    expect(
+      await count('SELECT count(*)::int AS n FROM stored_file WHERE id = $1 AND subject_id IS NULL', [
+        again.attachments[0].fileId,
+      ]),
+    ).toBe(1);
     expect(
       await count('SELECT count(*)::int AS n FROM stored_file WHERE id = $1 AND subject_id IS NULL', [
         fileId,
@@ -300,7 +351,14 @@ describe('applications: drafts, attachments, submission, access', () => {
       { input: { serviceId, formJson: '[1]' } },
     );
     expect(bad.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
-    await steps.attach(alice, app.id, '身份证');
+    const fileId = await steps.upload(alice);
+    const attached = await gql(
+      `mutation($id: ID!, $input: ApplicationAttachmentInput!) { attachApplicationFile(id: $id, input: $input) { attachments { id material } } }`,
+      { id: app.id, input: { fileId, material: '身份证' } },
+    ).expect(200);
+    expect(attached.body.data.attachApplicationFile.attachments).toEqual([
+      { id: expect.any(String), material: '身份证' },
+    ]);
     const submit = `mutation($id: ID!, $key: String) { submitApplication(id: $id, idempotencyKey: $key) { id status number } }`;
     const key = `gql-${randomUUID()}`;
     const first = await gql(submit, { id: app.id, key }).expect(200);
@@ -324,6 +382,12 @@ describe('applications: drafts, attachments, submission, access', () => {
     expect(other.body.errors[0].extensions.code).toBe('NOT_FOUND');
     const junk = await gql(`query($id: ID!) { application(id: $id) { id } }`, { id: 'x' });
     expect(junk.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    const draft = await steps.draft(alice, serviceId);
+    const discarded = await gql(`mutation($id: ID!) { discardApplication(id: $id) }`, {
+      id: draft.id,
+    }).expect(200);
+    expect(discarded.body.data.discardApplication).toBe(true);
+    expect(await steps.row(draft.id)).toBeUndefined();
   });
 
   it('lets a retired service keep its drafts but not take submissions', async () => {

@@ -1,5 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { RequestContext } from '../../src/api/context/request-context';
+import { uuidv7 } from '../../src/database/uuid';
+import { WorkflowEngine } from '../../src/modules/internal/workflow/workflow-engine.service';
 import { DEMO_PASSWORD, seedDemoData } from '../../src/modules/platform/demo/demo-seed';
 import { DEMO_WORKFLOWS } from '../../src/modules/platform/demo/demo-services';
 import { DEMO_SERVICES } from '../../src/modules/platform/demo/demo-services.data';
@@ -108,7 +111,9 @@ describe('demo services', () => {
       (await t.http.post('/v1/auth/login').send({ login: l, password: DEMO_PASSWORD }).expect(200)).body
         .accessToken as string;
     const id = async (r: Row) =>
-      (await t.db.query<{ id: string }>(`SELECT id FROM workflow_definition WHERE service_id = $1`, [r.id]))[0].id;
+      (
+        await t.db.query<{ id: string }>(`SELECT id FROM workflow_definition WHERE service_id = $1`, [r.id])
+      )[0].id;
     const byUnit = (name: string) => rows.find((r) => r.organisation === name)!;
     const can = async (user: string, r: Row, status: number) =>
       t.http
@@ -123,5 +128,93 @@ describe('demo services', () => {
     await can('clerk.civil', byUnit('养老服务科'), 200);
     await can('clerk.b', byUnit('登记注册科'), 404);
     await can('clerk.police', byUnit('养老服务科'), 404);
+  });
+
+  it('lets the demo staff work each workflow to the end, and the supervisor count it', async () => {
+    const tokens = new Map<string, string>();
+    const login = async (l: string) => {
+      if (!tokens.has(l)) {
+        const res = await t.http
+          .post('/v1/auth/login')
+          .send({ login: l, password: DEMO_PASSWORD })
+          .expect(200);
+        tokens.set(l, res.body.accessToken as string);
+      }
+      return { Authorization: `Bearer ${tokens.get(l)}` };
+    };
+    const [citizen] = await t.db.query<{ id: string }>(`SELECT id FROM account WHERE phone = '13800000001'`);
+    const start = async (r: Row, data: Record<string, unknown>) =>
+      (
+        await t.app.get(WorkflowEngine).start(RequestContext.system('test'), {
+          subjectType: 'demo',
+          subjectId: uuidv7(),
+          number: `DEMO${Date.now()}`,
+          serviceId: r.id,
+          applicantAccountId: citizen.id,
+          receivedAt: new Date(),
+          data,
+        })
+      ).id;
+    const act = async (user: string, id: string, action: string, body: Record<string, unknown> = {}) => {
+      const res = await t.http
+        .post(`/v1/cases/${id}/actions/${action}`)
+        .set(await login(user))
+        .send(body);
+      return { status: res.status, stage: res.body.stage as string, text: res.text };
+    };
+    const ok = async (user: string, id: string, action: string, body: Record<string, unknown> = {}) => {
+      const res = await act(user, id, action, body);
+      if (res.status !== 200) throw new Error(`${user} ${action}: ${res.status} ${res.text}`);
+      return res.stage;
+    };
+    const closedOf = async (id: string) =>
+      (
+        await t.db.query<{ status: string; outcome: string }>(
+          'SELECT status, outcome FROM case_file WHERE id = $1',
+          [id],
+        )
+      )[0];
+    const byUnit = (name: string) => rows.find((r) => r.organisation === name)!;
+
+    const biz = await start(byUnit('登记注册科'), { applicantName: '王五', businessScope: '日用百货零售' });
+    expect(await ok('clerk.a', biz, 'accept')).toBe('review');
+    expect(await ok('reviewer.a', biz, 'pass')).toBe('approval');
+    expect(await ok('approver.a', biz, 'approve')).toBe('decision');
+    expect(await ok('approver.a', biz, 'decide', { decision: 'approved' })).toBe('issuing');
+    expect(await ok('approver.a', biz, 'issue')).toBe('delivery');
+    expect(await ok('clerk.a', biz, 'deliver', { method: 'window' })).toBe('closed');
+    expect(await closedOf(biz)).toEqual({ status: 'closed', outcome: 'approved' });
+
+    const permit = await start(byUnit('户政科'), { applicantName: '赵六', basis: 'employment' });
+    await ok('clerk.police', permit, 'accept');
+    await ok('reviewer.police', permit, 'pass');
+    expect(await ok('approver.police', permit, 'approve')).toBe('approval');
+    // the second level belongs to the bureau above the section
+    expect((await act('approver.police', permit, 'approve')).status).toBeGreaterThanOrEqual(400);
+    expect(await ok('chief.police', permit, 'approve')).toBe('decision');
+    await ok('approver.police', permit, 'decide', { decision: 'approved' });
+    expect(await ok('approver.police', permit, 'issue')).toBe('closed');
+    expect(await closedOf(permit)).toEqual({ status: 'closed', outcome: 'approved' });
+
+    const card = await start(byUnit('养老服务科'), { applicantName: '孙奶奶', hukouType: 'local' });
+    expect(await ok('clerk.civil', card, 'accept')).toBe('decision');
+    await ok('clerk.civil', card, 'decide', { decision: 'approved' });
+    expect(await ok('clerk.civil', card, 'issue')).toBe('closed');
+    expect(await closedOf(card)).toEqual({ status: 'closed', outcome: 'approved' });
+
+    const beijingDay = (offsetDays: number) =>
+      new Date(Date.now() + 8 * 3_600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const stats = await t.http
+      .get(`/v1/statistics/cases?from=${beijingDay(0)}&to=${beijingDay(1)}&groupBy=service`)
+      .set(await login('supervisor'))
+      .expect(200);
+    expect(stats.body.rows).toEqual([
+      expect.objectContaining({
+        serviceTitle: '个体工商户设立登记',
+        received: 1,
+        completed: 1,
+        completedOnTime: 1,
+      }),
+    ]);
   });
 });

@@ -66,6 +66,10 @@ describe('my government timeline', () => {
 
     expect((await t.http.get('/v1/me/timeline').set(as(bob)).expect(200)).body.items).toEqual([]);
     await t.http.get('/v1/me/timeline?cursor=bm9wZQ').set(as(alice)).expect(400);
+    const farAway = Buffer.from(JSON.stringify(['+275760-09-13T00:00:00.000Z', first.id])).toString(
+      'base64url',
+    );
+    await t.http.get(`/v1/me/timeline?cursor=${farAway}`).set(as(alice)).expect(400);
   });
 
   it('serves the same list as the myTimeline connection', async () => {

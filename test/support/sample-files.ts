@@ -15,10 +15,19 @@ export const samples = {
       Buffer.from('0000000a49444154789c6300010000050001', 'hex'),
       Buffer.from('0d0a2db40000000049454e44ae426082', 'hex'),
     ]),
-  jpeg: (): Buffer => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(64, 1), Buffer.from([0xff, 0xd9])]),
+  jpeg: (): Buffer =>
+    Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+      Buffer.from('JFIF\0'),
+      Buffer.alloc(64, 1),
+      Buffer.from([0xff, 0xd9]),
+    ]),
   ofd: (firstEntry = 'OFD.xml'): Buffer =>
     zip([
-      [firstEntry, '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.1"/>'],
+      [
+        firstEntry,
+        '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.1"/>',
+      ],
       ['Doc_0/Document.xml', '<ofd:Document xmlns:ofd="http://www.ofdspec.org/2016"/>'],
     ]),
   plainZip: (): Buffer => zip([['readme.txt', 'hello']]),

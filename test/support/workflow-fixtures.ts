@@ -12,7 +12,12 @@ import { scopedToken } from './tokens';
 
 const zh = (text: string, en?: string) => ({ 'zh-CN': text, en: en ?? text });
 
-const act = (key: string, effect: ActionSpec['effect'], title: string, more: Partial<ActionSpec> = {}): ActionSpec => ({
+const act = (
+  key: string,
+  effect: ActionSpec['effect'],
+  title: string,
+  more: Partial<ActionSpec> = {},
+): ActionSpec => ({
   key,
   effect,
   title: zh(title, key),
@@ -34,7 +39,9 @@ export function standardSpec(): WorkflowSpec {
   return {
     start: 'acceptance',
     clock: { supplementNoticeWithin: 5, yellowWithin: 2, escalateOverdue: true },
-    separationOfDuties: [{ actions: ['accept', 'approve'], title: zh('受理与审批不得为同一人', 'accept ≠ approve') }],
+    separationOfDuties: [
+      { actions: ['accept', 'approve'], title: zh('受理与审批不得为同一人', 'accept ≠ approve') },
+    ],
     stages: [
       {
         key: 'acceptance',
@@ -234,7 +241,11 @@ export async function publishServiceWithWorkflow(
 ): Promise<PublishedService> {
   const token =
     opts.token ??
-    (await scopedToken(t, 'staff', [Permission.CatalogManage, Permission.CatalogReview, Permission.WorkflowManage]));
+    (await scopedToken(t, 'staff', [
+      Permission.CatalogManage,
+      Permission.CatalogReview,
+      Permission.WorkflowManage,
+    ]));
   const as = { Authorization: `Bearer ${token}` };
   const implementationCode = `WF-${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const created = await t.http
@@ -265,6 +276,10 @@ export async function activeWorkflow(
   const wf = await t.http.post(`/v1/services/${serviceId}/workflows`).set(as).send({ spec });
   expectStatus('create workflow', wf, 201);
   const definitionId = (wf.body as { id: string }).id;
-  expectStatus('activate workflow', await t.http.post(`/v1/workflows/${definitionId}/activate`).set(as).send(), 200);
+  expectStatus(
+    'activate workflow',
+    await t.http.post(`/v1/workflows/${definitionId}/activate`).set(as).send(),
+    200,
+  );
   return definitionId;
 }

@@ -32,7 +32,9 @@ export interface IncomingUpload {
 export const UPLOAD_FIELD = 'file';
 
 const badMultipart = (message: string): DomainError =>
-  new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [{ pointer: `/${UPLOAD_FIELD}`, code: 'multipart', message }]);
+  new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [
+    { pointer: `/${UPLOAD_FIELD}`, code: 'multipart', message },
+  ]);
 
 function openMultipart(req: Request, maxBytes: number): Promise<UploadedPart> {
   return new Promise((resolve, reject) => {

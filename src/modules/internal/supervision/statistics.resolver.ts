@@ -12,9 +12,13 @@ export class StatisticsResolver {
 
   @Allow(Permission.CaseSupervise)
   @Query(() => CaseStatisticsDto, {
-    description: 'Case figures per unit and/or service for [from, to), within the caller’s supervision scope.',
+    description:
+      'Case figures per unit and/or service for [from, to), within the caller’s supervision scope.',
   })
-  caseStatistics(@Ctx() ctx: RequestContext, @Args() args: CaseStatisticsQueryDto): Promise<CaseStatisticsDto> {
+  caseStatistics(
+    @Ctx() ctx: RequestContext,
+    @Args() args: CaseStatisticsQueryDto,
+  ): Promise<CaseStatisticsDto> {
     return this.statistics.cases(ctx, args);
   }
 }

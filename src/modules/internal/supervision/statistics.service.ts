@@ -35,8 +35,14 @@ interface FigureRow {
 }
 
 const KEYS: Record<StatisticsGroupBy, { select: string; group: string }> = {
-  [StatisticsGroupBy.Unit]: { select: 'k.organisation_id, NULL::uuid AS service_id', group: 'k.organisation_id' },
-  [StatisticsGroupBy.Service]: { select: 'NULL::uuid AS organisation_id, k.service_id', group: 'k.service_id' },
+  [StatisticsGroupBy.Unit]: {
+    select: 'k.organisation_id, NULL::uuid AS service_id',
+    group: 'k.organisation_id',
+  },
+  [StatisticsGroupBy.Service]: {
+    select: 'NULL::uuid AS organisation_id, k.service_id',
+    group: 'k.service_id',
+  },
   [StatisticsGroupBy.UnitService]: {
     select: 'k.organisation_id, k.service_id',
     group: 'k.organisation_id, k.service_id',
@@ -134,15 +140,13 @@ export class StatisticsService {
       from: q.from,
       to: q.to,
       groupBy,
-      rows: groups.slice(0, MAX_STATISTICS_ROWS).map(
-        (r): CaseStatisticsRowDto => ({
-          organisationId: r.organisation_id,
-          organisationName: r.organisation_id ? ((en && r.org_name_en) || r.org_name) : null,
-          serviceId: r.service_id,
-          serviceTitle: r.service_id ? ((en && r.title_en) || r.title_zh) : null,
-          ...figures(r),
-        }),
-      ),
+      rows: groups.slice(0, MAX_STATISTICS_ROWS).map((r): CaseStatisticsRowDto => ({
+        organisationId: r.organisation_id,
+        organisationName: r.organisation_id ? (en && r.org_name_en) || r.org_name : null,
+        serviceId: r.service_id,
+        serviceTitle: r.service_id ? (en && r.title_en) || r.title_zh : null,
+        ...figures(r),
+      })),
       totals: figures(total),
     };
   }

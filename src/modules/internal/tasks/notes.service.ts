@@ -51,7 +51,11 @@ export class NotesService {
     });
   }
 
-  async connection(ctx: RequestContext, caseId: string, page: PageArgs): Promise<ConnectionShape<CaseNoteDto>> {
+  async connection(
+    ctx: RequestContext,
+    caseId: string,
+    page: PageArgs,
+  ): Promise<ConnectionShape<CaseNoteDto>> {
     const result = await this.list(ctx, caseId, page);
     return toConnection(result.items, {
       cursorOf: (n) => encodeCursor([n.id]),
@@ -73,7 +77,11 @@ export class NotesService {
       if (!authorId) throw new DomainError(ErrorCode.Forbidden);
       const note = this.db.repo(CaseNote).create({ caseId, authorId, body });
       await this.db.repo(CaseNote).save(note);
-      await this.audit.append(ctx, { action: 'case_note.create', resourceType: 'case_note', resourceId: note.id });
+      await this.audit.append(ctx, {
+        action: 'case_note.create',
+        resourceType: 'case_note',
+        resourceId: note.id,
+      });
       return (await this.toDtos([note]))[0];
     });
   }
@@ -93,7 +101,10 @@ export class NotesService {
       .repo(CaseFile)
       .createQueryBuilder('c')
       .where('c.id = :caseId', { caseId })
-      .andWhere(`(${scope ? scope.sql : 'TRUE'} OR EXISTS (${taskSql}))`, { ...scope?.params, ...visible.params })
+      .andWhere(`(${scope ? scope.sql : 'TRUE'} OR EXISTS (${taskSql}))`, {
+        ...scope?.params,
+        ...visible.params,
+      })
       .getCount();
     if (!n) throw notFound('case');
   }

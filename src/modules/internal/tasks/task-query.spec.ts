@@ -4,7 +4,10 @@ import { encodeCursor } from '../../../api/http/pagination';
 import { TaskSort } from './dto/task.dto';
 import { applyKeyset, visibleTasks } from './task-query';
 
-const staff = (grants: Array<[Permission, Set<string> | '*']>, id = '01900000-0000-7000-8000-000000000001') => {
+const staff = (
+  grants: Array<[Permission, Set<string> | '*']>,
+  id = '01900000-0000-7000-8000-000000000001',
+) => {
   const ctx = new RequestContext('test');
   ctx.actor = { kind: 'staff', id, grants: new Map(grants) };
   return ctx;
@@ -55,7 +58,9 @@ describe('applyKeyset', () => {
   it('orders by the sort keys then id, and continues after a cursor of the same sort', () => {
     const { qb, calls } = fakeQb();
     applyKeyset(qb, TaskSort.Warning, encodeCursor(['w', 0, 'infinity', id]));
-    expect(calls[0][0]).toMatch(/^\(\(CASE .*\), COALESCE\(t\.due_at.*\), t\.id\) > \(CAST\(:k0 AS int\), CAST\(:k1 AS timestamptz\), :kId\)$/);
+    expect(calls[0][0]).toMatch(
+      /^\(\(CASE .*\), COALESCE\(t\.due_at.*\), t\.id\) > \(CAST\(:k0 AS int\), CAST\(:k1 AS timestamptz\), :kId\)$/,
+    );
     expect(calls[0][1]).toEqual({ k0: 0, k1: 'infinity', kId: id });
     expect(calls.slice(1).map((c) => c[0].split(' ')[0])).toEqual(['order', 'then', 'then']);
   });
@@ -63,6 +68,7 @@ describe('applyKeyset', () => {
   it.each([
     ['another sort', ['d', '2026-01-01T00:00:00.000000Z', id]],
     ['a key that is not an instant', ['c', "2026' OR 1=1", id]],
+    ['a day that does not exist', ['c', '2026-02-30T00:00:00.000000Z', id]],
     ['a rank out of range', ['w', 7, 'infinity', id]],
     ['an id that is not a UUID', ['c', '2026-01-01T00:00:00.000000Z', '1; DROP']],
   ])('refuses %s', (_, values) => {

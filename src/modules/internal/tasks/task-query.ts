@@ -14,7 +14,11 @@ import { CaseFile, CaseTask, TaskStatus } from '../workflow/case.entity';
 import { TaskDto, TaskSort, WarningLevelFilter } from './dto/task.dto';
 
 /** The permissions a task can ask for: its candidates hold one of them in its unit or above. */
-export const TASK_PERMISSIONS = [Permission.CaseHandle, Permission.CaseReview, Permission.CaseApprove] as const;
+export const TASK_PERMISSIONS = [
+  Permission.CaseHandle,
+  Permission.CaseReview,
+  Permission.CaseApprove,
+] as const;
 /** Who oversees a unit's queue: sees every task in scope, whatever its permission. */
 export const OVERSIGHT_PERMISSIONS = [Permission.CaseAssign, Permission.CaseSupervise];
 export const QUEUE_PERMISSIONS = [...TASK_PERMISSIONS, ...OVERSIGHT_PERMISSIONS];
@@ -63,6 +67,15 @@ const iso = (expr: string) =>
   `(CASE WHEN ${expr} = 'infinity'::timestamptz THEN 'infinity' ELSE to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END)`;
 const ISO_KEY_RE = /^(?:infinity|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)$/;
 
+/** What iso() produces: 'infinity' or a real instant (2026-02-30 would be a SQL error, so a 500). */
+function isInstantKey(v: string): boolean {
+  if (v === 'infinity') return true;
+  if (!ISO_KEY_RE.test(v)) return false;
+  const millis = `${v.slice(0, 23)}Z`;
+  const d = new Date(millis);
+  return !Number.isNaN(d.getTime()) && d.toISOString() === millis;
+}
+
 interface SortSpec {
   tag: string;
   /** SQL expressions of the key, compared as a row with t.id */
@@ -75,7 +88,12 @@ interface SortSpec {
 const SORTS: Record<TaskSort, SortSpec> = {
   [TaskSort.DueAt]: { tag: 'd', keys: [DUE_KEY], casts: ['timestamptz'], direction: 'ASC' },
   [TaskSort.NewestFirst]: { tag: 'c', keys: ['t.created_at'], casts: ['timestamptz'], direction: 'DESC' },
-  [TaskSort.Warning]: { tag: 'w', keys: [RANK_KEY, DUE_KEY], casts: ['int', 'timestamptz'], direction: 'ASC' },
+  [TaskSort.Warning]: {
+    tag: 'w',
+    keys: [RANK_KEY, DUE_KEY],
+    casts: ['int', 'timestamptz'],
+    direction: 'ASC',
+  },
 };
 
 /** Selects everything a TaskDto needs: the case, its service, the unit and the assignee's name. */
@@ -112,9 +130,7 @@ export function taskSelect(db: Db, sort: TaskSort = TaskSort.DueAt): SelectQuery
     .addSelect('t.claimed_at', 'claimed_at')
     .addSelect('t.completed_at', 'completed_at')
     .addSelect('t.version', 'version');
-  spec.keys.forEach((k, i) =>
-    qb.addSelect(spec.casts[i] === 'int' ? k : iso(k), `sort_key_${i}`),
-  );
+  spec.keys.forEach((k, i) => qb.addSelect(spec.casts[i] === 'int' ? k : iso(k), `sort_key_${i}`));
   return qb;
 }
 
@@ -153,19 +169,23 @@ export function applyKeyset(qb: SelectQueryBuilder<CaseTask>, sort: TaskSort, cu
     const values = decodeCursor(cursor, spec.keys.length + 2);
     const [tag, ...rest] = values;
     const id = rest.pop();
-    if (tag !== spec.tag || typeof id !== 'string' || !UUID_RE.test(id)) throw new DomainError(ErrorCode.InvalidCursor);
+    if (tag !== spec.tag || typeof id !== 'string' || !UUID_RE.test(id))
+      throw new DomainError(ErrorCode.InvalidCursor);
     const params: Record<string, unknown> = { kId: id };
     const placeholders = rest.map((v, i) => {
       const ok =
         spec.casts[i] === 'int'
           ? typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2
-          : typeof v === 'string' && ISO_KEY_RE.test(v);
+          : typeof v === 'string' && isInstantKey(v);
       if (!ok) throw new DomainError(ErrorCode.InvalidCursor);
       params[`k${i}`] = v;
       return spec.casts[i] === 'int' ? `CAST(:k${i} AS int)` : `CAST(:k${i} AS timestamptz)`;
     });
     const cmp = spec.direction === 'ASC' ? '>' : '<';
-    qb.andWhere(`(${[...spec.keys, 't.id'].join(', ')}) ${cmp} (${[...placeholders, ':kId'].join(', ')})`, params);
+    qb.andWhere(
+      `(${[...spec.keys, 't.id'].join(', ')}) ${cmp} (${[...placeholders, ':kId'].join(', ')})`,
+      params,
+    );
   }
   spec.keys.forEach((k, i) => (i === 0 ? qb.orderBy(k, spec.direction) : qb.addOrderBy(k, spec.direction)));
   qb.addOrderBy('t.id', spec.direction);

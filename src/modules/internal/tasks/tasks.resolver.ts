@@ -36,7 +36,10 @@ export class TasksResolver {
 
   @Allow(...QUEUE_PERMISSIONS)
   @Query(() => TaskDto, { description: 'One task within my queue scope.' })
-  task(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }, ParseUUIDPipe) id: string): Promise<TaskDto> {
+  task(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
+  ): Promise<TaskDto> {
     return this.queue.get(ctx, id);
   }
 
@@ -96,10 +99,7 @@ export class TasksResolver {
   // Applicants may ask, to get the same NOT_FOUND as a stranger rather than a telling FORBIDDEN.
   @Allow(...QUEUE_PERMISSIONS, Permission.SelfService)
   @Query(() => CaseNoteConnection, { description: 'Internal notes of a case, oldest first.' })
-  caseNotes(
-    @Ctx() ctx: RequestContext,
-    @Args() args: CaseNotesArgs,
-  ): Promise<ConnectionShape<CaseNoteDto>> {
+  caseNotes(@Ctx() ctx: RequestContext, @Args() args: CaseNotesArgs): Promise<ConnectionShape<CaseNoteDto>> {
     return this.notes.connection(ctx, args.caseId, { limit: args.first, cursor: args.after ?? undefined });
   }
 

@@ -13,13 +13,7 @@ import { isInScope } from '../../platform/identity/staff/unit-scope';
 import { NotificationsService } from '../../platform/notifications/notifications.service';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { CaseEvent, CaseFile, CaseTask, TaskStatus } from '../workflow/case.entity';
-import {
-  TaskAssignedFilter,
-  TaskDto,
-  TaskFilters,
-  TaskSort,
-  TaskStatusFilter,
-} from './dto/task.dto';
+import { TaskAssignedFilter, TaskDto, TaskFilters, TaskSort, TaskStatusFilter } from './dto/task.dto';
 import { holdsPermissionIn } from './eligibility';
 import {
   applyKeyset,
@@ -67,7 +61,11 @@ export class TasksService {
     };
   }
 
-  async connection(ctx: RequestContext, filters: TaskFilters, page: PageArgs): Promise<ConnectionShape<TaskDto>> {
+  async connection(
+    ctx: RequestContext,
+    filters: TaskFilters,
+    page: PageArgs,
+  ): Promise<ConnectionShape<TaskDto>> {
     const { rows, hasNext, sort } = await this.fetch(ctx, filters, page);
     const cursors = new Map(rows.map((r) => [r.id, cursorOf(r, sort)]));
     return toConnection(
@@ -90,7 +88,8 @@ export class TasksService {
   claim(ctx: RequestContext, id: string, version?: number): Promise<TaskDto> {
     return this.change(ctx, id, version, async (task, me) => {
       if (task.assigneeId === me) return null;
-      if (task.assigneeId) throw transition(ctx, 'the task is already claimed by a colleague', '该任务已被他人认领');
+      if (task.assigneeId)
+        throw transition(ctx, 'the task is already claimed by a colleague', '该任务已被他人认领');
       if (!(await isInScope(this.db, ctx, task.permission as Permission, task.organisationId)))
         throw new DomainError(ErrorCode.Forbidden);
       task.assigneeId = me;
@@ -140,20 +139,29 @@ export class TasksService {
       const dispatcher = await this.dispatches(ctx, task.organisationId);
       const mine = task.assigneeId !== null && task.assigneeId === me;
       if (!dispatcher && !mine) throw new DomainError(ErrorCode.Forbidden);
-      if (!target?.active) throw invalid('/organisationId', 'unknownUnit', 'organisationId is not an active unit');
+      if (!target?.active)
+        throw invalid('/organisationId', 'unknownUnit', 'organisationId is not an active unit');
       if (target.id === task.organisationId)
         throw invalid('/organisationId', 'sameUnit', 'the task is already in this unit');
       const allowed =
         (dispatcher && (await this.dispatches(ctx, target.id))) ||
         (mine && (await this.below(target.id, task.organisationId)));
       if (!allowed)
-        throw invalid('/organisationId', 'outOfScope', 'organisationId is not a unit you may transfer this task to');
+        throw invalid(
+          '/organisationId',
+          'outOfScope',
+          'organisationId is not a unit you may transfer this task to',
+        );
       const fromUnit = task.organisationId;
       const from = task.assigneeId;
       task.organisationId = target.id;
       task.assigneeId = null;
       task.claimedAt = null;
-      return { verb: 'transfer', reason: input.reason, data: { taskId: task.id, from, fromUnit, toUnit: target.id } };
+      return {
+        verb: 'transfer',
+        reason: input.reason,
+        data: { taskId: task.id, from, fromUnit, toUnit: target.id },
+      };
     });
   }
 
@@ -193,11 +201,14 @@ export class TasksService {
   ): Promise<TaskDto> {
     const me = staffId(ctx);
     await this.db.transaction(async () => {
-      const task = await this.db.repo(CaseTask).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const task = await this.db
+        .repo(CaseTask)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!task || !(await this.canSee(ctx, id))) throw notFound('task');
       if (!me) throw new DomainError(ErrorCode.Forbidden);
       assertVersion(task, version);
-      if (task.status !== TaskStatus.Open) throw transition(ctx, 'the task is no longer open', '该任务已办结或已取消');
+      if (task.status !== TaskStatus.Open)
+        throw transition(ctx, 'the task is no longer open', '该任务已办结或已取消');
       const change = await apply(task, me);
       if (!change) return;
       const caseFile = await this.db.repo(CaseFile).findOneOrFail({ where: { id: task.caseId } });
@@ -217,9 +228,15 @@ export class TasksService {
           public: false,
         }),
       );
-      await this.audit.append(ctx, { action: `task.${change.verb}`, resourceType: 'case_task', resourceId: task.id });
+      await this.audit.append(ctx, {
+        action: `task.${change.verb}`,
+        resourceType: 'case_task',
+        resourceId: task.id,
+      });
       if (change.notify && change.notify !== me) {
-        const caller = await this.db.repo(Account).findOne({ where: { id: me }, select: { id: true, displayName: true } });
+        const caller = await this.db
+          .repo(Account)
+          .findOne({ where: { id: me }, select: { id: true, displayName: true } });
         await this.notifications.notify(
           ctx,
           change.notify,
@@ -230,7 +247,9 @@ export class TasksService {
         );
       }
     });
-    return this.get(ctx, id);
+    // Read back without the scope filter: the caller just acted on it, even if it left their queue.
+    const row = await taskSelect(this.db).where('t.id = :id', { id }).getRawOne<TaskRow>();
+    return toTaskDto(ctx, row!);
   }
 
   private async fetch(
@@ -245,7 +264,8 @@ export class TasksService {
     const qb = taskSelect(this.db, sort).where(visible.sql, visible.params);
     const status = filters.status === TaskStatusFilter.Completed ? TaskStatus.Completed : TaskStatus.Open;
     qb.andWhere('t.status = :status', { status });
-    if (filters.assigned === TaskAssignedFilter.Me) qb.andWhere(me ? 't.assignee_id = :fMe' : '1 = 0', { fMe: me });
+    if (filters.assigned === TaskAssignedFilter.Me)
+      qb.andWhere(me ? 't.assignee_id = :fMe' : '1 = 0', { fMe: me });
     if (filters.assigned === TaskAssignedFilter.Unassigned) qb.andWhere('t.assignee_id IS NULL');
     if (filters.serviceId) qb.andWhere('c.service_id = :serviceId', { serviceId: filters.serviceId });
     if (filters.organisationId) {

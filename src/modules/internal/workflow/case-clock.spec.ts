@@ -24,12 +24,24 @@ describe('case clock', () => {
   });
 
   it('adds only granted extensions and passes pauses through', () => {
-    expect(grantedExtension([ext(5, 'granted'), ext(3, 'pending'), ext(2, 'denied'), ext(1, 'granted')])).toBe(6);
+    expect(
+      grantedExtension([ext(5, 'granted'), ext(3, 'pending'), ext(2, 'denied'), ext(1, 'granted')]),
+    ).toBe(6);
     const pauses: StoredPause[] = [
-      { from: '2026-01-05T02:00:00Z', to: '2026-01-07T02:00:00Z', kind: 'supplement', reason: 'x', restart: true },
+      {
+        from: '2026-01-05T02:00:00Z',
+        to: '2026-01-07T02:00:00Z',
+        kind: 'supplement',
+        reason: 'x',
+        restart: true,
+      },
       { from: '2026-01-09T02:00:00Z', to: null, kind: 'hearing', reason: 'y' },
     ];
-    const clock = caseClock({ limit: { amount: 5, unit: 'working_days' }, pauses, extensions: [ext(2, 'granted')] });
+    const clock = caseClock({
+      limit: { amount: 5, unit: 'working_days' },
+      pauses,
+      extensions: [ext(2, 'granted')],
+    });
     expect(clock).toMatchObject({ unit: ClockUnit.WorkingDays, amount: 5, extension: 2 });
     expect(clock.pauses).toEqual([
       { from: new Date('2026-01-05T02:00:00Z'), to: new Date('2026-01-07T02:00:00Z'), restart: true },

@@ -8,6 +8,7 @@ import { CalendarService } from '../../platform/calendar/calendar.service';
 import { ClockUnit, shanghaiDate } from '../../platform/calendar/deadline';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { CaseFile, CaseOutcome, CaseStatus, CaseTask, StoredPause, TaskStatus } from './case.entity';
+import { reasonRequired } from './case-access';
 import { openPause } from './case-clock';
 import type { ActionInput } from './workflow-engine.service';
 import type { ActionSpec, AssigneeRule, StageSpec, WorkflowSpec } from './workflow-spec';
@@ -63,21 +64,24 @@ export function checkInput(action: ActionSpec, input: ActionInput): void {
   const need = (pointer: string, message: string) => errors.push({ pointer, code: 'isDefined', message });
   const reason = input.reason?.trim() ?? '';
   const effect = action.effect;
-  const reasonNeeded =
-    action.reasonRequired === true ||
-    ['refuse', 'return', 'disapprove', 'suspend', 'transfer', 'request_extension', 'deny_extension'].includes(
-      effect,
-    ) ||
-    (effect === 'decide' && input.decision === 'denied');
-  if (reasonNeeded && !reason) need('/reason', 'a reason is required for this action');
+  if (reasonRequired(action, input.decision) && !reason)
+    need('/reason', 'a reason is required for this action');
   if (input.reason && input.reason.length > MAX_REASON)
-    errors.push({ pointer: '/reason', code: 'maxLength', message: `reason must be at most ${MAX_REASON} characters` });
+    errors.push({
+      pointer: '/reason',
+      code: 'maxLength',
+      message: `reason must be at most ${MAX_REASON} characters`,
+    });
   if (effect === 'request_supplement' && !input.items?.length)
     need('/items', 'list every missing or faulty item at once (一次性告知)');
-  if (effect === 'transfer' && !input.organisationId) need('/organisationId', 'the receiving unit is required');
+  if (effect === 'transfer' && !input.organisationId)
+    need('/organisationId', 'the receiving unit is required');
   if (effect === 'suspend' && !SUSPEND_PROCEDURES.includes(input.procedure as never))
     need('/procedure', `procedure must be one of ${SUSPEND_PROCEDURES.join(', ')}`);
-  if (effect === 'request_extension' && !(Number.isInteger(input.amount) && input.amount! >= 1 && input.amount! <= 365))
+  if (
+    effect === 'request_extension' &&
+    !(Number.isInteger(input.amount) && input.amount! >= 1 && input.amount! <= 365)
+  )
     need('/amount', 'amount must be a whole number from 1 to 365');
   if (effect === 'decide' && input.decision !== 'approved' && input.decision !== 'denied')
     need('/decision', 'decision must be approved or denied');
@@ -131,7 +135,12 @@ export class CaseEffects {
         return this.enterStage(run, action.to);
       case 'suspend': {
         if (openPause(c.pauses)) throw transition('the clock is already stopped');
-        const pause: StoredPause = { from: now.toISOString(), to: null, kind: input.procedure!, reason: reason! };
+        const pause: StoredPause = {
+          from: now.toISOString(),
+          to: null,
+          kind: input.procedure!,
+          reason: reason!,
+        };
         c.pauses = [...c.pauses, pause];
         c.status = CaseStatus.Suspended;
         run.event.data.procedure = input.procedure;
@@ -168,7 +177,9 @@ export class CaseEffects {
   private async requestSupplement(run: ActionRun): Promise<void> {
     const { caseFile: c, spec, input, now } = run;
     if (c.supplementRequested)
-      throw transition('a supplement notice (一次性告知) was already sent for this case; only one is allowed');
+      throw transition(
+        'a supplement notice (一次性告知) was already sent for this case; only one is allowed',
+      );
     const inTime = await this.noticeInTime(c, spec.clock.supplementNoticeWithin, now);
     c.supplementRequested = true;
     c.status = CaseStatus.AwaitingApplicant;
@@ -176,7 +187,13 @@ export class CaseEffects {
     if (inTime) {
       c.pauses = [
         ...c.pauses,
-        { from: now.toISOString(), to: null, kind: 'supplement', reason: run.event.reason ?? '', restart: true },
+        {
+          from: now.toISOString(),
+          to: null,
+          kind: 'supplement',
+          reason: run.event.reason ?? '',
+          restart: true,
+        },
       ];
     } else {
       // 行政许可法 §32: a notice later than the limit means the application counts as accepted on receipt.
@@ -225,7 +242,12 @@ export class CaseEffects {
     run.event.data.level = task.level;
     if (!approval || task.kind !== 'approval') return this.enterStage(run, action.to);
     const approved = [...((c.approval.approved as number[] | undefined) ?? []), task.level];
-    c.approval = { stage: stage.key, mode: approval.mode, approved };
+    const by = [
+      ...((c.approval.by as string[] | undefined) ?? []),
+      run.ctx.actor.id,
+      run.ctx.actor.onBehalfOf,
+    ];
+    c.approval = { stage: stage.key, mode: approval.mode, approved, by: [...new Set(by.filter(Boolean))] };
     if (approval.mode === 'sequential' && task.level + 1 < approval.levels.length) {
       await this.createTask(run, stage, 'approval', task.level + 1, approval.levels[task.level + 1]);
       return;
@@ -253,7 +275,10 @@ export class CaseEffects {
     ];
     run.event.data.amount = input.amount;
     // 延期 needs the approval of the head of the unit: a task for the approvers of the unit above.
-    await this.createTask(run, run.stage, 'extension', 0, { permission: Permission.CaseApprove, unit: 'parent' });
+    await this.createTask(run, run.stage, 'extension', 0, {
+      permission: Permission.CaseApprove,
+      unit: 'parent',
+    });
   }
 
   private decideExtension(run: ActionRun, granted: boolean): void {
@@ -324,8 +349,12 @@ export class CaseEffects {
     const organisationId = rule.unit === 'parent' ? await this.parentOf(c.organisationId) : c.organisationId;
     const dueAt =
       stage.limit && kind !== 'extension'
-        ? (await this.calendar.deadline(c.regionCode, run.now, { unit: stage.limit.unit, amount: stage.limit.amount }))
-            .dueAt
+        ? (
+            await this.calendar.deadline(c.regionCode, run.now, {
+              unit: stage.limit.unit,
+              amount: stage.limit.amount,
+            })
+          ).dueAt
         : null;
     const repo = this.db.repo(CaseTask);
     return repo.save(
@@ -352,7 +381,9 @@ export class CaseEffects {
 
   /** The unit above (a superior's approval); a top-level agency approves itself. */
   async parentOf(unitId: string): Promise<string> {
-    const unit = await this.db.repo(Organisation).findOne({ where: { id: unitId }, select: { id: true, parentId: true } });
+    const unit = await this.db
+      .repo(Organisation)
+      .findOne({ where: { id: unitId }, select: { id: true, parentId: true } });
     return unit?.parentId ?? unitId;
   }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../../api/auth/allow.decorator';
 import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
@@ -10,7 +10,12 @@ import { UuidParam } from '../../../api/http/uuid-param';
 import { CasesService } from './cases.service';
 import { CaseActionDto, CaseDetailDto, CaseDto, CasePageDto, CaseQueryDto } from './dto/case.dto';
 
-const CASE_STAFF = [Permission.CaseHandle, Permission.CaseReview, Permission.CaseApprove, Permission.CaseSupervise];
+const CASE_STAFF = [
+  Permission.CaseHandle,
+  Permission.CaseReview,
+  Permission.CaseApprove,
+  Permission.CaseSupervise,
+];
 
 /** Staff work on cases (办件): lists scoped to the caller's units, one case in full, actions. */
 @ApiTags('cases')
@@ -41,7 +46,16 @@ export class CasesController {
   @Post(':id/actions/:action')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @ApiHeader({ name: 'If-Match', required: false, description: 'the ETag ("v<version>") the caller last saw' })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'the ETag ("v<version>") the caller last saw',
+  })
+  @ApiParam({
+    name: 'action',
+    description: "an action key of the case's stage, e.g. accept, approve, decide",
+    schema: { type: 'string', maxLength: 64, pattern: '^[a-z][a-z0-9_]{0,63}$' },
+  })
   @ApiOkResponse({ type: CaseDetailDto })
   act(
     @Ctx() ctx: RequestContext,

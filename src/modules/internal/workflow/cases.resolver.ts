@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { Allow } from '../../../api/auth/allow.decorator';
 import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
@@ -9,7 +9,12 @@ import { UuidParam } from '../../../api/http/uuid-param';
 import { CasesService } from './cases.service';
 import { CaseActionDto, CaseConnectionArgs, CaseDetailDto, CaseDto } from './dto/case.dto';
 
-const CASE_STAFF = [Permission.CaseHandle, Permission.CaseReview, Permission.CaseApprove, Permission.CaseSupervise];
+const CASE_STAFF = [
+  Permission.CaseHandle,
+  Permission.CaseReview,
+  Permission.CaseApprove,
+  Permission.CaseSupervise,
+];
 
 @ObjectType()
 export class CaseConnection extends Connection(CaseDto, 'Case') {}
@@ -20,7 +25,10 @@ export class CasesResolver {
 
   @Allow(...CASE_STAFF)
   @Query(() => CaseConnection, { description: "Cases of the caller's units, soonest due first." })
-  async cases(@Ctx() ctx: RequestContext, @Args() args: CaseConnectionArgs): Promise<ConnectionShape<CaseDto>> {
+  async cases(
+    @Ctx() ctx: RequestContext,
+    @Args() args: CaseConnectionArgs,
+  ): Promise<ConnectionShape<CaseDto>> {
     const { first, after, ...filters } = args;
     const page = await this.service.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
     return toConnection(page.items, {
@@ -30,8 +38,14 @@ export class CasesResolver {
   }
 
   @Allow(...CASE_STAFF)
-  @Query(() => CaseDetailDto, { name: 'case', description: 'One case with its tasks, history and available actions.' })
-  case(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }, UuidParam) id: string): Promise<CaseDetailDto> {
+  @Query(() => CaseDetailDto, {
+    name: 'case',
+    description: 'One case with its tasks, history and available actions.',
+  })
+  case(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }, UuidParam) id: string,
+  ): Promise<CaseDetailDto> {
     return this.service.get(ctx, id);
   }
 
@@ -42,7 +56,13 @@ export class CasesResolver {
     @Args('id', { type: () => ID }, UuidParam) id: string,
     @Args('action') action: string,
     @Args('input', { type: () => CaseActionDto, nullable: true }) input: CaseActionDto | null,
+    @Args('expectedVersion', {
+      type: () => Int,
+      nullable: true,
+      description: 'the version the caller last saw (like If-Match)',
+    })
+    expectedVersion: number | null,
   ): Promise<CaseDetailDto> {
-    return this.service.act(ctx, id, action, input ?? {});
+    return this.service.act(ctx, id, action, input ?? {}, expectedVersion ?? undefined);
   }
 }

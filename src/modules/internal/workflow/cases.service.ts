@@ -49,7 +49,8 @@ export class CasesService {
     if (q.organisationId) qb.andWhere('c.organisation_id = :org', { org: q.organisationId });
     if (q.warningLevel) qb.andWhere('c.warning_level = :wl', { wl: q.warningLevel });
     if (q.overdue === true) qb.andWhere(`c.status <> 'closed' AND c.due_at < now()`);
-    if (q.overdue === false) qb.andWhere(`NOT (c.status <> 'closed' AND c.due_at IS NOT NULL AND c.due_at < now())`);
+    if (q.overdue === false)
+      qb.andWhere(`NOT (c.status <> 'closed' AND c.due_at IS NOT NULL AND c.due_at < now())`);
     const page = await keysetPage(qb, q, {
       sortColumn: DUE_SORT,
       idColumn: 'c.id',

@@ -117,7 +117,12 @@ export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap {
         const spec = c && (await specOf(c.definitionId));
         if (!c || !spec || !t.dueAt) continue;
         result.tasks++;
-        const level: WarningLevel = await this.calendar.warning(c.regionCode, now, t.dueAt, spec.clock.yellowWithin);
+        const level: WarningLevel = await this.calendar.warning(
+          c.regionCode,
+          now,
+          t.dueAt,
+          spec.clock.yellowWithin,
+        );
         const remind = level !== 'green' && !t.remindedAt;
         const escalate = level === 'red' && spec.clock.escalateOverdue && !t.escalatedAt;
         if (level !== t.warningLevel || remind || escalate)
@@ -143,7 +148,9 @@ export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap {
 
   /** The assignee of the step, else the staff who may claim it (holders of its permission at or above its unit). */
   private async remind(ctx: RequestContext, c: CaseFile, t: CaseTask): Promise<void> {
-    const recipients = t.assigneeId ? [t.assigneeId] : await this.holders(t.permission as Permission, t.organisationId);
+    const recipients = t.assigneeId
+      ? [t.assigneeId]
+      : await this.holders(t.permission as Permission, t.organisationId);
     for (const accountId of recipients)
       await this.notifications.notify(
         ctx,
@@ -162,7 +169,9 @@ export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap {
       toStage: null,
       public: false,
       reason: null,
-      data: t ? { taskId: t.id, stage: t.stage, dueAt: t.dueAt?.toISOString() } : { dueAt: c.dueAt?.toISOString(), at: now.toISOString() },
+      data: t
+        ? { taskId: t.id, stage: t.stage, dueAt: t.dueAt?.toISOString() }
+        : { dueAt: c.dueAt?.toISOString(), at: now.toISOString() },
     });
     for (const accountId of await this.holders(Permission.CaseSupervise, c.organisationId))
       await this.notifications.notify(
@@ -200,11 +209,15 @@ export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap {
     const rows = await this.db.query<{ id: string; region_code: string; due_provisional: boolean }>(
       `SELECT id, region_code, due_provisional FROM case_file WHERE status <> 'closed' LIMIT 5000`,
     );
-    const affected = rows.filter((r) => r.due_provisional || regionChain(r.region_code).includes(change.regionCode));
+    const affected = rows.filter(
+      (r) => r.due_provisional || regionChain(r.region_code).includes(change.regionCode),
+    );
     const now = new Date();
     for (const { id } of affected) {
       await this.db.transaction(async () => {
-        const c = await this.db.repo(CaseFile).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+        const c = await this.db
+          .repo(CaseFile)
+          .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
         if (!c || c.status === CaseStatus.Closed) return;
         const before = `${c.dueAt?.getTime() ?? null}:${c.dueProvisional}`;
         await this.engine.refreshClock(c, await this.engine.specOf(c), now);
@@ -215,7 +228,8 @@ export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap {
         );
       });
     }
-    if (affected.length) this.log.log(`calendar change ${change.regionCode}: ${affected.length} case clocks checked`);
+    if (affected.length)
+      this.log.log(`calendar change ${change.regionCode}: ${affected.length} case clocks checked`);
     return affected.length;
   }
 }

@@ -79,7 +79,13 @@ function evaluate(condition: Condition, doc: GuardDocument, depth: number): bool
     case 'lte': {
       const c = compare(value, expected);
       if (c === null) return false;
-      return condition.op === 'gt' ? c > 0 : condition.op === 'gte' ? c >= 0 : condition.op === 'lt' ? c < 0 : c <= 0;
+      return condition.op === 'gt'
+        ? c > 0
+        : condition.op === 'gte'
+          ? c >= 0
+          : condition.op === 'lt'
+            ? c < 0
+            : c <= 0;
     }
     default:
       return false;

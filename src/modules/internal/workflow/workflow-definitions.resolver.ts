@@ -29,7 +29,10 @@ export class WorkflowDefinitionsResolver {
     @Ctx() ctx: RequestContext,
     @Args() args: WorkflowDefinitionsArgs,
   ): Promise<ConnectionShape<WorkflowDefinitionDto>> {
-    const page = await this.definitions.list(ctx, args.serviceId, { limit: args.first, cursor: args.after ?? undefined });
+    const page = await this.definitions.list(ctx, args.serviceId, {
+      limit: args.first,
+      cursor: args.after ?? undefined,
+    });
     return toConnection(page.items, {
       cursorOf: (w) => encodeCursor([w.number, w.id]),
       hasNextPage: page.nextCursor !== null,
@@ -67,7 +70,9 @@ export class WorkflowDefinitionsResolver {
   }
 
   @Allow(Permission.WorkflowManage)
-  @Mutation(() => WorkflowDefinitionDto, { description: 'Draft → active; the previous active version retires.' })
+  @Mutation(() => WorkflowDefinitionDto, {
+    description: 'Draft → active; the previous active version retires.',
+  })
   activateWorkflowDefinition(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,

@@ -20,7 +20,12 @@ import { validateWorkflowSpec } from './workflow-spec.validate';
 /** createdBy is a uuid column: accounts, clients and keys have uuid ids; system contexts do not. */
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const READERS = [Permission.WorkflowManage, Permission.CaseHandle, Permission.CaseReview, Permission.CaseApprove];
+const READERS = [
+  Permission.WorkflowManage,
+  Permission.CaseHandle,
+  Permission.CaseReview,
+  Permission.CaseApprove,
+];
 
 /**
  * Workflow definitions (办件流程) as data: versions per service, written as drafts, validated on
@@ -47,7 +52,9 @@ export class WorkflowDefinitionsService implements OnModuleInit {
 
   /** The version new cases of the service start on, or null. */
   activeDefinition(serviceId: string): Promise<WorkflowDefinition | null> {
-    return this.db.repo(WorkflowDefinition).findOne({ where: { serviceId, state: WorkflowDefinitionState.Active } });
+    return this.db
+      .repo(WorkflowDefinition)
+      .findOne({ where: { serviceId, state: WorkflowDefinitionState.Active } });
   }
 
   /** Any version by id (a running case's), without access checks. */
@@ -58,7 +65,11 @@ export class WorkflowDefinitionsService implements OnModuleInit {
   // ---- staff ----
 
   /** A new draft version: number = highest + 1. */
-  async create(ctx: RequestContext, serviceId: string, dto: WorkflowDefinitionInputDto): Promise<WorkflowDefinitionDto> {
+  async create(
+    ctx: RequestContext,
+    serviceId: string,
+    dto: WorkflowDefinitionInputDto,
+  ): Promise<WorkflowDefinitionDto> {
     const spec = checkedSpec(dto.spec);
     return this.db.transaction(async () => {
       const service = await this.lockService(ctx, serviceId);
@@ -106,7 +117,8 @@ export class WorkflowDefinitionsService implements OnModuleInit {
   /** One version, for its authors and for the staff handling the service's cases. */
   async get(ctx: RequestContext, id: string): Promise<WorkflowDefinitionDto> {
     const definition = await this.db.repo(WorkflowDefinition).findOne({ where: { id } });
-    if (!definition || !(await this.inScope(ctx, READERS, definition.organisationId))) throw notFound('workflow');
+    if (!definition || !(await this.inScope(ctx, READERS, definition.organisationId)))
+      throw notFound('workflow');
     return view(definition);
   }
 
@@ -120,7 +132,11 @@ export class WorkflowDefinitionsService implements OnModuleInit {
     const spec = checkedSpec(dto.spec);
     return this.mutate(ctx, id, expected, 'workflow.update', async (definition) => {
       if (definition.state !== WorkflowDefinitionState.Draft)
-        throw transition(ctx, '只有草稿版本可以修改，请创建新版本', 'only a draft can be changed: create a new version');
+        throw transition(
+          ctx,
+          '只有草稿版本可以修改，请创建新版本',
+          'only a draft can be changed: create a new version',
+        );
       definition.spec = spec;
       await this.db.repo(WorkflowDefinition).save(definition);
     });
@@ -130,7 +146,11 @@ export class WorkflowDefinitionsService implements OnModuleInit {
    * Makes a draft the version new cases start on; the previously active one is retired (its running
    * cases finish on it). Validated again: the rules may have grown since the draft was saved.
    */
-  async activate(ctx: RequestContext, id: string, expected: number | undefined): Promise<WorkflowDefinitionDto> {
+  async activate(
+    ctx: RequestContext,
+    id: string,
+    expected: number | undefined,
+  ): Promise<WorkflowDefinitionDto> {
     return this.mutate(ctx, id, expected, 'workflow.activate', async (definition) => {
       if (definition.state !== WorkflowDefinitionState.Draft)
         throw transition(ctx, '只有草稿版本可以启用', 'only a draft can be activated');
@@ -138,7 +158,8 @@ export class WorkflowDefinitionsService implements OnModuleInit {
       const published = await this.publishedVersion(definition.serviceId);
       if (published) {
         const problems = limitProblems(definition.spec, published);
-        if (problems.length) throw invalid(problems.map((e) => ({ ...e, pointer: e.pointer.replace('/workflow', '/spec') })));
+        if (problems.length)
+          throw invalid(problems.map((e) => ({ ...e, pointer: e.pointer.replace('/workflow', '/spec') })));
       }
       await this.db
         .repo(WorkflowDefinition)
@@ -251,7 +272,10 @@ function checkedSpec(spec: unknown): WorkflowSpec {
       actions: s.actions.map((a) => ({ ...a, title: texts(a.title)! })),
     })),
     ...(valid.separationOfDuties && {
-      separationOfDuties: valid.separationOfDuties.map((r) => ({ ...r, ...(r.title && { title: texts(r.title) }) })),
+      separationOfDuties: valid.separationOfDuties.map((r) => ({
+        ...r,
+        ...(r.title && { title: texts(r.title) }),
+      })),
     }),
   };
 }

@@ -12,7 +12,7 @@ import { Service, ServiceVersion } from '../../public/catalog/service.entity';
 import { CaseEvent, CaseFile, CaseOutcome, CaseStatus, CaseTask } from './case.entity';
 import { caseClock, resolveLimit } from './case-clock';
 import { ActionRun, CaseEffects, checkInput } from './case-effects';
-import { evaluateCondition } from './conditions';
+import { EXTENSION_DECISIONS, findAction, reasonRequired, Refusal, separationOfDuties } from './case-access';
 import { WorkflowDefinition, WorkflowDefinitionState } from './workflow-definition.entity';
 import type { ActionSpec, StageSpec, WorkflowSpec } from './workflow-spec';
 
@@ -65,8 +65,6 @@ export const CASE_READ_PERMISSIONS = [
   Permission.CaseSupervise,
 ];
 
-const EXTENSION_DECISIONS = new Set(['grant_extension', 'deny_extension']);
-
 /** An action the caller may take now, as the staff console offers it. */
 export interface AvailableAction {
   key: string;
@@ -75,8 +73,6 @@ export interface AvailableAction {
   reasonRequired: boolean;
   taskId: string;
 }
-
-type Refusal = { code: ErrorCode; reason: string };
 
 /**
  * The workflow engine: starts cases on a service's active definition and applies actions in one
@@ -170,13 +166,15 @@ export class WorkflowEngine {
     expectedVersion?: number,
   ): Promise<CaseFile> {
     return this.db.transaction(async () => {
-      const c = await this.db.repo(CaseFile).findOne({ where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
+      const c = await this.db
+        .repo(CaseFile)
+        .findOne({ where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
       if (!c || !(await this.canSee(ctx, c))) throw notFound('case');
       assertVersion(c, expectedVersion);
       const spec = await this.specOf(c);
       const stage = stageOf(spec, c.stage);
       const open = await this.effects.openTasks(c.id);
-      const found = this.findAction(c, spec, stage, actionKey, open);
+      const found = findAction(c, spec, stage, actionKey, open);
       if ('code' in found) throw new DomainError(found.code, { reason: found.reason });
       const { action } = found;
       const task = await this.pickTask(ctx, c, spec, stage, action, open, input.taskId);
@@ -214,14 +212,22 @@ export class WorkflowEngine {
   }
 
   /** Applicant side: the one supplement answer (补正) resumes the clock. */
-  async supplementAnswered(ctx: RequestContext, caseId: string, data: Record<string, unknown>): Promise<CaseFile> {
+  async supplementAnswered(
+    ctx: RequestContext,
+    caseId: string,
+    data: Record<string, unknown>,
+  ): Promise<CaseFile> {
     return this.db.transaction(async () => {
       const c = await this.lock(caseId);
       if (c.status !== CaseStatus.AwaitingApplicant || !c.supplementRequested)
-        throw new DomainError(ErrorCode.InvalidTransition, { reason: 'no supplement is awaited for this case' });
+        throw new DomainError(ErrorCode.InvalidTransition, {
+          reason: 'no supplement is awaited for this case',
+        });
       const now = new Date();
       // The count restarts from the day after the answer (the pause carries restart: true).
-      c.pauses = c.pauses.map((p) => (p.to === null && p.kind === 'supplement' ? { ...p, to: now.toISOString() } : p));
+      c.pauses = c.pauses.map((p) =>
+        p.to === null && p.kind === 'supplement' ? { ...p, to: now.toISOString() } : p,
+      );
       c.data = { ...c.data, ...data };
       c.status = CaseStatus.Open;
       await this.refreshClock(c, await this.specOf(c), now);
@@ -281,7 +287,8 @@ export class WorkflowEngine {
    * one of its open tasks (a task the queue moved to another unit, an extension at the unit above).
    */
   async canSee(ctx: RequestContext, c: CaseFile): Promise<boolean> {
-    for (const p of CASE_READ_PERMISSIONS) if (await isInScope(this.db, ctx, p, c.organisationId)) return true;
+    for (const p of CASE_READ_PERMISSIONS)
+      if (await isInScope(this.db, ctx, p, c.organisationId)) return true;
     for (const t of await this.effects.openTasks(c.id))
       if (await isInScope(this.db, ctx, t.permission as Permission, t.organisationId)) return true;
     return false;
@@ -296,17 +303,18 @@ export class WorkflowEngine {
     if (open.some((t) => t.kind === 'extension')) EXTENSION_DECISIONS.forEach((k) => keys.add(k));
     const out: AvailableAction[] = [];
     for (const key of keys) {
-      const found = this.findAction(c, spec, stage, key, open);
+      const found = findAction(c, spec, stage, key, open);
       if ('code' in found) continue;
       const task = await this.pickTask(ctx, c, spec, stage, found.action, open, undefined);
       if ('code' in task) continue;
       const a = found.action;
-      const reasonRequired =
-        a.reasonRequired === true ||
-        ['refuse', 'return', 'disapprove', 'suspend', 'transfer', 'request_extension', 'deny_extension'].includes(
-          a.effect,
-        );
-      out.push({ key: a.key, effect: a.effect, title: bothTexts(a.title), reasonRequired, taskId: task.id });
+      out.push({
+        key: a.key,
+        effect: a.effect,
+        title: bothTexts(a.title),
+        reasonRequired: reasonRequired(a),
+        taskId: task.id,
+      });
     }
     return out;
   }
@@ -326,7 +334,8 @@ export class WorkflowEngine {
     const d = await this.calendar.deadline(c.regionCode, c.receivedAt, caseClock(c));
     c.dueAt = d.dueAt;
     c.dueProvisional = d.provisional;
-    if (d.dueAt) c.warningLevel = await this.calendar.warning(c.regionCode, now, d.dueAt, spec.clock.yellowWithin);
+    if (d.dueAt)
+      c.warningLevel = await this.calendar.warning(c.regionCode, now, d.dueAt, spec.clock.yellowWithin);
   }
 
   /** Appends a history entry with the caller and an audit leaf for it. */
@@ -348,14 +357,20 @@ export class WorkflowEngine {
         ...e,
       }),
     );
-    await this.audit.append(ctx, { action: `case.${auditVerb(action)}`, resourceType: 'case', resourceId: c.id });
+    await this.audit.append(ctx, {
+      action: `case.${auditVerb(action)}`,
+      resourceType: 'case',
+      resourceId: c.id,
+    });
     return event;
   }
 
   // ---------------------------------------------------------------- internals
 
   private async lock(caseId: string): Promise<CaseFile> {
-    const c = await this.db.repo(CaseFile).findOne({ where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
+    const c = await this.db
+      .repo(CaseFile)
+      .findOne({ where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
     if (!c) throw notFound('case');
     return c;
   }
@@ -363,41 +378,6 @@ export class WorkflowEngine {
   private async notify(ctx: RequestContext, c: CaseFile, event: CaseEvent, effect: string): Promise<void> {
     const listener = this.listeners.get(c.subjectType);
     if (listener) await listener(ctx, { caseFile: c, event, effect });
-  }
-
-  /** The action by key in the case's stage and status, and whether its guard holds. */
-  private findAction(
-    c: CaseFile,
-    spec: WorkflowSpec,
-    stage: StageSpec,
-    key: string,
-    open: CaseTask[],
-  ): { action: ActionSpec } | Refusal {
-    const refuse = (reason: string): Refusal => ({ code: ErrorCode.InvalidTransition, reason });
-    if (c.status === CaseStatus.Closed) return refuse('the case is closed');
-    let action = stage.actions.find((a) => a.key === key);
-    // A superior decides on an extension whatever step the case has moved on to meanwhile.
-    if (!action && EXTENSION_DECISIONS.has(key) && open.some((t) => t.kind === 'extension')) {
-      action = spec.stages.flatMap((s) => s.actions).find((a) => a.key === key) ?? {
-        key,
-        effect: key as ActionSpec['effect'],
-        title: key === 'grant_extension' ? { 'zh-CN': '同意延期', en: 'Grant extension' } : { 'zh-CN': '不同意延期', en: 'Deny extension' },
-      };
-    }
-    if (!action) return refuse(`the action "${key}" is not offered in stage "${stage.key}"`);
-    if (EXTENSION_DECISIONS.has(action.effect) && !open.some((t) => t.kind === 'extension'))
-      return refuse('no extension request is waiting for a decision');
-    if (c.status === CaseStatus.Suspended && action.effect !== 'resume' && !EXTENSION_DECISIONS.has(action.effect))
-      return refuse(`the case is suspended in stage "${stage.key}": only resume is possible`);
-    if (action.effect === 'resume' && c.status !== CaseStatus.Suspended)
-      return refuse(`the case is not suspended (stage "${stage.key}")`);
-    if (c.status === CaseStatus.AwaitingApplicant && action.effect !== 'refuse')
-      return refuse(`the case waits for the applicant's supplement in stage "${stage.key}"`);
-    if (action.effect === 'request_supplement' && c.supplementRequested)
-      return refuse('a supplement notice (一次性告知) was already sent for this case; only one is allowed');
-    if (action.guard && !evaluateCondition(action.guard, { form: c.data, case: guardCase(c) }))
-      return refuse(`the condition of "${key}" does not hold in stage "${stage.key}"`);
-    return { action };
   }
 
   /**
@@ -414,10 +394,15 @@ export class WorkflowEngine {
     taskId: string | undefined,
   ): Promise<CaseTask | Refusal> {
     const extension = EXTENSION_DECISIONS.has(action.effect);
-    let candidates = open.filter((t) => (extension ? t.kind === 'extension' : t.kind !== 'extension' && t.stage === stage.key));
+    let candidates = open.filter((t) =>
+      extension ? t.kind === 'extension' : t.kind !== 'extension' && t.stage === stage.key,
+    );
     if (taskId) candidates = candidates.filter((t) => t.id === taskId);
     if (!candidates.length)
-      return { code: ErrorCode.InvalidTransition, reason: `no open task for "${action.key}" in stage "${stage.key}"` };
+      return {
+        code: ErrorCode.InvalidTransition,
+        reason: `no open task for "${action.key}" in stage "${stage.key}"`,
+      };
     const mine: CaseTask[] = [];
     for (const t of candidates)
       if (await isInScope(this.db, ctx, t.permission as Permission, t.organisationId)) mine.push(t);
@@ -429,7 +414,20 @@ export class WorkflowEngine {
       mine.find((t) => t.assigneeId === null) ??
       ((await isInScope(this.db, ctx, Permission.CaseAssign, c.organisationId)) ? mine[0] : undefined);
     if (!task)
-      return { code: ErrorCode.InvalidTransition, reason: `the task of stage "${stage.key}" is claimed by a colleague` };
+      return {
+        code: ErrorCode.InvalidTransition,
+        reason: `the task of stage "${stage.key}" is claimed by a colleague`,
+      };
+    // 多级审批: one person (or their delegate) approves one level of a round, not two.
+    const approvedBy = (c.approval.by as string[] | undefined) ?? [];
+    if (
+      action.effect === 'approve' &&
+      [ctx.actor.id, ctx.actor.onBehalfOf].some((id) => id && approvedBy.includes(id))
+    )
+      return {
+        code: ErrorCode.SeparationOfDuties,
+        reason: 'you already approved another level of this approval',
+      };
     const sod = separationOfDuties(spec, c, stage.key, action.key, [ctx.actor.id, ctx.actor.onBehalfOf]);
     if (sod) return { code: ErrorCode.SeparationOfDuties, reason: sod };
     return task;
@@ -450,51 +448,4 @@ function stageOf(spec: WorkflowSpec, key: string): StageSpec {
 function auditVerb(action: string): string {
   const verb = action.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
   return /^[a-z]/.test(verb) ? verb : `x${verb}`;
-}
-
-/** What guards may read about the case besides the form (no personal data). */
-function guardCase(c: CaseFile): Record<string, unknown> {
-  return {
-    stage: c.stage,
-    status: c.status,
-    outcome: c.outcome,
-    supplementRequested: c.supplementRequested,
-    accepted: c.acceptedAt !== null,
-    extensions: c.extensions.length,
-    warningLevel: c.warningLevel,
-    serviceId: c.serviceId,
-    organisationId: c.organisationId,
-  };
-}
-
-/** Whether an SoD rule entry ("stage.action" or bare "action") names the recorded key. */
-function matches(entry: string, stage: string, action: string): boolean {
-  return entry.includes('.') ? entry === `${stage}.${action}` : entry === action;
-}
-
-/**
- * 不相容岗位分离: the caller (or the colleague they act for) may not do this action if they did
- * another action of a rule containing it. Returns the refusal reason, or null.
- */
-export function separationOfDuties(
-  spec: WorkflowSpec,
-  c: Pick<CaseFile, 'actors'>,
-  stage: string,
-  action: string,
-  people: Array<string | null | undefined>,
-): string | null {
-  const ids = new Set(people.filter((x): x is string => !!x));
-  for (const rule of spec.separationOfDuties ?? []) {
-    if (!rule.actions.some((e) => matches(e, stage, action))) continue;
-    for (const [recorded, actors] of Object.entries(c.actors)) {
-      const dot = recorded.indexOf('.');
-      const [s, a] = dot < 0 ? ['', recorded] : [recorded.slice(0, dot), recorded.slice(dot + 1)];
-      if (s === stage && a === action) continue;
-      if (!rule.actions.some((e) => matches(e, s, a))) continue;
-      if (matches(rule.actions.find((e) => matches(e, s, a))!, stage, action)) continue;
-      if (actors.some((id) => ids.has(id)))
-        return `${rule.title?.en ?? rule.actions.join(' / ')}: you (or the colleague you act for) already did "${a}" on this case`;
-    }
-  }
-  return null;
 }

@@ -53,7 +53,12 @@ function spec(): Json {
             effect: 'approve',
             title: t('同意'),
             to: 'decision',
-            guard: { all: [{ path: '/form/capital', op: 'gte', value: 0 }, { not: { path: '/case/x', op: 'exists' } }] },
+            guard: {
+              all: [
+                { path: '/form/capital', op: 'gte', value: 0 },
+                { not: { path: '/case/x', op: 'exists' } },
+              ],
+            },
           },
           { key: 'disapprove', effect: 'disapprove', title: t('不同意'), to: 'review' },
         ],
@@ -71,7 +76,8 @@ function spec(): Json {
 
 const codesAt = (s: unknown) => validateWorkflowSpec(s).map((e) => `${e.pointer} ${e.code}`);
 const stage = (s: Json, key: string): Json => s.stages.find((x: Json) => x.key === key);
-const action = (s: Json, st: string, key: string): Json => stage(s, st).actions.find((a: Json) => a.key === key);
+const action = (s: Json, st: string, key: string): Json =>
+  stage(s, st).actions.find((a: Json) => a.key === key);
 
 describe('validateWorkflowSpec', () => {
   it('accepts a well-formed workflow', () => {
@@ -79,7 +85,8 @@ describe('validateWorkflowSpec', () => {
   });
 
   it('refuses what is not a spec at all, without throwing', () => {
-    for (const bad of [null, 1, 'x', [], { stages: 'x' }]) expect(validateWorkflowSpec(bad).length).toBeGreaterThan(0);
+    for (const bad of [null, 1, 'x', [], { stages: 'x' }])
+      expect(validateWorkflowSpec(bad).length).toBeGreaterThan(0);
     expect(codesAt(null)).toEqual([' isObject']);
   });
 
@@ -119,7 +126,10 @@ describe('validateWorkflowSpec', () => {
     const s = spec();
     action(s, 'acceptance', 'accept').to = 'nowhere';
     action(s, 'decision', 'decide').deniedTo = 'limbo';
-    expect(codesAt(s)).toEqual(['/stages/0/actions/0/to unknownStage', '/stages/3/actions/0/deniedTo unknownStage']);
+    expect(codesAt(s)).toEqual([
+      '/stages/0/actions/0/to unknownStage',
+      '/stages/3/actions/0/deniedTo unknownStage',
+    ]);
   });
 
   it('moving effects need to; staying effects may not have one; deniedTo only on decide', () => {
@@ -149,7 +159,9 @@ describe('validateWorkflowSpec', () => {
     const s = spec();
     stage(s, 'closed').actions = [{ key: 'reopen', effect: 'advance', title: t('重开'), to: 'review' }];
     stage(s, 'decision').actions = [];
-    expect(codesAt(s)).toEqual(expect.arrayContaining(['/stages/4/actions finalHasActions', '/stages/3/actions noActions']));
+    expect(codesAt(s)).toEqual(
+      expect.arrayContaining(['/stages/4/actions finalHasActions', '/stages/3/actions noActions']),
+    );
   });
 
   it('a final stage and a decide action must be reachable from start; every stage must be reachable', () => {
@@ -207,7 +219,9 @@ describe('validateWorkflowSpec', () => {
     stage(s, 'review').actions = stage(s, 'review').actions.filter((a: Json) => a.key !== 'deny_extension');
     expect(codesAt(s)).toEqual(['/stages/1/actions/4/effect extensionDecisionRequired']);
     const g = spec();
-    stage(g, 'review').actions = stage(g, 'review').actions.filter((a: Json) => a.key !== 'request_extension');
+    stage(g, 'review').actions = stage(g, 'review').actions.filter(
+      (a: Json) => a.key !== 'request_extension',
+    );
     expect(codesAt(g)).toEqual([
       '/stages/1/actions/4/effect extensionRequestRequired',
       '/stages/1/actions/5/effect extensionRequestRequired',
@@ -228,7 +242,12 @@ describe('validateWorkflowSpec', () => {
 
   it('clock numbers stay in range', () => {
     const s = spec();
-    s.clock = { supplementNoticeWithin: 0, yellowWithin: 31, escalateOverdue: 'yes', limit: { amount: 3651, unit: 'weeks' } };
+    s.clock = {
+      supplementNoticeWithin: 0,
+      yellowWithin: 31,
+      escalateOverdue: 'yes',
+      limit: { amount: 3651, unit: 'weeks' },
+    };
     expect(codesAt(s)).toEqual([
       '/clock/limit/amount range',
       '/clock/limit/unit isIn',
@@ -317,7 +336,11 @@ describe('validateWorkflowSpec', () => {
     s.stages = Array.from({ length: 51 }, (_, i) => ({ ...spec().stages[4], key: `s${i}` }));
     expect(codesAt(s)).toEqual(['/stages size']);
     const a = spec();
-    a.stages[0].actions = Array.from({ length: 21 }, (_, i) => ({ key: `r${i}`, effect: 'refuse', title: t('拒') }));
+    a.stages[0].actions = Array.from({ length: 21 }, (_, i) => ({
+      key: `r${i}`,
+      effect: 'refuse',
+      title: t('拒'),
+    }));
     expect(codesAt(a)).toEqual(['/stages/0/actions size']);
   });
 });

@@ -69,7 +69,11 @@ export const MOVING_EFFECTS: ReadonlySet<ActionEffect> = new Set([
   'deliver',
 ]);
 
-const ASSIGNEE_PERMISSIONS: readonly string[] = [Permission.CaseHandle, Permission.CaseReview, Permission.CaseApprove];
+const ASSIGNEE_PERMISSIONS: readonly string[] = [
+  Permission.CaseHandle,
+  Permission.CaseReview,
+  Permission.CaseApprove,
+];
 const ASSIGNEE_UNITS = ['handling', 'parent'];
 const APPROVAL_MODES = ['sequential', 'all', 'any'];
 const CLOCK_UNITS: readonly string[] = Object.values(ClockUnit);
@@ -175,7 +179,13 @@ function checkShape(spec: unknown, p: Problems): void {
     const c = spec.clock;
     known(c, '/clock', ['limit', 'supplementNoticeWithin', 'yellowWithin', 'escalateOverdue'], p);
     if (c.limit !== undefined) timeLimit(c.limit, '/clock/limit', p);
-    intIn(c.supplementNoticeWithin, '/clock/supplementNoticeWithin', 1, SPEC_LIMITS.supplementNoticeWithin, p);
+    intIn(
+      c.supplementNoticeWithin,
+      '/clock/supplementNoticeWithin',
+      1,
+      SPEC_LIMITS.supplementNoticeWithin,
+      p,
+    );
     intIn(c.yellowWithin, '/clock/yellowWithin', 0, SPEC_LIMITS.yellowWithin, p);
     bool(c.escalateOverdue, '/clock/escalateOverdue', p, true);
   }
@@ -318,14 +328,24 @@ function checkStage(
       p.add(`${aAt}/effect`, 'resumeRequired', 'a stage that can suspend needs a resume action');
     if (a.effect === 'resume' && !effects.has('suspend'))
       p.add(`${aAt}/effect`, 'suspendRequired', 'resume needs a suspend action in the same stage');
-    if (a.effect === 'request_extension' && !(effects.has('grant_extension') && effects.has('deny_extension')))
+    if (
+      a.effect === 'request_extension' &&
+      !(effects.has('grant_extension') && effects.has('deny_extension'))
+    )
       p.add(
         `${aAt}/effect`,
         'extensionDecisionRequired',
         'a stage that can request an extension needs grant_extension and deny_extension actions',
       );
-    if ((a.effect === 'grant_extension' || a.effect === 'deny_extension') && !effects.has('request_extension'))
-      p.add(`${aAt}/effect`, 'extensionRequestRequired', `${a.effect} needs request_extension in the same stage`);
+    if (
+      (a.effect === 'grant_extension' || a.effect === 'deny_extension') &&
+      !effects.has('request_extension')
+    )
+      p.add(
+        `${aAt}/effect`,
+        'extensionRequestRequired',
+        `${a.effect} needs request_extension in the same stage`,
+      );
   });
 }
 
@@ -345,12 +365,14 @@ function checkTargets(
   if (a.to !== undefined) {
     const target = stage(a.to);
     if (!target) p.add(`${at}/to`, 'unknownStage', `no stage ${a.to}`);
-    else if (a.effect === 'close' && !target.final) p.add(`${at}/to`, 'finalRequired', 'close goes to a final stage');
+    else if (a.effect === 'close' && !target.final)
+      p.add(`${at}/to`, 'finalRequired', 'close goes to a final stage');
   }
   if (a.deniedTo !== undefined) {
     if (a.effect !== 'decide') p.add(`${at}/deniedTo`, 'notAllowed', 'deniedTo is for decide only');
     else if (!stage(a.deniedTo)) p.add(`${at}/deniedTo`, 'unknownStage', `no stage ${a.deniedTo}`);
-    else if (a.deniedTo === s.key) p.add(`${at}/deniedTo`, 'selfLoop', 'an action cannot go to its own stage');
+    else if (a.deniedTo === s.key)
+      p.add(`${at}/deniedTo`, 'selfLoop', 'an action cannot go to its own stage');
   }
 }
 
@@ -373,7 +395,12 @@ function edges(s: StageSpec, withReturns: boolean): string[] {
   return out;
 }
 
-function reachable(spec: WorkflowSpec, index: Map<string, number>, from: string, withReturns: boolean): Set<string> {
+function reachable(
+  spec: WorkflowSpec,
+  index: Map<string, number>,
+  from: string,
+  withReturns: boolean,
+): Set<string> {
   const seen = new Set<string>([from]);
   const queue = [from];
   while (queue.length) {
@@ -390,7 +417,8 @@ function reachable(spec: WorkflowSpec, index: Map<string, number>, from: string,
 function checkReachability(spec: WorkflowSpec, index: Map<string, number>, p: Problems): void {
   const fromStart = reachable(spec, index, spec.start, true);
   spec.stages.forEach((s, i) => {
-    if (!fromStart.has(s.key)) p.add(`/stages/${i}`, 'unreachable', `stage ${s.key} cannot be reached from start`);
+    if (!fromStart.has(s.key))
+      p.add(`/stages/${i}`, 'unreachable', `stage ${s.key} cannot be reached from start`);
   });
   const stages = spec.stages.filter((s) => fromStart.has(s.key));
   if (!stages.some((s) => s.final))

@@ -56,11 +56,41 @@ export const INDIVIDUAL_BUSINESS: DemoServiceSpec = {
       conditions:
         '有经营能力的自然人，有固定的经营场所，经营范围不属于法律、行政法规禁止的项目；家庭经营的，参加经营的家庭成员应当在申请时一并登记。',
       materials: [
-        { name: '个体工商户登记（备案）申请书', source: '申请人填写（网上申报自动生成）', copies: 1, form: MaterialForm.Both, required: true },
-        { name: '经营者身份证件', source: '公安机关核发', copies: 1, form: MaterialForm.Both, required: true },
-        { name: '经营场所使用证明（产权证明或租赁协议）', source: '申请人自备', copies: 1, form: MaterialForm.Both, required: true },
-        { name: '家庭成员关系证明（家庭经营时）', source: '公安机关或村（居）委会出具', copies: 1, form: MaterialForm.Paper, required: false },
-        { name: '委托书及受托人身份证件（委托办理时）', source: '申请人自备', copies: 1, form: MaterialForm.Paper, required: false },
+        {
+          name: '个体工商户登记（备案）申请书',
+          source: '申请人填写（网上申报自动生成）',
+          copies: 1,
+          form: MaterialForm.Both,
+          required: true,
+        },
+        {
+          name: '经营者身份证件',
+          source: '公安机关核发',
+          copies: 1,
+          form: MaterialForm.Both,
+          required: true,
+        },
+        {
+          name: '经营场所使用证明（产权证明或租赁协议）',
+          source: '申请人自备',
+          copies: 1,
+          form: MaterialForm.Both,
+          required: true,
+        },
+        {
+          name: '家庭成员关系证明（家庭经营时）',
+          source: '公安机关或村（居）委会出具',
+          copies: 1,
+          form: MaterialForm.Paper,
+          required: false,
+        },
+        {
+          name: '委托书及受托人身份证件（委托办理时）',
+          source: '申请人自备',
+          copies: 1,
+          form: MaterialForm.Paper,
+          required: false,
+        },
       ],
       legalLimit: { amount: 3, unit: TimeUnit.WorkingDays },
       promisedLimit: { amount: 2, unit: TimeUnit.WorkingDays },
@@ -79,8 +109,14 @@ export const INDIVIDUAL_BUSINESS: DemoServiceSpec = {
       ],
       faq: [
         { q: '个体工商户登记收费吗？', a: '不收费。营业执照及副本免费发放，电子营业执照同步生成。' },
-        { q: '可以不起字号名称吗？', a: '可以。没有字号的，以经营者姓名作为名称使用，营业执照上名称一栏为“***”。' },
-        { q: '住宅可以作为经营场所吗？', a: '可以按当地“住所（经营场所）登记管理办法”申报，但不得从事餐饮、娱乐等法律法规禁止在住宅中经营的项目。' },
+        {
+          q: '可以不起字号名称吗？',
+          a: '可以。没有字号的，以经营者姓名作为名称使用，营业执照上名称一栏为“***”。',
+        },
+        {
+          q: '住宅可以作为经营场所吗？',
+          a: '可以按当地“住所（经营场所）登记管理办法”申报，但不得从事餐饮、娱乐等法律法规禁止在住宅中经营的项目。',
+        },
       ],
       consultPhone: '0999-12315',
       supervisionPhone: '0999-12345',
@@ -90,7 +126,8 @@ export const INDIVIDUAL_BUSINESS: DemoServiceSpec = {
     translations: {
       'zh-CN': {
         title: '个体工商户设立登记',
-        summary: '自然人从事工商业经营，依法办理个体工商户设立登记，领取营业执照。全程网办，2 个工作日办结，不收费。',
+        summary:
+          '自然人从事工商业经营，依法办理个体工商户设立登记，领取营业执照。全程网办，2 个工作日办结，不收费。',
       },
       en: {
         title: 'Registration of an individual business',
@@ -102,13 +139,27 @@ export const INDIVIDUAL_BUSINESS: DemoServiceSpec = {
     },
     elder: {
       summary: '开个小店、做点小生意，先来登记，领营业执照。不收钱，两个工作日办好。',
-      steps: ['带上身份证', '带上房子的租房合同或房产证', '到政务中心市场监管窗口', '填一张申请表', '等短信通知领执照'],
+      steps: [
+        '带上身份证',
+        '带上房子的租房合同或房产证',
+        '到政务中心市场监管窗口',
+        '填一张申请表',
+        '等短信通知领执照',
+      ],
     },
     form: {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
       additionalProperties: false,
-      required: ['applicantName', 'idNumber', 'phone', 'organisationForm', 'businessScope', 'businessAddress', 'capital'],
+      required: [
+        'applicantName',
+        'idNumber',
+        'phone',
+        'organisationForm',
+        'businessScope',
+        'businessAddress',
+        'capital',
+      ],
       properties: {
         ...applicant,
         organisationForm: {
@@ -157,17 +208,46 @@ export const RESIDENCE_PERMIT: DemoServiceSpec = {
   target: ServiceTarget.Person,
   content: {
     guide: {
-      legalBasis:
-        '《居住证暂行条例》（国务院令第663号）第二条、第九条、第十三条；《演示省居住证实施办法》。',
+      legalBasis: '《居住证暂行条例》（国务院令第663号）第二条、第九条、第十三条；《演示省居住证实施办法》。',
       conditions:
         '离开常住户口所在地，到演示市居住半年以上，并符合有合法稳定就业、合法稳定住所、连续就读条件之一的中国公民。未满十六周岁的未成年人和行动不便的老年人、残疾人等，可由其监护人、近亲属代为申领。',
       materials: [
         { name: '居民身份证', source: '公安机关核发', copies: 1, form: MaterialForm.Both, required: true },
-        { name: '近期一寸正面免冠白底彩色照片（可现场采集）', source: '申请人自备', copies: 2, form: MaterialForm.Both, required: true },
-        { name: '居住登记证明（居住满半年）', source: '居住地公安派出所出具', copies: 1, form: MaterialForm.Electronic, required: true },
-        { name: '劳动合同或营业执照（就业条件）', source: '用人单位或市场监管部门', copies: 1, form: MaterialForm.Both, required: false },
-        { name: '房屋租赁合同或不动产权证书（住所条件）', source: '申请人自备或不动产登记机构', copies: 1, form: MaterialForm.Both, required: false },
-        { name: '学校出具的在读证明（就读条件）', source: '就读学校', copies: 1, form: MaterialForm.Paper, required: false },
+        {
+          name: '近期一寸正面免冠白底彩色照片（可现场采集）',
+          source: '申请人自备',
+          copies: 2,
+          form: MaterialForm.Both,
+          required: true,
+        },
+        {
+          name: '居住登记证明（居住满半年）',
+          source: '居住地公安派出所出具',
+          copies: 1,
+          form: MaterialForm.Electronic,
+          required: true,
+        },
+        {
+          name: '劳动合同或营业执照（就业条件）',
+          source: '用人单位或市场监管部门',
+          copies: 1,
+          form: MaterialForm.Both,
+          required: false,
+        },
+        {
+          name: '房屋租赁合同或不动产权证书（住所条件）',
+          source: '申请人自备或不动产登记机构',
+          copies: 1,
+          form: MaterialForm.Both,
+          required: false,
+        },
+        {
+          name: '学校出具的在读证明（就读条件）',
+          source: '就读学校',
+          copies: 1,
+          form: MaterialForm.Paper,
+          required: false,
+        },
       ],
       legalLimit: { amount: 15, unit: TimeUnit.WorkingDays },
       promisedLimit: { amount: 10, unit: TimeUnit.WorkingDays },
@@ -194,7 +274,10 @@ export const RESIDENCE_PERMIT: DemoServiceSpec = {
       faq: [
         { q: '首次申领居住证收费吗？', a: '首次申领不收费；换领、补领的，按规定缴纳工本费。' },
         { q: '居住证有效期多久？', a: '居住证每年签注一次，签注后继续有效；签注可网上办理。' },
-        { q: '居住证能享受哪些服务？', a: '义务教育、基本公共就业服务、基本公共卫生服务、公共文化服务、办理出入境证件、机动车登记等（详见《居住证暂行条例》第十二条）。' },
+        {
+          q: '居住证能享受哪些服务？',
+          a: '义务教育、基本公共就业服务、基本公共卫生服务、公共文化服务、办理出入境证件、机动车登记等（详见《居住证暂行条例》第十二条）。',
+        },
       ],
       consultPhone: '0999-110110',
       supervisionPhone: '0999-12345',
@@ -204,7 +287,8 @@ export const RESIDENCE_PERMIT: DemoServiceSpec = {
     translations: {
       'zh-CN': {
         title: '居住证申领',
-        summary: '在演示市居住半年以上的外地户籍人员，申领居住证，享受当地基本公共服务。10 个工作日办结，首次申领免费。',
+        summary:
+          '在演示市居住半年以上的外地户籍人员，申领居住证，享受当地基本公共服务。10 个工作日办结，首次申领免费。',
       },
       en: {
         title: 'Application for a residence permit',
@@ -216,7 +300,13 @@ export const RESIDENCE_PERMIT: DemoServiceSpec = {
     },
     elder: {
       summary: '外地户口在本市住满半年，可以办居住证，看病、孩子上学更方便。第一次办不收钱。',
-      steps: ['带上身份证', '带上租房合同或工作证明', '到市公安局户政大厅 3 号窗口', '现场拍照', '十个工作日后来领证'],
+      steps: [
+        '带上身份证',
+        '带上租房合同或工作证明',
+        '到市公安局户政大厅 3 号窗口',
+        '现场拍照',
+        '十个工作日后来领证',
+      ],
     },
     form: {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -267,9 +357,27 @@ export const SENIOR_CARD: DemoServiceSpec = {
         '《中华人民共和国老年人权益保障法》第五十七条、第五十八条；《演示省老年人优待办法》；全国老龄办《关于推进老年人优待证工作的通知》。',
       conditions: '年满六十周岁的本市户籍老年人，以及在本市居住的持有居住证的外地户籍老年人。',
       materials: [
-        { name: '居民身份证或户口簿', source: '公安机关核发', copies: 1, form: MaterialForm.Both, required: true },
-        { name: '近期一寸免冠彩色照片（可现场拍摄）', source: '申请人自备', copies: 1, form: MaterialForm.Both, required: false },
-        { name: '代办人身份证件（代办时）', source: '代办人自备', copies: 1, form: MaterialForm.Paper, required: false },
+        {
+          name: '居民身份证或户口簿',
+          source: '公安机关核发',
+          copies: 1,
+          form: MaterialForm.Both,
+          required: true,
+        },
+        {
+          name: '近期一寸免冠彩色照片（可现场拍摄）',
+          source: '申请人自备',
+          copies: 1,
+          form: MaterialForm.Both,
+          required: false,
+        },
+        {
+          name: '代办人身份证件（代办时）',
+          source: '代办人自备',
+          copies: 1,
+          form: MaterialForm.Paper,
+          required: false,
+        },
       ],
       legalLimit: { amount: 1, unit: TimeUnit.WorkingDays },
       handlingType: HandlingType.Immediate,

@@ -13,7 +13,13 @@ import { RoleAssignment } from '../identity/staff/role-assignment.entity';
 import { RoleName } from '../identity/staff/role-catalogue';
 import { Organisation, OrganisationKind } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { DEMO_SERVICES, DemoServiceSpec, INDIVIDUAL_BUSINESS, RESIDENCE_PERMIT, SENIOR_CARD } from './demo-services.data';
+import {
+  DEMO_SERVICES,
+  DemoServiceSpec,
+  INDIVIDUAL_BUSINESS,
+  RESIDENCE_PERMIT,
+  SENIOR_CARD,
+} from './demo-services.data';
 
 /**
  * Three published demo services with active workflows, and the units and staff who work them:
@@ -27,7 +33,10 @@ import { DEMO_SERVICES, DemoServiceSpec, INDIVIDUAL_BUSINESS, RESIDENCE_PERMIT, 
 
 const t = (zh: string, en: string): Texts => ({ 'zh-CN': zh, en });
 const uscc = (first17: string): string => first17 + uniformCodeCheckChar(first17);
-const at = (permission: AssigneeRule['permission'], unit: AssigneeRule['unit'] = 'handling'): AssigneeRule => ({
+const at = (
+  permission: AssigneeRule['permission'],
+  unit: AssigneeRule['unit'] = 'handling',
+): AssigneeRule => ({
   permission,
   unit,
 });
@@ -64,12 +73,54 @@ export const DEMO_SERVICE_STAFF: Array<{
   home: string;
   label: string;
 }> = [
-  { username: 'approver.a', displayName: '甲区审批员', roles: [RoleName.Approver], unit: 'marketA', home: 'marketA.appr', label: 'approver (district A)' },
-  { username: 'clerk.police', displayName: '户政受理员', roles: [RoleName.Clerk], unit: 'police.hukou', home: 'police.hukou', label: 'clerk (household reg.)' },
-  { username: 'reviewer.police', displayName: '户政审核员', roles: [RoleName.Reviewer], unit: 'police.hukou', home: 'police.hukou', label: 'reviewer (household reg.)' },
-  { username: 'approver.police', displayName: '户政科科长', roles: [RoleName.Approver], unit: 'police.hukou', home: 'police.hukou', label: 'approver (household reg.)' },
-  { username: 'chief.police', displayName: '市公安局分管负责人', roles: [RoleName.Approver], unit: 'police', home: 'police', label: 'approver (city police)' },
-  { username: 'clerk.civil', displayName: '民政窗口首席代表', roles: [RoleName.Clerk, RoleName.Approver], unit: 'civil.elder', home: 'civil.elder', label: 'clerk+approver (civil)' },
+  {
+    username: 'approver.a',
+    displayName: '甲区审批员',
+    roles: [RoleName.Approver],
+    unit: 'marketA',
+    home: 'marketA.appr',
+    label: 'approver (district A)',
+  },
+  {
+    username: 'clerk.police',
+    displayName: '户政受理员',
+    roles: [RoleName.Clerk],
+    unit: 'police.hukou',
+    home: 'police.hukou',
+    label: 'clerk (household reg.)',
+  },
+  {
+    username: 'reviewer.police',
+    displayName: '户政审核员',
+    roles: [RoleName.Reviewer],
+    unit: 'police.hukou',
+    home: 'police.hukou',
+    label: 'reviewer (household reg.)',
+  },
+  {
+    username: 'approver.police',
+    displayName: '户政科科长',
+    roles: [RoleName.Approver],
+    unit: 'police.hukou',
+    home: 'police.hukou',
+    label: 'approver (household reg.)',
+  },
+  {
+    username: 'chief.police',
+    displayName: '市公安局分管负责人',
+    roles: [RoleName.Approver],
+    unit: 'police',
+    home: 'police',
+    label: 'approver (city police)',
+  },
+  {
+    username: 'clerk.civil',
+    displayName: '民政窗口首席代表',
+    roles: [RoleName.Clerk, RoleName.Approver],
+    unit: 'civil.elder',
+    home: 'civil.elder',
+    label: 'clerk+approver (civil)',
+  },
 ];
 
 const CLOCK = { supplementNoticeWithin: 5, yellowWithin: 1, escalateOverdue: true };
@@ -81,7 +132,11 @@ const acceptance = (next: string): StageSpec => ({
   actions: [
     { key: 'accept', effect: 'accept', title: t('受理', 'Accept'), to: next },
     { key: 'refuse', effect: 'refuse', title: t('不予受理', 'Refuse'), reasonRequired: true },
-    { key: 'request_supplement', effect: 'request_supplement', title: t('一次性告知补正', 'Request documents') },
+    {
+      key: 'request_supplement',
+      effect: 'request_supplement',
+      title: t('一次性告知补正', 'Request documents'),
+    },
   ],
 });
 
@@ -91,7 +146,13 @@ const reviewStage = (next: string): StageSpec => ({
   assignee: review,
   actions: [
     { key: 'pass', effect: 'advance', title: t('审查通过', 'Pass'), to: next },
-    { key: 'return', effect: 'return', title: t('退回受理', 'Return'), to: 'acceptance', reasonRequired: true },
+    {
+      key: 'return',
+      effect: 'return',
+      title: t('退回受理', 'Return'),
+      to: 'acceptance',
+      reasonRequired: true,
+    },
     { key: 'request_extension', effect: 'request_extension', title: t('申请延期', 'Request extension') },
     { key: 'grant_extension', effect: 'grant_extension', title: t('同意延期', 'Grant extension') },
     { key: 'deny_extension', effect: 'deny_extension', title: t('不同意延期', 'Deny extension') },
@@ -105,7 +166,13 @@ const approvalStage = (levels: AssigneeRule[], next: string): StageSpec => ({
   approval: { mode: 'sequential', levels },
   actions: [
     { key: 'approve', effect: 'approve', title: t('同意', 'Approve'), to: next },
-    { key: 'disapprove', effect: 'disapprove', title: t('不同意（退回审查）', 'Disapprove'), to: 'review', reasonRequired: true },
+    {
+      key: 'disapprove',
+      effect: 'disapprove',
+      title: t('不同意（退回审查）', 'Disapprove'),
+      to: 'review',
+      reasonRequired: true,
+    },
   ],
 });
 
@@ -123,10 +190,19 @@ const issuing = (title: Texts, next: string): StageSpec => ({
   actions: [{ key: 'issue', effect: 'issue', title, to: next }],
 });
 
-const closed: StageSpec = { key: 'closed', title: t('办结', 'Closed'), assignee: handle, final: true, actions: [] };
+const closed: StageSpec = {
+  key: 'closed',
+  title: t('办结', 'Closed'),
+  assignee: handle,
+  final: true,
+  actions: [],
+};
 
 const SOD_ACCEPT_APPROVE = [
-  { actions: ['acceptance.accept', 'approval.approve'], title: t('受理与审批不得为同一人', 'Accept and approve: different people') },
+  {
+    actions: ['acceptance.accept', 'approval.approve'],
+    title: t('受理与审批不得为同一人', 'Accept and approve: different people'),
+  },
 ];
 
 export const DEMO_WORKFLOWS: Record<string, WorkflowSpec> = {
@@ -165,7 +241,12 @@ export const DEMO_WORKFLOWS: Record<string, WorkflowSpec> = {
   [SENIOR_CARD.code]: {
     start: 'acceptance',
     clock: { limit: { amount: 1, unit: ClockUnit.WorkingDays }, ...CLOCK, yellowWithin: 0 },
-    stages: [acceptance('decision'), decision('issuing'), issuing(t('制发优待证', 'Issue senior card'), 'closed'), closed],
+    stages: [
+      acceptance('decision'),
+      decision('issuing'),
+      issuing(t('制发优待证', 'Issue senior card'), 'closed'),
+      closed,
+    ],
   },
 };
 
@@ -264,7 +345,12 @@ async function ensureStaff(
 }
 
 /** draft guide → workflow draft → activate → submit → publish (publication needs the active workflow) */
-async function createService(app: INestApplication, ctx: RequestContext, spec: DemoServiceSpec, unitId: string) {
+async function createService(
+  app: INestApplication,
+  ctx: RequestContext,
+  spec: DemoServiceSpec,
+  unitId: string,
+) {
   const catalog = app.get(CatalogService);
   const workflows = app.get(WorkflowDefinitionsService);
   const service = await catalog.create(ctx, {

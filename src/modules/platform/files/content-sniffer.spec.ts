@@ -11,7 +11,11 @@ import {
 
 /** sniff() as FilesService calls it: head and tail of the whole file. */
 const sniffAll = (buf: Buffer) =>
-  sniff(buf.subarray(0, SNIFF_HEAD_BYTES), buf.subarray(Math.max(0, buf.length - SNIFF_TAIL_BYTES)), buf.length);
+  sniff(
+    buf.subarray(0, SNIFF_HEAD_BYTES),
+    buf.subarray(Math.max(0, buf.length - SNIFF_TAIL_BYTES)),
+    buf.length,
+  );
 
 describe('sniff', () => {
   it.each([
@@ -62,9 +66,22 @@ describe('sniff', () => {
 
 describe('declared types', () => {
   it('accepts the allow-list, aliases and generic types; refuses the rest before reading', () => {
-    for (const t of ['application/pdf', 'image/PNG', 'image/jpg', 'application/octet-stream', '', 'image/jpeg; q=1'])
+    for (const t of [
+      'application/pdf',
+      'image/PNG',
+      'image/jpg',
+      'application/octet-stream',
+      '',
+      'image/jpeg; q=1',
+    ])
       expect(declaredTypeAcceptable(t)).toBe(true);
-    for (const t of ['text/html', 'image/svg+xml', 'application/x-msdownload', 'application/json', 'application/zip'])
+    for (const t of [
+      'text/html',
+      'image/svg+xml',
+      'application/x-msdownload',
+      'application/json',
+      'application/zip',
+    ])
       expect(declaredTypeAcceptable(t)).toBe(false);
   });
 

@@ -20,7 +20,8 @@ const ALIASES: Record<string, AllowedType> = {
   'application/x-ofd': 'application/ofd',
 };
 
-export type RejectReason = 'empty' | 'executable' | 'markup' | 'unknown' | 'zip-not-ofd' | 'type-mismatch' | 'type-not-allowed';
+export type RejectReason =
+  'empty' | 'executable' | 'markup' | 'unknown' | 'zip-not-ofd' | 'type-mismatch' | 'type-not-allowed';
 
 export type SniffResult = { ok: true; type: AllowedType } | { ok: false; reason: RejectReason };
 
@@ -50,7 +51,10 @@ const EXECUTABLE_SIGNATURES: Array<number[] | string> = [
 function looksLikeMarkup(head: Buffer): boolean {
   let text = head.subarray(0, 1024).toString('utf8');
   if (head[0] === 0xff && head[1] === 0xfe) text = head.subarray(2, 2048).toString('utf16le');
-  text = text.replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  text = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
   return /^<(!doctype|html|head|body|svg|\?xml|script|iframe|!--|[a-z]+[\s>/])/.test(text);
 }
 
@@ -142,7 +146,11 @@ export function sanitiseFileName(raw: string | null | undefined, type: AllowedTy
   // C0/C1 controls, DEL, bidi overrides and zero-width characters (a name that reads "gpj.exe" backwards).
   // eslint-disable-next-line no-control-regex
   name = name.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '');
-  name = name.replace(/[<>:"|?*]/g, '_').trim().replace(/^\.+/, '').trim();
+  name = name
+    .replace(/[<>:"|?*]/g, '_')
+    .trim()
+    .replace(/^\.+/, '')
+    .trim();
   if (!name) return `file.${EXTENSION[type]}`;
   const chars = [...name];
   if (chars.length > MAX_FILE_NAME) {

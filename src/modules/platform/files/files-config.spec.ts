@@ -29,7 +29,9 @@ describe('files configuration (FILES_*, S3_*)', () => {
 
   it('keeps tests and in-memory instances out of ./data', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).files.localDir).toBe(join(tmpdir(), 'onewindow-test-files'));
-    expect(loadConfig({ DATA_DIR: ':memory:' }).files.localDir).toBe(join(tmpdir(), 'onewindow-development-files'));
+    expect(loadConfig({ DATA_DIR: ':memory:' }).files.localDir).toBe(
+      join(tmpdir(), 'onewindow-development-files'),
+    );
   });
 
   it('reads the S3 settings', () => {
@@ -49,7 +51,12 @@ describe('files configuration (FILES_*, S3_*)', () => {
       credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
       forcePathStyle: true,
     });
-    expect(loadConfig(S3).files.s3).toMatchObject({ endpoint: null, region: 'us-east-1', credentials: null, forcePathStyle: false });
+    expect(loadConfig(S3).files.s3).toMatchObject({
+      endpoint: null,
+      region: 'us-east-1',
+      credentials: null,
+      forcePathStyle: false,
+    });
   });
 
   it.each([

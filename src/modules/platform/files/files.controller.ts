@@ -50,15 +50,16 @@ export class FilesController {
   @ApiConsumes('multipart/form-data', ...ALLOWED_TYPES, 'application/octet-stream')
   @ApiBody({
     schema: {
-      oneOf: [
-        { type: 'object', required: ['file'], properties: { file: binary } },
-        binary,
-      ],
+      oneOf: [{ type: 'object', required: ['file'], properties: { file: binary } }, binary],
     },
   })
   @ApiCreatedResponse({ type: StoredFileDto })
-  @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE: the file exceeds FILES_MAX_BYTES (problem+json)' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'FILE_REJECTED: empty, not an accepted type, or not what it claims (problem+json)' })
+  @ApiPayloadTooLargeResponse({
+    description: 'PAYLOAD_TOO_LARGE: the file exceeds FILES_MAX_BYTES (problem+json)',
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    description: 'FILE_REJECTED: empty, not an accepted type, or not what it claims (problem+json)',
+  })
   upload(
     @Ctx() ctx: RequestContext,
     @UploadBody() upload: IncomingUpload,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { FilesController } from './files.controller';
+import { FilesPurgeService } from './files-purge.service';
 import { FilesResolver } from './files.resolver';
 import { FilesService } from './files.service';
 import { FILE_STORAGE, FileStorage } from './storage/file-storage';
@@ -19,6 +20,7 @@ export function fileStorageOf(config: AppConfig): FileStorage {
   providers: [
     FilesService,
     FilesResolver,
+    FilesPurgeService,
     { provide: FILE_STORAGE, inject: [APP_CONFIG], useFactory: fileStorageOf },
   ],
   exports: [FilesService],

@@ -16,7 +16,10 @@ export class FilesResolver {
 
   @Public()
   @Query(() => StoredFileDto, { description: 'A file I uploaded, or a published template (anyone).' })
-  file(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }, UuidParam) id: string): Promise<StoredFileDto> {
+  file(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }, UuidParam) id: string,
+  ): Promise<StoredFileDto> {
     return this.files.get(ctx, id);
   }
 }

@@ -8,8 +8,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { In } from 'typeorm';
@@ -28,20 +27,17 @@ import {
   declaredMatches,
   declaredTypeAcceptable,
   normaliseDeclaredType,
-  RejectReason,
   sanitiseFileName,
   sniff,
 } from './content-sniffer';
 import { StoredFileDto, UploadFileQueryDto } from './dto/stored-file.dto';
+import { attachedError, rejectedFile, toStoredFileDto } from './file-rules';
 import { FILE_STORAGE, FileStorage } from './storage/file-storage';
 import { FilePurpose, StoredFile } from './stored-file.entity';
 import { spool, tooLarge } from './upload-spool';
 
-export const FILES_PURGE_JOB = 'files.purge';
-const HOUR_MS = 3_600_000;
 /** room for the multipart envelope (boundaries, part headers, small form fields) over the file itself */
 const MULTIPART_OVERHEAD = 64 * 1024;
-const PURGE_BATCH = 200;
 
 export interface UploadInput {
   name: string | null;
@@ -60,36 +56,6 @@ export interface OpenedFile {
   stream: Readable;
 }
 
-const REASONS: Record<RejectReason, { 'zh-CN': string; en: string }> = {
-  empty: { 'zh-CN': '文件为空。', en: 'The file is empty.' },
-  executable: { 'zh-CN': '不接受可执行文件。', en: 'Executable files are not accepted.' },
-  markup: { 'zh-CN': '不接受 HTML、SVG 或 XML 文件。', en: 'HTML, SVG and XML files are not accepted.' },
-  unknown: {
-    'zh-CN': '只接受 PDF、PNG、JPEG 或 OFD 文件。',
-    en: 'Only PDF, PNG, JPEG and OFD files are accepted.',
-  },
-  'zip-not-ofd': { 'zh-CN': '压缩包不是 OFD 文件。', en: 'The zip archive is not an OFD document.' },
-  'type-mismatch': {
-    'zh-CN': '文件内容与声明的类型不符。',
-    en: 'The content does not match the declared type.',
-  },
-  'type-not-allowed': {
-    'zh-CN': '不接受该类型的文件，只接受 PDF、PNG、JPEG 或 OFD。',
-    en: 'This type is not accepted; only PDF, PNG, JPEG and OFD are.',
-  },
-};
-
-export function toStoredFileDto(f: StoredFile): StoredFileDto {
-  return {
-    id: f.id,
-    name: f.name,
-    contentType: f.contentType,
-    size: f.size,
-    sha256: f.sha256,
-    createdAt: f.createdAt.toISOString(),
-  };
-}
-
 /**
  * Uploaded files (P7): size and type checked from the content while it streams, sha256, bytes in the
  * configured storage under a random key. An attachment is private to its uploader until attached to
@@ -97,9 +63,8 @@ export function toStoredFileDto(f: StoredFile): StoredFileDto {
  * its own access check. Templates uploaded by catalog staff are public.
  */
 @Injectable()
-export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+export class FilesService implements OnModuleDestroy {
   private readonly logger = new Logger(FilesService.name);
-  private readonly spoolDir = join(tmpdir(), 'onewindow-uploads');
 
   constructor(
     private readonly db: Db,
@@ -109,36 +74,38 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
   ) {}
 
-  onModuleInit(): void {
-    this.jobs.register(FILES_PURGE_JOB, async (_payload, ctx) => {
-      await this.purgeUnattached(ctx);
-      await this.schedulePurge(new Date(Date.now() + HOUR_MS));
-    });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.jobs.enabled) await this.schedulePurge(new Date(Date.now() + 5 * 60_000));
-  }
-
   onModuleDestroy(): void {
     (this.storage as { destroy?: () => void }).destroy?.();
   }
 
   /** POST /v1/files: the upload still streaming in the request. */
-  async receive(ctx: RequestContext, incoming: IncomingUpload, query: UploadFileQueryDto): Promise<StoredFileDto> {
+  async receive(
+    ctx: RequestContext,
+    incoming: IncomingUpload,
+    query: UploadFileQueryDto,
+  ): Promise<StoredFileDto> {
     const purpose = query.purpose ?? FilePurpose.Attachment;
     this.assertMayUpload(ctx, purpose);
     const max = this.config.files.maxBytes;
     // Refused before a byte is read when the client says how much is coming.
-    if (incoming.contentLength !== null && incoming.contentLength > max + (incoming.multipart ? MULTIPART_OVERHEAD : 0))
+    if (
+      incoming.contentLength !== null &&
+      incoming.contentLength > max + (incoming.multipart ? MULTIPART_OVERHEAD : 0)
+    )
       throw tooLarge(max);
-    if (!incoming.multipart && !declaredTypeAcceptable(incoming.declaredType)) throw this.rejected(ctx, 'type-not-allowed');
+    if (!incoming.multipart && !declaredTypeAcceptable(incoming.declaredType))
+      throw rejectedFile(ctx, 'type-not-allowed');
     const part = await incoming.open(max);
     if (!declaredTypeAcceptable(part.declaredType)) {
       part.stream.resume();
-      throw this.rejected(ctx, 'type-not-allowed');
+      throw rejectedFile(ctx, 'type-not-allowed');
     }
-    return this.store(ctx, { name: query.name ?? part.name, declaredType: part.declaredType, stream: part.stream, purpose });
+    return this.store(ctx, {
+      name: query.name ?? part.name,
+      declaredType: part.declaredType,
+      stream: part.stream,
+      purpose,
+    });
   }
 
   /** For modules that already hold the bytes (the same checks as an HTTP upload). */
@@ -146,7 +113,7 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const purpose = input.purpose ?? FilePurpose.Attachment;
     this.assertMayUpload(ctx, purpose);
     if (input.body.length > this.config.files.maxBytes) throw tooLarge(this.config.files.maxBytes);
-    if (!declaredTypeAcceptable(input.declaredType)) throw this.rejected(ctx, 'type-not-allowed');
+    if (!declaredTypeAcceptable(input.declaredType)) throw rejectedFile(ctx, 'type-not-allowed');
     return this.store(ctx, { ...input, stream: Readable.from([input.body]), purpose });
   }
 
@@ -163,9 +130,11 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
   /** The uploader deletes a file of theirs while it is unattached. */
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.db.transaction(async () => {
-      const file = await this.db.repo(StoredFile).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const file = await this.db
+        .repo(StoredFile)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!file || !this.isUploader(ctx, file)) throw notFound('file');
-      if (file.subjectId) throw this.attachedError(ctx);
+      if (file.subjectId) throw attachedError(ctx);
       await this.destroy(ctx, file, 'file.delete');
     });
   }
@@ -176,16 +145,22 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
       const file = await this.db
         .repo(StoredFile)
         .findOne({ where: { id: fileId }, lock: { mode: 'pessimistic_write' } });
-      if (!file || !this.isUploader(ctx, file) || file.purpose !== FilePurpose.Attachment) throw notFound('file');
+      if (!file || !this.isUploader(ctx, file) || file.purpose !== FilePurpose.Attachment)
+        throw notFound('file');
       if (file.subjectId) {
         if (file.subjectType === subject.type && file.subjectId === subject.id) return toStoredFileDto(file);
-        throw this.attachedError(ctx);
+        throw attachedError(ctx);
       }
       file.subjectType = subject.type;
       file.subjectId = subject.id;
       file.attachedAt = new Date();
       await this.db.repo(StoredFile).save(file);
-      await this.audit.append(ctx, { action: 'file.attach', resourceType: 'file', resourceId: file.id, subjectId: this.dataSubject(file) });
+      await this.audit.append(ctx, {
+        action: 'file.attach',
+        resourceType: 'file',
+        resourceId: file.id,
+        subjectId: this.dataSubject(file),
+      });
       return toStoredFileDto(file);
     });
   }
@@ -204,7 +179,12 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
       file.subjectId = null;
       file.attachedAt = null;
       await this.db.repo(StoredFile).save(file);
-      await this.audit.append(ctx, { action: 'file.detach', resourceType: 'file', resourceId: file.id, subjectId: this.dataSubject(file) });
+      await this.audit.append(ctx, {
+        action: 'file.detach',
+        resourceType: 'file',
+        resourceId: file.id,
+        subjectId: this.dataSubject(file),
+      });
     });
   }
 
@@ -233,8 +213,15 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
   /** Makes a template the caller uploaded readable by anyone (templates uploaded over REST are already). */
   async publish(ctx: RequestContext, fileId: string): Promise<StoredFileDto> {
     return this.db.transaction(async () => {
-      const file = await this.db.repo(StoredFile).findOne({ where: { id: fileId }, lock: { mode: 'pessimistic_write' } });
-      if (!file || !this.isUploader(ctx, file) || file.purpose !== FilePurpose.Template || !ctx.has(Permission.CatalogManage))
+      const file = await this.db
+        .repo(StoredFile)
+        .findOne({ where: { id: fileId }, lock: { mode: 'pessimistic_write' } });
+      if (
+        !file ||
+        !this.isUploader(ctx, file) ||
+        file.purpose !== FilePurpose.Template ||
+        !ctx.has(Permission.CatalogManage)
+      )
         throw notFound('file');
       if (!file.public) {
         file.public = true;
@@ -245,45 +232,24 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
     });
   }
 
-  /** Deletes unattached attachments older than FILES_UNATTACHED_TTL_HOURS, rows and bytes. */
-  async purgeUnattached(ctx: RequestContext = RequestContext.system(FILES_PURGE_JOB), now = new Date()): Promise<number> {
-    const cutoff = new Date(now.getTime() - this.config.files.unattachedTtlHours * HOUR_MS);
-    const ids = await this.db.query<{ id: string }>(
-      `SELECT id FROM stored_file WHERE subject_id IS NULL AND purpose = 'attachment' AND created_at < $1
-       ORDER BY created_at LIMIT ${PURGE_BATCH}`,
-      [cutoff],
-    );
-    let purged = 0;
-    for (const { id } of ids) {
-      await this.db.transaction(async () => {
-        const file = await this.db.repo(StoredFile).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-        // Re-checked under the lock: it may have been attached since the scan.
-        if (!file || file.subjectId || file.createdAt >= cutoff) return;
-        await this.destroy(ctx, file, 'file.purge');
-        purged++;
-      });
-    }
-    if (purged) this.logger.log(`purged ${purged} unattached file(s)`);
-    return purged;
-  }
-
   // ---------------------------------------------------------------------------------------------
 
   private async store(
     ctx: RequestContext,
     input: { name: string | null; declaredType: string; stream: Readable; purpose: FilePurpose },
   ): Promise<StoredFileDto> {
-    await mkdir(this.spoolDir, { recursive: true });
-    const temp = join(this.spoolDir, `${randomUUID()}.upload`);
+    await mkdir(this.storage.spoolDir, { recursive: true });
+    const temp = join(this.storage.spoolDir, `${randomUUID()}.upload`);
     try {
       const spooled = await spool(input.stream, temp, this.config.files.maxBytes);
       const sniffed = sniff(spooled.head, spooled.tail, spooled.size);
-      if (!sniffed.ok) throw this.rejected(ctx, sniffed.reason);
+      if (!sniffed.ok) throw rejectedFile(ctx, sniffed.reason);
       if (!declaredMatches(input.declaredType, sniffed.type))
-        throw this.rejected(ctx, 'type-mismatch', normaliseDeclaredType(input.declaredType), sniffed.type);
+        throw rejectedFile(ctx, 'type-mismatch', normaliseDeclaredType(input.declaredType), sniffed.type);
       const now = new Date();
       const key = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${randomUUID()}`;
-      await this.storage.put(key, createReadStream(temp), spooled.size);
+      if (this.storage.putFile) await this.storage.putFile(key, temp, spooled.size);
+      else await this.storage.put(key, createReadStream(temp), spooled.size);
       try {
         return await this.db.transaction(async () => {
           const file = this.db.repo(StoredFile).create({
@@ -304,7 +270,12 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
           });
           await this.db.repo(StoredFile).insert(file);
           // No file name in the leaf: names of personal documents are personal data.
-          await this.audit.append(ctx, { action: 'file.upload', resourceType: 'file', resourceId: file.id, subjectId: this.dataSubject(file) });
+          await this.audit.append(ctx, {
+            action: 'file.upload',
+            resourceType: 'file',
+            resourceId: file.id,
+            subjectId: this.dataSubject(file),
+          });
           return toStoredFileDto(file);
         });
       } catch (e) {
@@ -318,7 +289,10 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   private assertMayUpload(ctx: RequestContext, purpose: FilePurpose): void {
     if (!ctx.actor.id || ctx.isAnonymous) throw new DomainError(ErrorCode.Unauthenticated);
-    if (purpose === FilePurpose.Template && !ctx.has(Permission.CatalogManage)) throw new DomainError(ErrorCode.Forbidden);
+    // Every file has an accountable uploader (an account, client or key id): jobs do not upload.
+    if (ctx.actor.kind === 'system') throw new DomainError(ErrorCode.Forbidden);
+    if (purpose === FilePurpose.Template && !ctx.has(Permission.CatalogManage))
+      throw new DomainError(ErrorCode.Forbidden);
   }
 
   private isUploader(ctx: RequestContext, file: StoredFile): boolean {
@@ -334,7 +308,8 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
   private async readable(ctx: RequestContext, id: string): Promise<StoredFile> {
     const file = await this.db.repo(StoredFile).findOne({ where: { id } });
     if (file?.public) return file;
-    if (ctx.isAnonymous) throw new DomainError(ErrorCode.Unauthenticated, {}, [], { 'WWW-Authenticate': 'Bearer' });
+    if (ctx.isAnonymous)
+      throw new DomainError(ErrorCode.Unauthenticated, {}, [], { 'WWW-Authenticate': 'Bearer' });
     if (!file || !this.isUploader(ctx, file)) throw notFound('file');
     return file;
   }
@@ -358,27 +333,18 @@ export class FilesService implements OnModuleInit, OnApplicationBootstrap, OnMod
     }
   }
 
-  /** Row, audit leaf and bytes in one go; the bytes go last, inside the transaction. */
-  private async destroy(ctx: RequestContext, file: StoredFile, action: string): Promise<void> {
+  /**
+   * Row, audit leaf and bytes in one go (inside the caller's transaction); the bytes go last, so a
+   * failed delete leaves the row to try again. For remove() and FilesPurgeService, after their checks.
+   */
+  async destroy(ctx: RequestContext, file: StoredFile, action: string): Promise<void> {
     await this.db.repo(StoredFile).delete({ id: file.id });
-    await this.audit.append(ctx, { action, resourceType: 'file', resourceId: file.id, subjectId: this.dataSubject(file) });
-    await this.storage.delete(file.storageKey);
-  }
-
-  private attachedError(ctx: RequestContext): DomainError {
-    return new DomainError(ErrorCode.InvalidState, {
-      reason: ctx.language === 'en' ? 'the file is attached to a record' : '该文件已附加到办件材料中',
+    await this.audit.append(ctx, {
+      action,
+      resourceType: 'file',
+      resourceId: file.id,
+      subjectId: this.dataSubject(file),
     });
-  }
-
-  private rejected(ctx: RequestContext, reason: RejectReason, declared?: string, actual?: string): DomainError {
-    const lang = ctx.language === 'en' ? 'en' : 'zh-CN';
-    let text = REASONS[reason][lang];
-    if (declared && actual) text += lang === 'en' ? ` (declared ${declared}, content ${actual})` : `（声明 ${declared}，内容 ${actual}）`;
-    return new DomainError(ErrorCode.FileRejected, { reason: text });
-  }
-
-  private async schedulePurge(runAt: Date): Promise<void> {
-    await this.jobs.enqueue(FILES_PURGE_JOB, {}, { runAt, dedupeKey: FILES_PURGE_JOB, maxAttempts: 5 });
+    await this.storage.delete(file.storageKey);
   }
 }

@@ -39,7 +39,12 @@ export class StoredFile extends BaseEntity {
   @Column({ length: 100 })
   storageKey: string;
 
-  @Column({ type: 'enum', enum: FilePurpose, enumName: 'stored_file_purpose', default: FilePurpose.Attachment })
+  @Column({
+    type: 'enum',
+    enum: FilePurpose,
+    enumName: 'stored_file_purpose',
+    default: FilePurpose.Attachment,
+  })
   purpose: FilePurpose;
 
   /** a published template: its content is readable by anyone */

@@ -73,9 +73,11 @@ export class ApplicationAttachmentsService {
     return this.db.transaction(async () => {
       const app = await this.access.own(ctx, id, true);
       const phase = changeablePhase(ctx, app);
-      const row = await this.db
-        .repo(ApplicationAttachment)
-        .findOne({ where: { id: attachmentId, applicationId: app.id } });
+      const row = isUuid(attachmentId)
+        ? await this.db
+            .repo(ApplicationAttachment)
+            .findOne({ where: { id: attachmentId, applicationId: app.id } })
+        : null;
       if (!row) throw notFound('attachment');
       if (phase === 'supplement' && row.phase !== 'supplement')
         throw invalidTransition(
@@ -117,3 +119,6 @@ function changeablePhase(ctx: RequestContext, app: Application): 'application' |
     'files can only be changed on a draft or while answering a supplement request',
   );
 }
+
+const isUuid = (s: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);

@@ -5,10 +5,12 @@ import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
 import { encodeCursor } from '../../../api/http/pagination';
+import { ApplicationAttachmentsService } from './application-attachments.service';
 import { ApplicationProgressService } from './application-progress.service';
 import { ApplicationsService } from './applications.service';
 import { ApplicationDto, ApplicationTimelineEntryDto } from './dto/application.dto';
 import {
+  ApplicationAttachmentInput,
   CreateApplicationInput,
   MyApplicationsArgs,
   parseFormJson,
@@ -30,6 +32,7 @@ export class ApplicationsResolver {
   constructor(
     private readonly applications: ApplicationsService,
     private readonly progress: ApplicationProgressService,
+    private readonly attachments: ApplicationAttachmentsService,
   ) {}
 
   @Allow(Permission.SelfService)
@@ -86,6 +89,41 @@ export class ApplicationsResolver {
     return this.applications.update(ctx, id, version ?? undefined, {
       formData: parseFormJson(formJson, '/formJson')!,
     });
+  }
+
+  @Allow(Permission.SelfService)
+  @Mutation(() => Boolean, { description: 'Discards a draft.' })
+  async discardApplication(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('version', { type: () => Int, nullable: true }) version?: number,
+  ): Promise<boolean> {
+    await this.applications.discard(ctx, id, version ?? undefined);
+    return true;
+  }
+
+  @Allow(Permission.SelfService)
+  @Mutation(() => ApplicationDto, {
+    description: 'Attaches an uploaded file (POST /v1/files) as a material.',
+  })
+  attachApplicationFile(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: ApplicationAttachmentInput,
+  ): Promise<ApplicationDto> {
+    return this.attachments.attach(ctx, id, input);
+  }
+
+  @Allow(Permission.SelfService)
+  @Mutation(() => ApplicationDto, {
+    description: 'Removes an attachment (drafts, or files added while answering a supplement).',
+  })
+  detachApplicationFile(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('attachmentId', { type: () => ID }) attachmentId: string,
+  ): Promise<ApplicationDto> {
+    return this.attachments.detach(ctx, id, attachmentId);
   }
 
   @Allow(Permission.SelfService)

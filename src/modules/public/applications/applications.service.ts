@@ -9,6 +9,7 @@ import { keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
 import { AuditService } from '../../platform/audit/audit.service';
+import { FilesService } from '../../platform/files/files.service';
 import { Account, AccountKind } from '../../platform/identity/account.entity';
 import { RepresentativeScope } from '../../platform/identity/business/business-representative.entity';
 import { RepresentativesService } from '../../platform/identity/business/representatives.service';
@@ -40,6 +41,7 @@ export class ApplicationsService {
     private readonly engine: WorkflowEngine,
     private readonly representatives: RepresentativesService,
     private readonly idempotency: IdempotencyService,
+    private readonly files: FilesService,
   ) {}
 
   async create(ctx: RequestContext, dto: CreateApplicationDto): Promise<ApplicationDto> {
@@ -128,6 +130,9 @@ export class ApplicationsService {
       const app = await this.access.own(ctx, id, true);
       assertVersion(app, expected);
       requireDraft(ctx, app);
+      // The files go back to unattached, so the purge job removes them.
+      const files = await this.db.repo(ApplicationAttachment).find({ where: { applicationId: app.id } });
+      for (const f of files) await this.files.detach(ctx, f.fileId);
       await this.db.repo(ApplicationAttachment).delete({ applicationId: app.id });
       await this.db.repo(Application).delete(app.id);
       await this.audit.append(ctx, {

@@ -49,9 +49,11 @@ export class TimelineService {
     let after: [string, string] | null = null;
     if (page.cursor) {
       const [at, id] = decodeCursor(page.cursor, 2);
-      if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !UUID.test(id))
+      const year = typeof at === 'string' ? new Date(at).getUTCFullYear() : NaN;
+      // A date PostgreSQL cannot hold would be a 500, not a bad cursor.
+      if (!(year >= 1970 && year <= 9999) || typeof id !== 'string' || !UUID.test(id))
         throw new DomainError(ErrorCode.InvalidCursor);
-      after = [new Date(at).toISOString(), id];
+      after = [new Date(at as string).toISOString(), id];
     }
     // Milliseconds, so the cursor (a JS date) compares equal to the row it was taken from.
     const union = [...this.sources.values()]

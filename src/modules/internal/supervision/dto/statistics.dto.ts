@@ -34,7 +34,11 @@ export class CaseStatisticsQueryDto {
   to: string;
 
   @Field(() => StatisticsGroupBy, { nullable: true })
-  @ApiPropertyOptional({ enum: StatisticsGroupBy, enumName: 'StatisticsGroupBy', default: StatisticsGroupBy.Unit })
+  @ApiPropertyOptional({
+    enum: StatisticsGroupBy,
+    enumName: 'StatisticsGroupBy',
+    default: StatisticsGroupBy.Unit,
+  })
   @IsOptional()
   @IsEnum(StatisticsGroupBy)
   groupBy?: StatisticsGroupBy;
@@ -58,45 +62,46 @@ export class CaseStatisticsQueryDto {
 export class CaseFiguresDto {
   /** cases received (收件) in the period */
   @Field(() => Int)
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 })
   received: number;
 
   /** cases accepted (受理) in the period */
   @Field(() => Int)
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 })
   accepted: number;
 
   /** cases open, waiting for the applicant or suspended now */
   @Field(() => Int)
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 })
   inProgress: number;
 
   /** cases closed with a decision (approved or denied) in the period */
   @Field(() => Int)
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 })
   completed: number;
 
   /** of those, closed by their due time */
   @Field(() => Int)
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 })
   completedOnTime: number;
 
-  /** completedOnTime / completed; null when nothing was completed */
+  /** completedOnTime / completed, to 4 decimals; null when nothing was completed */
   @Field(() => Float, { nullable: true })
   @ApiPropertyOptional({ type: 'number', format: 'double', minimum: 0, maximum: 1, nullable: true })
   onTimeRate: number | null;
 
   /** cases not closed whose due time has passed */
   @Field(() => Int)
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 })
   overdueNow: number;
 
   /**
    * mean working days from receipt to closure of the completed cases (days after the receipt day
-   * up to the closing day, weekends and holidays left out, 调休 days counted); null when none
+   * up to the closing day, weekends and holidays left out, 调休 days counted), to 2 decimals;
+   * null when none
    */
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ type: 'number', format: 'double', minimum: 0, nullable: true })
+  @ApiPropertyOptional({ type: 'number', format: 'double', minimum: 0, maximum: 100000, nullable: true })
   averageHandlingWorkingDays: number | null;
 }
 

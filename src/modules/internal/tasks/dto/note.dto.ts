@@ -7,7 +7,11 @@ import { IsPlainText } from './task.dto';
 export const MAX_NOTE_LENGTH = 4000;
 
 export class CreateCaseNoteDto {
-  @ApiProperty({ minLength: 1, maxLength: MAX_NOTE_LENGTH, example: '申请人电话告知营业场所租赁合同下周补齐。' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_NOTE_LENGTH,
+    example: '申请人电话告知营业场所租赁合同下周补齐。',
+  })
   @IsPlainText(MAX_NOTE_LENGTH)
   body: string;
 }

@@ -25,7 +25,8 @@ export enum TaskSort {
 }
 registerEnumType(TaskSort, {
   name: 'TaskSort',
-  description: 'DueAt: earliest deadline first, tasks without one last; NewestFirst; Warning: red, yellow, green, then by deadline',
+  description:
+    'DueAt: earliest deadline first, tasks without one last; NewestFirst; Warning: red, yellow, green, then by deadline',
 });
 
 export enum TaskAssignedFilter {
@@ -98,7 +99,8 @@ export class TaskQuery extends PageQuery implements TaskFilters {
   @ApiPropertyOptional({
     enum: TaskAssignedFilter,
     default: TaskAssignedFilter.Any,
-    description: 'me: assigned to me; unassigned: waiting to be claimed; any: both and colleagues\' (supervisors)',
+    description:
+      "me: assigned to me; unassigned: waiting to be claimed; any: both and colleagues' (supervisors)",
   })
   @IsOptional()
   @IsEnum(TaskAssignedFilter)
@@ -109,7 +111,10 @@ export class TaskQuery extends PageQuery implements TaskFilters {
   @IsUUID()
   serviceId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'a unit within my scope: its tasks and those of its sub-units' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'a unit within my scope: its tasks and those of its sub-units',
+  })
   @IsOptional()
   @IsUUID()
   organisationId?: string;

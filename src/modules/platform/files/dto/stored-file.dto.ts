@@ -18,14 +18,21 @@ export class StoredFileDto {
     enum: ['application/pdf', 'image/png', 'image/jpeg', 'application/ofd'],
     description: 'recognised from the content (magic bytes), not taken from the client',
   })
-  @Field({ description: 'recognised from the content: application/pdf, image/png, image/jpeg or application/ofd' })
+  @Field({
+    description: 'recognised from the content: application/pdf, image/png, image/jpeg or application/ofd',
+  })
   contentType: string;
 
   @ApiProperty({ minimum: 1, maximum: 1073741824 })
   @Field(() => Int, { description: 'bytes' })
   size: number;
 
-  @ApiProperty({ pattern: '^[0-9a-f]{64}$', minLength: 64, maxLength: 64, description: 'hex sha256 of the bytes' })
+  @ApiProperty({
+    pattern: '^[0-9a-f]{64}$',
+    minLength: 64,
+    maxLength: 64,
+    description: 'hex sha256 of the bytes',
+  })
   @Field({ description: 'hex sha256 of the bytes' })
   sha256: string;
 
@@ -37,7 +44,8 @@ export class StoredFileDto {
 export class UploadFileQueryDto {
   @ApiPropertyOptional({
     maxLength: 1000,
-    description: 'file name for raw uploads (multipart takes the part\'s filename); sanitised and cut to 200 characters',
+    description:
+      "file name for raw uploads (multipart takes the part's filename); sanitised and cut to 200 characters",
   })
   @IsOptional()
   @IsString()
@@ -47,7 +55,8 @@ export class UploadFileQueryDto {
   @ApiPropertyOptional({
     enum: FilePurpose,
     enumName: 'FilePurpose',
-    description: 'attachment (default; private to the uploader until attached) or template (catalog:manage; public at once)',
+    description:
+      'attachment (default; private to the uploader until attached) or template (catalog:manage; public at once)',
   })
   @IsOptional()
   @IsEnum(FilePurpose)

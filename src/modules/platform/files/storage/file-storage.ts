@@ -7,6 +7,12 @@ import type { Readable } from 'node:stream';
 export interface FileStorage {
   readonly driver: 'local' | 's3';
   put(key: string, body: Readable | Buffer, size: number): Promise<void>;
+  /**
+   * Where uploads are spooled before they are checked; a driver that can move a spooled file into
+   * place (same file system) takes it with putFile instead of copying it through put().
+   */
+  readonly spoolDir: string;
+  putFile?(key: string, path: string, size: number): Promise<void>;
   /** The bytes; rejects when the key is unknown. */
   get(key: string): Promise<Readable>;
   /** Idempotent: deleting a missing key succeeds. */

@@ -1,4 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { S3Config } from '../../../../config/config';
 import type { FileStorage } from './file-storage';
@@ -11,6 +13,7 @@ import type { FileStorage } from './file-storage';
  */
 export class S3FileStorage implements FileStorage {
   readonly driver = 's3' as const;
+  readonly spoolDir = join(tmpdir(), 'onewindow-uploads');
   private readonly client: S3Client;
 
   constructor(private readonly config: S3Config) {
@@ -43,7 +46,9 @@ export class S3FileStorage implements FileStorage {
   }
 
   async get(key: string): Promise<Readable> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+    const out = await this.client.send(
+      new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }),
+    );
     if (!(out.Body instanceof Readable)) throw new Error('S3 returned no body');
     return out.Body;
   }

@@ -51,6 +51,7 @@ export class ApplicationAttachmentInput {
 
   @Field()
   @IsString()
+  @IsNotEmpty()
   @MaxLength(200)
   material: string;
 }
