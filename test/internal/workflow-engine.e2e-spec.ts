@@ -423,6 +423,17 @@ describe('clocks', () => {
         .repo(InboxMessage)
         .find({ where: { accountId: supervisor.id, template: 'case.overdue_escalation' } });
     expect((await inbox()).length).toBeGreaterThanOrEqual(1);
+    const overdue = await t.http
+      .get('/v1/cases')
+      .query({ overdue: 'true', warningLevel: 'red', limit: 100 })
+      .set(staff.tok(supervisor));
+    expect(overdue.status).toBe(200);
+    expect((overdue.body.items as { id: string }[]).map((x) => x.id)).toContain(id);
+    const onTime = await t.http
+      .get('/v1/cases')
+      .query({ overdue: 'false', limit: 100 })
+      .set(staff.tok(supervisor));
+    expect((onTime.body.items as { id: string }[]).map((x) => x.id)).not.toContain(id);
 
     // Ten days on, the one-day acceptance step is overdue too: reminded and escalated once.
     const later = new Date(Date.now() + 10 * DAY);

@@ -10,7 +10,7 @@ import { Organisation } from '../../platform/organisations/organisation.entity';
 import { CaseFile, CaseOutcome, CaseStatus, CaseTask, StoredPause, TaskStatus } from './case.entity';
 import { reasonRequired } from './case-access';
 import { openPause } from './case-clock';
-import type { ActionInput } from './workflow-engine.service';
+import type { ActionInput } from './engine-types';
 import type { ActionSpec, AssigneeRule, StageSpec, WorkflowSpec } from './workflow-spec';
 
 export const SUSPEND_PROCEDURES = ['hearing', 'testing', 'expert_review', 'other'] as const;

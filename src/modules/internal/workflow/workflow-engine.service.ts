@@ -15,47 +15,15 @@ import { ActionRun, CaseEffects, checkInput } from './case-effects';
 import { EXTENSION_DECISIONS, findAction, reasonRequired, Refusal, separationOfDuties } from './case-access';
 import { WorkflowDefinition, WorkflowDefinitionState } from './workflow-definition.entity';
 import type { ActionSpec, StageSpec, WorkflowSpec } from './workflow-spec';
+import type { ActionInput, AvailableAction, NewCase, TransitionListener } from './engine-types';
 
-/** What a subject module (applications) gives the engine when its subject is submitted. */
-export interface NewCase {
-  subjectType: string;
-  subjectId: string;
-  number: string;
-  serviceId: string;
-  applicantAccountId: string;
-  receivedAt: Date;
-  /** the submitted form data (guards read it) */
-  data: Record<string, unknown>;
-}
-
-/** Input of a staff action; which fields are required depends on the action's effect. */
-export interface ActionInput {
-  reason?: string;
-  /** request_supplement: every missing or faulty item (一次性告知) */
-  items?: Array<{ material?: string; field?: string; description: string }>;
-  /** transfer: the receiving unit */
-  organisationId?: string;
-  /** suspend: hearing | testing | expert_review | other */
-  procedure?: string;
-  /** request_extension: amount in the case clock's unit */
-  amount?: number;
-  /** decide: approved | denied */
-  decision?: 'approved' | 'denied';
-  /** deliver: online | post | window */
-  method?: string;
-  /** the task being worked (optional: the engine finds the caller's open task of the stage) */
-  taskId?: string;
-}
-
-/** What the engine tells the subject's module after each transition (inside the same transaction). */
-export interface CaseTransition {
-  caseFile: CaseFile;
-  event: CaseEvent;
-  /** the effect applied: accept, refuse, request_supplement, ..., or started, supplement_answered, withdrawn */
-  effect: string;
-}
-
-export type TransitionListener = (ctx: RequestContext, transition: CaseTransition) => Promise<void>;
+export type {
+  ActionInput,
+  AvailableAction,
+  CaseTransition,
+  NewCase,
+  TransitionListener,
+} from './engine-types';
 
 /** Permissions that let staff see a case of their units (and answer 403 rather than 404 for the rest). */
 export const CASE_READ_PERMISSIONS = [
@@ -64,15 +32,6 @@ export const CASE_READ_PERMISSIONS = [
   Permission.CaseApprove,
   Permission.CaseSupervise,
 ];
-
-/** An action the caller may take now, as the staff console offers it. */
-export interface AvailableAction {
-  key: string;
-  effect: string;
-  title: { 'zh-CN': string; en: string };
-  reasonRequired: boolean;
-  taskId: string;
-}
 
 /**
  * The workflow engine: starts cases on a service's active definition and applies actions in one

@@ -1,14 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { In } from 'typeorm';
@@ -22,7 +15,6 @@ import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
 import { AuditService } from '../audit/audit.service';
-import { JobsService } from '../jobs/jobs.service';
 import {
   declaredMatches,
   declaredTypeAcceptable,
@@ -69,7 +61,6 @@ export class FilesService implements OnModuleDestroy {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
-    private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
   ) {}

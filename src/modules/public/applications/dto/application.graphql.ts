@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsEnum,
+  IsNotEmpty,
   IsOptional,
   IsString,
   IsUUID,
