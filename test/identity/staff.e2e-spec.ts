@@ -401,6 +401,24 @@ describe('staff, roles and delegations', () => {
       await t.http.post(`/v1/staff/me/delegations/${res.body.id}/revoke`).set(tok(delegate)).expect(409);
     });
 
+    it('records no delegator when the person acts under a role of their own', async () => {
+      // Holds org_admin in Y themselves and, for a colleague, the clerk role in X: managing staff
+      // is their own authority, so the audit leaf must not name the colleague.
+      const delegator = await person(X, [{ role: RoleName.Clerk, unit: X }]);
+      const delegate = await person(Y, [{ role: RoleName.OrgAdmin, unit: Y }]);
+      await postDelegation(delegator, delegate, { role: 'clerk', ...window(-60_000, DAY), reason: '出差' }).expect(201);
+      const created = await t.http
+        .post('/v1/staff')
+        .set(tok(delegate))
+        .send({ username: `o.${uniq()}`, displayName: '自办', password: FIXTURE_PASSWORD, organisationId: Y })
+        .expect(201);
+      const leaves = await t.db.query<{ actor_id: string; on_behalf_of: string | null }>(
+        `SELECT actor_id, on_behalf_of FROM audit_leaf WHERE action = 'staff.create' AND resource_id = $1`,
+        [created.body.id],
+      );
+      expect(leaves).toEqual([{ actor_id: delegate.id, on_behalf_of: null }]);
+    });
+
     it('has no effect before or after its window', async () => {
       const delegator = await person(X, [{ role: RoleName.OrgAdmin, unit: X }]);
       const delegate = await person(Y);

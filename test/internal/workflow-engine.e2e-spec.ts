@@ -82,7 +82,8 @@ beforeAll(async () => {
     { role: RoleName.Clerk, unit },
     { role: RoleName.Approver, unit },
   ]);
-  delegate = await staff.person(unit, [{ role: RoleName.Approver, unit }]);
+  // Holds no approver role of their own: approves only with the one `both` lends them.
+  delegate = await staff.person(unit, [{ role: RoleName.Reviewer, unit }]);
   citizen = await makeCitizen(t);
   citizenToken = await signIn(t, citizen, 'citizen');
   const content = serviceContent({ elder: { summary: '开小店，先登记。', steps: ['带身份证', '到窗口'] } });
@@ -115,6 +116,12 @@ describe('starting a case', () => {
     expect(tasks[0].dueAt).not.toBeNull();
     expect((await engine().publicHistory(id)).map((e) => e.action)).toEqual(['started']);
     expect(effects).toContain('started');
+  });
+
+  it('opens one case per subject', async () => {
+    const subjectId = uuidv7();
+    await newCase({ subjectId });
+    await expect(newCase({ subjectId })).rejects.toMatchObject({ status: 409 });
   });
 
   it('answers 404 for a service without an active workflow', async () => {
@@ -327,7 +334,7 @@ describe('who may act', () => {
       t.db.repo(Delegation).create({
         fromAccountId: both.id,
         toAccountId: delegate.id,
-        role: RoleName.Clerk,
+        role: RoleName.Approver,
         organisationId: unit,
         validFrom: new Date(Date.now() - 60_000),
         validUntil: new Date(Date.now() + DAY),
@@ -340,6 +347,28 @@ describe('who may act', () => {
     expect(viaDelegate.body.code).toBe('SEPARATION_OF_DUTIES');
     expect((await caseRow(id)).stage).toBe('approval');
     expect((await expectOk(approver, id, 'approve')).stage).toBe('approval');
+  });
+
+  it('records a delegate acting under a lent role as acting for the lender', async () => {
+    await t.db.repo(Delegation).save(
+      t.db.repo(Delegation).create({
+        fromAccountId: both.id,
+        toAccountId: delegate.id,
+        role: RoleName.Clerk,
+        organisationId: unit,
+        validFrom: new Date(Date.now() - 60_000),
+        validUntil: new Date(Date.now() + DAY),
+        reason: '出差代理',
+        revokedAt: null,
+      }),
+    );
+    const id = await newCase();
+    await expectOk(delegate, id, 'accept');
+    expect((await caseRow(id)).actors['acceptance.accept']).toEqual([delegate.id, both.id]);
+    const event = await t.db.repo(CaseEvent).findOneByOrFail({ caseId: id, action: 'accept' });
+    expect(event).toMatchObject({ actorId: delegate.id, onBehalfOf: both.id });
+    await expectOk(reviewer, id, 'advance');
+    expect((await act(both, id, 'approve')).body.code).toBe('SEPARATION_OF_DUTIES');
   });
 
   it('hides the case from other units and refuses the wrong role, citizens and anonymous callers', async () => {

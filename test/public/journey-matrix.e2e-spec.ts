@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
+import { gql } from '../identity/graphql-matrix';
 import { auth, makeCitizen, makeStaff, makeUnit, Person, signIn } from '../identity/staff-fixtures';
 import { diffCounts, rowCounts } from '../support/fuzz/row-counts';
 import { samples } from '../support/sample-files';
@@ -48,6 +49,12 @@ const CASE_STAFF = (x: number, y: number, rev: number, sup: number, admin: numbe
   admin,
 });
 /** the callers who pass a staff guard and therefore get a fresh object to act on */
+/** a private upload: its uploader only; anonymous callers are asked to sign in rather than told it exists */
+const OWNER_ONLY_FILE: Expect = {
+  ...(Object.fromEntries(CALLERS.map((c) => [c, 404])) as Expect),
+  anonymous: 401,
+  citizenA: 200,
+};
 const STAFF: ReadonlySet<Caller> = new Set(['clerkX', 'clerkY', 'reviewerX', 'supervisor', 'admin']);
 
 interface Row {
@@ -280,7 +287,7 @@ describe('one-stop journey permission matrix', () => {
       expect: deny(CASE_STAFF(200, 404, 200, 200, 200)),
     },
     {
-      name: 'POST /v1/cases/{C}/actions/accept',
+      name: 'POST /v1/cases/{C}/actions/{accept}',
       method: 'post',
       path: forStaff(
         newCase,
@@ -484,13 +491,13 @@ describe('one-stop journey permission matrix', () => {
       name: "GET /v1/files/{A's upload}",
       method: 'get',
       path: () => `/v1/files/${fileA}`,
-      expect: { ...(Object.fromEntries(CALLERS.map((c) => [c, 404])) as Expect), citizenA: 200 },
+      expect: OWNER_ONLY_FILE,
     },
     {
       name: "GET /v1/files/{A's upload}/content",
       method: 'get',
       path: () => `/v1/files/${fileA}/content`,
-      expect: { ...(Object.fromEntries(CALLERS.map((c) => [c, 404])) as Expect), citizenA: 200 },
+      expect: OWNER_ONLY_FILE,
     },
     {
       name: "DELETE /v1/files/{A's upload}",
@@ -551,6 +558,124 @@ describe('one-stop journey permission matrix', () => {
   }
 
   it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => runRow(row));
+
+  // GraphQL: the same callers against the journey's operations; the outcome is 'ok' or the
+  // extensions.code of the first error, mirroring the REST status of the same service call.
+  const CODE: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
+  const asGql = (e: Expect): Record<Caller, string> =>
+    Object.fromEntries(CALLERS.map((c) => [c, e[c] < 300 ? 'ok' : CODE[e[c]]])) as Record<Caller, string>;
+  interface GRow {
+    name: string;
+    query: string;
+    variables?: () => Record<string, unknown>;
+    mutation?: boolean;
+    expect: Expect;
+  }
+  const gRows: GRow[] = [
+    {
+      name: 'myApplications',
+      query: '{ myApplications(first: 5) { edges { node { id } } } }',
+      expect: deny(CITIZENS(200, 200)),
+    },
+    {
+      name: 'application',
+      query: 'query($id: ID!) { application(id: $id) { id status } }',
+      variables: () => ({ id: shared.appId }),
+      expect: deny({ ...CITIZENS(200, 404), ...CASE_STAFF(200, 404, 200, 200, 200) }),
+    },
+    {
+      name: 'myTimeline',
+      query: '{ myTimeline(first: 5) { edges { node { id } } } }',
+      expect: deny(CITIZENS(200, 200)),
+    },
+    {
+      name: 'cases',
+      query: '{ cases(first: 5) { edges { node { id } } } }',
+      expect: deny(CASE_STAFF(200, 200, 200, 200, 200)),
+    },
+    {
+      name: 'case',
+      query: 'query($id: ID!) { case(id: $id) { id stage } }',
+      variables: () => ({ id: shared.caseId }),
+      expect: deny(CASE_STAFF(200, 404, 200, 200, 200)),
+    },
+    {
+      name: 'caseNotes',
+      query: 'query($id: ID!) { caseNotes(caseId: $id) { edges { node { id } } } }',
+      variables: () => ({ id: shared.caseId }),
+      expect: deny({ ...CITIZENS(404, 404), ...CASE_STAFF(200, 404, 200, 200, 200) }),
+    },
+    {
+      name: 'addCaseNote',
+      query: 'mutation($i: AddCaseNoteInput!) { addCaseNote(input: $i) { id } }',
+      variables: () => ({ i: { caseId: shared.caseId, body: `矩阵意见 ${randomUUID()}` } }),
+      mutation: true,
+      expect: deny({ ...CITIZENS(404, 404), ...CASE_STAFF(200, 404, 200, 200, 200) }),
+    },
+    {
+      name: 'tasks',
+      query: '{ tasks(first: 5) { edges { node { id } } } }',
+      expect: deny(CASE_STAFF(200, 200, 200, 200, 200)),
+    },
+    {
+      name: 'task',
+      query: 'query($id: ID!) { task(id: $id) { id } }',
+      variables: () => ({ id: shared.taskId }),
+      expect: deny(CASE_STAFF(200, 404, 404, 200, 200)),
+    },
+    {
+      name: 'caseStatistics',
+      query: '{ caseStatistics(from: "2026-01-01", to: "2027-01-01") { received } }',
+      expect: deny({ supervisor: 200, admin: 200 }),
+    },
+    {
+      name: 'workflowDefinitions',
+      query: 'query($id: ID!) { workflowDefinitions(serviceId: $id) { edges { node { id } } } }',
+      variables: () => ({ id: serviceId }),
+      expect: deny({ admin: 200 }),
+    },
+    {
+      name: 'workflowDefinition',
+      query: 'query($id: ID!) { workflowDefinition(id: $id) { id } }',
+      variables: () => ({ id: definitionId }),
+      expect: deny(CASE_STAFF(200, 404, 200, 403, 200)),
+    },
+    {
+      name: 'file',
+      query: 'query($id: ID!) { file(id: $id) { id } }',
+      variables: () => ({ id: fileA }),
+      expect: OWNER_ONLY_FILE,
+    },
+    {
+      name: 'applyCaseAction (refused callers only)',
+      query: 'mutation($id: ID!) { applyCaseAction(id: $id, action: "accept") { id } }',
+      variables: () => ({ id: shared.caseId }),
+      mutation: true,
+      // those allowed to accept are covered by the REST row on fresh cases
+      expect: deny({ clerkX: 0, admin: 0, clerkY: 404, reviewerX: 403, supervisor: 403 }),
+    },
+  ];
+
+  it.each(gRows.map((r) => [`graphql ${r.name}`, r] as const))('%s', async (_name, row) => {
+    const actual = {} as Record<Caller, string>;
+    const want = asGql(row.expect);
+    const changed: string[] = [];
+    for (const caller of CALLERS) {
+      if (row.expect[caller] === 0) {
+        actual[caller] = want[caller];
+        continue;
+      }
+      const before = row.mutation ? await rowCounts(t.db) : undefined;
+      const res = await gql(t, as(caller), row.query, row.variables ? row.variables() : {});
+      actual[caller] = res.errors?.length ? res.errors[0].extensions.code : 'ok';
+      if (before && actual[caller] !== 'ok') {
+        const diff = diffCounts(before, await rowCounts(t.db));
+        if (diff.length) changed.push(`${caller}: ${diff.join(', ')}`);
+      }
+    }
+    expect(actual).toEqual(want);
+    expect(changed).toEqual([]);
+  });
 
   it('has a row for every route of the journey', () => {
     const covered = new Set(

@@ -43,8 +43,21 @@ export class AuthGuard implements CanActivate {
     if (!allowed?.length) throw new DomainError(ErrorCode.Forbidden);
     if (ctx.isAnonymous) throw new DomainError(ErrorCode.Unauthenticated, {}, [], { 'WWW-Authenticate': 'Bearer' });
     if (!allowed.some((p) => ctx.has(p))) throw new DomainError(ErrorCode.Forbidden);
+    ctx.actor = { ...ctx.actor, onBehalfOf: delegatorFor(ctx.actor, allowed) };
     return true;
   }
+}
+
+/**
+ * Whom the caller acts for on this route: the delegator, when the route's permissions are held
+ * only through a delegation (no role of their own carries any of them); otherwise nobody. Where
+ * the unit matters (a case in one unit), the workflow engine narrows it with actingFor().
+ */
+function delegatorFor(actor: Actor, allowed: Permission[]): string | null {
+  if (!actor.delegations?.length) return actor.onBehalfOf ?? null;
+  const own = actor.ownGrants;
+  if (own?.has('*' as Permission) || allowed.some((p) => own?.has(p))) return null;
+  return actor.delegations.find((d) => allowed.includes(d.permission))?.from ?? null;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

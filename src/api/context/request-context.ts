@@ -13,13 +13,28 @@ export interface Actor {
   id: string | null;
   /** the organisation the actor belongs to (staff's home unit, a client's agency) */
   organisationId?: string | null;
-  /** for delegations: the colleague whose role is being exercised */
+  /**
+   * for delegations: the colleague whose role is being exercised. Set per request by the guard when
+   * the route's permissions are held only through a delegation, and per case by the workflow engine
+   * (see actingFor() in unit-scope.ts); null when the person acts under a role of their own.
+   */
   onBehalfOf?: string | null;
+  /** permissions held through delegations (also merged into grants), with who delegated them */
+  delegations?: ReadonlyArray<DelegatedGrant>;
+  /** the grants of the person's own roles, without delegations */
+  ownGrants?: Grants;
   grants: Grants;
   /** token id (jti) or api key id, for revocation and audit */
   credentialId?: string | null;
   /** sign-in session (refresh-token family, the token's `sid`), so logout can end exactly this one */
   sessionId?: string | null;
+}
+
+export interface DelegatedGrant {
+  from: string;
+  permission: Permission;
+  /** the unit the delegated role is held in; null for a global role */
+  unit: string | null;
 }
 
 const ANONYMOUS: Actor = { kind: 'anonymous', id: null, grants: new Map() };

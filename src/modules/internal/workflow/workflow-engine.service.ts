@@ -7,7 +7,7 @@ import { assertVersion } from '../../../api/http/if-match';
 import { Db } from '../../../database/db';
 import { AuditService } from '../../platform/audit/audit.service';
 import { CalendarService } from '../../platform/calendar/calendar.service';
-import { isInScope } from '../../platform/identity/staff/unit-scope';
+import { actingFor, isInScope } from '../../platform/identity/staff/unit-scope';
 import { Service, ServiceVersion } from '../../public/catalog/service.entity';
 import { CaseEvent, CaseFile, CaseOutcome, CaseStatus, CaseTask } from './case.entity';
 import { caseClock, resolveLimit } from './case-clock';
@@ -63,6 +63,14 @@ export class WorkflowEngine {
             .findOne({ where: { serviceId: service.id, state: WorkflowDefinitionState.Active } })
         : null;
       if (!service || !definition) throw notFound('workflow');
+      if (
+        await this.db
+          .repo(CaseFile)
+          .exists({ where: { subjectType: input.subjectType, subjectId: input.subjectId } })
+      )
+        throw new DomainError(ErrorCode.InvalidTransition, {
+          reason: 'a case is already open for this subject',
+        });
       const version = service.currentPublishedVersionId
         ? await this.db.repo(ServiceVersion).findOne({ where: { id: service.currentPublishedVersionId } })
         : null;
@@ -136,9 +144,12 @@ export class WorkflowEngine {
       const found = findAction(c, spec, stage, actionKey, open);
       if ('code' in found) throw new DomainError(found.code, { reason: found.reason });
       const { action } = found;
-      const task = await this.pickTask(ctx, c, spec, stage, action, open, input.taskId);
-      if ('code' in task) throw new DomainError(task.code, { reason: task.reason });
+      const picked = await this.pickTask(ctx, c, spec, stage, action, open, input.taskId);
+      if ('code' in picked) throw new DomainError(picked.code, { reason: picked.reason });
+      const { task } = picked;
       checkInput(action, input);
+      // From here on the caller is recorded as acting for whoever lent them the role this step needs.
+      ctx.actor = { ...ctx.actor, onBehalfOf: picked.onBehalfOf };
       const now = new Date();
       const run: ActionRun = {
         ctx,
@@ -264,8 +275,9 @@ export class WorkflowEngine {
     for (const key of keys) {
       const found = findAction(c, spec, stage, key, open);
       if ('code' in found) continue;
-      const task = await this.pickTask(ctx, c, spec, stage, found.action, open, undefined);
-      if ('code' in task) continue;
+      const picked = await this.pickTask(ctx, c, spec, stage, found.action, open, undefined);
+      if ('code' in picked) continue;
+      const { task } = picked;
       const a = found.action;
       out.push({
         key: a.key,
@@ -351,7 +363,7 @@ export class WorkflowEngine {
     action: ActionSpec,
     open: CaseTask[],
     taskId: string | undefined,
-  ): Promise<CaseTask | Refusal> {
+  ): Promise<{ task: CaseTask; onBehalfOf: string | null } | Refusal> {
     const extension = EXTENSION_DECISIONS.has(action.effect);
     let candidates = open.filter((t) =>
       extension ? t.kind === 'extension' : t.kind !== 'extension' && t.stage === stage.key,
@@ -377,19 +389,22 @@ export class WorkflowEngine {
         code: ErrorCode.InvalidTransition,
         reason: `the task of stage "${stage.key}" is claimed by a colleague`,
       };
+    // A delegate acting under the lent role is, for the case, the colleague who lent it (委托).
+    const onBehalfOf =
+      (await actingFor(this.db, ctx, task.permission as Permission, task.organisationId)) ??
+      ctx.actor.onBehalfOf ??
+      null;
+    const people = [ctx.actor.id, onBehalfOf];
     // 多级审批: one person (or their delegate) approves one level of a round, not two.
     const approvedBy = (c.approval.by as string[] | undefined) ?? [];
-    if (
-      action.effect === 'approve' &&
-      [ctx.actor.id, ctx.actor.onBehalfOf].some((id) => id && approvedBy.includes(id))
-    )
+    if (action.effect === 'approve' && people.some((id) => id && approvedBy.includes(id)))
       return {
         code: ErrorCode.SeparationOfDuties,
         reason: 'you already approved another level of this approval',
       };
-    const sod = separationOfDuties(spec, c, stage.key, action.key, [ctx.actor.id, ctx.actor.onBehalfOf]);
+    const sod = separationOfDuties(spec, c, stage.key, action.key, people);
     if (sod) return { code: ErrorCode.SeparationOfDuties, reason: sod };
-    return task;
+    return { task, onBehalfOf };
   }
 }
 

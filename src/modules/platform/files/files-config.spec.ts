@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../config/config';
@@ -14,6 +15,18 @@ function refusal(env: Record<string, string>): string {
 }
 
 const S3 = { FILES_DRIVER: 's3', S3_BUCKET: 'ow-files' };
+
+/** A complete production environment with real (random) secrets. */
+const production = (): Record<string, string> => ({
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgresql://ow:pw@db.internal:5432/onewindow',
+  JWT_SECRET: randomBytes(48).toString('base64'),
+  FIELD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+  SIGNING_KEY: Buffer.from(
+    generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  ).toString('base64'),
+});
 
 describe('files configuration (FILES_*, S3_*)', () => {
   it('defaults to local files under DATA_DIR, 10 MiB, a day to attach', () => {
@@ -72,6 +85,14 @@ describe('files configuration (FILES_*, S3_*)', () => {
     [{ ...S3, S3_FORCE_PATH_STYLE: 'maybe' }, /S3_FORCE_PATH_STYLE must be true or false/],
   ])('refuses %j', (env, message) => {
     expect(refusal(env as Record<string, string>)).toMatch(message);
+  });
+
+  it('wants TLS to the object store in production', () => {
+    const env = { ...production(), ...S3 };
+    expect(refusal({ ...env, S3_ENDPOINT: 'http://minio.internal:9000' })).toMatch(/https in production/);
+    expect(loadConfig({ ...env, S3_ENDPOINT: 'https://minio.internal:9000' }).files.s3?.endpoint).toBe(
+      'https://minio.internal:9000',
+    );
   });
 
   it('never echoes the secret key', () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Actor, Grants } from '../../../api/context/request-context';
+import type { Actor, DelegatedGrant, Grants } from '../../../api/context/request-context';
 import type { Credentials, PrincipalResolver } from '../../../api/auth/principal-resolver';
 import { Permission } from '../../../api/auth/permission';
 import { DomainError } from '../../../api/errors/domain-error';
@@ -9,7 +9,7 @@ import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
 import { AccessClaims, AccessTokenService } from './access-token.service';
 import { SessionCheckService } from './auth/session-check.service';
-import { isMachineScope, RoleName, ROLES } from './staff/role-catalogue';
+import { isMachineScope, RoleDefinition, RoleName, ROLES } from './staff/role-catalogue';
 
 const ANONYMOUS: Actor = { kind: 'anonymous', id: null, grants: new Map() };
 const BEARER_RE = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/;
@@ -88,24 +88,25 @@ export class PrincipalService implements PrincipalResolver {
     if (!rows.length) return this.synthetic(claims, base);
 
     const grants: Grants = new Map([[Permission.StaffSelf, '*']]);
-    let onBehalfOf: string | null = null;
+    const ownGrants: Grants = new Map([[Permission.StaffSelf, '*']]);
+    const delegations: DelegatedGrant[] = [];
     for (const row of rows) {
       const role = row.role ? ROLES[row.role as RoleName] : undefined;
       if (!role) continue;
-      if (row.from_account) onBehalfOf ??= row.from_account;
-      if (row.unit === null) {
-        if (role.name === RoleName.Admin) grants.set('*' as Permission, '*');
-        for (const p of role.permissions) grants.set(p, '*');
-        continue;
-      }
-      for (const p of role.permissions) {
-        const held = grants.get(p);
-        if (held === '*') continue;
-        if (held) held.add(row.unit);
-        else grants.set(p, new Set([row.unit]));
-      }
+      const from = row.from_account;
+      if (from) for (const p of role.permissions) delegations.push({ from, permission: p, unit: row.unit });
+      for (const target of from ? [grants] : [grants, ownGrants]) addRole(target, role, row.unit);
     }
-    return { kind: 'staff', ...base, grants, organisationId: rows[0].organisation_id, onBehalfOf };
+    // Who the person acts for is decided per request (the guard) and per case (the workflow engine).
+    return {
+      kind: 'staff',
+      ...base,
+      grants,
+      ownGrants,
+      delegations,
+      organisationId: rows[0].organisation_id,
+      onBehalfOf: null,
+    };
   }
 
   /**
@@ -220,3 +221,18 @@ LEFT JOIN LATERAL (
     )
 ) g ON true
 WHERE a.id = $1 AND a.kind = 'staff'`;
+
+/** Adds a role held in `unit` (null: everywhere) to a grant map. */
+function addRole(grants: Grants, role: RoleDefinition, unit: string | null): void {
+  if (unit === null) {
+    if (role.name === RoleName.Admin) grants.set('*' as Permission, '*');
+    for (const p of role.permissions) grants.set(p, '*');
+    return;
+  }
+  for (const p of role.permissions) {
+    const held = grants.get(p);
+    if (held === '*') continue;
+    if (held) held.add(unit);
+    else grants.set(p, new Set([unit]));
+  }
+}

@@ -45,3 +45,33 @@ export function scopeCondition(
     params: { [param]: [...units] },
   };
 }
+
+/**
+ * Whom the caller acts for when using `permission` on `unitId`: null when a role of their own
+ * covers the unit, else the colleague whose delegated role does (委托). Separation of duties and
+ * the audit trail use it, so a delegate acting for the acceptor counts as the acceptor.
+ */
+export async function actingFor(
+  db: Db,
+  ctx: RequestContext,
+  permission: Permission,
+  unitId: string,
+): Promise<string | null> {
+  const { ownGrants, delegations } = ctx.actor;
+  if (!delegations?.length) return null;
+  const covers = async (units: Iterable<string | null>): Promise<boolean> => {
+    const ids = [...units];
+    if (ids.includes(null)) return true;
+    if (!ids.length) return false;
+    const rows = await db.query(
+      'SELECT 1 FROM organisation_closure WHERE descendant_id = $1 AND ancestor_id = ANY($2::uuid[]) LIMIT 1',
+      [unitId, ids],
+    );
+    return rows.length > 0;
+  };
+  const own = ownGrants?.get('*' as Permission) ?? ownGrants?.get(permission);
+  if (own === '*' || (own && (await covers(own)))) return null;
+  for (const d of delegations)
+    if (d.permission === permission && (await covers([d.unit]))) return d.from;
+  return null;
+}
