@@ -7,7 +7,10 @@
 import { createServer, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
+const pool = new Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DB_POOL_SIZE ?? 10),
+});
 const LIST_SQL = `SELECT o.id, o.name, o.name_en, o.kind, o.region_code, o.parent_id, o.uscc, o.contacts, o.active, o.version
   FROM organisation o WHERE o.active = true ORDER BY o.id ASC LIMIT 21`;
 
@@ -74,7 +77,9 @@ function fail(res: ServerResponse, status = 500): void {
 
 async function services(url: URL, res: ServerResponse): Promise<void> {
   const cursor = url.searchParams.get('cursor');
-  const after = cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as string[])[0] : null;
+  const after = cursor
+    ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as string[])[0]
+    : null;
   const { rows } = after
     ? await pool.query<ServiceRow>(SERVICES_AFTER_SQL, ['published', after])
     : await pool.query<ServiceRow>(SERVICES_SQL, ['published']);

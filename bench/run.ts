@@ -71,14 +71,52 @@ function scenarios(guideId: string, guideEtag: string): Scenario[] {
   });
   return [
     // issue 2: the platform list and health
-    { name: 'GET /v1/organisations?limit=20', server: 'api', path: '/v1/organisations?limit=20', bare: { path: '/list' }, target: '≥ 0.4' },
+    {
+      name: 'GET /v1/organisations?limit=20',
+      server: 'api',
+      path: '/v1/organisations?limit=20',
+      bare: { path: '/list' },
+      target: '≥ 0.4',
+    },
     { name: 'GET /health/live', server: 'api', path: '/health/live', bare: { path: '/health' } },
-    { name: 'GraphQL organisations(first: 20)', server: 'api', path: '/graphql', opts: gql(GRAPHQL_LIST), bare: { path: '/list' }, twinOf: 'GET /v1/organisations?limit=20', target: '≥ 0.6 of REST' },
+    {
+      name: 'GraphQL organisations(first: 20)',
+      server: 'api',
+      path: '/graphql',
+      opts: gql(GRAPHQL_LIST),
+      bare: { path: '/list' },
+      twinOf: 'GET /v1/organisations?limit=20',
+      target: '≥ 0.6 of REST',
+    },
     // issue 4: the published catalogue (cold = CATALOG_CACHE=off, every read goes to the database)
-    { name: 'catalog list cold', server: 'cold', path: '/v1/services?limit=20', bare: { path: '/services' }, target: '≥ 0.4' },
-    { name: 'catalog list warm', server: 'api', path: '/v1/services?limit=20', bare: { path: '/services' }, target: '≥ 1.0' },
-    { name: 'guide cold', server: 'cold', path: `/v1/services/${guideId}`, bare: { path: `/services/${guideId}` }, target: '≥ 0.4' },
-    { name: 'guide warm', server: 'api', path: `/v1/services/${guideId}`, bare: { path: `/services/${guideId}` }, target: '≥ 1.0' },
+    {
+      name: 'catalog list cold',
+      server: 'cold',
+      path: '/v1/services?limit=20',
+      bare: { path: '/services' },
+      target: '≥ 0.4',
+    },
+    {
+      name: 'catalog list warm',
+      server: 'api',
+      path: '/v1/services?limit=20',
+      bare: { path: '/services' },
+      target: '≥ 1.0',
+    },
+    {
+      name: 'guide cold',
+      server: 'cold',
+      path: `/v1/services/${guideId}`,
+      bare: { path: `/services/${guideId}` },
+      target: '≥ 0.4',
+    },
+    {
+      name: 'guide warm',
+      server: 'api',
+      path: `/v1/services/${guideId}`,
+      bare: { path: `/services/${guideId}` },
+      target: '≥ 1.0',
+    },
     {
       name: 'guide If-None-Match (304)',
       server: 'api',
@@ -87,7 +125,15 @@ function scenarios(guideId: string, guideEtag: string): Scenario[] {
       bare: { path: `/services/${guideId}` },
       target: '≥ 1.0',
     },
-    { name: 'GraphQL services(first: 20) warm', server: 'api', path: '/graphql', opts: gql(GRAPHQL_SERVICES), bare: { path: '/services' }, twinOf: 'catalog list warm', target: '≥ 0.6 of REST' },
+    {
+      name: 'GraphQL services(first: 20) warm',
+      server: 'api',
+      path: '/graphql',
+      opts: gql(GRAPHQL_SERVICES),
+      bare: { path: '/services' },
+      twinOf: 'catalog list warm',
+      target: '≥ 0.6 of REST',
+    },
     // The lead adds application submission here (POST with Idempotency-Key against a bare insert).
   ];
 }
@@ -196,7 +242,10 @@ const GUIDE_CONTENT = {
   form: {
     type: 'object',
     required: ['applicantName'],
-    properties: { applicantName: { type: 'string', maxLength: 50 }, shopArea: { type: 'number', minimum: 0 } },
+    properties: {
+      applicantName: { type: 'string', maxLength: 50 },
+      shopArea: { type: 'number', minimum: 0 },
+    },
   },
 };
 
@@ -204,7 +253,9 @@ const GUIDE_CONTENT = {
 async function seed(url: string): Promise<string> {
   const c = new Client({ connectionString: url });
   await c.connect();
-  await c.query(`INSERT INTO region (code, name, level) VALUES ('980000', '基准省', 'province') ON CONFLICT DO NOTHING`);
+  await c.query(
+    `INSERT INTO region (code, name, level) VALUES ('980000', '基准省', 'province') ON CONFLICT DO NOTHING`,
+  );
   await c.query(`INSERT INTO organisation (id, name, kind, region_code, contacts, active, version, created_at, updated_at)
     SELECT gen_random_uuid(), '基准单位 ' || i, 'agency', '980000', '{"phone":"12345"}'::jsonb, true, 1, now(), now()
     FROM generate_series(1, 200) i`);
@@ -225,7 +276,9 @@ async function seed(url: string): Promise<string> {
      SELECT vid, id, 1, 'published', $1::jsonb, now(), NULL, 1, now(), now() FROM ins`,
     [JSON.stringify(GUIDE_CONTENT)],
   );
-  const { rows } = await c.query<{ id: string }>(`SELECT id FROM service WHERE status = 'published' ORDER BY id LIMIT 1`);
+  const { rows } = await c.query<{ id: string }>(
+    `SELECT id FROM service WHERE status = 'published' ORDER BY id LIMIT 1`,
+  );
   await c.end();
   return rows[0].id;
 }
@@ -236,11 +289,17 @@ async function seed(url: string): Promise<string> {
  * capping the semi-space at 16 MB gives ~195 MB for a few more (cheap) scavenges. The production
  * start (npm start, Dockerfile) should pass the same flag; BENCH_NODE_FLAGS overrides it here.
  */
-const API_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=16').split(' ').filter(Boolean);
+const API_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=16')
+  .split(' ')
+  .filter(Boolean);
 
 function start(cmd: string[], env: Record<string, string>): ChildProcess {
   if (cmd[0] === 'dist/src/main.js') cmd = [...API_NODE_FLAGS, ...cmd];
-  return spawn(process.execPath, cmd, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawn(process.execPath, cmd, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 function baseEnv(apiPort: number, dbUrl: string | null): Record<string, string> {
@@ -271,7 +330,11 @@ const ratio = (a: number, b: number | undefined): string => (b ? (a / b).toFixed
 
 async function main(): Promise<void> {
   const dbUrl = await realDatabase();
-  const ports: Record<Server, number> = { api: await freePort(), cold: await freePort(), bare: await freePort() };
+  const ports: Record<Server, number> = {
+    api: await freePort(),
+    cold: await freePort(),
+    bare: await freePort(),
+  };
   const env = baseEnv(ports.api, dbUrl);
 
   const t0 = Date.now();
@@ -288,14 +351,20 @@ async function main(): Promise<void> {
     // Cold runs: a second API with the catalogue cache off (CATALOG_CACHE=off), idle while not driven.
     // PGlite takes one connection, so there is no second API (nor a bare server) on the embedded database.
     const cold = start(['dist/src/main.js'], { ...baseEnv(ports.cold, dbUrl), CATALOG_CACHE: 'off' });
-    const bare = start(['dist/bench/bare-server.js'], { DATABASE_URL: dbUrl, PORT: String(ports.bare), DB_POOL_SIZE: '10' });
+    const bare = start(['dist/bench/bare-server.js'], {
+      DATABASE_URL: dbUrl,
+      PORT: String(ports.bare),
+      DB_POOL_SIZE: '10',
+    });
     procs.push(cold, bare);
     pids.cold = cold.pid;
     pids.bare = bare.pid;
     await waitFor(`${base('cold')}/health/ready`);
     await waitFor(`${base('bare')}/health`);
   }
-  const guideEtag = guideId ? ((await fetch(`${base('api')}/v1/services/${guideId}`)).headers.get('etag') ?? '') : '';
+  const guideEtag = guideId
+    ? ((await fetch(`${base('api')}/v1/services/${guideId}`)).headers.get('etag') ?? '')
+    : '';
   const chosen = scenarios(guideId ?? '00000000-0000-7000-8000-000000000000', guideEtag).filter(
     (s) => (dbUrl || s.server === 'api') && (guideId || !s.path.startsWith('/v1/services')),
   );
@@ -307,10 +376,20 @@ async function main(): Promise<void> {
     // Back to back, repeated: the median pair by ratio is reported, so one noisy run does not decide.
     const pairs: Row[] = [];
     for (let i = 0; i < repeat; i++) {
-      const apiResult = await load(scenario.name, base(scenario.server) + scenario.path, pids[scenario.server]!, scenario.opts);
+      const apiResult = await load(
+        scenario.name,
+        base(scenario.server) + scenario.path,
+        pids[scenario.server]!,
+        scenario.opts,
+      );
       const bareResult =
         dbUrl && scenario.bare
-          ? await load(`bare ${scenario.bare.path}`, base('bare') + scenario.bare.path, pids.bare!, scenario.bare.opts)
+          ? await load(
+              `bare ${scenario.bare.path}`,
+              base('bare') + scenario.bare.path,
+              pids.bare!,
+              scenario.bare.opts,
+            )
           : undefined;
       pairs.push({ scenario, api: apiResult, bare: bareResult });
     }

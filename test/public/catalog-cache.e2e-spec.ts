@@ -166,7 +166,10 @@ describeOnPostgres(
       expect(hitsBefore).toBeGreaterThan(0);
 
       await a.http.post(`/v1/catalog/services/${id}/publish`).set(staff).send().expect(200);
-      await eventually(async () => ids((await b.http.get(list).expect(200)).body).includes(id), 'publication');
+      await eventually(
+        async () => ids((await b.http.get(list).expect(200)).body).includes(id),
+        'publication',
+      );
       const guide = await b.http.get(`/v1/services/${id}`).expect(200);
       expect(guide.body).toMatchObject({ id, title: '缓存事项' });
 

@@ -625,7 +625,7 @@ describe('one-stop journey permission matrix', () => {
     },
     {
       name: 'caseStatistics',
-      query: '{ caseStatistics(from: "2026-01-01", to: "2027-01-01") { received } }',
+      query: '{ caseStatistics(from: "2026-01-01", to: "2027-01-01") { totals { received } } }',
       expect: deny({ supervisor: 200, admin: 200 }),
     },
     {
@@ -675,6 +675,22 @@ describe('one-stop journey permission matrix', () => {
     }
     expect(actual).toEqual(want);
     expect(changed).toEqual([]);
+  });
+
+  it("lists answered 200 hold only what is in the caller's scope", async () => {
+    const ids = async (c: Caller, path: string) =>
+      ((await t.http.get(path).set(as(c)).expect(200)).body.items as Array<{ id: string }>).map((i) => i.id);
+    const FILTER = `?limit=100&serviceId=${serviceId}`;
+    expect(await ids('clerkX', `/v1/cases${FILTER}`)).toContain(shared.caseId);
+    expect(await ids('supervisor', `/v1/cases${FILTER}`)).toContain(shared.caseId);
+    expect(await ids('clerkY', `/v1/cases${FILTER}`)).toEqual([]);
+    expect(await ids('clerkX', '/v1/tasks?limit=100')).toContain(shared.taskId);
+    expect(await ids('clerkY', '/v1/tasks?limit=100')).not.toContain(shared.taskId);
+    expect(await ids('reviewerX', '/v1/tasks?limit=100')).not.toContain(shared.taskId);
+    expect(await ids('citizenA', '/v1/applications?limit=100')).toContain(shared.appId);
+    expect(await ids('citizenB', '/v1/applications?limit=100')).not.toContain(shared.appId);
+    expect(await ids('citizenA', '/v1/me/timeline?limit=100')).toContain(shared.appId);
+    expect(await ids('citizenB', '/v1/me/timeline?limit=100')).not.toContain(shared.appId);
   });
 
   it('has a row for every route of the journey', () => {

@@ -50,6 +50,7 @@ describe('the one-stop service journey', () => {
   let parentApprover: Person;
   let supervisor: Person;
   let clerkY: Person;
+  let supervisorY: Person;
   let both: Person;
   const staff = signedInStaff(() => t);
   const steps = applicationSteps(() => t);
@@ -102,6 +103,7 @@ describe('the one-stop service journey', () => {
     parentApprover = await staff.person(root, [{ role: RoleName.Approver, unit: root }]);
     supervisor = await staff.person(root, [{ role: RoleName.Supervisor, unit: root }]);
     clerkY = await staff.person(Y, [{ role: RoleName.Clerk, unit: Y }]);
+    supervisorY = await staff.person(Y, [{ role: RoleName.Supervisor, unit: Y }]);
     both = await staff.person(X, [
       { role: RoleName.Clerk, unit: X },
       { role: RoleName.Approver, unit: X },
@@ -205,6 +207,16 @@ describe('the one-stop service journey', () => {
     const c1 = await caseRow(appId);
     expect(c1.status).toBe('open');
     expect(new Date(c1.due_at!).getTime()).toBeGreaterThanOrEqual(dueBefore);
+    const paused = await t.http.get(`/v1/cases/${caseId}`).set(staff.tok(clerk)).expect(200);
+    expect(paused.body.pauses).toEqual([
+      expect.objectContaining({
+        kind: 'supplement',
+        restart: true,
+        from: expect.any(String),
+        to: expect.any(String),
+      }),
+    ]);
+    expect(paused.body.dueAt).toBe(new Date(c1.due_at!).toISOString());
     await t.http
       .post(`/v1/applications/${appId}/supplement`)
       .set(as(alice))
@@ -222,6 +234,10 @@ describe('the one-stop service journey', () => {
       [caseId],
     );
     expect(openTasks).toEqual([{ organisation_id: root, permission: 'case:approve' }]);
+    // the second level belongs to the unit above: the first-level approver sees the case but may not take it
+    const sameLevel = await act(approver, caseId, 'approve');
+    expect(sameLevel.status).toBe(403);
+    expect((await caseRow(appId)).version).toBe(level1.version);
     expect(await ok(parentApprover, caseId, 'approve')).toMatchObject({ stage: 'decision' });
     await ok(approver, caseId, 'decide', { decision: 'approved', reason: '符合条件' });
     expect(await getApp(alice, appId)).toMatchObject({
@@ -243,6 +259,28 @@ describe('the one-stop service journey', () => {
       status: 'closed',
     });
     expect((await getApp(alice, appId)).status).toBe('delivered');
+
+    // every transition left its audit leaf, by the staff member who made it
+    const leaves = await t.db.query<{ action: string; actor_id: string }>(
+      `SELECT action, actor_id FROM audit_leaf WHERE resource_type = 'case' AND resource_id = $1 ORDER BY seq`,
+      [caseId],
+    );
+    expect(leaves.map((l) => l.action)).toEqual(
+      expect.arrayContaining([
+        'case.request_supplement',
+        'case.accept',
+        'case.advance',
+        'case.approve',
+        'case.decide',
+        'case.issue',
+        'case.deliver',
+      ]),
+    );
+    expect(leaves.find((l) => l.action === 'case.accept')?.actor_id).toBe(clerk.id);
+    expect(leaves.filter((l) => l.action === 'case.approve').map((l) => l.actor_id)).toEqual([
+      approver.id,
+      parentApprover.id,
+    ]);
 
     // the applicant's timeline and my-government list
     const timeline = await t.http.get(`/v1/applications/${appId}/timeline`).set(as(alice)).expect(200);
@@ -401,6 +439,31 @@ describe('the one-stop service journey', () => {
     ).toBe(true);
   });
 
+  it('GraphQL answers the same codes: bad form, separation of duties, illegal transition; nothing changes', async () => {
+    const d = await steps.draft(alice, serviceId, { applicantName: '张三', phone: '12' });
+    await steps.attach(alice, d.id, '身份证');
+    const SUBMIT = 'mutation($id: ID!) { submitApplication(id: $id) { id status } }';
+    const bad = await gql(t, as(alice), SUBMIT, { id: d.id });
+    expect(bad.errors?.[0].extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: expect.arrayContaining([expect.objectContaining({ pointer: '/formData/phone' })]),
+    });
+    expect(bad.data?.submitApplication ?? null).toBeNull();
+    expect(await steps.row(d.id)).toMatchObject({ status: 'draft', number: null });
+
+    const a = await steps.submitted(alice, serviceId);
+    const caseId = (await caseRow(a.id)).id;
+    const ACT = 'mutation($id: ID!, $a: String!) { applyCaseAction(id: $id, action: $a) { stage } }';
+    const early = await gql(t, staff.tok(approver), ACT, { id: caseId, a: 'approve' });
+    expect(early.errors?.[0].extensions.code).toBe('INVALID_TRANSITION');
+    expect((await gql(t, staff.tok(both), ACT, { id: caseId, a: 'accept' })).errors).toBeUndefined();
+    await ok(reviewer, caseId, 'advance');
+    const before = await caseRow(a.id);
+    const sod = await gql(t, staff.tok(both), ACT, { id: caseId, a: 'approve' });
+    expect(sod.errors?.[0].extensions.code).toBe('SEPARATION_OF_DUTIES');
+    expect(await caseRow(a.id)).toEqual(before);
+  });
+
   it('refusal (不予受理) needs a written reason, which the applicant sees', async () => {
     const a = await steps.submitted(alice, serviceId);
     const { id: caseId, version } = await caseRow(a.id);
@@ -469,6 +532,23 @@ describe('the one-stop service journey', () => {
     const notices = await inbox();
     expect(notices.length).toBe(before + 1);
     expect(notices.map((n) => n.link)).toContain(`/cases/${caseId}`);
+    // a supervisor of the sibling unit is not above the case: no notice
+    expect(
+      await t.db.query(
+        `SELECT 1 FROM inbox_message WHERE account_id = $1 AND template = 'case.overdue_escalation' AND link = $2`,
+        [supervisorY.id, `/cases/${caseId}`],
+      ),
+    ).toHaveLength(0);
+    // the escalation is internal: recorded on the case, not shown to the applicant
+    expect(
+      await t.db.query<{ public: boolean }>(
+        `SELECT public FROM case_event WHERE case_id = $1 AND action = 'escalated'`,
+        [caseId],
+      ),
+    ).toEqual([{ public: false }]);
+    const timeline = (await t.http.get(`/v1/applications/${a.id}/timeline`).set(as(alice)).expect(200))
+      .body as Array<{ kind: string }>;
+    expect(timeline.map((e) => e.kind)).not.toContain('escalated');
     const seen = await t.http.get(`/v1/cases/${caseId}`).set(staff.tok(supervisor)).expect(200);
     expect(seen.body).toMatchObject({ warningLevel: 'red', escalatedAt: expect.any(String) });
     // once only

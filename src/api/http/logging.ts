@@ -16,7 +16,8 @@ export function loggingParams(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.logLevel,
-      genReqId: (req, res) => contextStore.current()?.requestId ?? String(res.getHeader('X-Request-Id') ?? ''),
+      genReqId: (req, res) =>
+        contextStore.current()?.requestId ?? String(res.getHeader('X-Request-Id') ?? ''),
       // The request id is bound once, by the quiet request logger, under `requestId`; the actor is
       // only known after the guard, so it is added at the response line (no child logger before).
       customAttributeKeys: { reqId: 'requestId' },
@@ -43,7 +44,11 @@ export function loggingParams(config: AppConfig): Params {
         censor: '[redacted]',
       },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url?.split('?')[0],
+        }),
       },
       autoLogging: requestLines
         ? { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' }

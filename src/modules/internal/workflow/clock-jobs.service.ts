@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
 import { Permission } from '../../../api/auth/permission';
 import { RequestContext } from '../../../api/context/request-context';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
@@ -32,8 +39,9 @@ export interface TickResult {
  * supervisors of the units above. Also recomputes due dates when a calendar changes.
  */
 @Injectable()
-export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap {
+export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('WorkflowClock');
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Db,
@@ -49,15 +57,22 @@ export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap {
       await this.tick(new Date());
       await this.schedule(new Date(Date.now() + CLOCK_INTERVAL_MS));
     });
-    this.calendar.onChange((change) =>
-      this.calendarChanged(change).then(
+    this.calendar.onChange((change) => {
+      const work = this.calendarChanged(change).then(
         () => undefined,
         (err: unknown) => {
           // Before the migrations ran (contract generation) there is no case table to update.
           if ((err as { code?: string }).code !== '42P01') throw err;
         },
-      ),
-    );
+      );
+      this.running.add(work);
+      return work.finally(() => this.running.delete(work));
+    });
+  }
+
+  /** Lets a recomputation started by a calendar change finish before the pool closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.running]);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -34,9 +34,7 @@ describe('CatalogCache', () => {
   it('shares one load between concurrent misses', async () => {
     const cache = make();
     let release!: () => void;
-    const load = jest.fn(
-      () => new Promise<{ v: number }>((ok) => (release = () => ok({ v: 1 }))),
-    );
+    const load = jest.fn(() => new Promise<{ v: number }>((ok) => (release = () => ok({ v: 1 }))));
     const both = Promise.all([cache.get('k', load), cache.get('k', load)]);
     release();
     const [a, b] = await both;

@@ -25,7 +25,7 @@ export const PUBLISHED_CACHE_CONTROL = 'public, max-age=30, stale-while-revalida
 /**
  * In-process cache of published catalogue reads (list, search, guides), keyed by the normalised
  * query. Published content changes only on publish/retire, which clear the whole cache (in this
- * process at once, in the others through PostgreSQL NOTIFY: see catalog-invalidation.ts); the
+ * process at once, in the others through PostgreSQL NOTIFY: see PublishedCatalogCache); the
  * TTL only bounds how long a missed notification could serve stale content.
  *
  * Each entry's JSON and strong ETag are computed once when it is stored, so a warm read hashes
@@ -102,13 +102,13 @@ export class CatalogCache {
       expiresAt: this.now() + this.ttlMs,
     };
     if (store && this.enabled && generation === this.generation) {
-      while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+      while (this.entries.size >= this.maxEntries)
+        this.entries.delete(this.entries.keys().next().value as string);
       this.entries.set(key, entry);
     }
     return entry;
   }
 }
-
 
 /** A stable key from a query object: undefined/empty fields dropped, keys sorted. */
 export function cacheKey(kind: string, language: string, query: object): string {

@@ -195,7 +195,8 @@ export class CatalogService {
       const version = await this.openVersion(ctx, service, ServiceVersionState.InReview);
       checkPublishable(version.content);
       const problems = (await Promise.all(this.publishChecks.map((check) => check(service, version)))).flat();
-      if (problems.length) throw new DomainError(ErrorCode.ValidationFailed, { count: problems.length }, problems);
+      if (problems.length)
+        throw new DomainError(ErrorCode.ValidationFailed, { count: problems.length }, problems);
       const now = new Date();
       if (service.currentPublishedVersionId)
         await this.db
@@ -308,7 +309,9 @@ export class CatalogService {
 
   /** The published guide in the caller's language, or its elder variant. Unknown or unpublished: 404. */
   guide(ctx: RequestContext, id: string, elder: boolean): Promise<PublicGuideDto | ElderPublicGuideDto> {
-    return this.cache.get(cacheKey('guide', ctx.language, { id, elder }), () => this.loadGuide(ctx, id, elder));
+    return this.cache.get(cacheKey('guide', ctx.language, { id, elder }), () =>
+      this.loadGuide(ctx, id, elder),
+    );
   }
 
   private async loadGuide(
