@@ -443,6 +443,12 @@ describe('organisations (REST)', () => {
       expect(await versionOf(org.id)).toBe(2);
     });
 
+    it.each(['*', '"v0", "v1"'])('lets If-Match %s through: it names the current representation (RFC 9110 §13.1.1)', async (ifMatch) => {
+      const org = await createOrg({ name: `任意${tag()}` });
+      await put(org.id, ifMatch, { name: `改${tag()}` }).expect(200);
+      expect(await versionOf(org.id)).toBe(2);
+    });
+
     it('answers a missing If-Match with 428', async () => {
       const org = await createOrg({ name: `无条件${tag()}` });
       const res = await put(org.id, null, { name: 'x2' }).expect(428);
@@ -450,8 +456,8 @@ describe('organisations (REST)', () => {
       expect(await versionOf(org.id)).toBe(1);
     });
 
-    it.each(['W/"v1"', 'v1', '"1"', '*', '"v1", "v2"'])(
-      'answers If-Match %s (weak or not ours) with 412',
+    it.each(['W/"v1"', 'v1', '"1"', '"v0", "v2"'])(
+      'answers If-Match %s (weak, not ours or no current tag) with 412',
       async (ifMatch) => {
         const org = await createOrg({ name: `弱标签${tag()}` });
         const res = await put(org.id, ifMatch, { name: `改${tag()}` }).expect(412);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { gql } from '../identity/graphql-matrix';
 import { auth, makeCitizen, makeStaff, makeUnit, Person, signIn } from '../identity/staff-fixtures';
@@ -12,7 +13,8 @@ import { GOOD_FORM } from './applications-helpers';
  * Every endpoint added by the one-stop journey (workflows, cases, tasks, notes, applications, files,
  * my timeline, statistics) against every kind of caller, with the exact status each must get: 401
  * without credentials, 403 without the permission, 404 for an object outside the caller's scope (or
- * another applicant's), 2xx otherwise. Refused calls must change no row in any table.
+ * another applicant's), 2xx otherwise. Refused calls must change no row in any table. The GraphQL
+ * operations of the same services follow with the same outcomes as extensions codes.
  *
  * Callers: citizen A owns the applications; the service and its cases belong to unit X; Y is X's
  * sibling; the supervisor sits in the unit above both; the agency client and the API key belong to
@@ -55,6 +57,39 @@ const OWNER_ONLY_FILE: Expect = {
   anonymous: 401,
   citizenA: 200,
 };
+/** every GraphQL operation the journey added */
+const GQL_JOURNEY_OPERATIONS = [
+  'myApplications',
+  'application',
+  'createApplication',
+  'updateApplication',
+  'discardApplication',
+  'attachApplicationFile',
+  'detachApplicationFile',
+  'submitApplication',
+  'answerSupplement',
+  'withdrawApplication',
+  'myTimeline',
+  'cases',
+  'case',
+  'applyCaseAction',
+  'tasks',
+  'task',
+  'claimTask',
+  'releaseTask',
+  'assignTask',
+  'transferTask',
+  'delegateTask',
+  'caseNotes',
+  'addCaseNote',
+  'caseStatistics',
+  'workflowDefinitions',
+  'workflowDefinition',
+  'createWorkflowDefinition',
+  'updateWorkflowDefinition',
+  'activateWorkflowDefinition',
+  'file',
+];
 const STAFF: ReadonlySet<Caller> = new Set(['clerkX', 'clerkY', 'reviewerX', 'supervisor', 'admin']);
 
 interface Row {
@@ -654,6 +689,114 @@ describe('one-stop journey permission matrix', () => {
       // those allowed to accept are covered by the REST row on fresh cases
       expect: deny({ clerkX: 0, admin: 0, clerkY: 404, reviewerX: 403, supervisor: 403 }),
     },
+    // Mutations with the callers who must be refused; 0 marks a caller allowed to act, whose success
+    // the REST rows cover on fresh objects (these rows share one case, task and draft).
+    ...(
+      [
+        [
+          'createApplication',
+          'mutation($s: ID!) { createApplication(input: { serviceId: $s }) { id } }',
+          () => ({ s: serviceId }),
+          CITIZENS(0, 0),
+        ],
+        [
+          'updateApplication',
+          'mutation($id: ID!) { updateApplication(id: $id, formJson: "{}") { id } }',
+          () => ({ id: draft.appId }),
+          CITIZENS(0, 404),
+        ],
+        [
+          'discardApplication',
+          'mutation($id: ID!) { discardApplication(id: $id) }',
+          () => ({ id: draft.appId }),
+          CITIZENS(0, 404),
+        ],
+        [
+          'attachApplicationFile',
+          'mutation($id: ID!, $f: ID!) { attachApplicationFile(id: $id, input: { fileId: $f, material: "身份证" }) { id } }',
+          () => ({ id: draft.appId, f: fileA }),
+          CITIZENS(0, 404),
+        ],
+        [
+          'detachApplicationFile',
+          'mutation($id: ID!, $a: ID!) { detachApplicationFile(id: $id, attachmentId: $a) { id } }',
+          () => ({ id: draft.appId, a: draft.attachmentId }),
+          CITIZENS(0, 404),
+        ],
+        [
+          'submitApplication',
+          'mutation($id: ID!) { submitApplication(id: $id) { id } }',
+          () => ({ id: draft.appId }),
+          CITIZENS(0, 404),
+        ],
+        [
+          'answerSupplement',
+          'mutation($id: ID!) { answerSupplement(id: $id, input: { formJson: "{\\"shopArea\\": 30}" }) { id } }',
+          () => ({ id: waiting }),
+          CITIZENS(0, 404),
+        ],
+        [
+          'withdrawApplication',
+          'mutation($id: ID!) { withdrawApplication(id: $id) { id } }',
+          () => ({ id: shared.appId }),
+          CITIZENS(0, 404),
+        ],
+        [
+          'claimTask',
+          'mutation($id: ID!) { claimTask(id: $id) { id } }',
+          () => ({ id: shared.taskId }),
+          CASE_STAFF(0, 404, 404, 403, 0),
+        ],
+        [
+          'releaseTask',
+          'mutation($id: ID!) { releaseTask(id: $id) { id } }',
+          () => ({ id: shared.taskId }),
+          CASE_STAFF(0, 404, 404, 0, 0),
+        ],
+        [
+          'assignTask',
+          'mutation($id: ID!, $a: ID!) { assignTask(id: $id, assigneeId: $a) { id } }',
+          () => ({ id: shared.taskId, a: clerkX2.id }),
+          { supervisor: 0, admin: 0 },
+        ],
+        [
+          'transferTask',
+          'mutation($id: ID!, $o: ID!) { transferTask(id: $id, input: { organisationId: $o, reason: "转办" }) { id } }',
+          () => ({ id: shared.taskId, o: Y }),
+          CASE_STAFF(403, 404, 404, 0, 0),
+        ],
+        [
+          'delegateTask',
+          'mutation($id: ID!, $a: ID!) { delegateTask(id: $id, input: { assigneeId: $a }) { id } }',
+          () => ({ id: shared.taskId, a: clerkX2.id }),
+          CASE_STAFF(0, 404, 404, 403, 0),
+        ],
+        [
+          'createWorkflowDefinition',
+          'mutation($s: ID!, $spec: JSONObject!) { createWorkflowDefinition(serviceId: $s, input: { spec: $spec }) { id } }',
+          () => ({ s: serviceId, spec: standardSpec() }),
+          { admin: 0 },
+        ],
+        [
+          'updateWorkflowDefinition',
+          'mutation($id: ID!, $spec: JSONObject!) { updateWorkflowDefinition(id: $id, expectedVersion: 1, input: { spec: $spec }) { id } }',
+          () => ({ id: definitionId, spec: standardSpec() }),
+          { admin: 0 },
+        ],
+        [
+          'activateWorkflowDefinition',
+          'mutation($id: ID!) { activateWorkflowDefinition(id: $id) { id } }',
+          () => ({ id: definitionId }),
+          { admin: 0 },
+        ],
+      ] as Array<[string, string, () => Record<string, unknown>, Partial<Expect>]>
+    ).map(([name, query, variables, allowed]) => ({
+      name: `${name} (refused callers)`,
+      query,
+      variables,
+      mutation: true,
+      expect: deny(allowed),
+    })),
   ];
 
   it.each(gRows.map((r) => [`graphql ${r.name}`, r] as const))('%s', async (_name, row) => {
@@ -677,13 +820,31 @@ describe('one-stop journey permission matrix', () => {
     expect(changed).toEqual([]);
   });
 
+  it('has a GraphQL row for every operation of the journey', () => {
+    const schema = t.app.get(GraphQLSchemaHost).schema;
+    const fields = new Set([
+      ...Object.keys(schema.getQueryType()!.getFields()),
+      ...Object.keys(schema.getMutationType()!.getFields()),
+    ]);
+    const covered = new Set(gRows.map((r) => r.name.split(' ')[0]));
+    const missing = GQL_JOURNEY_OPERATIONS.filter((op) => !fields.has(op) || !covered.has(op));
+    expect(missing).toEqual([]);
+  });
+
   it("lists answered 200 hold only what is in the caller's scope", async () => {
     const ids = async (c: Caller, path: string) =>
       ((await t.http.get(path).set(as(c)).expect(200)).body.items as Array<{ id: string }>).map((i) => i.id);
     const FILTER = `?limit=100&serviceId=${serviceId}`;
     expect(await ids('clerkX', `/v1/cases${FILTER}`)).toContain(shared.caseId);
     expect(await ids('supervisor', `/v1/cases${FILTER}`)).toContain(shared.caseId);
-    expect(await ids('clerkY', `/v1/cases${FILTER}`)).toEqual([]);
+    // clerk Y sees only the cases whose task was transferred to Y (the transfer row above)
+    const ofY = await ids('clerkY', `/v1/cases${FILTER}`);
+    expect(ofY).not.toContain(shared.caseId);
+    const transferred = await t.db.query<{ case_id: string }>(
+      `SELECT DISTINCT case_id FROM case_task WHERE status = 'open' AND organisation_id = $1`,
+      [Y],
+    );
+    expect([...ofY].sort()).toEqual(transferred.map((r) => r.case_id).sort());
     expect(await ids('clerkX', '/v1/tasks?limit=100')).toContain(shared.taskId);
     expect(await ids('clerkY', '/v1/tasks?limit=100')).not.toContain(shared.taskId);
     expect(await ids('reviewerX', '/v1/tasks?limit=100')).not.toContain(shared.taskId);

@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor, StreamableF
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { REDIRECT_METADATA } from '@nestjs/common/constants';
 import { map, Observable } from 'rxjs';
 import { contextStore } from '../context/context-store';
 import { versionTag } from './if-match';
@@ -66,6 +67,8 @@ export class EtagInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
     if (req.method !== 'GET' && req.method !== 'HEAD') return next.handle();
+    // A @Redirect() handler returns {url, statusCode} for Nest to turn into a Location: not a body.
+    if (Reflect.getMetadata(REDIRECT_METADATA, context.getHandler())) return next.handle();
     return next.handle().pipe(
       map((body: unknown) => {
         if (res.statusCode !== 200 || res.headersSent || !isJsonBody(body)) return body;

@@ -99,7 +99,11 @@ export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap, B
       const cases = await this.db
         .repo(CaseFile)
         .createQueryBuilder('c')
-        .where(`c.status <> 'closed' AND c.due_at IS NOT NULL`)
+        // Red and already escalated is final until the due date moves (an action recomputes it then),
+        // so each pass only looks at clocks that can still change: the batch never starves.
+        .where(
+          `c.status <> 'closed' AND c.due_at IS NOT NULL AND (c.warning_level <> 'red' OR c.escalated_at IS NULL)`,
+        )
         .orderBy('c.due_at', 'ASC')
         .limit(BATCH)
         .getMany();
@@ -123,7 +127,11 @@ export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap, B
         .repo(CaseTask)
         .createQueryBuilder('t')
         .innerJoin(CaseFile, 'c', 'c.id = t.case_id')
-        .where(`t.status = 'open' AND t.due_at IS NOT NULL AND c.status = :open`, { open: CaseStatus.Open })
+        .where(
+          `t.status = 'open' AND t.due_at IS NOT NULL AND c.status = :open
+           AND (t.warning_level <> 'red' OR t.escalated_at IS NULL OR t.reminded_at IS NULL)`,
+          { open: CaseStatus.Open },
+        )
         .orderBy('t.due_at', 'ASC')
         .limit(BATCH)
         .getMany();
@@ -229,22 +237,27 @@ export class ClockJobsService implements OnModuleInit, OnApplicationBootstrap, B
     );
     const now = new Date();
     for (const { id } of affected) {
-      await this.db.transaction(async () => {
-        const c = await this.db
-          .repo(CaseFile)
-          .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-        if (!c || c.status === CaseStatus.Closed) return;
-        const before = `${c.dueAt?.getTime() ?? null}:${c.dueProvisional}`;
-        await this.engine.refreshClock(c, await this.engine.specOf(c), now);
-        if (`${c.dueAt?.getTime() ?? null}:${c.dueProvisional}` === before) return;
-        await this.db.query(
-          'UPDATE case_file SET due_at = $2, due_provisional = $3, warning_level = $4 WHERE id = $1',
-          [c.id, c.dueAt, c.dueProvisional, c.warningLevel],
-        );
-      });
+      // One case that cannot be recomputed (its definition gone) must not hold up the others.
+      await this.recomputeDue(id, now).catch((err: unknown) =>
+        this.log.warn(`case ${id}: due date not recomputed (${(err as Error).message})`),
+      );
     }
     if (affected.length)
       this.log.log(`calendar change ${change.regionCode}: ${affected.length} case clocks checked`);
     return affected.length;
+  }
+
+  private recomputeDue(id: string, now: Date): Promise<void> {
+    return this.db.transaction(async () => {
+      const c = await this.db.repo(CaseFile).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!c || c.status === CaseStatus.Closed) return;
+      const before = `${c.dueAt?.getTime() ?? null}:${c.dueProvisional}`;
+      await this.engine.refreshClock(c, await this.engine.specOf(c), now);
+      if (`${c.dueAt?.getTime() ?? null}:${c.dueProvisional}` === before) return;
+      await this.db.query(
+        'UPDATE case_file SET due_at = $2, due_provisional = $3, warning_level = $4 WHERE id = $1',
+        [c.id, c.dueAt, c.dueProvisional, c.warningLevel],
+      );
+    });
   }
 }
