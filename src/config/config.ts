@@ -21,6 +21,8 @@ export interface AppConfig {
   publicBaseUrl: string;
   corsOrigins: string[];
   docsEnabled: boolean;
+  /** in-process cache of published catalogue reads (CATALOG_CACHE=off: every read goes to the database) */
+  catalogCache: boolean;
   graphqlIntrospection: boolean;
   logLevel: string;
   bodyLimitBytes: number;
@@ -207,6 +209,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicBaseUrl: env.PUBLIC_BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     corsOrigins: origins,
     docsEnabled: bool(env, 'DOCS_ENABLED', !isProd),
+    catalogCache: bool(env, 'CATALOG_CACHE', true),
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', !isProd),
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_KB', 1024, 1, 102400) * 1024,

@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Client } from 'pg';
 import { hashedTag } from '../../../api/http/etag.interceptor';
 import { withRepresentation } from '../../../api/http/representation';
+import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
 
 /** What a cached entry holds: the body handed to the transports, tagged once with its ETag and JSON. */
@@ -156,7 +157,10 @@ export class PublishedCatalogCache extends CatalogCache implements OnApplication
   private retryMs = RECONNECT_MIN_MS;
   private retryTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     super();
     // Off until we know how invalidations reach us (bootstrap decides).
     this.enabled = false;
@@ -164,7 +168,7 @@ export class PublishedCatalogCache extends CatalogCache implements OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     // CATALOG_CACHE=off: every read goes to the database (the bench's "cold" runs; an incident switch).
-    if (process.env.CATALOG_CACHE === 'off') return;
+    if (!this.config.catalogCache) return;
     const [row] = await this.db.query<{ version: string }>('SELECT version() AS version');
     this.embedded = /PGlite/i.test(row?.version ?? '');
     if (this.embedded) {
