@@ -4,7 +4,8 @@
  * No cache, no ETag, no validation: every request goes to the database, as a hand-written
  * server without a cache would.
  */
-import { createServer, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 
 const pool = new Pool({
@@ -126,6 +127,68 @@ async function guide(id: string, res: ServerResponse): Promise<void> {
   });
 }
 
+/**
+ * POST /submissions, the bare insert baseline for application submission: the body read and the
+ * form checked by hand (the same fields and rules as the bench service's JSON Schema), then one row
+ * inserted in a transaction and 201 with a small body. No auth, idempotency, numbering counter,
+ * case, tasks or audit: what a hand-written "save the form" endpoint costs.
+ */
+const INSERT_SQL = `INSERT INTO bench_submission (id, applicant, form, number) VALUES ($1, $2, $3, $4)`;
+const APPLICANT = randomUUID();
+const PHONE = /^1\d{10}$/;
+const FORM_KEYS = new Set(['applicantName', 'phone', 'shopArea']);
+let sequence = 0;
+
+function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  return new Promise((ok, ko) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) ko(new Error('too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', ko);
+  });
+}
+
+function validForm(form: unknown): form is Record<string, unknown> {
+  if (!form || typeof form !== 'object' || Array.isArray(form)) return false;
+  const f = form as Record<string, unknown>;
+  if (Object.keys(f).some((k) => !FORM_KEYS.has(k))) return false;
+  if (typeof f.applicantName !== 'string' || f.applicantName.length < 1 || f.applicantName.length > 50)
+    return false;
+  if (typeof f.phone !== 'string' || !PHONE.test(f.phone)) return false;
+  return f.shopArea === undefined || (typeof f.shopArea === 'number' && f.shopArea >= 0);
+}
+
+async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let form: unknown;
+  try {
+    form = JSON.parse(await readBody(req));
+  } catch {
+    return fail(res, 400);
+  }
+  if (!validForm(form)) return fail(res, 422);
+  const id = randomUUID();
+  const now = new Date();
+  const number = `${now.toISOString().slice(0, 10).replace(/-/g, '')}B${process.pid}-${++sequence}`;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(INSERT_SQL, [id, APPLICANT, JSON.stringify(form), number]);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+  res.writeHead(201, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ id, number, status: 'submitted', submittedAt: now.toISOString() }));
+}
+
 const GUIDE_PATH = /^\/services\/([0-9a-f-]{36})$/;
 
 const server = createServer((req, res) => {
@@ -157,6 +220,10 @@ const server = createServer((req, res) => {
   }
   if (url.pathname === '/services') {
     services(url, res).catch(() => fail(res));
+    return;
+  }
+  if (url.pathname === '/submissions' && req.method === 'POST') {
+    submit(req, res).catch(() => fail(res));
     return;
   }
   const g = GUIDE_PATH.exec(url.pathname);

@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import autocannon from 'autocannon';
+import { loginCitizen, prepareSubmission, seedSubmission, submissionShortfall, SUBMIT_FORM_DATA } from './submission';
 
 const ROOT = join(__dirname, '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -30,7 +31,7 @@ interface Result {
   cpuUs: number;
 }
 
-type LoadOptions = Pick<autocannon.Options, 'method' | 'body' | 'headers'>;
+type LoadOptions = Pick<autocannon.Options, 'method' | 'body' | 'headers' | 'requests'>;
 
 /** Where a scenario runs: the API, the API with the catalogue cache off (cold reads), the bare server. */
 type Server = 'api' | 'cold' | 'bare';
@@ -52,6 +53,18 @@ interface Scenario {
   twinOf?: string;
   /** issue target for the ratio to bare (documentation in the table) */
   target?: string;
+  /**
+   * Run before each load (warm-up and measured run, outside the CPU count) for scenarios that use
+   * something up, such as drafts to submit: returns the options for a load of that many seconds.
+   */
+  prepare?: (seconds: number) => Promise<LoadOptions>;
+}
+
+/** What the submission scenario needs once the API is up (PostgreSQL only). */
+interface SubmissionSetup {
+  port: number;
+  serviceId: string;
+  token: string;
 }
 
 interface Row {
@@ -63,13 +76,13 @@ interface Row {
 const GRAPHQL_SERVICES =
   '{ services(first: 20) { edges { cursor node { id implementationCode title type target organisationId regionCode lifeEvents topics publishedAt } } pageInfo { hasNextPage endCursor } } }';
 
-function scenarios(guideId: string, guideEtag: string): Scenario[] {
+function scenarios(guideId: string, guideEtag: string, submission?: SubmissionSetup): Scenario[] {
   const gql = (query: string): LoadOptions => ({
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query }),
   });
-  return [
+  const list: Scenario[] = [
     // issue 2: the platform list and health
     {
       name: 'GET /v1/organisations?limit=20',
@@ -134,8 +147,28 @@ function scenarios(guideId: string, guideEtag: string): Scenario[] {
       twinOf: 'catalog list warm',
       target: '≥ 0.6 of REST',
     },
-    // The lead adds application submission here (POST with Idempotency-Key against a bare insert).
   ];
+  if (submission) {
+    // Each request submits the next fresh draft with a unique Idempotency-Key (no replays): form
+    // checked, numbered, case and tasks started, audited, in one transaction; against a bare insert.
+    const apiBase = `http://127.0.0.1:${submission.port}`;
+    list.push({
+      name: 'application submission',
+      server: 'api',
+      path: '/v1/applications',
+      prepare: (seconds) => prepareSubmission(apiBase, submission.token, submission.serviceId, seconds),
+      bare: {
+        path: '/submissions',
+        opts: {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(SUBMIT_FORM_DATA),
+        },
+      },
+      target: '≥ 0.4',
+    });
+  }
+  return list;
 }
 
 function freePort(): Promise<number> {
@@ -193,10 +226,19 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function load(name: string, url: string, pid: number, opts: LoadOptions = {}): Promise<Result> {
-  await autocannon({ url, connections: CONNECTIONS, duration: Math.min(3, DURATION), ...opts });
+async function load(
+  name: string,
+  url: string,
+  pid: number,
+  opts: LoadOptions = {},
+  prepare?: (seconds: number) => Promise<LoadOptions>,
+): Promise<Result> {
+  const warmUp = Math.min(3, DURATION);
+  const warmOpts = prepare ? { ...opts, ...(await prepare(warmUp)) } : opts;
+  await autocannon({ url, connections: CONNECTIONS, duration: warmUp, ...warmOpts });
+  const runOpts = prepare ? { ...opts, ...(await prepare(DURATION)) } : opts;
   const cpu0 = cpuSeconds(pid);
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...runOpts });
   const cpuUs = Math.round(((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, r.requests.total));
   return {
     name,
@@ -249,8 +291,11 @@ const GUIDE_CONTENT = {
   },
 };
 
-/** 200 organisations for the platform list; 200 published services with their versions for the catalogue. */
-async function seed(url: string): Promise<string> {
+/**
+ * 200 organisations for the platform list; 200 published services with their versions for the
+ * catalogue; the submission service, its workflow and citizen (bench/submission.ts).
+ */
+async function seed(url: string): Promise<{ guideId: string; submitServiceId: string }> {
   const c = new Client({ connectionString: url });
   await c.connect();
   await c.query(
@@ -279,8 +324,22 @@ async function seed(url: string): Promise<string> {
   const { rows } = await c.query<{ id: string }>(
     `SELECT id FROM service WHERE status = 'published' ORDER BY id LIMIT 1`,
   );
+  const submitServiceId = await seedSubmission(c);
   await c.end();
-  return rows[0].id;
+  return { guideId: rows[0].id, submitServiceId };
+}
+
+/** Submitted applications in the API's tables and rows in the bare table, to check the run did the work. */
+async function submissionCounts(url: string): Promise<{ submitted: number; drafts: number; bare: number }> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  const { rows } = await c.query<{ submitted: number; drafts: number; bare: number }>(
+    `SELECT (SELECT count(*) FROM application WHERE status <> 'draft')::int AS submitted,
+       (SELECT count(*) FROM application WHERE status = 'draft')::int AS drafts,
+       (SELECT count(*) FROM bench_submission)::int AS bare`,
+  );
+  await c.end();
+  return rows[0];
 }
 
 /**
@@ -310,6 +369,8 @@ function baseEnv(apiPort: number, dbUrl: string | null): Record<string, string> 
     SEED_DEMO_DATA: 'false',
     RATE_LIMIT_ANONYMOUS: '1000000',
     RATE_LIMIT_AUTHENTICATED: '1000000',
+    // one citizen login lasts the whole run (submission scenario)
+    ACCESS_TOKEN_TTL: '86400',
     JWT_SECRET: 'bench-' + 'x'.repeat(40),
     FIELD_KEYS: `bench:${Buffer.alloc(32, 3).toString('base64')}`,
     BLIND_INDEX_KEY: Buffer.alloc(32, 4).toString('base64'),
@@ -325,6 +386,8 @@ function baseEnv(apiPort: number, dbUrl: string | null): Record<string, string> 
   }
   return env;
 }
+
+const byNameHas = (rows: Row[], name: string): boolean => rows.some((r) => r.scenario.name === name);
 
 const ratio = (a: number, b: number | undefined): string => (b ? (a / b).toFixed(2) : 'n/a');
 
@@ -346,8 +409,15 @@ async function main(): Promise<void> {
   const pids: Partial<Record<Server, number>> = { api: api.pid };
   const base = (server: Server) => `http://127.0.0.1:${ports[server]}`;
   let guideId: string | null = null;
+  let submission: SubmissionSetup | undefined;
   if (dbUrl) {
-    guideId = await seed(dbUrl);
+    const seeded = await seed(dbUrl);
+    guideId = seeded.guideId;
+    submission = {
+      port: ports.api,
+      serviceId: seeded.submitServiceId,
+      token: await loginCitizen(base('api')),
+    };
     // Cold runs: a second API with the catalogue cache off (CATALOG_CACHE=off), idle while not driven.
     // PGlite takes one connection, so there is no second API (nor a bare server) on the embedded database.
     const cold = start(['dist/src/main.js'], { ...baseEnv(ports.cold, dbUrl), CATALOG_CACHE: 'off' });
@@ -365,7 +435,7 @@ async function main(): Promise<void> {
   const guideEtag = guideId
     ? ((await fetch(`${base('api')}/v1/services/${guideId}`)).headers.get('etag') ?? '')
     : '';
-  const chosen = scenarios(guideId ?? '00000000-0000-7000-8000-000000000000', guideEtag).filter(
+  const chosen = scenarios(guideId ?? '00000000-0000-7000-8000-000000000000', guideEtag, submission).filter(
     (s) => (dbUrl || s.server === 'api') && (guideId || !s.path.startsWith('/v1/services')),
   );
   const only = process.env.BENCH_ONLY;
@@ -381,6 +451,7 @@ async function main(): Promise<void> {
         base(scenario.server) + scenario.path,
         pids[scenario.server]!,
         scenario.opts,
+        scenario.prepare,
       );
       const bareResult =
         dbUrl && scenario.bare
@@ -398,6 +469,7 @@ async function main(): Promise<void> {
   }
   const rssAfter = rssMb(api.pid!);
   for (const p of procs) p.kill('SIGTERM');
+  const counts = dbUrl && byNameHas(rows, 'application submission') ? await submissionCounts(dbUrl) : null;
 
   const byName = new Map(rows.map((r) => [r.scenario.name, r]));
   const lines = [
@@ -420,6 +492,11 @@ async function main(): Promise<void> {
     'ratio to bare (CPU) = bare CPU per request / API CPU per request: the throughput ratio both would',
     'reach when CPU-bound on an otherwise idle machine (database CPU not counted; it is the same SQL).',
   );
+  if (counts)
+    lines.push(
+      `application submission: ${counts.submitted} applications submitted (warm-up + runs), ${counts.drafts} drafts left over, ` +
+        `${counts.bare} bare rows; ${submissionShortfall.requests} submit request(s) found no draft left (409, in non-2xx).`,
+    );
   const report = lines.join('\n');
   process.stdout.write(`${report}\n`);
   mkdirSync(join(ROOT, '.bench'), { recursive: true });

@@ -44,7 +44,13 @@ class CoreModule {
     return {
       module: CoreModule,
       // Short retries: the embedded server frees its single connection slot a moment after a client leaves.
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl, poolSize, config), retryAttempts: 20, retryDelay: 150 })],
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(databaseUrl, poolSize, config),
+          retryAttempts: 20,
+          retryDelay: 150,
+        }),
+      ],
       providers: [{ provide: APP_CONFIG, useValue: config }, Db],
       exports: [APP_CONFIG, Db],
     };

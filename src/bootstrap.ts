@@ -6,7 +6,11 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 
 /** Builds the Nest application: used by main.ts, the e2e tests and the contract generator. */
-export async function createApp(config: AppConfig, databaseUrl: string, poolSize: number): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  poolSize: number,
+): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config, databaseUrl, poolSize), {
     bodyParser: false,
     bufferLogs: true,

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   const banner = [
     `OneWindow ready in ${Date.now() - startedAt} ms on ${url} (${db.embedded ? 'embedded PGlite in ' + config.dataDir : 'PostgreSQL'})`,
   ];
-  if (config.docsEnabled) banner.push(`  API docs: ${url}/docs   OpenAPI: ${url}/openapi.json   GraphQL: ${url}/graphql`);
+  if (config.docsEnabled)
+    banner.push(`  API docs: ${url}/docs   OpenAPI: ${url}/openapi.json   GraphQL: ${url}/graphql`);
   if (config.env === 'development' && seeded) banner.push(demoBanner(seeded));
   // One write: whoever waits for the ready line (a supervisor, a test) sees the whole banner with it.
   log(banner.join('\n'));
@@ -53,7 +54,9 @@ async function main(): Promise<void> {
       // Closes PGlite cleanly so the data directory is consistent for the next start.
       await db.embedded?.close();
     } catch (err) {
-      process.stderr.write(`Shutdown failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `Shutdown failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exit(1);
     }
     log('OneWindow stopped');
@@ -64,6 +67,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`OneWindow failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `OneWindow failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

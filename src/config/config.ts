@@ -27,7 +27,13 @@ export interface AppConfig {
   logLevel: string;
   bodyLimitBytes: number;
   rateLimit: { anonymousPerMinute: number; authenticatedPerMinute: number };
-  jwt: { issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number; secret: Buffer };
+  jwt: {
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    secret: Buffer;
+  };
   /** Ed25519 private key (PKCS#8 PEM, base64) signing audit checkpoints and e-licences. */
   signingKeyPem: string;
   fieldKeys: string;
@@ -141,7 +147,8 @@ function secret(env: Env, name: string, isProd: boolean, minBytes: number, dev: 
     if (isProd) throw new ConfigError(`${name} is required in production`);
     return Buffer.from(dev, name === 'JWT_SECRET' ? 'utf8' : 'base64');
   }
-  if (isProd && raw === dev) throw new ConfigError(`${name} is the development secret; set a real one in production`);
+  if (isProd && raw === dev)
+    throw new ConfigError(`${name} is the development secret; set a real one in production`);
   const buf = name === 'JWT_SECRET' ? Buffer.from(raw, 'utf8') : Buffer.from(raw, 'base64');
   if (buf.length < minBytes) throw new ConfigError(`${name} must be at least ${minBytes} bytes`);
   return buf;
@@ -178,7 +185,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const signingKeyPem = env.SIGNING_KEY || (isProd ? '' : DEV_SECRETS.SIGNING_KEY);
   if (!signingKeyPem) throw new ConfigError('SIGNING_KEY is required in production');
-  if (isProd && signingKeyPem === DEV_SIGNING_KEY) throw new ConfigError('SIGNING_KEY is the development key; set a real one in production');
+  if (isProd && signingKeyPem === DEV_SIGNING_KEY)
+    throw new ConfigError('SIGNING_KEY is the development key; set a real one in production');
   try {
     loadSigningKey(signingKeyPem);
   } catch (e) {
@@ -190,13 +198,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError(`NOTIFY_TRANSPORT must be log, none or smtp, got "${notifyTransport}"`);
   if (isProd && notifyTransport === 'log')
     throw new ConfigError('NOTIFY_TRANSPORT=log would write verification codes to production logs');
-  const origins = (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = (env.CORS_ORIGINS || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const o of origins) {
-    if (!/^https?:\/\/[^/]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entry "${o}" must be an origin like https://portal.example.gov`);
+    if (!/^https?:\/\/[^/]+$/.test(o))
+      throw new ConfigError(`CORS_ORIGINS entry "${o}" must be an origin like https://portal.example.gov`);
   }
   const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of fatal,error,warn,info,debug,trace,silent, got "${logLevel}"`);
+    throw new ConfigError(
+      `LOG_LEVEL must be one of fatal,error,warn,info,debug,trace,silent, got "${logLevel}"`,
+    );
   }
   return {
     env: nodeEnv as AppConfig['env'],
@@ -228,12 +242,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fieldKeys,
     blindIndexKey: secret(env, 'BLIND_INDEX_KEY', isProd, 32, DEV_SECRETS.BLIND_INDEX_KEY),
     seedDemoData: bool(env, 'SEED_DEMO_DATA', !isProd),
-    jobs: { enabled: bool(env, 'JOBS_ENABLED', nodeEnv !== 'test'), pollMs: int(env, 'JOBS_POLL_MS', 1000, 50, 60000) },
+    jobs: {
+      enabled: bool(env, 'JOBS_ENABLED', nodeEnv !== 'test'),
+      pollMs: int(env, 'JOBS_POLL_MS', 1000, 50, 60000),
+    },
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
-    audit: { origin: auditOrigin(env, host, port), checkpointMinutes: int(env, 'AUDIT_CHECKPOINT_MINUTES', 5, 1, 24 * 60) },
+    audit: {
+      origin: auditOrigin(env, host, port),
+      checkpointMinutes: int(env, 'AUDIT_CHECKPOINT_MINUTES', 5, 1, 24 * 60),
+    },
     notifyTransport,
-    smtp: notifyTransport === 'smtp' ? smtpConfig(env, isProd, env.PUBLIC_BASE_URL || `http://${host}`) : null,
-    oidc: oidcConfig(env, isProd, env.PUBLIC_BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`),
+    smtp:
+      notifyTransport === 'smtp' ? smtpConfig(env, isProd, env.PUBLIC_BASE_URL || `http://${host}`) : null,
+    oidc: oidcConfig(
+      env,
+      isProd,
+      env.PUBLIC_BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    ),
     channels: channelsConfig(env, isProd),
     files: filesConfig(env, isProd, nodeEnv, env.DATA_DIR || null),
   };
@@ -245,7 +270,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
  */
 function filesConfig(env: Env, isProd: boolean, nodeEnv: string, dataDir: string | null): FilesConfig {
   const driver = env.FILES_DRIVER || 'local';
-  if (driver !== 'local' && driver !== 's3') throw new ConfigError(`FILES_DRIVER must be local or s3, got "${driver}"`);
+  if (driver !== 'local' && driver !== 's3')
+    throw new ConfigError(`FILES_DRIVER must be local or s3, got "${driver}"`);
   const localDir =
     dataDir && dataDir !== ':memory:'
       ? join(dataDir, 'files')
@@ -267,14 +293,17 @@ function s3Config(env: Env, isProd: boolean): S3Config {
   if (!bucket || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
     throw new ConfigError('S3_BUCKET is required with FILES_DRIVER=s3 and must be a valid bucket name');
   const region = env.S3_REGION || 'us-east-1';
-  if (!/^[a-z0-9-]{2,40}$/.test(region)) throw new ConfigError(`S3_REGION must look like cn-north-1, got "${region}"`);
+  if (!/^[a-z0-9-]{2,40}$/.test(region))
+    throw new ConfigError(`S3_REGION must look like cn-north-1, got "${region}"`);
   const endpoint = env.S3_ENDPOINT || null;
   if (endpoint) {
     if (!URL.canParse(endpoint) || !['http:', 'https:'].includes(new URL(endpoint).protocol))
       throw new ConfigError(`S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
     const url = new URL(endpoint);
-    if (url.username || url.password) throw new ConfigError('S3_ENDPOINT must not carry credentials; use S3_ACCESS_KEY_ID');
-    if (isProd && url.protocol !== 'https:') throw new ConfigError('S3_ENDPOINT must use https in production');
+    if (url.username || url.password)
+      throw new ConfigError('S3_ENDPOINT must not carry credentials; use S3_ACCESS_KEY_ID');
+    if (isProd && url.protocol !== 'https:')
+      throw new ConfigError('S3_ENDPOINT must use https in production');
   }
   const accessKeyId = env.S3_ACCESS_KEY_ID;
   const secretAccessKey = env.S3_SECRET_ACCESS_KEY;
@@ -297,7 +326,8 @@ function oidcUrl(name: string, raw: string, isProd: boolean): string {
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback && !isProd))
     throw new ConfigError(`${name} must be an https URL, got "${raw}"`);
-  if (url.hash || url.username || url.password) throw new ConfigError(`${name} must not have a fragment or credentials`);
+  if (url.hash || url.username || url.password)
+    throw new ConfigError(`${name} must not have a fragment or credentials`);
   return raw;
 }
 
@@ -316,10 +346,13 @@ export function oidcConfig(env: Env, isProd: boolean, publicBaseUrl: string): Oi
   const scopes = (env.OIDC_SCOPES || 'openid').split(/\s+/).filter(Boolean);
   if (!scopes.includes('openid')) throw new ConfigError('OIDC_SCOPES must include openid');
   if (!scopes.every((s) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s)))
-    throw new ConfigError(`OIDC_SCOPES has a character RFC 6749 does not allow in a scope: "${env.OIDC_SCOPES}"`);
+    throw new ConfigError(
+      `OIDC_SCOPES has a character RFC 6749 does not allow in a scope: "${env.OIDC_SCOPES}"`,
+    );
   const claim = (name: string, def: string | null): string | null => {
     const raw = env[name] || def;
-    if (raw !== null && !/^[\x21-\x7E]{1,200}$/.test(raw)) throw new ConfigError(`${name} must be a claim name, got "${raw}"`);
+    if (raw !== null && !/^[\x21-\x7E]{1,200}$/.test(raw))
+      throw new ConfigError(`${name} must be a claim name, got "${raw}"`);
     return raw;
   };
   return {
@@ -348,7 +381,9 @@ function auditOrigin(env: Env, host: string, port: number): string {
     raw = `${new URL(base).host}/audit`;
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9.:/_-]{0,199}$/.test(raw)) {
-    throw new ConfigError(`AUDIT_ORIGIN must be a schema-less URL such as gov.example/audit (letters, digits, . : / _ -), got "${raw}"`);
+    throw new ConfigError(
+      `AUDIT_ORIGIN must be a schema-less URL such as gov.example/audit (letters, digits, . : / _ -), got "${raw}"`,
+    );
   }
   return raw;
 }
@@ -381,18 +416,24 @@ function channelsConfig(env: Env, isProd: boolean): ChannelsConfig {
   if (isProd && provider === 'dev')
     throw new ConfigError('CHANNEL_PROVIDER=dev accepts made-up login codes; it is refused in production');
   const wechatApps: Record<string, string> = {};
-  for (const entry of (env.WECHAT_MP_APPS || '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (env.WECHAT_MP_APPS || '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const colon = entry.indexOf(':');
     const appId = colon > 0 ? entry.slice(0, colon) : '';
     // The message names the app id only: a secret is never echoed.
     if (!/^wx[0-9a-f]{16}$/.test(appId) || !/^[0-9A-Za-z]{16,64}$/.test(entry.slice(colon + 1)))
-      throw new ConfigError(`WECHAT_MP_APPS entry "${appId || '?'}" must look like wx0123456789abcdef:AppSecret`);
+      throw new ConfigError(
+        `WECHAT_MP_APPS entry "${appId || '?'}" must look like wx0123456789abcdef:AppSecret`,
+      );
     wechatApps[appId] = entry.slice(colon + 1);
   }
   const base = env.WECHAT_API_BASE || 'https://api.weixin.qq.com';
   if (!URL.canParse(base) || !['https:', 'http:'].includes(new URL(base).protocol))
     throw new ConfigError(`WECHAT_API_BASE must be an http(s) URL, got "${base}"`);
-  if (isProd && new URL(base).protocol !== 'https:') throw new ConfigError('WECHAT_API_BASE must use https in production');
+  if (isProd && new URL(base).protocol !== 'https:')
+    throw new ConfigError('WECHAT_API_BASE must use https in production');
   return {
     provider,
     wechatApps,

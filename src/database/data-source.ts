@@ -8,7 +8,11 @@ import { SnakeNamingStrategy } from './naming.strategy';
 const poolLog = new Logger('Database');
 
 /** One set of options for the app, the migration scripts and the tests. */
-export function dataSourceOptions(url: string, poolSize: number, config?: Pick<AppConfig, 'logLevel'>): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  poolSize: number,
+  config?: Pick<AppConfig, 'logLevel'>,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

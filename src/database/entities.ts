@@ -4,7 +4,11 @@ import { IdempotencyRecord } from '../api/http/idempotency.entity';
 import { AuditLeaf, AuditNode, AuditTreeHead } from '../modules/platform/audit/audit.entity';
 import { Job } from '../modules/platform/jobs/job.entity';
 import { WorkCalendarDay, WorkCalendarYear } from '../modules/platform/calendar/calendar.entity';
-import { Organisation, OrganisationClosure, Region } from '../modules/platform/organisations/organisation.entity';
+import {
+  Organisation,
+  OrganisationClosure,
+  Region,
+} from '../modules/platform/organisations/organisation.entity';
 import { Account } from '../modules/platform/identity/account.entity';
 import { AuthSession } from '../modules/platform/identity/auth/auth-session.entity';
 import { RefreshToken } from '../modules/platform/identity/auth/refresh-token.entity';
@@ -25,6 +29,48 @@ import { Service, ServiceVersion } from '../modules/public/catalog/service.entit
 import { CaseEvent, CaseFile, CaseNote, CaseTask } from '../modules/internal/workflow/case.entity';
 import { WorkflowDefinition } from '../modules/internal/workflow/workflow-definition.entity';
 import { StoredFile } from '../modules/platform/files/stored-file.entity';
-import { Application, ApplicationAttachment, ApplicationNumberCounter } from '../modules/public/applications/application.entity';
+import {
+  Application,
+  ApplicationAttachment,
+  ApplicationNumberCounter,
+} from '../modules/public/applications/application.entity';
 
-export const ENTITIES: Array<new () => object> = [Region, Organisation, OrganisationClosure, Job, Account, RoleAssignment, Delegation, OAuthClient, ApiKey, IdempotencyRecord, AuditLeaf, AuditTreeHead, AuditNode, AuthSession, RefreshToken, VerificationCode, NotificationOutbox, InboxMessage, NotificationPreference, WorkCalendarDay, WorkCalendarYear, ExternalIdentity, OidcState, ChannelIdentity, BusinessRepresentative, Licence, Service, ServiceVersion, WorkflowDefinition, CaseFile, CaseTask, CaseEvent, CaseNote, StoredFile, Application, ApplicationAttachment, ApplicationNumberCounter];
+export const ENTITIES: Array<new () => object> = [
+  Region,
+  Organisation,
+  OrganisationClosure,
+  Job,
+  Account,
+  RoleAssignment,
+  Delegation,
+  OAuthClient,
+  ApiKey,
+  IdempotencyRecord,
+  AuditLeaf,
+  AuditTreeHead,
+  AuditNode,
+  AuthSession,
+  RefreshToken,
+  VerificationCode,
+  NotificationOutbox,
+  InboxMessage,
+  NotificationPreference,
+  WorkCalendarDay,
+  WorkCalendarYear,
+  ExternalIdentity,
+  OidcState,
+  ChannelIdentity,
+  BusinessRepresentative,
+  Licence,
+  Service,
+  ServiceVersion,
+  WorkflowDefinition,
+  CaseFile,
+  CaseTask,
+  CaseEvent,
+  CaseNote,
+  StoredFile,
+  Application,
+  ApplicationAttachment,
+  ApplicationNumberCounter,
+];

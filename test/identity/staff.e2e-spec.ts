@@ -406,7 +406,11 @@ describe('staff, roles and delegations', () => {
       // is their own authority, so the audit leaf must not name the colleague.
       const delegator = await person(X, [{ role: RoleName.Clerk, unit: X }]);
       const delegate = await person(Y, [{ role: RoleName.OrgAdmin, unit: Y }]);
-      await postDelegation(delegator, delegate, { role: 'clerk', ...window(-60_000, DAY), reason: '出差' }).expect(201);
+      await postDelegation(delegator, delegate, {
+        role: 'clerk',
+        ...window(-60_000, DAY),
+        reason: '出差',
+      }).expect(201);
       const created = await t.http
         .post('/v1/staff')
         .set(tok(delegate))

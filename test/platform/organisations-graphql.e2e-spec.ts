@@ -32,16 +32,25 @@ describe('organisations over GraphQL', () => {
     for (const name of ['图一局', '图二局', '图三局']) {
       const res = await gql(CREATE, { input: { name, kind: 'Agency', regionCode } }, admin);
       expect(res.body.errors).toBeUndefined();
-      expect(res.body.data.createOrganisation).toMatchObject({ name, kind: 'Agency', regionCode, version: 1 });
+      expect(res.body.data.createOrganisation).toMatchObject({
+        name,
+        kind: 'Agency',
+        regionCode,
+        version: 1,
+      });
       ids.push(res.body.data.createOrganisation.id);
     }
     const LIST = `query($after: String) { organisations(region: "${regionCode}", first: 2, after: $after) {
       edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`;
     const first = await gql(LIST);
-    expect(first.body.data.organisations.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(ids.slice(0, 2));
+    expect(first.body.data.organisations.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(
+      ids.slice(0, 2),
+    );
     expect(first.body.data.organisations.pageInfo.hasNextPage).toBe(true);
     const second = await gql(LIST, { after: first.body.data.organisations.pageInfo.endCursor });
-    expect(second.body.data.organisations.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[2]]);
+    expect(second.body.data.organisations.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([
+      ids[2],
+    ]);
     expect(second.body.data.organisations.pageInfo.hasNextPage).toBe(false);
 
     const one = await gql(`query($id: ID!) { organisation(id: $id) { id name } }`, { id: ids[0] });
@@ -49,12 +58,18 @@ describe('organisations over GraphQL', () => {
   });
 
   it('refuses anonymous and citizen writers with the REST error codes, writing nothing', async () => {
-    const before = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM organisation WHERE region_code = $1', [regionCode]);
+    const before = await t.db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM organisation WHERE region_code = $1',
+      [regionCode],
+    );
     const anon = await gql(CREATE, { input: { name: '匿名局', kind: 'Agency', regionCode } });
     expect(anon.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const cit = await gql(CREATE, { input: { name: '市民局', kind: 'Agency', regionCode } }, citizen);
     expect(cit.body.errors[0].extensions.code).toBe('FORBIDDEN');
-    const after = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM organisation WHERE region_code = $1', [regionCode]);
+    const after = await t.db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM organisation WHERE region_code = $1',
+      [regionCode],
+    );
     expect(after[0].n).toBe(before[0].n);
   });
 

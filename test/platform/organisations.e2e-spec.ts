@@ -443,11 +443,14 @@ describe('organisations (REST)', () => {
       expect(await versionOf(org.id)).toBe(2);
     });
 
-    it.each(['*', '"v0", "v1"'])('lets If-Match %s through: it names the current representation (RFC 9110 §13.1.1)', async (ifMatch) => {
-      const org = await createOrg({ name: `任意${tag()}` });
-      await put(org.id, ifMatch, { name: `改${tag()}` }).expect(200);
-      expect(await versionOf(org.id)).toBe(2);
-    });
+    it.each(['*', '"v0", "v1"'])(
+      'lets If-Match %s through: it names the current representation (RFC 9110 §13.1.1)',
+      async (ifMatch) => {
+        const org = await createOrg({ name: `任意${tag()}` });
+        await put(org.id, ifMatch, { name: `改${tag()}` }).expect(200);
+        expect(await versionOf(org.id)).toBe(2);
+      },
+    );
 
     it('answers a missing If-Match with 428', async () => {
       const org = await createOrg({ name: `无条件${tag()}` });

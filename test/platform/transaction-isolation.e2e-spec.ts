@@ -23,7 +23,9 @@ describe('transaction isolation', () => {
     const kept = code() + '1';
     const rollback = t.db
       .transaction(async (m) => {
-        await m.getRepository(Region).insert({ code: doomed, name: '回滚', level: 'province' as never, parentCode: null });
+        await m
+          .getRepository(Region)
+          .insert({ code: doomed, name: '回滚', level: 'province' as never, parentCode: null });
         await new Promise((r) => setTimeout(r, 100));
         throw new Error('roll back on purpose');
       })
@@ -35,7 +37,9 @@ describe('transaction isolation', () => {
     const [rolledBack, res] = await Promise.all([rollback, request]);
     expect(rolledBack).toBe('roll back on purpose');
     expect(res.status).toBe(201);
-    const rows = await t.db.query<{ code: string }>('SELECT code FROM region WHERE code = ANY($1)', [[doomed, kept.slice(0, 6)]]);
+    const rows = await t.db.query<{ code: string }>('SELECT code FROM region WHERE code = ANY($1)', [
+      [doomed, kept.slice(0, 6)],
+    ]);
     expect(rows.map((r) => r.code)).toEqual([kept.slice(0, 6)]);
   });
 
@@ -44,17 +48,24 @@ describe('transaction isolation', () => {
     const b = code();
     const failing = t.db
       .transaction(async (m) => {
-        await m.getRepository(Region).insert({ code: a, name: 'A', level: 'province' as never, parentCode: null });
+        await m
+          .getRepository(Region)
+          .insert({ code: a, name: 'A', level: 'province' as never, parentCode: null });
         await new Promise((r) => setTimeout(r, 50));
         throw new Error('boom');
       })
       .catch(() => 'failed');
     const succeeding = t.db.transaction(async (m) => {
-      await m.getRepository(Region).insert({ code: b, name: 'B', level: 'province' as never, parentCode: null });
+      await m
+        .getRepository(Region)
+        .insert({ code: b, name: 'B', level: 'province' as never, parentCode: null });
       return 'ok';
     });
     expect(await Promise.all([failing, succeeding])).toEqual(['failed', 'ok']);
-    const rows = await t.db.query<{ code: string }>('SELECT code FROM region WHERE code = ANY($1) ORDER BY code', [[a, b]]);
+    const rows = await t.db.query<{ code: string }>(
+      'SELECT code FROM region WHERE code = ANY($1) ORDER BY code',
+      [[a, b]],
+    );
     expect(rows.map((r) => r.code)).toEqual([b]);
   });
 });

@@ -15,7 +15,11 @@ export interface TestApp {
 /** Boots the real app against the run's migrated database (see global-setup.ts). */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', ...env });
-  const app = await createApp(config, process.env.OW_TEST_DATABASE_URL!, Number(process.env.OW_TEST_POOL_SIZE ?? 1));
+  const app = await createApp(
+    config,
+    process.env.OW_TEST_DATABASE_URL!,
+    Number(process.env.OW_TEST_POOL_SIZE ?? 1),
+  );
   const server = app.getHttpServer();
   return {
     app,

@@ -41,7 +41,8 @@ export class AuthGuard implements CanActivate {
 
     if (isPublic) return true;
     if (!allowed?.length) throw new DomainError(ErrorCode.Forbidden);
-    if (ctx.isAnonymous) throw new DomainError(ErrorCode.Unauthenticated, {}, [], { 'WWW-Authenticate': 'Bearer' });
+    if (ctx.isAnonymous)
+      throw new DomainError(ErrorCode.Unauthenticated, {}, [], { 'WWW-Authenticate': 'Bearer' });
     if (!allowed.some((p) => ctx.has(p))) throw new DomainError(ErrorCode.Forbidden);
     ctx.actor = { ...ctx.actor, onBehalfOf: delegatorFor(ctx.actor, allowed) };
     return true;

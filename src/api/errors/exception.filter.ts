@@ -26,14 +26,23 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (host.getType<string>() === 'graphql') {
       const problem = renderProblem(err, lang, undefined, requestId);
       return new GraphQLError(problem.detail, {
-        extensions: { code: problem.code, status: problem.status, type: problem.type, title: problem.title, errors: problem.errors },
+        extensions: {
+          code: problem.code,
+          status: problem.status,
+          type: problem.type,
+          title: problem.title,
+          errors: problem.errors,
+        },
       });
     }
 
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    if (err.code === ErrorCode.RouteNotFound) err = methodNotAllowed(req) ?? new DomainError(ErrorCode.RouteNotFound, { method: req.method, path: req.path });
+    if (err.code === ErrorCode.RouteNotFound)
+      err =
+        methodNotAllowed(req) ??
+        new DomainError(ErrorCode.RouteNotFound, { method: req.method, path: req.path });
     const problem = renderProblem(err, lang, req.originalUrl?.split('?')[0], requestId);
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);

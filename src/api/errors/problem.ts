@@ -25,7 +25,8 @@ export function toDomainError(err: unknown): DomainError {
   if (err instanceof QueryFailedError) {
     const code = (err.driverError as { code?: string } | undefined)?.code;
     if (code === '23505') return new DomainError(ErrorCode.Conflict, { reason: 'duplicate' });
-    if (code === '40001' || code === '40P01') return new DomainError(ErrorCode.Conflict, { reason: 'concurrent update; retry' });
+    if (code === '40001' || code === '40P01')
+      return new DomainError(ErrorCode.Conflict, { reason: 'concurrent update; retry' });
     // statement_timeout or lock_timeout: the database could not answer in time; a retry may succeed.
     if (code === '57014' || code === '55P03') return new DomainError(ErrorCode.ServiceUnavailable);
   }
@@ -43,7 +44,9 @@ function fromBodyParser(err: unknown): DomainError | null {
   switch (typed?.type) {
     case 'entity.too.large':
     case 'parameters.too.many':
-      return new DomainError(ErrorCode.PayloadTooLarge, { limit: typeof typed.limit === 'number' ? typed.limit : 0 });
+      return new DomainError(ErrorCode.PayloadTooLarge, {
+        limit: typeof typed.limit === 'number' ? typed.limit : 0,
+      });
     case 'entity.parse.failed':
       return new DomainError(ErrorCode.MalformedJson);
     case 'encoding.unsupported':
@@ -59,7 +62,9 @@ function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code ?? '';
   return (
     ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08003', '08001'].includes(code) ||
-    /timeout exceeded when trying to connect|Connection terminated|connection is closed|not queryable/i.test(msg)
+    /timeout exceeded when trying to connect|Connection terminated|connection is closed|not queryable/i.test(
+      msg,
+    )
   );
 }
 
@@ -81,15 +86,23 @@ function fromHttpException(err: HttpException): DomainError {
     default: {
       if (status >= 400 && status < 500) {
         const res = err.getResponse();
-        const message = typeof res === 'object' && res && 'message' in res ? String(res.message) : err.message;
-        return new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [{ pointer: '', code: 'invalid', message }]);
+        const message =
+          typeof res === 'object' && res && 'message' in res ? String(res.message) : err.message;
+        return new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [
+          { pointer: '', code: 'invalid', message },
+        ]);
       }
       return new DomainError(ErrorCode.Internal);
     }
   }
 }
 
-export function renderProblem(err: DomainError, lang: Language, instance: string | undefined, requestId: string): Problem {
+export function renderProblem(
+  err: DomainError,
+  lang: Language,
+  instance: string | undefined,
+  requestId: string,
+): Problem {
   const text = localize(lang, err.code, { count: err.errors.length, requestId, ...err.params });
   const problem: Problem = {
     type: problemType(err.code),
@@ -101,7 +114,11 @@ export function renderProblem(err: DomainError, lang: Language, instance: string
     requestId,
   };
   if (err.errors.length) {
-    problem.errors = err.errors.map((e) => ({ pointer: e.pointer, code: e.code, message: fieldMessage(lang, e.code, e.message) }));
+    problem.errors = err.errors.map((e) => ({
+      pointer: e.pointer,
+      code: e.code,
+      message: fieldMessage(lang, e.code, e.message),
+    }));
   }
   return problem;
 }

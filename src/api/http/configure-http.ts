@@ -35,7 +35,16 @@ export function configureHttp(nest: INestApplication, config: AppConfig): void {
   app.enableCors({
     origin: (origin, cb) => cb(null, !origin ? false : config.corsOrigins.includes(origin)),
     credentials: true,
-    exposedHeaders: ['ETag', 'Link', 'X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotent-Replayed', 'Location'],
+    exposedHeaders: [
+      'ETag',
+      'Link',
+      'X-Request-Id',
+      'RateLimit',
+      'RateLimit-Policy',
+      'Retry-After',
+      'Idempotent-Replayed',
+      'Location',
+    ],
     maxAge: 600,
   });
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
@@ -49,5 +58,9 @@ export function configureHttp(nest: INestApplication, config: AppConfig): void {
 
 /** Called after init, once Express's router holds every route. */
 export function afterInit(nest: INestApplication): void {
-  indexRoutes((nest as NestExpressApplication).getHttpAdapter().getInstance() as unknown as Parameters<typeof indexRoutes>[0]);
+  indexRoutes(
+    (nest as NestExpressApplication).getHttpAdapter().getInstance() as unknown as Parameters<
+      typeof indexRoutes
+    >[0],
+  );
 }

@@ -27,11 +27,14 @@ export function methodNotAllowed(req: Request): DomainError | null {
   const allowed = new Set<string>();
   for (const layer of layers) {
     if (layer.route && layer.match(req.path)) {
-      for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') allowed.add(m.toUpperCase());
+      for (const [m, on] of Object.entries(layer.route.methods))
+        if (on && m !== '_all') allowed.add(m.toUpperCase());
     }
   }
   if (!allowed.size || allowed.has(req.method)) return null;
   if (allowed.has('GET')) allowed.add('HEAD');
   const allow = [...allowed].sort().join(', ');
-  return new DomainError(ErrorCode.MethodNotAllowed, { method: req.method, path: req.path, allow }, [], { Allow: allow });
+  return new DomainError(ErrorCode.MethodNotAllowed, { method: req.method, path: req.path, allow }, [], {
+    Allow: allow,
+  });
 }

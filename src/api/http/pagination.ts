@@ -9,7 +9,12 @@ export const MAX_PAGE_SIZE = 100;
 
 /** `?limit=&cursor=` on every list; limit is capped, the cursor is opaque. */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, description: 'page size (at most 100)' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: 20,
+    description: 'page size (at most 100)',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -17,7 +22,10 @@ export class PageQuery {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ maxLength: 512, description: 'opaque cursor from the previous page (nextCursor or Link rel="next")' })
+  @ApiPropertyOptional({
+    maxLength: 512,
+    description: 'opaque cursor from the previous page (nextCursor or Link rel="next")',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(512)
@@ -80,14 +88,18 @@ export async function keysetPage<T extends ObjectLiteral>(
   const dir = opts.direction ?? 'ASC';
   const cmp = dir === 'ASC' ? '>' : '<';
   const checkedId = (id: unknown): string => {
-    if (typeof id !== 'string' || !(opts.idPattern ?? DEFAULT_ID_RE).test(id)) throw new DomainError(ErrorCode.InvalidCursor);
+    if (typeof id !== 'string' || !(opts.idPattern ?? DEFAULT_ID_RE).test(id))
+      throw new DomainError(ErrorCode.InvalidCursor);
     return id;
   };
   if (page.cursor) {
     if (opts.sortColumn) {
       const [sort, rawId] = decodeCursor(page.cursor, 2);
       const id = checkedId(rawId);
-      qb.andWhere(`(${opts.sortColumn}, ${opts.idColumn}) ${cmp} (:__sort, :__id)`, { __sort: sort, __id: id });
+      qb.andWhere(`(${opts.sortColumn}, ${opts.idColumn}) ${cmp} (:__sort, :__id)`, {
+        __sort: sort,
+        __id: id,
+      });
     } else {
       const id = checkedId(decodeCursor(page.cursor, 1)[0]);
       qb.andWhere(`${opts.idColumn} ${cmp} :__id`, { __id: id });

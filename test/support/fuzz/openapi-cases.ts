@@ -255,7 +255,11 @@ export function bodyCases(schema: Schema, components: Components, rng: Rng): Bod
     json(`100 KB string in ${stringField}`, withField(stringField, 'x'.repeat(100 * 1024))),
     json(`NUL character in ${stringField}`, withField(stringField, 'a\u0000b')),
     ...fieldsOf(schema, components, 'string')
-      .filter((f) => /date/.test(resolve(s.properties?.[f], components).format ?? '') || /At$|^valid(From|Until)$|^date$/.test(f))
+      .filter(
+        (f) =>
+          /date/.test(resolve(s.properties?.[f], components).format ?? '') ||
+          /At$|^valid(From|Until)$|^date$/.test(f),
+      )
       .map((f) => {
         const d = rng.pick(EDGE_DATES);
         return json(`edge date ${d} in ${f}`, withField(f, d));

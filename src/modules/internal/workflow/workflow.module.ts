@@ -17,7 +17,15 @@ import { ClockJobsService } from './clock-jobs.service';
 @Module({
   imports: [CatalogModule, OrganisationsModule, CalendarModule, NotificationsModule],
   controllers: [ServiceWorkflowsController, WorkflowDefinitionsController, CasesController],
-  providers: [WorkflowDefinitionsService, WorkflowDefinitionsResolver, WorkflowEngine, CaseEffects, CasesService, CasesResolver, ClockJobsService],
+  providers: [
+    WorkflowDefinitionsService,
+    WorkflowDefinitionsResolver,
+    WorkflowEngine,
+    CaseEffects,
+    CasesService,
+    CasesResolver,
+    ClockJobsService,
+  ],
   exports: [WorkflowDefinitionsService, WorkflowEngine],
 })
 export class WorkflowModule {}

@@ -50,14 +50,27 @@ export class AccessTokenService {
   async verify(token: string): Promise<AccessClaims> {
     const { issuer, audience, secret } = this.config.jwt;
     try {
-      const { payload } = await jwtVerify(token, secret, { algorithms: [ALG], typ: TYP, issuer, audience, clockTolerance: 5 });
-      if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.kind !== 'string') {
+      const { payload } = await jwtVerify(token, secret, {
+        algorithms: [ALG],
+        typ: TYP,
+        issuer,
+        audience,
+        clockTolerance: 5,
+      });
+      if (
+        typeof payload.sub !== 'string' ||
+        typeof payload.jti !== 'string' ||
+        typeof payload.kind !== 'string'
+      ) {
         throw new DomainError(ErrorCode.InvalidToken);
       }
       return payload as unknown as AccessClaims;
     } catch (e) {
       if (e instanceof DomainError) throw e;
-      if (e instanceof joseErrors.JOSEError) throw new DomainError(ErrorCode.InvalidToken, {}, [], { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      if (e instanceof joseErrors.JOSEError)
+        throw new DomainError(ErrorCode.InvalidToken, {}, [], {
+          'WWW-Authenticate': 'Bearer error="invalid_token"',
+        });
       throw e;
     }
   }

@@ -7,7 +7,13 @@ import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
 import { encodeCursor } from '../../../api/http/pagination';
 import { OrganisationArgs } from './dto/organisation-args.dto';
-import { CreateOrganisationDto, CreateRegionDto, OrganisationDto, RegionDto, UpdateOrganisationDto } from './dto/organisation.dto';
+import {
+  CreateOrganisationDto,
+  CreateRegionDto,
+  OrganisationDto,
+  RegionDto,
+  UpdateOrganisationDto,
+} from './dto/organisation.dto';
 import { OrganisationsService } from './organisations.service';
 
 @ObjectType()
@@ -19,27 +25,42 @@ export class OrganisationsResolver {
 
   @Public()
   @Query(() => OrganisationConnection, { description: 'The public directory of agencies and departments.' })
-  async organisations(@Ctx() ctx: RequestContext, @Args() args: OrganisationArgs): Promise<ConnectionShape<OrganisationDto>> {
+  async organisations(
+    @Ctx() ctx: RequestContext,
+    @Args() args: OrganisationArgs,
+  ): Promise<ConnectionShape<OrganisationDto>> {
     const { first, after, ...filters } = args;
     const page = await this.service.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
-    return toConnection(page.items, { cursorOf: (o) => encodeCursor([o.id]), hasNextPage: page.nextCursor !== null });
+    return toConnection(page.items, {
+      cursorOf: (o) => encodeCursor([o.id]),
+      hasNextPage: page.nextCursor !== null,
+    });
   }
 
   @Public()
   @Query(() => OrganisationDto)
-  organisation(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }, ParseUUIDPipe) id: string): Promise<OrganisationDto> {
+  organisation(
+    @Ctx() ctx: RequestContext,
+    @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
+  ): Promise<OrganisationDto> {
     return this.service.get(ctx, id);
   }
 
   @Public()
   @Query(() => [RegionDto])
-  regions(@Ctx() ctx: RequestContext, @Args('parentCode', { nullable: true }) parentCode?: string): Promise<RegionDto[]> {
+  regions(
+    @Ctx() ctx: RequestContext,
+    @Args('parentCode', { nullable: true }) parentCode?: string,
+  ): Promise<RegionDto[]> {
     return this.service.listRegions(ctx, parentCode);
   }
 
   @Allow(Permission.OrganisationManage)
   @Mutation(() => OrganisationDto)
-  createOrganisation(@Ctx() ctx: RequestContext, @Args('input') input: CreateOrganisationDto): Promise<OrganisationDto> {
+  createOrganisation(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: CreateOrganisationDto,
+  ): Promise<OrganisationDto> {
     return this.service.create(ctx, input);
   }
 

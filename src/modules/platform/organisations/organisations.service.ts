@@ -41,9 +41,15 @@ export class OrganisationsService {
     if (q.kind) qb.andWhere('o.kind = :kind', { kind: q.kind });
     if (q.parentId) qb.andWhere('o.parent_id = :parentId', { parentId: q.parentId });
     if (q.within) {
-      qb.andWhere('o.id IN (SELECT c.descendant_id FROM organisation_closure c WHERE c.ancestor_id = :within)', { within: q.within });
+      qb.andWhere(
+        'o.id IN (SELECT c.descendant_id FROM organisation_closure c WHERE c.ancestor_id = :within)',
+        { within: q.within },
+      );
     }
-    if (q.q) qb.andWhere(`(o.name LIKE :q ESCAPE '\\' OR o.name_en ILIKE :q ESCAPE '\\')`, { q: `%${q.q.replace(/[\\%_]/g, '\\$&')}%` });
+    if (q.q)
+      qb.andWhere(`(o.name LIKE :q ESCAPE '\\' OR o.name_en ILIKE :q ESCAPE '\\')`, {
+        q: `%${q.q.replace(/[\\%_]/g, '\\$&')}%`,
+      });
     const page = await keysetPage(qb, q, { idColumn: 'o.id', keyOf: (o) => [o.id] });
     return { items: page.items.map((o) => this.toDto(ctx, o)), nextCursor: page.nextCursor };
   }
@@ -73,12 +79,21 @@ export class OrganisationsService {
          UNION ALL SELECT $1::uuid, $1::uuid, 0`,
         [org.id, org.parentId],
       );
-      await this.audit.append(ctx, { action: 'organisation.create', resourceType: 'organisation', resourceId: org.id });
+      await this.audit.append(ctx, {
+        action: 'organisation.create',
+        resourceType: 'organisation',
+        resourceId: org.id,
+      });
       return this.toDto(ctx, org);
     });
   }
 
-  async update(ctx: RequestContext, id: string, expectedVersion: number, dto: UpdateOrganisationDto): Promise<OrganisationDto> {
+  async update(
+    ctx: RequestContext,
+    id: string,
+    expectedVersion: number,
+    dto: UpdateOrganisationDto,
+  ): Promise<OrganisationDto> {
     return this.db.transaction(async () => {
       const org = await this.find(id, true);
       await this.requireManageable(ctx, id, true);
@@ -97,7 +112,11 @@ export class OrganisationsService {
         active: dto.active,
       });
       await this.db.repo(Organisation).save(org);
-      await this.audit.append(ctx, { action: 'organisation.update', resourceType: 'organisation', resourceId: org.id });
+      await this.audit.append(ctx, {
+        action: 'organisation.update',
+        resourceType: 'organisation',
+        resourceId: org.id,
+      });
       return this.toDto(ctx, org);
     });
   }
@@ -142,14 +161,22 @@ export class OrganisationsService {
       if (await this.db.repo(Region).exists({ where: { code: dto.code } })) {
         throw new DomainError(ErrorCode.Conflict, { reason: `region ${dto.code} exists` });
       }
-      const region = await this.db.repo(Region).save({ ...dto, nameEn: dto.nameEn ?? null, parentCode: dto.parentCode ?? null });
-      await this.audit.append(ctx, { action: 'region.create', resourceType: 'region', resourceId: region.code });
+      const region = await this.db
+        .repo(Region)
+        .save({ ...dto, nameEn: dto.nameEn ?? null, parentCode: dto.parentCode ?? null });
+      await this.audit.append(ctx, {
+        action: 'region.create',
+        resourceType: 'region',
+        resourceId: region.code,
+      });
       return { code: region.code, name: region.name, level: region.level, parentCode: region.parentCode };
     });
   }
 
   private async find(id: string, lock = false): Promise<Organisation> {
-    const org = await this.db.repo(Organisation).findOne({ where: { id }, lock: lock ? { mode: 'pessimistic_write' } : undefined });
+    const org = await this.db
+      .repo(Organisation)
+      .findOne({ where: { id }, lock: lock ? { mode: 'pessimistic_write' } : undefined });
     if (!org) throw notFound('organisation');
     return org;
   }
@@ -166,7 +193,11 @@ export class OrganisationsService {
    * Managing a unit needs OrganisationManage at or above it; top-level units need it everywhere.
    * Out-of-scope targets answer 404, as if they did not exist.
    */
-  private async requireManageable(ctx: RequestContext, unitId: string | null, existing = false): Promise<void> {
+  private async requireManageable(
+    ctx: RequestContext,
+    unitId: string | null,
+    existing = false,
+  ): Promise<void> {
     const scope = ctx.scopeOf(Permission.OrganisationManage);
     if (scope === '*') {
       if (unitId && !existing) await this.find(unitId);

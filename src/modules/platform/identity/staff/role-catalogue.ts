@@ -66,7 +66,13 @@ export const ROLES: Record<RoleName, RoleDefinition> = {
   [RoleName.Approver]: {
     name: RoleName.Approver,
     title: { 'zh-CN': '审批人员', en: 'Approver' },
-    permissions: [Permission.CaseApprove, Permission.LicenceIssue, Permission.LicenceRevoke, Permission.PersonalDataRead, D],
+    permissions: [
+      Permission.CaseApprove,
+      Permission.LicenceIssue,
+      Permission.LicenceRevoke,
+      Permission.PersonalDataRead,
+      D,
+    ],
   },
   [RoleName.Supervisor]: {
     name: RoleName.Supervisor,

@@ -71,7 +71,6 @@ export async function actingFor(
   };
   const own = ownGrants?.get('*' as Permission) ?? ownGrants?.get(permission);
   if (own === '*' || (own && (await covers(own)))) return null;
-  for (const d of delegations)
-    if (d.permission === permission && (await covers([d.unit]))) return d.from;
+  for (const d of delegations) if (d.permission === permission && (await covers([d.unit]))) return d.from;
   return null;
 }
