@@ -10,7 +10,12 @@ import {
 } from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
-import { activeWorkflow, standardSpec } from '../support/workflow-fixtures';
+import {
+  activeWorkflow,
+  SERVICE_FORM as FORM,
+  serviceContent,
+  standardSpec,
+} from '../support/workflow-fixtures';
 
 interface AdminBody {
   id: string;
@@ -25,59 +30,16 @@ interface Problem {
   errors?: { pointer: string; code: string; message: string }[];
 }
 
-const FORM = {
-  type: 'object',
-  required: ['applicantName', 'phone'],
-  additionalProperties: false,
-  properties: {
-    applicantName: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 50,
-      'x-ui': { label: { 'zh-CN': '申请人姓名', en: 'Name' }, order: 1 },
-    },
-    phone: { type: 'string', pattern: '^1\\d{10}$', 'x-ui': { label: '手机号', order: 2, widget: 'phone' } },
-    shopArea: { type: 'number', minimum: 0, 'x-ui': { label: '经营面积', order: 3, widget: 'number' } },
-  },
-};
-
+/** The shared test guide, with English conditions (the language tests read them back). */
 function content(
   over: Record<string, unknown> = {},
   guideOver: Record<string, unknown> = {},
 ): Record<string, unknown> {
+  const base = serviceContent({}, guideOver);
+  const translations = base.translations as { en: Record<string, string> };
   return {
-    guide: {
-      legalBasis: '《中华人民共和国行政许可法》',
-      conditions: '年满十八周岁，具有完全民事行为能力',
-      materials: [
-        { name: '身份证', source: '申请人自备', copies: 1, form: 'both', required: true },
-        { name: '经营场所证明', source: '申请人自备', copies: 1, form: 'electronic', required: false },
-      ],
-      legalLimit: { amount: 20, unit: 'working_days' },
-      promisedLimit: { amount: 5, unit: 'working_days' },
-      handlingType: 'promised',
-      visitsRequired: 1,
-      fees: [],
-      onlineDepth: 3,
-      places: [{ name: '政务服务中心', address: '演示路 1 号', hours: '周一至周五 9:00-17:00' }],
-      steps: ['网上申请', '受理', '审查', '决定', '送达'],
-      faq: [{ q: '可以代办吗？', a: '可以，需提供委托书。' }],
-      consultPhone: '0755-12345678',
-      supervisionPhone: '12345',
-      lifeEvents: ['开办企业'],
-      topics: ['市场监管'],
-      ...guideOver,
-    },
-    translations: {
-      'zh-CN': { title: '个体工商户登记', summary: '个体工商户设立登记' },
-      en: {
-        title: 'Sole proprietorship registration',
-        summary: 'Register a sole proprietorship',
-        conditions: 'Adults with full capacity',
-      },
-    },
-    elder: { summary: '开小店，先登记。', steps: ['带身份证', '到窗口', '填一张表', '等通知'] },
-    form: FORM,
+    ...base,
+    translations: { ...translations, en: { ...translations.en, conditions: 'Adults with full capacity' } },
     ...over,
   };
 }

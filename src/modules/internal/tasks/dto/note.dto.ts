@@ -2,7 +2,7 @@ import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import { ConnectionArgs } from '../../../../api/graphql/connection';
-import { IsPlainText } from './task.dto';
+import { IsPlainText, StaffRefDto } from './task.dto';
 
 export const MAX_NOTE_LENGTH = 4000;
 
@@ -34,17 +34,6 @@ export class AddCaseNoteInput {
   body: string;
 }
 
-@ObjectType('CaseNoteAuthor')
-export class CaseNoteAuthorDto {
-  @Field(() => ID)
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @Field(() => String, { nullable: true })
-  @ApiProperty({ type: 'string', nullable: true, maxLength: 100 })
-  displayName: string | null;
-}
-
 /** An internal note (内部意见) on a case: staff of the case's units only. */
 @ObjectType('CaseNote')
 export class CaseNoteDto {
@@ -56,8 +45,8 @@ export class CaseNoteDto {
   @ApiProperty({ format: 'uuid' })
   caseId: string;
 
-  @Field(() => CaseNoteAuthorDto)
-  author: CaseNoteAuthorDto;
+  @Field(() => StaffRefDto)
+  author: StaffRefDto;
 
   @Field()
   @ApiProperty({ maxLength: MAX_NOTE_LENGTH })

@@ -222,8 +222,9 @@ export class TaskUnitDto {
   name: string;
 }
 
-@ObjectType('TaskAssignee')
-export class TaskAssigneeDto {
+/** A staff member as queues and notes name them: id and display name, nothing else. */
+@ObjectType('StaffRef')
+export class StaffRefDto {
   @Field(() => ID)
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -275,9 +276,9 @@ export class TaskDto {
   @ApiProperty({ maxLength: 40 })
   permission: string;
 
-  @Field(() => TaskAssigneeDto, { nullable: true })
-  @ApiProperty({ type: TaskAssigneeDto, nullable: true })
-  assignee: TaskAssigneeDto | null;
+  @Field(() => StaffRefDto, { nullable: true })
+  @ApiProperty({ type: StaffRefDto, nullable: true })
+  assignee: StaffRefDto | null;
 
   @Field(() => TaskStatus)
   @ApiProperty({ enum: TaskStatus, enumName: 'TaskStatus' })
