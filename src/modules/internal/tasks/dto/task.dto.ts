@@ -2,18 +2,15 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } fro
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsEnum,
-  IsInt,
   IsISO8601,
   IsOptional,
-  IsString,
   IsUUID,
   Matches,
-  Max,
   MaxLength,
-  Min,
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { ConnectionArgs } from '../../../../api/graphql/connection';
 import { PageQuery } from '../../../../api/http/pagination';
 import { TaskStatus } from '../../workflow/case.entity';
 
@@ -142,21 +139,7 @@ export class TaskQuery extends PageQuery implements TaskFilters {
 }
 
 @ArgsType()
-export class TasksArgs implements TaskFilters {
-  @Field(() => Int, { nullable: true, defaultValue: 20 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  first?: number;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  @Matches(/^[A-Za-z0-9_-]+$/)
-  after?: string | null;
-
+export class TasksArgs extends ConnectionArgs implements TaskFilters {
   @Field(() => TaskStatusFilter, { nullable: true })
   @IsOptional()
   @IsEnum(TaskStatusFilter)

@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
+import { ConnectionArgs } from '../../../../api/graphql/connection';
 import { PageQuery } from '../../../../api/http/pagination';
 import { CaseOutcome, CaseStatus } from '../case.entity';
 import { DELIVERY_METHODS, MAX_REASON, SUSPEND_PROCEDURES } from '../case-effects';
@@ -348,19 +349,7 @@ export class CaseQueryDto extends PageQuery {
 }
 
 @ArgsType()
-export class CaseConnectionArgs {
-  @Field(() => Int, { defaultValue: 20 })
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  first: number = 20;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  after?: string | null;
-
+export class CaseConnectionArgs extends ConnectionArgs {
   @Field(() => CaseStatus, { nullable: true })
   @IsOptional()
   @IsEnum(CaseStatus)
