@@ -8,6 +8,7 @@ import {
   TEST_REGION,
   uniq,
 } from '../identity/staff-fixtures';
+import { samples } from '../support/sample-files';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
 import {
@@ -289,6 +290,45 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     const res = await step(body.id, 'publish');
     expect(res.status).toBe(400);
     expect((res.body as Problem).errors?.map((e) => e.pointer)).toContain('/guide/materials');
+  });
+
+  it('blank and sample forms must be public template files; the published guide links to them', async () => {
+    const upload = (purpose: string) =>
+      t.http
+        .post(`/v1/files?purpose=${purpose}&name=${encodeURIComponent('空表.pdf')}`)
+        .set(staff)
+        .set('Content-Type', 'application/pdf')
+        .send(samples.pdf());
+    const template = (await upload('template').expect(201)).body as { id: string };
+    const privateFile = (await upload('attachment').expect(201)).body as { id: string };
+    const materials = (templateFileId: string, sampleFileId: string) => [
+      {
+        name: '身份证',
+        source: '申请人自备',
+        copies: 1,
+        form: 'both',
+        required: true,
+        templateFileId,
+        sampleFileId,
+      },
+    ];
+    const bad = await create({ draft: content({}, { materials: materials(template.id, privateFile.id) }) });
+    await step(bad.body.id, 'submit');
+    const refused = await step(bad.body.id, 'publish');
+    expect(refused.status).toBe(400);
+    expect((refused.body as Problem).errors).toEqual([
+      expect.objectContaining({ pointer: '/guide/materials/0/sampleFileId', code: 'templateNotFound' }),
+    ]);
+    expect((await t.db.query('SELECT status FROM service WHERE id = $1', [bad.body.id]))[0]).toEqual({
+      status: 'in_review',
+    });
+
+    const good = await published(content({}, { materials: materials(template.id, template.id) }));
+    const guide = await t.http.get(`/v1/services/${good.id}`).expect(200);
+    expect(guide.body.guide.materials[0]).toMatchObject({ templateFileId: template.id });
+    // Anyone reading the guide can fetch the blank form.
+    const file = await t.http.get(`/v1/files/${template.id}/content`).expect(200);
+    expect(file.headers['content-type']).toContain('application/pdf');
   });
 
   it('bad form schemas are refused with pointers, on save and (if the row was tampered with) on publish', async () => {

@@ -201,6 +201,16 @@ export class FilesService implements OnModuleDestroy {
     return fileIds.flatMap((id) => (byId.has(id) ? [toStoredFileDto(byId.get(id)!)] : []));
   }
 
+  /** Which of the ids are public templates (the blank and sample forms a guide may link to). */
+  async publicTemplateIds(fileIds: string[]): Promise<Set<string>> {
+    if (fileIds.length === 0) return new Set();
+    const files = await this.db.repo(StoredFile).find({
+      select: { id: true },
+      where: { id: In([...new Set(fileIds)]), purpose: FilePurpose.Template, public: true },
+    });
+    return new Set(files.map((f) => f.id));
+  }
+
   /** Makes a template the caller uploaded readable by anyone (templates uploaded over REST are already). */
   async publish(ctx: RequestContext, fileId: string): Promise<StoredFileDto> {
     return this.db.transaction(async () => {

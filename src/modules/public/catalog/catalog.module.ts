@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FilesModule } from '../../platform/files/files.module';
 import { OrganisationsModule } from '../../platform/organisations/organisations.module';
 import { CatalogAdminController, ServicesController } from './catalog.controller';
 import { CatalogResolver } from './catalog.resolver';
@@ -7,7 +8,7 @@ import { CatalogService } from './catalog.service';
 
 /** The service catalogue (办事指南, C1). Applications use CatalogService.validateForm(). */
 @Module({
-  imports: [OrganisationsModule],
+  imports: [OrganisationsModule, FilesModule],
   controllers: [CatalogAdminController, ServicesController],
   providers: [CatalogService, CatalogResolver, PublishedCatalogCache],
   exports: [CatalogService],

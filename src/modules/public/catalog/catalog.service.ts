@@ -10,6 +10,7 @@ import { keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
 import { AuditService } from '../../platform/audit/audit.service';
+import { FilesService } from '../../platform/files/files.service';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { OrganisationsService } from '../../platform/organisations/organisations.service';
 import {
@@ -56,11 +57,29 @@ export class CatalogService {
     private readonly audit: AuditService,
     private readonly organisations: OrganisationsService,
     private readonly cache: PublishedCatalogCache,
+    private readonly files: FilesService,
   ) {}
 
   /** Adds a rule publish() enforces (registered at module init; see PublishCheck). */
   addPublishCheck(check: PublishCheck): void {
     this.publishChecks.push(check);
+  }
+
+  /** Blank and sample forms (空表/样表) must be public template files: a guide never links to a private one. */
+  private async templateProblems(content: ServiceContentDto): Promise<FieldError[]> {
+    const links = content.guide.materials.flatMap((m, i) =>
+      (['templateFileId', 'sampleFileId'] as const).flatMap((field) =>
+        m[field] ? [{ id: m[field], pointer: `/guide/materials/${i}/${field}` }] : [],
+      ),
+    );
+    const found = await this.files.publicTemplateIds(links.map((l) => l.id));
+    return links
+      .filter((l) => !found.has(l.id))
+      .map((l) => ({
+        pointer: l.pointer,
+        code: 'templateNotFound',
+        message: 'no public template file has this id',
+      }));
   }
 
   // ---- staff ----
@@ -194,7 +213,11 @@ export class CatalogService {
     return this.changePublic(ctx, id, expected, 'service.publish', async (service) => {
       const version = await this.openVersion(ctx, service, ServiceVersionState.InReview);
       checkPublishable(version.content);
-      const problems = (await Promise.all(this.publishChecks.map((check) => check(service, version)))).flat();
+      const checks = [
+        ...this.publishChecks,
+        (_: Service, v: ServiceVersion) => this.templateProblems(v.content),
+      ];
+      const problems = (await Promise.all(checks.map((check) => check(service, version)))).flat();
       if (problems.length)
         throw new DomainError(ErrorCode.ValidationFailed, { count: problems.length }, problems);
       const now = new Date();
