@@ -343,13 +343,21 @@ describe('machine clients and API keys', () => {
         .send({ grant_type: 'client_credentials' });
       expectOAuthError(wrong, 401, 'invalid_client');
       const colons = THUMB.toUpperCase().match(/../g)!.join(':');
-      await t.http
+      const issued = await t.http
         .post('/v1/oauth/token')
         .type('form')
         .set('Authorization', creds)
         .set('X-Client-Cert-Thumbprint', colons)
         .send({ grant_type: 'client_credentials' })
         .expect(200);
+      // The token is bound to the certificate on every call (RFC 8705 §3), not only at issuance.
+      const bearer = auth(issued.body.access_token);
+      await t.http.get('/v1/staff').set(bearer).set('X-Client-Cert-Thumbprint', THUMB).expect(200);
+      for (const presented of [undefined, 'cd'.repeat(32)]) {
+        const call = t.http.get('/v1/staff').set(bearer);
+        const res = await (presented ? call.set('X-Client-Cert-Thumbprint', presented) : call).expect(401);
+        expect(res.body.code).toBe('INVALID_TOKEN');
+      }
     });
   });
 

@@ -35,6 +35,8 @@ export class AuthGuard implements CanActivate {
       holder[ACTOR] = await this.principals.resolve({
         authorization: req.headers.authorization,
         apiKey: headerValue(req.headers['x-api-key']),
+        // Set by the TLS-terminating proxy from the verified client certificate (it strips any the caller sent).
+        certThumbprint: headerValue(req.headers['x-client-cert-thumbprint']),
       });
     }
     ctx.actor = holder[ACTOR];

@@ -9,6 +9,7 @@ import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
 import { AccessClaims, AccessTokenService } from './access-token.service';
 import { SessionCheckService } from './auth/session-check.service';
+import { normaliseThumbprint } from './clients/clients.service';
 import { isMachineScope, RoleDefinition, RoleName, ROLES } from './staff/role-catalogue';
 
 const ANONYMOUS: Actor = { kind: 'anonymous', id: null, grants: new Map() };
@@ -52,7 +53,7 @@ export class PrincipalService implements PrincipalResolver {
   ) {}
 
   async resolve(credentials: Credentials): Promise<Actor> {
-    const { authorization, apiKey } = credentials;
+    const { authorization, apiKey, certThumbprint } = credentials;
     // HTTP Basic is client authentication at POST /v1/oauth/token (RFC 6749 §2.3.1), not a principal.
     const bearer = authorization && !BASIC_RE.test(authorization) ? authorization : undefined;
     if (bearer && apiKey !== undefined) throw invalid();
@@ -62,14 +63,14 @@ export class PrincipalService implements PrincipalResolver {
         throw new DomainError(ErrorCode.InvalidToken, {}, [], {
           'WWW-Authenticate': 'Bearer error="invalid_request"',
         });
-      return this.fromToken(await this.tokens.verify(m[1]));
+      return this.fromToken(await this.tokens.verify(m[1]), certThumbprint);
     }
     if (apiKey !== undefined) return this.fromApiKey(apiKey);
     return ANONYMOUS;
   }
 
-  private async fromToken(claims: AccessClaims & { iat?: number }): Promise<Actor> {
-    if (claims.kind === 'client') return this.fromClientToken(claims);
+  private async fromToken(claims: AccessClaims & { iat?: number }, certThumbprint?: string): Promise<Actor> {
+    if (claims.kind === 'client') return this.fromClientToken(claims, certThumbprint);
     if (claims.kind !== 'staff' && claims.kind !== 'citizen') throw invalid();
     // Account still active, token newer than the last password change, session not ended.
     const selfGrants = await this.sessions.check(claims);
@@ -122,15 +123,24 @@ export class PrincipalService implements PrincipalResolver {
   }
 
   /** The client must still exist and be active; its current scopes cap the token's. */
-  private async fromClientToken(claims: AccessClaims): Promise<Actor> {
+  /**
+   * A client bound to a certificate must present it on every call, not only at the token endpoint
+   * (RFC 8705 §3: a stolen token is useless without the key), via the proxy's verified thumbprint.
+   */
+  private async fromClientToken(claims: AccessClaims, certThumbprint?: string): Promise<Actor> {
     const rows = await this.db.query<{
       id: string;
       organisation_id: string;
       scopes: string[];
       active: boolean;
-    }>('SELECT id, organisation_id, scopes, active FROM oauth_client WHERE client_id = $1', [claims.sub]);
+      cert_thumbprint: string | null;
+    }>('SELECT id, organisation_id, scopes, active, cert_thumbprint FROM oauth_client WHERE client_id = $1', [
+      claims.sub,
+    ]);
     const client = rows[0];
     if (!client?.active) throw invalid();
+    if (client.cert_thumbprint && normaliseThumbprint(certThumbprint) !== client.cert_thumbprint)
+      throw invalid();
     const allowed = new Set(client.scopes);
     const scopes = (claims.scope ?? '').split(' ').filter((s) => allowed.has(s) && isMachineScope(s));
     return {

@@ -230,7 +230,7 @@ function parseBasic(header: string | undefined): { id: string; secret: string } 
 }
 
 /** Proxies write thumbprints as hex with or without colons, in either case. */
-function normaliseThumbprint(v: string | undefined): string | null {
+export function normaliseThumbprint(v: string | undefined): string | null {
   const hex = v?.replace(/:/g, '').trim().toLowerCase();
   return hex && /^[0-9a-f]{64}$/.test(hex) ? hex : null;
 }
