@@ -2,7 +2,8 @@
  * The bare baseline: node:http + pg running the same SQL as the API's public reads, with the same
  * pool size, so `npm run bench` can report the API as a ratio of what hand-written code reaches.
  * No cache, no ETag, no validation: every request goes to the database, as a hand-written
- * server without a cache would.
+ * server without a cache would. For application submission, POST /submissions is the bare
+ * insert baseline (below).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';

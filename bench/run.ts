@@ -3,6 +3,8 @@
  * database on the local server) or, when none answers, on the embedded one; seeds a directory and
  * a published catalogue; drives each scenario (see scenarios()) with autocannon, back to back with
  * the bare node:http + pg baseline doing the same SQL; prints req/s, p50/p99 and the ratios.
+ * Application submission (bench/submission.ts) also seeds a service with a workflow and a citizen,
+ * and creates the drafts it submits before each load.
  * BENCH_DURATION (s per run), BENCH_CONNECTIONS, BENCH_REPEAT (pairs per scenario, median kept),
  * BENCH_ONLY (substring of scenario names) tune it.
  */
@@ -13,7 +15,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import autocannon from 'autocannon';
-import { loginCitizen, prepareSubmission, seedSubmission, submissionShortfall, SUBMIT_FORM_DATA } from './submission';
+import {
+  loginCitizen,
+  prepareSubmission,
+  seedSubmission,
+  submissionShortfall,
+  SUBMIT_FORM_DATA,
+} from './submission';
 
 const ROOT = join(__dirname, '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -38,9 +46,9 @@ type Server = 'api' | 'cold' | 'bare';
 
 /**
  * One row of the report. Each API scenario is run back to back with its bare twin (the same SQL in
- * node:http + pg), so the ratio compares two runs under the same machine load. To add a scenario
- * (application submission, ...), push one more entry in scenarios() and, when the bare server has
- * no twin yet, add its route to bench/bare-server.ts.
+ * node:http + pg), so the ratio compares two runs under the same machine load. To add a scenario,
+ * push one more entry in scenarios() and, when the bare server has no twin yet, add its route to
+ * bench/bare-server.ts.
  */
 interface Scenario {
   name: string;
@@ -57,7 +65,7 @@ interface Scenario {
    * Run before each load (warm-up and measured run, outside the CPU count) for scenarios that use
    * something up, such as drafts to submit: returns the options for a load of that many seconds.
    */
-  prepare?: (seconds: number) => Promise<LoadOptions>;
+  prepare?: (seconds: number, measured: boolean) => Promise<LoadOptions>;
 }
 
 /** What the submission scenario needs once the API is up (PostgreSQL only). */
@@ -156,7 +164,8 @@ function scenarios(guideId: string, guideEtag: string, submission?: SubmissionSe
       name: 'application submission',
       server: 'api',
       path: '/v1/applications',
-      prepare: (seconds) => prepareSubmission(apiBase, submission.token, submission.serviceId, seconds),
+      prepare: (seconds, measured) =>
+        prepareSubmission(apiBase, submission.token, submission.serviceId, seconds, measured),
       bare: {
         path: '/submissions',
         opts: {
@@ -231,12 +240,12 @@ async function load(
   url: string,
   pid: number,
   opts: LoadOptions = {},
-  prepare?: (seconds: number) => Promise<LoadOptions>,
+  prepare?: (seconds: number, measured: boolean) => Promise<LoadOptions>,
 ): Promise<Result> {
   const warmUp = Math.min(3, DURATION);
-  const warmOpts = prepare ? { ...opts, ...(await prepare(warmUp)) } : opts;
+  const warmOpts = prepare ? { ...opts, ...(await prepare(warmUp, false)) } : opts;
   await autocannon({ url, connections: CONNECTIONS, duration: warmUp, ...warmOpts });
-  const runOpts = prepare ? { ...opts, ...(await prepare(DURATION)) } : opts;
+  const runOpts = prepare ? { ...opts, ...(await prepare(DURATION, true)) } : opts;
   const cpu0 = cpuSeconds(pid);
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...runOpts });
   const cpuUs = Math.round(((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, r.requests.total));
@@ -494,8 +503,9 @@ async function main(): Promise<void> {
   );
   if (counts)
     lines.push(
-      `application submission: ${counts.submitted} applications submitted (warm-up + runs), ${counts.drafts} drafts left over, ` +
-        `${counts.bare} bare rows; ${submissionShortfall.requests} submit request(s) found no draft left (409, in non-2xx).`,
+      `application submission: ${counts.submitted} applications submitted (warm-up + runs; ${counts.drafts} drafts left over), ` +
+        `${counts.bare} bare rows; measured runs: ${submissionShortfall.drafts} drafts prepared, ` +
+        `${submissionShortfall.requests} request(s) found none left (409, in non-2xx).`,
     );
   const report = lines.join('\n');
   process.stdout.write(`${report}\n`);
