@@ -2,6 +2,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { Initial1795776576788 as M0 } from './1795776576788-Initial';
 import { AuditAppendOnly1795776576789 as M1 } from './1795776576789-AuditAppendOnly';
-import { ServiceJourney1795783377326 as M2 } from './1795783377326-ServiceJourney';
+import { ServiceJourney1795785043035 as M2 } from './1795785043035-ServiceJourney';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [M0, M1, M2];

@@ -23,7 +23,31 @@ export class Db {
   transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const open = contextStore.transaction();
     if (open) return fn(open);
-    return this.dataSource.transaction((manager) => contextStore.withTransaction(manager, () => fn(manager)));
+    return this.dataSource.transaction((manager) =>
+      contextStore.withTransaction(manager, async () => {
+        const result = await fn(manager);
+        // Work that must hold a contended lock (the audit sequencer) runs last, so the lock is held
+        // from here to COMMIT only, not for the whole transaction.
+        for (let hooks = this.beforeCommit.get(manager); hooks?.length; ) await hooks.shift()!();
+        this.beforeCommit.delete(manager);
+        return result;
+      }),
+    );
+  }
+
+  private readonly beforeCommit = new WeakMap<EntityManager, Array<() => Promise<void>>>();
+
+  /**
+   * Runs `hook` at the end of the open transaction, just before it commits (in registration order).
+   * Outside a transaction there is nothing to defer to: it runs in one of its own.
+   */
+  deferToCommit(hook: () => Promise<void>): Promise<void> {
+    const open = contextStore.transaction();
+    if (!open) return this.transaction(() => hook());
+    const hooks = this.beforeCommit.get(open) ?? [];
+    hooks.push(hook);
+    this.beforeCommit.set(open, hooks);
+    return Promise.resolve();
   }
 
   query<T = unknown>(sql: string, params: unknown[] = []): Promise<T[]> {

@@ -32,7 +32,6 @@ import { StoredFile } from '../modules/platform/files/stored-file.entity';
 import {
   Application,
   ApplicationAttachment,
-  ApplicationNumberCounter,
 } from '../modules/public/applications/application.entity';
 
 export const ENTITIES: Array<new () => object> = [
@@ -72,5 +71,4 @@ export const ENTITIES: Array<new () => object> = [
   StoredFile,
   Application,
   ApplicationAttachment,
-  ApplicationNumberCounter,
 ];

@@ -160,7 +160,8 @@ describe('audit log (P5, E6)', () => {
           await t.app
             .get(OrganisationsService)
             .create(ctx, { name, kind: OrganisationKind.Agency, regionCode: region.code });
-          expect(await leavesBy(ctx.requestId)).toHaveLength(1); // visible inside the transaction
+          // Sequenced at commit (Db.deferToCommit): not written yet, so the sequencer lock is not held.
+          expect(await leavesBy(ctx.requestId)).toHaveLength(0);
           throw new Rollback();
         }),
       ).rejects.toBeInstanceOf(Rollback);

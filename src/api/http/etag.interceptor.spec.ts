@@ -89,6 +89,7 @@ describe('EtagInterceptor', () => {
     };
     const context = {
       getType: () => 'http',
+      getHandler: () => function handler() {},
       switchToHttp: () => ({ getRequest: () => ({ method, headers }), getResponse: () => res }),
     } as unknown as ExecutionContext;
     return { context, res, out };

@@ -100,19 +100,22 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
   /**
    * Appends a leaf inside the caller's transaction (or a new one), so the record commits with the
    * change it describes or not at all. Sequencing: the advisory lock serialises appenders until their
-   * commit, so max(seq) + 1 is dense and a rollback gives its number back. Keep appends late in long
-   * transactions: the lock is held until commit.
+   * commit, so max(seq) + 1 is dense and a rollback gives its number back. The leaf is written at
+   * the very end of the transaction (Db.deferToCommit), so the global lock is held only from there
+   * to COMMIT: concurrent writers no longer queue behind each other's whole transaction.
    */
   async append(ctx: RequestContext, entry: AuditEntry): Promise<void> {
     const base = this.leafFields(ctx, entry);
-    await this.db.transaction(async (m) => {
+    const open = contextStore.transaction();
+    if (open) this.appendedIn.add(open);
+    await this.db.deferToCommit(async () => {
+      const m = this.db.manager;
       await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEQUENCER_LOCK]);
       const [{ next }] = await m.query<{ next: string }[]>(
         'SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf',
       );
       const fields: AuditLeafFields = { ...base, seq: Number(next), at: new Date() };
       await m.getRepository(AuditLeaf).insert({ ...fields, leafHash: auditLeafHash(fields) });
-      this.appendedIn.add(m);
     });
   }
 

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../../../database/base.entity';
 
 /**
@@ -159,17 +159,4 @@ export class ApplicationAttachment extends BaseEntity {
   /** application: handed in with the draft; supplement: handed in to answer the 补正 notice */
   @Column({ length: 16, default: 'application' })
   phase: string;
-}
-
-/** Daily sequence per region for application numbers: one upserted row per (day, region). */
-@Entity('application_number_counter')
-export class ApplicationNumberCounter {
-  @PrimaryColumn({ length: 8 })
-  day: string;
-
-  @PrimaryColumn({ length: 12 })
-  regionCode: string;
-
-  @Column({ type: 'int' })
-  last: number;
 }

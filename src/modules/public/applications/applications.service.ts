@@ -253,20 +253,17 @@ export class ApplicationsService {
   }
 
   /**
-   * `YYYYMMDD` (China Standard Time) + region + a 6-digit daily sequence. The counter row is
-   * upserted in the submit transaction, so concurrent submissions in a region queue on it and
-   * never share a number.
+   * `YYYYMMDD` (China Standard Time) + region + 6 digits from a PostgreSQL sequence. nextval never
+   * waits for other transactions (a per-day counter row did, serialising every submission in a
+   * region until commit); the price is gaps where a submission rolled back, which numbering rules
+   * allow. The unique index on `number` stays the guarantee.
    */
   private async nextNumber(regionCode: string, at: Date): Promise<string> {
     const day = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const [row] = await this.db.query<{ last: number }>(
-      `INSERT INTO application_number_counter (day, region_code, last) VALUES ($1, $2, 1)
-       ON CONFLICT (day, region_code) DO UPDATE SET last = application_number_counter.last + 1
-       RETURNING last`,
-      [day, regionCode],
-    );
-    return `${day}${regionCode}${String(row.last).padStart(6, '0')}`;
+    const [row] = await this.db.query<{ n: string }>(`SELECT nextval('application_number_seq')::text AS n`);
+    return `${day}${regionCode}${String(Number(row.n) % 1_000_000).padStart(6, '0')}`;
   }
+
 }
 
 function requireDraft(ctx: RequestContext, app: Application): void {

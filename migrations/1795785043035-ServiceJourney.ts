@@ -1,9 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class ServiceJourney1795783377326 implements MigrationInterface {
-  name = 'ServiceJourney1795783377326';
+export class ServiceJourney1795785043035 implements MigrationInterface {
+  name = 'ServiceJourney1795785043035';
 
   async up(q: QueryRunner): Promise<void> {
+    // Application numbers (hand-written: TypeORM does not model free-standing sequences).
+    await q.query(`CREATE SEQUENCE "application_number_seq"`);
     await q.query(
       `CREATE TYPE "public"."case_status" AS ENUM('open', 'awaiting_applicant', 'suspended', 'closed')`,
     );
@@ -94,13 +96,10 @@ export class ServiceJourney1795783377326 implements MigrationInterface {
     await q.query(
       `CREATE INDEX "IDX_bc482b8503b17cbcdfb84cb622" ON "application_attachment"  ("application_id", "created_at") `,
     );
-    await q.query(
-      `CREATE TABLE "application_number_counter" ("day" character varying(8) NOT NULL, "region_code" character varying(12) NOT NULL, "last" integer NOT NULL, CONSTRAINT "PK_d0d00b80387b9e48afe31e1816f" PRIMARY KEY ("day", "region_code"))`,
-    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE "application_number_counter"`);
+    await q.query(`DROP SEQUENCE "application_number_seq"`);
     await q.query(`DROP INDEX "public"."IDX_bc482b8503b17cbcdfb84cb622"`);
     await q.query(`DROP INDEX "public"."IDX_d5e9b6ce728278eb57f788775f"`);
     await q.query(`DROP TABLE "application_attachment"`);
