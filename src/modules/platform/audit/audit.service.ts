@@ -60,6 +60,8 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
   readonly origin: string;
   /** Transactions that appended a leaf: a checkpoint inside one would sign a leaf that may still roll back. */
   private readonly appendedIn = new WeakSet<EntityManager>();
+  /** leaves appended in an open transaction, written together just before it commits */
+  private readonly pending = new WeakMap<EntityManager, Array<Omit<AuditLeafFields, 'seq' | 'at'>>>();
 
   constructor(
     private readonly db: Db,
@@ -108,14 +110,27 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     const base = this.leafFields(ctx, entry);
     const open = contextStore.transaction();
     if (open) this.appendedIn.add(open);
+    const pending = open && this.pending.get(open);
+    if (pending) {
+      pending.push(base);
+      return;
+    }
+    const leaves = [base];
+    if (open) this.pending.set(open, leaves);
+    // One flush per transaction: the lock, the next number and one INSERT for all of its leaves.
     await this.db.deferToCommit(async () => {
       const m = this.db.manager;
+      this.pending.delete(m);
       await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEQUENCER_LOCK]);
       const [{ next }] = await m.query<{ next: string }[]>(
         'SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf',
       );
-      const fields: AuditLeafFields = { ...base, seq: Number(next), at: new Date() };
-      await m.getRepository(AuditLeaf).insert({ ...fields, leafHash: auditLeafHash(fields) });
+      const at = new Date();
+      const rows = leaves.map((leaf, i) => {
+        const fields: AuditLeafFields = { ...leaf, seq: Number(next) + i, at };
+        return { ...fields, leafHash: auditLeafHash(fields) };
+      });
+      await m.getRepository(AuditLeaf).insert(rows);
     });
   }
 

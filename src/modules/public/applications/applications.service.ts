@@ -168,7 +168,8 @@ export class ApplicationsService {
         submittedAt: receivedAt,
         serviceVersionId: version.id,
       });
-      const caseFile = await this.engine.start(ctx, {
+      // The transition listener records the case's promised date on the application.
+      await this.engine.start(ctx, {
         subjectType: SUBJECT,
         subjectId: app.id,
         number,
@@ -176,10 +177,6 @@ export class ApplicationsService {
         applicantAccountId: app.applicantAccountId,
         receivedAt,
         data: app.formData,
-      });
-      await patchApplication(this.db, app.id, {
-        promisedDueAt: caseFile.dueAt,
-        dueProvisional: caseFile.dueProvisional,
       });
       await this.audit.append(ctx, {
         action: 'application.submit',
