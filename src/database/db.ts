@@ -28,7 +28,7 @@ export class Db {
         const result = await fn(manager);
         // Work that must hold a contended lock (the audit sequencer) runs last, so the lock is held
         // from here to COMMIT only, not for the whole transaction.
-        for (let hooks = this.beforeCommit.get(manager); hooks?.length; ) await hooks.shift()!();
+        for (let hooks = this.beforeCommit.get(manager); hooks?.length;) await hooks.shift()!();
         this.beforeCommit.delete(manager);
         return result;
       }),

@@ -29,10 +29,7 @@ import { Service, ServiceVersion } from '../modules/public/catalog/service.entit
 import { CaseEvent, CaseFile, CaseNote, CaseTask } from '../modules/internal/workflow/case.entity';
 import { WorkflowDefinition } from '../modules/internal/workflow/workflow-definition.entity';
 import { StoredFile } from '../modules/platform/files/stored-file.entity';
-import {
-  Application,
-  ApplicationAttachment,
-} from '../modules/public/applications/application.entity';
+import { Application, ApplicationAttachment } from '../modules/public/applications/application.entity';
 
 export const ENTITIES: Array<new () => object> = [
   Region,

@@ -260,7 +260,6 @@ export class ApplicationsService {
     const [row] = await this.db.query<{ n: string }>(`SELECT nextval('application_number_seq')::text AS n`);
     return `${day}${regionCode}${String(Number(row.n) % 1_000_000).padStart(6, '0')}`;
   }
-
 }
 
 function requireDraft(ctx: RequestContext, app: Application): void {
