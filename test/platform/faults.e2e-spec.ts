@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import type { Pool } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { startTestApp, TestApp } from '../support/test-app';
+import { describeOnPostgres, onPostgres, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * Database faults on a real PostgreSQL: backends killed while idle and mid-request, and a statement
@@ -10,8 +10,6 @@ import { startTestApp, TestApp } from '../support/test-app';
  * unhandled, that exits the process), callers get 503 problem+json, never 500, and readiness
  * recovers on its own. PGlite has no backends to kill, so this needs TEST_DATABASE_URL.
  */
-const onPostgres = !!process.env.TEST_DATABASE_URL;
-const describeOnPostgres = onPostgres ? describe : describe.skip;
 
 describeOnPostgres(
   `database faults${onPostgres ? '' : ' (skipped: needs PostgreSQL, run npm run test:pg)'}`,

@@ -1,8 +1,8 @@
 import { PublishedCatalogCache } from '../../src/modules/public/catalog/catalog-cache';
 import { auth, makeUnit, uniq } from '../identity/staff-fixtures';
-import { startTestApp, TestApp } from '../support/test-app';
+import { describeOnPostgres, onPostgres, startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
-import { activeWorkflow, instantSpec } from '../support/workflow-fixtures';
+import { activeWorkflow, instantSpec, serviceContent } from '../support/workflow-fixtures';
 
 /**
  * The published-catalogue cache: warm reads carry a strong ETag and public Cache-Control, answer
@@ -11,35 +11,13 @@ import { activeWorkflow, instantSpec } from '../support/workflow-fixtures';
  * need a real PostgreSQL (the embedded PGlite serves one connection): that part needs
  * TEST_DATABASE_URL, like test/platform/faults.e2e-spec.ts.
  */
-const onPostgres = !!process.env.TEST_DATABASE_URL;
-const describeOnPostgres = onPostgres ? describe : describe.skip;
 
-const GUIDE = {
-  guide: {
-    legalBasis: '《中华人民共和国行政许可法》',
-    conditions: '年满十八周岁',
-    materials: [{ name: '身份证', source: '申请人自备', copies: 1, form: 'both', required: true }],
-    legalLimit: { amount: 20, unit: 'working_days' },
-    promisedLimit: { amount: 5, unit: 'working_days' },
-    handlingType: 'promised',
-    visitsRequired: 1,
-    fees: [],
-    onlineDepth: 3,
-    places: [{ name: '政务服务中心', address: '演示路 1 号', hours: '周一至周五 9:00-17:00' }],
-    steps: ['网上申请', '受理', '决定'],
-    faq: [],
-    consultPhone: '0755-12345678',
-    supervisionPhone: '12345',
-    lifeEvents: ['缓存测试'],
-    topics: ['缓存'],
-  },
+const GUIDE = serviceContent({
   translations: {
     'zh-CN': { title: '缓存事项', summary: '缓存事项摘要' },
     en: { title: 'Cached service', summary: 'A cached service' },
   },
-  elder: { summary: '简单说明', steps: ['带身份证', '到窗口'] },
-  form: { type: 'object', properties: { name: { type: 'string', maxLength: 50 } } },
-};
+});
 
 async function draftService(t: TestApp, staff: Record<string, string>, unit: string): Promise<string> {
   const res = await t.http

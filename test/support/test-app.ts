@@ -4,6 +4,11 @@ import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { Db } from '../../src/database/db';
 
+/** True when the run uses a real PostgreSQL (TEST_DATABASE_URL, `npm run test:pg`) rather than PGlite. */
+export const onPostgres = !!process.env.TEST_DATABASE_URL;
+/** For specs that need what only a real PostgreSQL has (several connections, backends to kill). */
+export const describeOnPostgres = onPostgres ? describe : describe.skip;
+
 export interface TestApp {
   app: INestApplication;
   http: ReturnType<typeof request>;

@@ -11,7 +11,8 @@ import { Account } from '../../platform/identity/account.entity';
 import { scopeCondition } from '../../platform/identity/staff/unit-scope';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { CaseFile, CaseTask, TaskStatus } from '../workflow/case.entity';
-import { TaskDto, TaskSort, WarningLevelFilter } from './dto/task.dto';
+import { WarningLight } from '../workflow/dto/case.dto';
+import { TaskDto, TaskSort } from './dto/task.dto';
 
 /** The permissions a task can ask for: its candidates hold one of them in its unit or above. */
 export const TASK_PERMISSIONS = [
@@ -213,9 +214,9 @@ export function toTaskDto(ctx: RequestContext, r: TaskRow): TaskDto {
     assignee: r.assignee_id ? { id: r.assignee_id, displayName: r.assignee_name } : null,
     status: r.status,
     dueAt: instant(r.due_at),
-    warningLevel: r.warning_level as WarningLevelFilter,
+    warningLevel: r.warning_level as WarningLight,
     caseDueAt: instant(r.case_due_at),
-    caseWarningLevel: r.case_warning_level as WarningLevelFilter,
+    caseWarningLevel: r.case_warning_level as WarningLight,
     createdAt: instant(r.created_at)!,
     claimedAt: instant(r.claimed_at),
     completedAt: instant(r.completed_at),

@@ -11,7 +11,7 @@ import { ApplicationAccess, SUBJECT } from './application-access';
 import { ApplicationAttachmentsService } from './application-attachments.service';
 import { eventText } from './application-status';
 import { Application, ApplicationAttachment, ApplicationStatus, FINAL_STATUSES } from './application.entity';
-import { fieldKey, invalid, invalidTransition, patchApplication } from './application-rules';
+import { fieldKey, formDataErrors, invalid, invalidTransition, patchApplication } from './application-rules';
 import {
   ApplicationDto,
   ApplicationTimelineEntryDto,
@@ -84,12 +84,7 @@ export class ApplicationProgressService {
           });
       }
       const formData = { ...app.formData, ...given };
-      for (const e of await this.catalog.validateForm(app.serviceId, formData))
-        errors.push({
-          pointer: `/formData${e.pointer === '/' ? '' : e.pointer}`,
-          code: 'form',
-          message: e.message,
-        });
+      errors.push(...formDataErrors(await this.catalog.validateForm(app.serviceId, formData)));
       if (errors.length) throw invalid(errors);
       await patchApplication(this.db, app.id, {
         formData,

@@ -50,3 +50,12 @@ export function fieldKey(field: string): string {
 export async function patchApplication(db: Db, id: string, changes: Partial<Application>): Promise<void> {
   await db.repo(Application).update(id, changes as QueryDeepPartialEntity<Application>);
 }
+
+/** Form problems as field errors of the request body, where the form sits under /formData. */
+export function formDataErrors(problems: Array<{ pointer: string; message: string }>): FieldError[] {
+  return problems.map((e) => ({
+    pointer: `/formData${e.pointer === '/' ? '' : e.pointer}`,
+    code: 'form',
+    message: e.message,
+  }));
+}

@@ -18,7 +18,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { Service, ServiceTarget, ServiceVersion } from '../catalog/service.entity';
 import { ApplicationAccess, applicantId, SUBJECT } from './application-access';
 import { Application, ApplicationAttachment, ApplicationStatus } from './application.entity';
-import { invalid, invalidTransition, published, patchApplication } from './application-rules';
+import { formDataErrors, invalid, invalidTransition, published, patchApplication } from './application-rules';
 import {
   ApplicationDto,
   ApplicationQueryDto,
@@ -153,11 +153,7 @@ export class ApplicationsService {
       const app = await this.access.own(ctx, id, true);
       requireDraft(ctx, app);
       const { service, version } = await published(this.db, app.serviceId, ctx, true);
-      const errors: FieldError[] = (await this.catalog.validateForm(service.id, app.formData)).map((e) => ({
-        pointer: `/formData${e.pointer === '/' ? '' : e.pointer}`,
-        code: 'form',
-        message: e.message,
-      }));
+      const errors: FieldError[] = formDataErrors(this.catalog.formProblems(version, app.formData));
       errors.push(...(await missingMaterials(this.db, app, version)));
       if (errors.length) throw invalid(errors);
       const receivedAt = new Date();

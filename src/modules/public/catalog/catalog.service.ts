@@ -387,6 +387,11 @@ export class CatalogService {
   /** For the applications module: the submission's problems against the published form (none = valid). */
   async validateForm(serviceId: string, data: unknown): Promise<{ pointer: string; message: string }[]> {
     const { version } = await this.published(serviceId);
+    return this.formProblems(version, data);
+  }
+
+  /** The same, against a published version the caller has already loaded (no second read). */
+  formProblems(version: ServiceVersion, data: unknown): { pointer: string; message: string }[] {
     const validate = this.validator(version);
     return validate(data) ? [] : formErrors(validate.errors);
   }

@@ -13,6 +13,7 @@ import {
 import { ConnectionArgs } from '../../../../api/graphql/connection';
 import { PageQuery } from '../../../../api/http/pagination';
 import { TaskStatus } from '../../workflow/case.entity';
+import { WarningLight } from '../../workflow/dto/case.dto';
 
 /** The order of a queue: deadline first (no deadline last), newest first, or red warnings first. */
 export enum TaskSort {
@@ -40,13 +41,6 @@ export enum TaskStatusFilter {
 registerEnumType(TaskStatusFilter, { name: 'TaskStatusFilter' });
 
 registerEnumType(TaskStatus, { name: 'TaskStatus' });
-
-export enum WarningLevelFilter {
-  Green = 'green',
-  Yellow = 'yellow',
-  Red = 'red',
-}
-registerEnumType(WarningLevelFilter, { name: 'TaskWarningLevel' });
 
 const STAGE_RE = /^[a-z][a-z0-9_]{0,63}$/;
 // Control characters other than tab and line breaks cannot be meant in a note, and NUL cannot be stored.
@@ -82,7 +76,7 @@ export interface TaskFilters {
   serviceId?: string;
   organisationId?: string;
   stage?: string;
-  warningLevel?: WarningLevelFilter;
+  warningLevel?: WarningLight;
   dueBefore?: string;
   sort?: TaskSort;
 }
@@ -121,10 +115,10 @@ export class TaskQuery extends PageQuery implements TaskFilters {
   @Matches(STAGE_RE)
   stage?: string;
 
-  @ApiPropertyOptional({ enum: WarningLevelFilter })
+  @ApiPropertyOptional({ enum: WarningLight })
   @IsOptional()
-  @IsEnum(WarningLevelFilter)
-  warningLevel?: WarningLevelFilter;
+  @IsEnum(WarningLight)
+  warningLevel?: WarningLight;
 
   @ApiPropertyOptional({ format: 'date-time', maxLength: 40, description: 'tasks due before this instant' })
   @IsOptional()
@@ -165,10 +159,10 @@ export class TasksArgs extends ConnectionArgs implements TaskFilters {
   @Matches(STAGE_RE)
   stage?: string;
 
-  @Field(() => WarningLevelFilter, { nullable: true })
+  @Field(() => WarningLight, { nullable: true })
   @IsOptional()
-  @IsEnum(WarningLevelFilter)
-  warningLevel?: WarningLevelFilter;
+  @IsEnum(WarningLight)
+  warningLevel?: WarningLight;
 
   @Field(() => String, { nullable: true, description: 'ISO 8601 instant' })
   @IsOptional()
@@ -271,18 +265,18 @@ export class TaskDto {
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   dueAt: string | null;
 
-  @Field(() => WarningLevelFilter)
-  @ApiProperty({ enum: WarningLevelFilter, enumName: 'TaskWarningLevel' })
-  warningLevel: WarningLevelFilter;
+  @Field(() => WarningLight)
+  @ApiProperty({ enum: WarningLight, enumName: 'WarningLight' })
+  warningLevel: WarningLight;
 
   /** the whole case's promised completion (承诺办结时间) */
   @Field(() => String, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   caseDueAt: string | null;
 
-  @Field(() => WarningLevelFilter)
-  @ApiProperty({ enum: WarningLevelFilter, enumName: 'TaskWarningLevel' })
-  caseWarningLevel: WarningLevelFilter;
+  @Field(() => WarningLight)
+  @ApiProperty({ enum: WarningLight, enumName: 'WarningLight' })
+  caseWarningLevel: WarningLight;
 
   @Field()
   @ApiProperty({ format: 'date-time' })
