@@ -2,12 +2,14 @@
  * The bare baseline: node:http + pg running the same SQL as the API's public reads, with the same
  * pool size, so `npm run bench` can report the API as a ratio of what hand-written code reaches.
  * No cache, no ETag, no validation: every request goes to the database, as a hand-written
- * server without a cache would. For application submission, POST /submissions is the bare
- * insert baseline (below).
+ * server without a cache would. For application submission, POST /applications/:id/submit runs
+ * the API's same SQL by hand (bare-submission.ts); POST /submissions is a single-row INSERT, kept
+ * for reference (below).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
+import { submitSameSql } from './bare-submission';
 
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,
@@ -191,6 +193,9 @@ async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> 
 }
 
 const GUIDE_PATH = /^\/services\/([0-9a-f-]{36})$/;
+const SUBMIT_PATH = /^\/applications\/([0-9a-f-]{36})\/submit$/;
+/** The API's token secret, so the same-SQL submission twin can verify the citizen's token. */
+const JWT_SECRET = process.env.JWT_SECRET ?? '';
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://bare');
@@ -221,6 +226,14 @@ const server = createServer((req, res) => {
   }
   if (url.pathname === '/services') {
     services(url, res).catch(() => fail(res));
+    return;
+  }
+  const same = SUBMIT_PATH.exec(url.pathname);
+  if (same && req.method === 'POST') {
+    submitSameSql(pool, JWT_SECRET, same[1], req, res, validForm).catch((e: Error) => {
+      if (process.env.BARE_DEBUG) process.stderr.write(`${e.stack}\n`);
+      fail(res);
+    });
     return;
   }
   if (url.pathname === '/submissions' && req.method === 'POST') {

@@ -169,12 +169,14 @@ export async function loginCitizen(base: string): Promise<string> {
 export const submissionShortfall = { requests: 0, drafts: 0 };
 
 /** The last load's consumption, for sizing the next: requests sent, seconds, drafts available. */
-let previous: { used: () => number; seconds: number; count: number } | null = null;
+/** Per target (the API, the bare twin): each sizes its next load from its own last one. */
+const previousOf = new Map<string, { used: () => number; seconds: number; count: number }>();
 
-function draftsFor(seconds: number): number {
+function draftsFor(target: string, seconds: number): number {
   const fixed = Number(process.env.BENCH_SUBMIT_DRAFTS ?? 0);
   if (fixed) return fixed;
   let rate = DRAFTS_PER_SECOND;
+  const previous = previousOf.get(target);
   if (previous) {
     const used = previous.used();
     // ran out: the real rate is unknown but higher; otherwise what it reached
@@ -193,8 +195,11 @@ export async function prepareSubmission(
   serviceId: string,
   seconds: number,
   measured: boolean,
+  /** where the load submits a draft: the API's route, or the bare twin's */
+  submitPath: (id: string) => string = (id) => `/v1/applications/${id}/submit`,
 ): Promise<Pick<autocannon.Options, 'requests'>> {
-  const count = draftsFor(seconds);
+  const target = submitPath('');
+  const count = draftsFor(target, seconds);
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const ids: string[] = [];
   const body = JSON.stringify({ serviceId, formData: SUBMIT_FORM_DATA });
@@ -211,7 +216,7 @@ export async function prepareSubmission(
   };
   await Promise.all(Array.from({ length: DRAFT_CONCURRENCY }, worker));
   let next = 0;
-  previous = { used: () => next, seconds, count };
+  previousOf.set(target, { used: () => next, seconds, count });
   if (measured) submissionShortfall.drafts += count;
   return {
     requests: [
@@ -223,7 +228,7 @@ export async function prepareSubmission(
           return {
             ...req,
             method: 'POST',
-            path: `/v1/applications/${id}/submit`,
+            path: submitPath(id),
             headers: { ...auth, 'idempotency-key': randomUUID() },
             body: '{}',
           };

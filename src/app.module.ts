@@ -1,8 +1,10 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { NextFunction, Request, Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './api/auth/auth.guard';
+import { PublicReadFront } from './api/http/public-read-front';
 import { GraphqlApiModule } from './api/graphql/graphql.module';
 import { EtagInterceptor } from './api/http/etag.interceptor';
 import { IdempotencyInterceptor } from './api/http/idempotency.interceptor';
@@ -58,7 +60,20 @@ class CoreModule {
 }
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  constructor(private readonly front: PublicReadFront) {}
+
+  /**
+   * REST reads reach the public-read front here, after the request logger (LoggerModule's
+   * middleware) and before routing; /graphql reaches it in configureHttp. Applied as a function
+   * so the one provider instance (which tests and diagnostics read) serves both.
+   */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((req: Request, res: Response, next: NextFunction) => this.front.use(req, res, next))
+      .forRoutes('*');
+  }
+
   static forRoot(config: AppConfig, databaseUrl: string, poolSize: number): DynamicModule {
     return {
       module: AppModule,
@@ -97,6 +112,7 @@ export class AppModule {
         // REST conventions (outermost first): Idempotency-Key on @Idempotent() POSTs; ETag/304 and
         // Cache-Control, then Link rel="next", on GET/HEAD responses.
         IdempotencyService,
+        PublicReadFront,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
         { provide: APP_INTERCEPTOR, useClass: LinkHeaderInterceptor },

@@ -23,6 +23,7 @@ export interface AppConfig {
   docsEnabled: boolean;
   /** in-process cache of published catalogue reads (CATALOG_CACHE=off: every read goes to the database) */
   catalogCache: boolean;
+  directoryCache: boolean;
   graphqlIntrospection: boolean;
   logLevel: string;
   bodyLimitBytes: number;
@@ -224,6 +225,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins: origins,
     docsEnabled: bool(env, 'DOCS_ENABLED', !isProd),
     catalogCache: bool(env, 'CATALOG_CACHE', true),
+    directoryCache: bool(env, 'DIRECTORY_CACHE', true),
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', !isProd),
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_KB', 1024, 1, 102400) * 1024,

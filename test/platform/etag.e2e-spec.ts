@@ -1,3 +1,4 @@
+import { PUBLISHED_CACHE_CONTROL } from '../../src/database/shared-read-cache';
 import { randomUUID } from 'node:crypto';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
@@ -118,7 +119,10 @@ describe('ETag, If-None-Match and Cache-Control', () => {
       const org = await createOrg(`列表${w}`, `List ${w}`);
       const first = await t.http.get(`/v1/organisations?q=${w}`).expect(200);
       expect(first.headers.etag).toMatch(HASH_TAG);
-      expect(first.headers['cache-control']).toBe('no-cache');
+      // The public directory is the same for every caller (served from the directory cache).
+      expect(first.headers['cache-control']).toBe(PUBLISHED_CACHE_CONTROL);
+      // An anonymous read that is not shared may be stored but must be revalidated.
+      expect((await t.http.get('/v1/regions').expect(200)).headers['cache-control']).toBe('no-cache');
       const again = await t.http.get(`/v1/organisations?q=${w}`).expect(200);
       expect(again.headers.etag).toBe(first.headers.etag);
       const nm = await t.http

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Permission } from '../auth/permission';
+import type { Representation } from '../http/representation';
 
 export type Language = 'zh-CN' | 'en';
 export type ActorKind = 'anonymous' | 'citizen' | 'staff' | 'client' | 'apikey' | 'system';
@@ -45,6 +46,12 @@ const ANONYMOUS: Actor = { kind: 'anonymous', id: null, grants: new Map() };
  */
 export class RequestContext {
   actor: Actor = ANONYMOUS;
+  /**
+   * The shared cached representations this request's answer was built from (the published
+   * catalogue's entries). The public-read front replays an anonymous GraphQL answer only while
+   * every one of them is still live.
+   */
+  readonly sharedReads: Representation[] = [];
 
   constructor(
     readonly requestId: string,

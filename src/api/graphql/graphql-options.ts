@@ -4,6 +4,7 @@ import { formatGraphqlError } from './format-error';
 import { inputTextPlugin } from './input-text';
 import { costLimitPlugin, depthAndAliasRules, QUERY_LIMITS } from './limits';
 import { createLoaders, GqlContext } from './loaders';
+import { sharedAnswerPlugin } from './shared-answer';
 
 /**
  * Apollo Server 5 on the Express adapter, code-first. Everything security-relevant is explicit
@@ -33,7 +34,7 @@ export function graphqlOptions(config: Pick<AppConfig, 'graphqlIntrospection'>):
     autoTransformHttpErrors: false,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     validationRules: depthAndAliasRules(),
-    plugins: [costLimitPlugin(), inputTextPlugin()],
+    plugins: [costLimitPlugin(), inputTextPlugin(), sharedAnswerPlugin()],
     formatError: formatGraphqlError,
     // Apollo's default pretty-prints every response (2-space indent); compact JSON is smaller and faster.
     stringifyResult: (result) => JSON.stringify(result),

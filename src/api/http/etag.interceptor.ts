@@ -6,7 +6,7 @@ import { REDIRECT_METADATA } from '@nestjs/common/constants';
 import { map, Observable } from 'rxjs';
 import { contextStore } from '../context/context-store';
 import { versionTag } from './if-match';
-import { representationOf } from './representation';
+import { isLive, markShared, representationOf } from './representation';
 
 /** True for what Express sends as JSON (plain objects, arrays, DTO instances), not files or streams. */
 export function isJsonBody(body: unknown): body is object {
@@ -74,8 +74,10 @@ export class EtagInterceptor implements NestInterceptor {
         if (res.statusCode !== 200 || res.headersSent || !isJsonBody(body)) return body;
         // A cached read carries its JSON, tag and caching policy, computed once per cache entry.
         const known = representationOf(body);
+        const anonymous = contextStore.current()?.isAnonymous ?? true;
+        // Shared by every anonymous caller while its cache holds it: the front may replay it.
+        if (known && anonymous && isLive(known)) markShared(res, { text: known.json, from: [known] });
         if (!res.getHeader('Cache-Control')) {
-          const anonymous = contextStore.current()?.isAnonymous ?? true;
           res.setHeader(
             'Cache-Control',
             known?.cacheControl ?? (anonymous ? 'no-cache' : 'private, no-store'),

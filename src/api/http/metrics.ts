@@ -54,7 +54,16 @@ export function metricsMiddleware(metrics: HttpMetrics) {
   };
 }
 
+const ROUTE_LABEL = Symbol('onewindow:route-label');
+
+/** For an answer given before Express's router (the public-read front): the pattern it stands for. */
+export function setRouteLabel(req: Request, label: string): void {
+  (req as unknown as { [ROUTE_LABEL]?: string })[ROUTE_LABEL] = label;
+}
+
 export function routeLabel(req: Pick<Request, 'route' | 'baseUrl' | 'originalUrl'>): string {
+  const preset = (req as unknown as { [ROUTE_LABEL]?: string })[ROUTE_LABEL];
+  if (preset) return preset;
   const route = req.route as { path?: unknown; methods?: Record<string, boolean> } | undefined;
   // A route answering every method is Nest's mount of global middleware (`{/*splat}`), not an endpoint.
   if (typeof route?.path === 'string' && !answersEveryMethod(route.methods ?? {}))

@@ -101,23 +101,37 @@ export class RateLimitGuard implements CanActivate {
     });
   }
 
-  private async decide(req: Request): Promise<RateLimitDecision> {
-    const actor = contextStore.current()?.actor;
-    const authenticated = !!actor && actor.kind !== 'anonymous';
-    const { anonymousPerMinute, authenticatedPerMinute } = this.config.rateLimit;
-    const quota = authenticated ? authenticatedPerMinute : anonymousPerMinute;
-    const now = Date.now();
-    const hit = await this.store.hit(callerKey(actor, req.ip), RATE_LIMIT_WINDOW_SECONDS * 1000, now);
-    return {
-      allowed: hit.count <= quota,
-      quota,
-      remaining: Math.max(0, quota - hit.count),
-      resetSeconds: Math.max(1, Math.ceil((hit.resetAt - now) / 1000)),
-    };
+  /** Lets a front that already counted this request (public-read-front.ts) hand its decision on. */
+  static remember(req: Request, decision: RateLimitDecision): void {
+    (req as unknown as { [DECISION]?: Promise<RateLimitDecision> })[DECISION] = Promise.resolve(decision);
+  }
+
+  private decide(req: Request): Promise<RateLimitDecision> {
+    return decideRateLimit(this.store, this.config, contextStore.current()?.actor, req.ip);
   }
 }
 
-function setHeaders(res: Response | undefined, headers: Record<string, string>): void {
+/** Counts one request of the caller and decides it (the guard's rule; also used by the public-read front). */
+export async function decideRateLimit(
+  store: RateLimitStore,
+  config: Pick<AppConfig, 'rateLimit'>,
+  actor: Actor | undefined,
+  ip: string | undefined,
+): Promise<RateLimitDecision> {
+  const authenticated = !!actor && actor.kind !== 'anonymous';
+  const { anonymousPerMinute, authenticatedPerMinute } = config.rateLimit;
+  const quota = authenticated ? authenticatedPerMinute : anonymousPerMinute;
+  const now = Date.now();
+  const hit = await store.hit(callerKey(actor, ip), RATE_LIMIT_WINDOW_SECONDS * 1000, now);
+  return {
+    allowed: hit.count <= quota,
+    quota,
+    remaining: Math.max(0, quota - hit.count),
+    resetSeconds: Math.max(1, Math.ceil((hit.resetAt - now) / 1000)),
+  };
+}
+
+export function setHeaders(res: Response | undefined, headers: Record<string, string>): void {
   if (!res || res.headersSent) return;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
 }

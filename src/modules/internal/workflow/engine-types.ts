@@ -1,3 +1,4 @@
+import type { Service, ServiceVersion } from '../../public/catalog/service.entity';
 import type { RequestContext } from '../../../api/context/request-context';
 import type { CaseEvent, CaseFile } from './case.entity';
 
@@ -11,6 +12,11 @@ export interface NewCase {
   receivedAt: Date;
   /** the submitted form data (guards read it) */
   data: Record<string, unknown>;
+  /**
+   * The service and its current published version when the caller has just read them in the same
+   * transaction (submission does): saves reading them again.
+   */
+  loaded?: { service: Service; version: ServiceVersion | null };
 }
 
 /** Input of a staff action; which fields are required depends on the action's effect. */

@@ -56,7 +56,8 @@ export class WorkflowEngine {
   /** Opens the case on the service's active workflow; joins the caller's transaction. */
   async start(ctx: RequestContext, input: NewCase): Promise<CaseFile> {
     return this.db.transaction(async () => {
-      const service = await this.db.repo(Service).findOne({ where: { id: input.serviceId } });
+      const service =
+        input.loaded?.service ?? (await this.db.repo(Service).findOne({ where: { id: input.serviceId } }));
       const definition = service
         ? await this.db
             .repo(WorkflowDefinition)
@@ -71,9 +72,11 @@ export class WorkflowEngine {
         throw new DomainError(ErrorCode.InvalidTransition, {
           reason: 'a case is already open for this subject',
         });
-      const version = service.currentPublishedVersionId
-        ? await this.db.repo(ServiceVersion).findOne({ where: { id: service.currentPublishedVersionId } })
-        : null;
+      const version = input.loaded
+        ? input.loaded.version
+        : service.currentPublishedVersionId
+          ? await this.db.repo(ServiceVersion).findOne({ where: { id: service.currentPublishedVersionId } })
+          : null;
       const spec = definition.spec;
       const stage = stageOf(spec, spec.start);
       const guide = version?.content.guide;

@@ -6,6 +6,7 @@ import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
 import { encodeCursor } from '../../../api/http/pagination';
+import { SHARED_QUERY_FIELDS } from '../../../api/graphql/shared-answer';
 import { OrganisationArgs } from './dto/organisation-args.dto';
 import {
   CreateOrganisationDto,
@@ -15,6 +16,9 @@ import {
   UpdateOrganisationDto,
 } from './dto/organisation.dto';
 import { OrganisationsService } from './organisations.service';
+
+// Answered from the directory cache only, so anonymous answers may be replayed.
+SHARED_QUERY_FIELDS.add('organisations');
 
 @ObjectType()
 export class OrganisationConnection extends Connection(OrganisationDto, 'Organisation') {}

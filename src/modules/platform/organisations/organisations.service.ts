@@ -6,6 +6,7 @@ import { ErrorCode } from '../../../api/errors/error-code';
 import { assertVersion } from '../../../api/http/if-match';
 import { keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
+import { cacheKey } from '../../../database/shared-read-cache';
 import { AuditService } from '../audit/audit.service';
 import {
   CreateOrganisationDto,
@@ -15,6 +16,7 @@ import {
   RegionDto,
   UpdateOrganisationDto,
 } from './dto/organisation.dto';
+import { DirectoryCache } from './directory-cache';
 import { Organisation, OrganisationClosure, Region } from './organisation.entity';
 
 /**
@@ -32,10 +34,18 @@ export class OrganisationsService {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
+    private readonly cache: DirectoryCache,
   ) {}
 
-  /** Public directory: active units, filtered by region prefix, kind, parent or subtree. */
-  async list(ctx: RequestContext, q: OrganisationQueryDto): Promise<Page<OrganisationDto>> {
+  /**
+   * The public directory: active units, filtered by region prefix, kind, parent or subtree;
+   * served from the directory cache (directory-cache.ts).
+   */
+  list(ctx: RequestContext, q: OrganisationQueryDto): Promise<Page<OrganisationDto>> {
+    return this.cache.get(cacheKey('list', ctx.language, q), () => this.loadList(ctx, q));
+  }
+
+  private async loadList(ctx: RequestContext, q: OrganisationQueryDto): Promise<Page<OrganisationDto>> {
     const qb = this.db.repo(Organisation).createQueryBuilder('o').where('o.active = true');
     if (q.region) qb.andWhere('o.region_code LIKE :region', { region: `${regionPrefix(q.region)}%` });
     if (q.kind) qb.andWhere('o.kind = :kind', { kind: q.kind });
@@ -59,7 +69,7 @@ export class OrganisationsService {
   }
 
   async create(ctx: RequestContext, dto: CreateOrganisationDto): Promise<OrganisationDto> {
-    return this.db.transaction(async () => {
+    return this.changeDirectory(async () => {
       await this.requireRegion(dto.regionCode);
       await this.requireManageable(ctx, dto.parentId ?? null);
       const org = this.db.repo(Organisation).create({
@@ -94,7 +104,7 @@ export class OrganisationsService {
     expectedVersion: number,
     dto: UpdateOrganisationDto,
   ): Promise<OrganisationDto> {
-    return this.db.transaction(async () => {
+    return this.changeDirectory(async () => {
       const org = await this.find(id, true);
       await this.requireManageable(ctx, id, true);
       assertVersion(org, expectedVersion);
@@ -119,6 +129,23 @@ export class OrganisationsService {
       });
       return this.toDto(ctx, org);
     });
+  }
+
+  /**
+   * A change to the directory, in one transaction: NOTIFY inside it, so other instances drop
+   * their cache on commit, and clear ours once it has committed (also after a failure: cheap,
+   * and a half-known outcome must not leave a stale entry).
+   */
+  private async changeDirectory<T extends { id: string }>(change: () => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(async () => {
+        const result = await change();
+        await this.cache.notifyChanged(result.id);
+        return result;
+      });
+    } finally {
+      this.cache.clear();
+    }
   }
 
   /** Ids of the given units and every unit below them. */

@@ -86,12 +86,20 @@ export class ApplicationAccess {
     return (await this.views(ctx, [app], masked))[0];
   }
 
-  /** DTOs for a page of applications: one query for their services, one for their attachments. */
-  async views(ctx: RequestContext, apps: Application[], masked = false): Promise<ApplicationDto[]> {
+  /**
+   * DTOs for a page of applications: one query for their services (unless the caller has them
+   * already), one for their attachments.
+   */
+  async views(
+    ctx: RequestContext,
+    apps: Application[],
+    masked = false,
+    knownServices?: Service[],
+  ): Promise<ApplicationDto[]> {
     if (!apps.length) return [];
     const ids = apps.map((a) => a.id);
     const [services, attachments] = await Promise.all([
-      this.db.repo(Service).findBy({ id: In([...new Set(apps.map((a) => a.serviceId))]) }),
+      knownServices ?? this.db.repo(Service).findBy({ id: In([...new Set(apps.map((a) => a.serviceId))]) }),
       this.db.repo(ApplicationAttachment).find({
         where: { applicationId: In(ids) },
         order: { createdAt: 'ASC', id: 'ASC' },

@@ -173,6 +173,7 @@ export class ApplicationsService {
         applicantAccountId: app.applicantAccountId,
         receivedAt,
         data: app.formData,
+        loaded: { service, version },
       });
       await this.audit.append(ctx, {
         action: 'application.submit',
@@ -180,7 +181,9 @@ export class ApplicationsService {
         resourceId: app.id,
         subjectId: app.applicantAccountId,
       });
-      return this.access.view(ctx, await this.db.repo(Application).findOneByOrFail({ id }));
+      // Re-read: the transition listener has recorded the case's dates on the row.
+      const submitted = await this.db.repo(Application).findOneByOrFail({ id });
+      return (await this.access.views(ctx, [submitted], false, [service]))[0];
     });
   }
 

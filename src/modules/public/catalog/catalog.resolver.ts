@@ -5,8 +5,12 @@ import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
 import { encodeCursor } from '../../../api/http/pagination';
+import { SHARED_QUERY_FIELDS } from '../../../api/graphql/shared-answer';
 import { CatalogService } from './catalog.service';
 import { ServiceGuideNode, ServicesArgs, ServiceSummaryNode } from './dto/catalog.graphql';
+
+// Both answer from the published-catalogue cache only, so anonymous answers may be replayed.
+SHARED_QUERY_FIELDS.add('services').add('service');
 
 @ObjectType()
 export class ServiceConnection extends Connection(ServiceSummaryNode, 'ServiceSummary') {}

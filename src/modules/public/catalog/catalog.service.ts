@@ -28,7 +28,8 @@ import {
   ServiceVersionDto,
 } from './dto/catalog.dto';
 import { ServiceGuideNode } from './dto/catalog.graphql';
-import { cacheKey, PublishedCatalogCache } from './catalog-cache';
+import { cacheKey } from '../../../database/shared-read-cache';
+import { PublishedCatalogCache } from './catalog-cache';
 import { compileFormSchema, formErrors } from './form-schema';
 import { queryTerms, termsColumn } from './search-terms';
 import { elderGuide, localizedGuide } from './guide-view';

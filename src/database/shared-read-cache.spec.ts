@@ -1,10 +1,10 @@
-import { hashedTag } from '../../../api/http/etag.interceptor';
-import { representationOf } from '../../../api/http/representation';
-import { CatalogCache, cacheKey, PUBLISHED_CACHE_CONTROL } from './catalog-cache';
+import { hashedTag } from '../api/http/etag.interceptor';
+import { representationOf } from '../api/http/representation';
+import { cacheKey, PUBLISHED_CACHE_CONTROL, ReadCache } from './shared-read-cache';
 
-describe('CatalogCache', () => {
+describe('ReadCache', () => {
   let clock = 0;
-  const make = (maxEntries = 3, ttlMs = 1000) => new CatalogCache({ maxEntries, ttlMs, now: () => clock });
+  const make = (maxEntries = 3, ttlMs = 1000) => new ReadCache({ maxEntries, ttlMs, now: () => clock });
   const loader = (value: string) => {
     const load = jest.fn(() => Promise.resolve({ value }));
     return load;

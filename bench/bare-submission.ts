@@ -1,0 +1,232 @@
+/**
+ * The bare twin of application submission that runs the SAME SQL as the API: hand-written
+ * node:http + pg code issuing, in the same order and transaction shape, the 27 statements one
+ * API submission issues (captured with log_statement=all; see the README's benchmark notes):
+ * session check, Idempotency-Key claim, BEGIN, the draft locked, service, published version,
+ * attachments, a number from the sequence, the application update, the active workflow, the
+ * open-case check, case + task + event inserts, the status listener's reads and update, the
+ * notification preference and inbox message, the response reads, the audit sequencer (advisory
+ * lock, next seq, two leaves), COMMIT, and the idempotency completion.
+ *
+ * What it leaves out is what a framework and an ORM add on top of that SQL: routing, guards,
+ * validation, the request context, entity hydration, the workflow engine's generality. So the
+ * API's ratio to it is the cost of our code over the database work, as for the read scenarios.
+ * The form check is the bare server's hand-written one (validForm), the token's HS256 signature is
+ * verified with node:crypto, values are computed the simplest way that satisfies the schema.
+ */
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Pool, PoolClient } from 'pg';
+
+interface Token {
+  sub: string;
+  sid: string;
+}
+
+/** The access token's claims when its HS256 signature is good, else null. */
+function verifyToken(header: string | undefined, secret: string): Token | null {
+  const m = /^Bearer ([\w-]+)\.([\w-]+)\.([\w-]+)$/.exec(header ?? '');
+  if (!m) return null;
+  const expected = createHmac('sha256', secret).update(`${m[1]}.${m[2]}`).digest();
+  const given = Buffer.from(m[3], 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const claims = JSON.parse(Buffer.from(m[2], 'base64url').toString('utf8')) as Partial<Token>;
+  return claims.sub ? { sub: claims.sub, sid: claims.sid ?? randomUUID() } : null;
+}
+
+const SESSION_SQL = `SELECT a.kind, a.status, a.tokens_valid_after, s.account_id AS session_account, s.revoked_at
+  FROM account a LEFT JOIN auth_session s ON s.id = $2::uuid WHERE a.id = $1::uuid`;
+const CLAIM_SQL = `INSERT INTO idempotency_key AS k (scope, "key", status, request_hash, locked_until, expires_at, created_at)
+  VALUES ($1, $2, 'processing', $3, now() + ($4::int * interval '1 second'), now() + ($5::int * interval '1 hour'), now())
+  ON CONFLICT (scope, "key") DO UPDATE SET status = 'processing', request_hash = EXCLUDED.request_hash,
+    response_status = NULL, response_body = NULL, location = NULL, locked_until = EXCLUDED.locked_until,
+    expires_at = EXCLUDED.expires_at, created_at = now()
+  WHERE k.expires_at <= now() OR (k.status = 'processing' AND k.locked_until <= now() AND k.request_hash = EXCLUDED.request_hash)
+  RETURNING 1 AS claimed`;
+const COMPLETE_SQL = `UPDATE idempotency_key SET status = 'done', response_status = $4, response_body = $5::jsonb,
+  location = $6, locked_until = NULL WHERE scope = $1 AND "key" = $2 AND request_hash = $3 AND status = 'processing'`;
+const CASE_SQL = `INSERT INTO case_file (id, created_at, updated_at, version, subject_type, subject_id, number, service_id,
+  definition_id, organisation_id, receiving_organisation_id, region_code, applicant_account_id, stage, status, outcome,
+  outcome_reason, received_at, accepted_at, "limit", pauses, extensions, due_at, due_provisional, warning_level,
+  supplement_requested, actors, approval, data, decided_at, closed_at, escalated_at)
+  VALUES ($1, DEFAULT, DEFAULT, 1, 'application', $2, $3, $4, $5, $6, $6, $7, $8, $9, 'open', NULL, NULL, $10, NULL,
+    $11, '[]', '[]', $12, false, 'green', false, '{}', '{}', $13, NULL, NULL, NULL)
+  RETURNING created_at, updated_at, version, status, pauses, extensions, due_provisional, warning_level,
+    supplement_requested, actors, approval, data`;
+const TASK_SQL = `INSERT INTO case_task (id, created_at, updated_at, version, case_id, stage, kind, level, organisation_id,
+  permission, assignee_id, status, due_at, warning_level, claimed_at, completed_at, completed_by, completed_action,
+  reminded_at, escalated_at)
+  VALUES ($1, DEFAULT, DEFAULT, 1, $2, $3, 'work', 0, $4, 'case:handle', NULL, 'open', NULL, 'green', NULL, NULL, NULL,
+    NULL, NULL, NULL)
+  RETURNING created_at, updated_at, version, kind, level, status, warning_level`;
+const EVENT_SQL = `INSERT INTO case_event (id, created_at, updated_at, version, case_id, action, actor_kind, actor_id,
+  on_behalf_of, from_stage, to_stage, status, reason, data, public)
+  VALUES ($1, DEFAULT, DEFAULT, 1, $2, 'started', 'citizen', $3, NULL, NULL, $4, 'open', NULL, '{}', true)
+  RETURNING created_at, updated_at, version, data, public`;
+const INBOX_SQL = `INSERT INTO inbox_message (id, created_at, updated_at, version, account_id, template, title, body, link, read_at)
+  VALUES ($1, DEFAULT, DEFAULT, 1, $2, 'application.status_changed', $3, $4, $5, NULL)
+  RETURNING created_at, updated_at, version`;
+const LEAF_COLUMNS = `seq, at, actor_kind, actor_id, on_behalf_of, organisation_id, action, resource_type, resource_id,
+  subject_id, purpose, legal_basis, channel, request_id, hidden_until, leaf_hash`;
+const LEAVES_SQL = `INSERT INTO audit_leaf (${LEAF_COLUMNS})
+  VALUES ($1, $2, 'citizen', $3, NULL, NULL, 'case.started', 'case', $4, NULL, NULL, NULL, NULL, $5, NULL, $6),
+         ($7, $2, 'citizen', $3, NULL, NULL, 'application.submit', 'application', $8, $10, NULL, NULL, NULL, $5, NULL, $9)`;
+/** Any constant: the API's sequencer takes one fixed advisory lock for the whole log. */
+const AUDIT_LOCK = '87236176856148';
+
+interface Row {
+  [column: string]: unknown;
+}
+
+function leafHash(fields: unknown[]): Buffer {
+  return createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(JSON.stringify(fields))
+    .digest();
+}
+
+async function inTransaction<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('START TRANSACTION');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** POST /applications/:id/submit on the bare server (Authorization and Idempotency-Key as for the API). */
+export async function submitSameSql(
+  pool: Pool,
+  secret: string,
+  id: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  validForm: (form: unknown) => boolean,
+): Promise<void> {
+  const token = verifyToken(req.headers.authorization, secret);
+  const key = req.headers['idempotency-key'];
+  if (!token || typeof key !== 'string') return end(res, 401);
+  const [who] = (await pool.query<Row>(SESSION_SQL, [token.sub, token.sid])).rows;
+  if (who?.status !== 'active') return end(res, 401);
+  const scope = `citizen:${token.sub}`;
+  const hash = createHash('sha256').update(`POST /v1/applications/${id}/submit {}`).digest('hex');
+  if (!(await pool.query(CLAIM_SQL, [scope, key, hash, 60, 24])).rowCount) return end(res, 409);
+
+  const body = await inTransaction(pool, async (c) => {
+    const q = (sql: string, values: unknown[] = []) => c.query<Row>(sql, values).then((r) => r.rows);
+    const [app] = await q('SELECT * FROM application WHERE id = $1 LIMIT 1 FOR UPDATE', [id]);
+    if (!app || app.applicant_account_id !== token.sub || app.status !== 'draft') return null;
+    const [service] = await q('SELECT * FROM service WHERE id = $1 LIMIT 1', [app.service_id]);
+    const [version] = await q('SELECT * FROM service_version WHERE id = $1 LIMIT 1', [
+      service.current_published_version_id,
+    ]);
+    if (!validForm(app.form_data)) return null;
+    await q('SELECT material, id FROM application_attachment WHERE application_id = $1', [id]);
+    const [{ n }] = await q(`SELECT nextval('application_number_seq')::text AS n`);
+    const receivedAt = new Date();
+    const number = `${receivedAt.toISOString().slice(0, 10).replace(/-/g, '')}${String(app.region_code)}${String(Number(n) % 1_000_000).padStart(6, '0')}`;
+    await q(
+      `UPDATE application SET number = $1, status = 'submitted', submitted_at = $2, service_version_id = $3,
+         version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = $4`,
+      [number, receivedAt, version.id, id],
+    );
+    const [definition] = await q(
+      `SELECT * FROM workflow_definition WHERE service_id = $1 AND state = 'active' LIMIT 1`,
+      [service.id],
+    );
+    await q(
+      `SELECT 1 AS row_exists WHERE EXISTS (SELECT 1 FROM case_file WHERE subject_type = 'application' AND subject_id = $1)`,
+      [id],
+    );
+    const caseId = randomUUID();
+    const dueAt = new Date(receivedAt.getTime() + 3 * 86_400_000);
+    const stage = (definition.spec as { start: string }).start;
+    await q(CASE_SQL, [
+      caseId,
+      id,
+      number,
+      service.id,
+      definition.id,
+      service.organisation_id,
+      service.region_code,
+      token.sub,
+      stage,
+      receivedAt,
+      JSON.stringify({ unit: 'working_days', amount: 1 }),
+      dueAt,
+      JSON.stringify(app.form_data),
+    ]);
+    await q(TASK_SQL, [randomUUID(), caseId, stage, service.organisation_id]);
+    const eventId = randomUUID();
+    await q(EVENT_SQL, [eventId, caseId, token.sub, stage]);
+    // The status listener: the application again (locked), its service, the case's dates.
+    await q('SELECT * FROM application WHERE id = $1 LIMIT 1 FOR UPDATE', [id]);
+    await q('SELECT * FROM service WHERE id = $1 LIMIT 1', [service.id]);
+    await q(
+      `UPDATE application SET event_effects = $1, promised_due_at = $2, due_provisional = false, status = 'submitted',
+         version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = $3`,
+      [JSON.stringify({ [eventId]: 'started' }), dueAt, id],
+    );
+    await q('SELECT id, email, phone FROM account WHERE id = $1 LIMIT 1', [token.sub]);
+    await q('SELECT * FROM notification_preference WHERE account_id = $1', [token.sub]);
+    const title = String(service.title_zh);
+    await q(INBOX_SQL, [
+      randomUUID(),
+      token.sub,
+      `办件状态更新：${title}`,
+      `您的办件「${title}」（受理编号 ${number}）状态已更新为：已提交。`,
+      `/applications/${id}`,
+    ]);
+    // The response: the row as the listener left it, and its attachments.
+    const [submitted] = await q('SELECT * FROM application WHERE id = $1 LIMIT 1', [id]);
+    const attachments = await q(
+      'SELECT * FROM application_attachment WHERE application_id = $1 ORDER BY created_at, id',
+      [id],
+    );
+    // The audit sequencer: one lock for the log, the next seq, both leaves in one INSERT.
+    await q('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    const [{ next }] = await q('SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf');
+    const seq = BigInt(next as string);
+    const at = new Date();
+    const requestId = randomUUID();
+    await q(LEAVES_SQL, [
+      String(seq),
+      at,
+      token.sub,
+      caseId,
+      requestId,
+      leafHash([String(seq), at, token.sub, caseId, requestId]),
+      String(seq + 1n),
+      id,
+      leafHash([String(seq + 1n), at, token.sub, id, requestId]),
+      token.sub,
+    ]);
+    return {
+      id,
+      number,
+      serviceId: service.id,
+      serviceTitle: title,
+      status: submitted.status,
+      formData: submitted.form_data,
+      submittedAt: receivedAt.toISOString(),
+      promisedDueAt: dueAt.toISOString(),
+      attachments: attachments.map((a) => ({ id: a.id, material: a.material })),
+    };
+  });
+  if (!body) return end(res, 422);
+  const text = JSON.stringify(body);
+  await pool.query(COMPLETE_SQL, [scope, key, hash, 200, text, null]);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(text);
+}
+
+function end(res: ServerResponse, status: number): void {
+  res.writeHead(status);
+  res.end();
+}
