@@ -1,5 +1,5 @@
-import { validateSync } from 'class-validator';
-import { IsInstant } from './validation';
+import { IsInt, IsString, validateSync } from 'class-validator';
+import { IsInstant, memoiseValidationMetadata } from './validation';
 
 class Probe {
   @IsInstant()
@@ -45,5 +45,41 @@ describe('IsInstant', () => {
   it('names itself in the error, for the zh-CN field message', () => {
     const [error] = validateSync(Object.assign(new Probe(), { at: '20250601' }));
     expect(Object.keys(error.constraints ?? {})).toEqual(['isInstant']);
+  });
+});
+
+describe('memoised validation metadata', () => {
+  class Base {
+    @IsString()
+    name!: unknown;
+  }
+  class Child extends Base {
+    @IsInt()
+    count!: unknown;
+  }
+  const errorsOf = (o: object) =>
+    validateSync(o, { whitelist: true, forbidNonWhitelisted: true })
+      .map((e) => `${e.property}:${Object.keys(e.constraints ?? {}).join(',')}`)
+      .sort();
+
+  it('gives the same answers as before, inherited rules included, call after call', () => {
+    const before = errorsOf(Object.assign(new Child(), { name: 1, count: 'x', extra: true }));
+    memoiseValidationMetadata();
+    memoiseValidationMetadata();
+    for (let i = 0; i < 3; i++)
+      expect(errorsOf(Object.assign(new Child(), { name: 1, count: 'x', extra: true }))).toEqual(before);
+    expect(before).toEqual(['count:isInt', 'extra:whitelistValidation', 'name:isString']);
+    expect(errorsOf(Object.assign(new Child(), { name: 'a', count: 2 }))).toEqual([]);
+  });
+
+  it('picks up rules registered after it was installed (a class loaded later)', () => {
+    memoiseValidationMetadata();
+    expect(errorsOf(Object.assign(new Base(), { name: 'a' }))).toEqual([]);
+    class Later extends Base {
+      @IsInt()
+      late!: unknown;
+    }
+    expect(errorsOf(Object.assign(new Later(), { name: 'a', late: 'x' }))).toEqual(['late:isInt']);
+    expect(errorsOf(Object.assign(new Base(), { name: 'a', late: 1 }))).toEqual(['late:whitelistValidation']);
   });
 });
