@@ -397,6 +397,14 @@ describe(`schema-driven robustness (FUZZ_SEED=${SEED})`, () => {
           errors: [{ pointer, code: 'usableText' }],
         });
       }
+      // The literal check is remembered per parsed document: the same text is refused again.
+      const again = await t.http
+        .post('/graphql')
+        .send({ query: '{ regions(parentCode: "a\\u0000b") { code } }' });
+      expect(again.status).toBe(400);
+      expect(again.body.errors[0].extensions.errors).toEqual([
+        expect.objectContaining({ pointer: '/query' }),
+      ]);
     });
   });
 

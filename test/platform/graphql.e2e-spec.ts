@@ -117,6 +117,14 @@ describe('GraphQL endpoint (test defaults: introspection on)', () => {
       { n: 100 },
     ).expect(400);
     expectCleanErrors(vars, 'QUERY_TOO_COMPLEX');
+
+    // Costs are remembered per document and variables: the same text is refused again, and the
+    // same document with small variables is costed on its own.
+    const again = await gql(pages(15, 100)).expect(400);
+    expectCleanErrors(again, 'QUERY_TOO_COMPLEX');
+    const five = `query ($n: Int!) { a: organisations(first: $n) { edges { node { id } } } b: organisations(first: $n) { edges { node { id } } } c: organisations(first: $n) { edges { node { id } } } d: organisations(first: $n) { edges { node { id } } } e: organisations(first: $n) { edges { node { id } } } }`;
+    expect((await gql(five, { n: 2 }).expect(200)).body.errors).toBeUndefined();
+    expectCleanErrors(await gql(five, { n: 100 }).expect(400), 'QUERY_TOO_COMPLEX');
   });
 
   it('caps first at 100 with VALIDATION_FAILED naming the argument', async () => {

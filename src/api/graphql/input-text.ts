@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, visit } from 'graphql';
+import { DocumentNode, GraphQLError, Kind, visit } from 'graphql';
 import { contextStore } from '../context/context-store';
 import { DomainError, FieldError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
@@ -33,6 +33,9 @@ function refusal(problem: FieldError): GraphQLError {
  * HTTP guard cannot see literals: `"a\u0000b"` in a query is a GraphQL escape, decoded only by
  * the GraphQL parser, and it reached SQL as a NUL (500).
  */
+/** The literal check per parsed document: Apollo hands the same DocumentNode for the same query text. */
+const checkedLiterals = new WeakMap<DocumentNode, FieldError | null>();
+
 export function inputTextPlugin(): ApolloServerPlugin {
   return {
     requestDidStart: () =>
@@ -41,12 +44,16 @@ export function inputTextPlugin(): ApolloServerPlugin {
           const inVariables = unusableInput(request.variables ?? {});
           if (inVariables)
             return Promise.reject(refusal({ ...inVariables, pointer: `/variables${inVariables.pointer}` }));
-          let literal: FieldError | null = null;
-          visit(document, {
-            [Kind.STRING]: (node) => {
-              if (!literal && !isUsableText(node.value)) literal = unusableTextAt('/query');
-            },
-          });
+          let literal = checkedLiterals.get(document);
+          if (literal === undefined) {
+            let found: FieldError | null = null;
+            visit(document, {
+              [Kind.STRING]: (node) => {
+                if (!found && !isUsableText(node.value)) found = unusableTextAt('/query');
+              },
+            });
+            checkedLiterals.set(document, (literal = found));
+          }
           return literal ? Promise.reject(refusal(literal)) : Promise.resolve();
         },
       }),

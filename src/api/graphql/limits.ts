@@ -114,6 +114,30 @@ export function queryCost(
  * Cost depends on variables (`first: $n`), so it is checked per request after the operation is
  * resolved, not as a cached validation rule.
  */
+/**
+ * Costs per parsed document (Apollo hands the same DocumentNode for the same query text), operation
+ * and variables: a hot query is costed once. At most 64 variable sets per document are kept.
+ */
+const costs = new WeakMap<DocumentNode, Map<string, number>>();
+
+function cachedCost(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+  compute: () => number,
+): number {
+  let byInput = costs.get(document);
+  if (!byInput) costs.set(document, (byInput = new Map<string, number>()));
+  const key = `${operationName ?? ''}\u0000${variables ? JSON.stringify(variables) : ''}`;
+  let cost = byInput.get(key);
+  if (cost === undefined) {
+    cost = compute();
+    if (byInput.size >= 64) byInput.delete(byInput.keys().next().value as string);
+    byInput.set(key, cost);
+  }
+  return cost;
+}
+
 export function costLimitPlugin(maxCost: number = QUERY_LIMITS.maxCost): ApolloServerPlugin {
   return {
     requestDidStart: () =>
@@ -121,7 +145,9 @@ export function costLimitPlugin(maxCost: number = QUERY_LIMITS.maxCost): ApolloS
         didResolveOperation: ({ request, document, schema, operationName }) => {
           let cost: number;
           try {
-            cost = queryCost(schema, document, request.variables ?? {}, operationName ?? undefined);
+            cost = cachedCost(document, operationName, request.variables, () =>
+              queryCost(schema, document, request.variables ?? {}, operationName ?? undefined),
+            );
           } catch {
             // Bad variables: execution reports them as a 400 with the proper message.
             return Promise.resolve();
