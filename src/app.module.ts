@@ -1,4 +1,4 @@
-import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
@@ -64,14 +64,15 @@ export class AppModule implements NestModule {
   constructor(private readonly front: PublicReadFront) {}
 
   /**
-   * REST reads reach the public-read front here, after the request logger (LoggerModule's
-   * middleware) and before routing; /graphql reaches it in configureHttp. Applied as a function
-   * so the one provider instance (which tests and diagnostics read) serves both.
+   * The public-read front, after the request logger (LoggerModule's middleware) and before
+   * routing and Apollo. `{/*splat}` as nestjs-pino mounts its own: `*` would be version-prefixed
+   * and miss /graphql. Applied as a function so the one provider instance (which tests and
+   * diagnostics read) serves.
    */
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply((req: Request, res: Response, next: NextFunction) => this.front.use(req, res, next))
-      .forRoutes('*');
+      .forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
   }
 
   static forRoot(config: AppConfig, databaseUrl: string, poolSize: number): DynamicModule {

@@ -346,6 +346,34 @@ describe(`the built server (node dist/src/main.js) on ${PG ? 'PostgreSQL' : 'the
     inFlight.close();
     probe.close();
   });
+
+  it('at LOG_LEVEL=info writes one request line per request, answers of the public-read front included', async () => {
+    ({ server, url } = await startServer({ ...env, LOG_LEVEL: 'info' }));
+    const query = { query: '{ services(first: 2) { edges { node { id } } } }' };
+    for (let i = 1; i <= 2; i++) {
+      expect((await request(url).get('/v1/services?limit=2').set('X-Request-Id', `rest-${i}`)).status).toBe(
+        200,
+      );
+      expect((await request(url).post('/graphql').set('X-Request-Id', `gql-${i}`).send(query)).status).toBe(
+        200,
+      );
+    }
+    // The second of each pair is a replay of the front (the first filled the cache behind it).
+    // The line is written when the response has finished: give the pipe a moment.
+    await server.waitFor(/"requestId":"gql-2"[^\n]*"res":/, 5000);
+    const lines = server.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map(
+        (l) => JSON.parse(l) as { requestId?: string; req?: { url: string }; res?: { statusCode: number } },
+      );
+    for (const id of ['rest-1', 'rest-2', 'gql-1', 'gql-2']) {
+      const mine = lines.filter((l) => l.requestId === id && l.res);
+      expect([id, mine.length, mine[0]?.res?.statusCode]).toEqual([id, 1, 200]);
+    }
+    server.proc.kill('SIGTERM');
+    expect(await server.waitExit(15_000)).toEqual({ code: 0, signal: null });
+  });
 });
 
 describe('a server that must not start', () => {

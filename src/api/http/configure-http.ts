@@ -1,6 +1,6 @@
 import { INestApplication, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express, { NextFunction, Request, Response } from 'express';
+import express from 'express';
 import helmet from 'helmet';
 import type { AppConfig } from '../../config/config';
 import { GlobalExceptionFilter } from '../errors/exception.filter';
@@ -8,7 +8,6 @@ import { createValidationPipe } from '../errors/validation';
 import { inputGuard } from './input-guard';
 import { indexRoutes } from './method-not-allowed';
 import { HttpMetrics, metricsMiddleware } from './metrics';
-import { PublicReadFront } from './public-read-front';
 import { requestContextMiddleware } from './request-context.middleware';
 import { mountDocs } from './openapi';
 
@@ -51,12 +50,6 @@ export function configureHttp(nest: INestApplication, config: AppConfig): void {
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes }));
   app.use(inputGuard({ textCheckedElsewhere: ['/graphql'] }));
-  // Apollo is mounted on the app before any Nest middleware runs, so the public-read front sits
-  // here for /graphql (REST reads reach it as a Nest middleware, after the request logger).
-  const front = app.get(PublicReadFront);
-  app.use((req: Request, res: Response, next: NextFunction) =>
-    req.path === '/graphql' ? front.use(req, res, next) : next(),
-  );
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());
