@@ -1,11 +1,11 @@
 /**
  * The bare twin of application submission that runs the SAME SQL as the API: hand-written
- * node:http + pg code issuing, in the same order and transaction shape, the 27 statements one
+ * node:http + pg code issuing, in the same order and transaction shape, the 25 statements one
  * API submission issues (captured with log_statement=all; see the README's benchmark notes):
  * session check, Idempotency-Key claim, BEGIN, the draft locked, service, published version,
- * attachments, a number from the sequence, the application update, the active workflow, the
- * open-case check, case + task + event inserts, the status listener's reads and update, the
- * notification preference and inbox message, the response reads, the audit sequencer (advisory
+ * attachments, a number from the sequence, the application update, the active workflow,
+ * case + task + event inserts (one case per subject: the unique index), the status listener's reads and update, the
+ * account's addresses and the inbox message, the response reads, the audit sequencer (advisory
  * lock, next seq, two leaves), COMMIT, and the idempotency completion.
  *
  * What it leaves out is what a framework and an ORM add on top of that SQL: routing, guards,
@@ -140,10 +140,6 @@ export async function submitSameSql(
       `SELECT * FROM workflow_definition WHERE service_id = $1 AND state = 'active' LIMIT 1`,
       [service.id],
     );
-    await q(
-      `SELECT 1 AS row_exists WHERE EXISTS (SELECT 1 FROM case_file WHERE subject_type = 'application' AND subject_id = $1)`,
-      [id],
-    );
     const caseId = randomUUID();
     const dueAt = new Date(receivedAt.getTime() + 3 * 86_400_000);
     const stage = (definition.spec as { start: string }).start;
@@ -174,7 +170,7 @@ export async function submitSameSql(
       [JSON.stringify({ [eventId]: 'started' }), dueAt, id],
     );
     await q('SELECT id, email, phone FROM account WHERE id = $1 LIMIT 1', [token.sub]);
-    await q('SELECT * FROM notification_preference WHERE account_id = $1', [token.sub]);
+    // (no notification_preference read: the citizen has no e-mail address, the only other channel)
     const title = String(service.title_zh);
     await q(INBOX_SQL, [
       randomUUID(),

@@ -121,7 +121,15 @@ describe('starting a case', () => {
   it('opens one case per subject', async () => {
     const subjectId = uuidv7();
     await newCase({ subjectId });
-    await expect(newCase({ subjectId })).rejects.toMatchObject({ status: 409 });
+    await expect(newCase({ subjectId })).rejects.toMatchObject({
+      status: 409,
+      code: 'INVALID_TRANSITION',
+      params: { reason: 'a case is already open for this subject' },
+    });
+    // The refused start left nothing behind: still one case, and its first task only.
+    const cases = await t.db.repo(CaseFile).findBy({ subjectType: 'test', subjectId });
+    expect(cases).toHaveLength(1);
+    expect(await openTasks(cases[0].id)).toHaveLength(1);
   });
 
   it('answers 404 for a service without an active workflow', async () => {

@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
@@ -64,14 +65,6 @@ export class WorkflowEngine {
             .findOne({ where: { serviceId: service.id, state: WorkflowDefinitionState.Active } })
         : null;
       if (!service || !definition) throw notFound('workflow');
-      if (
-        await this.db
-          .repo(CaseFile)
-          .exists({ where: { subjectType: input.subjectType, subjectId: input.subjectId } })
-      )
-        throw new DomainError(ErrorCode.InvalidTransition, {
-          reason: 'a case is already open for this subject',
-        });
       const version = input.loaded
         ? input.loaded.version
         : service.currentPublishedVersionId
@@ -109,7 +102,17 @@ export class WorkflowEngine {
       });
       const now = new Date();
       await this.refreshClock(c, spec, now);
-      await this.db.repo(CaseFile).save(c);
+      await this.db
+        .repo(CaseFile)
+        .save(c)
+        .catch((e: unknown) => {
+          // One case per subject: the unique index answers, with no check-then-insert race.
+          if (isDuplicateOf(e, 'subject_type, subject_id'))
+            throw new DomainError(ErrorCode.InvalidTransition, {
+              reason: 'a case is already open for this subject',
+            });
+          throw e;
+        });
       await this.effects.createStageTasks({ caseFile: c, now }, stage);
       const event = await this.record(ctx, c, 'started', {
         fromStage: null,
@@ -425,4 +428,10 @@ function stageOf(spec: WorkflowSpec, key: string): StageSpec {
 function auditVerb(action: string): string {
   const verb = action.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
   return /^[a-z]/.test(verb) ? verb : `x${verb}`;
+}
+
+/** A unique violation on exactly these columns (PostgreSQL's detail names them: `Key (a, b)=…`). */
+function isDuplicateOf(e: unknown, columns: string): boolean {
+  const driver = e instanceof QueryFailedError ? (e.driverError as { code?: string; detail?: string }) : null;
+  return driver?.code === '23505' && (driver.detail ?? '').startsWith(`Key (${columns})=`);
 }

@@ -125,8 +125,12 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
         .findOne({ where: { id: accountId }, select: { id: true, email: true, phone: true } });
       if (!account) throw new DomainError(ErrorCode.NotFound);
       const language: Language = options.language ?? (ctx.actor.id === accountId ? ctx.language : 'zh-CN');
-      const prefs = await this.db.repo(NotificationPreference).find({ where: { accountId } });
-      const enabled = (c: NotificationChannel) => prefs.find((p) => p.channel === c)?.enabled ?? true;
+      // Preferences only matter for a channel the account has an address for (read once, if at all).
+      let prefs: Promise<NotificationPreference[]> | null = null;
+      const enabled = async (c: NotificationChannel) => {
+        prefs ??= this.db.repo(NotificationPreference).find({ where: { accountId } });
+        return (await prefs).find((p) => p.channel === c)?.enabled ?? true;
+      };
       const result: NotifyResult = { inboxMessageId: null, outboxIds: [] };
       const wanted = new Set(channels);
       if (wanted.has('inapp')) {
@@ -143,7 +147,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
         result.inboxMessageId = row.id;
       }
       const queue = async (channel: NotificationChannel, recipient: string | null) => {
-        if (!wanted.has(channel) || !recipient || !enabled(channel)) return;
+        if (!wanted.has(channel) || !recipient || !(await enabled(channel))) return;
         result.outboxIds.push(
           await this.enqueue(ctx, { channel, recipient, accountId, template, params, language }),
         );
