@@ -110,7 +110,11 @@ export class ReadCache {
     const etag = hashedTag(json);
     const representation: Representation = { json, etag, cacheControl: PUBLISHED_CACHE_CONTROL };
     const entry: CachedRead<T> = {
-      body: deepFreeze(withRepresentation(body, representation)),
+      // Shared between requests (stored, or awaited by concurrent misses): frozen. A pass-through
+      // load (cache off) belongs to its one request.
+      body: store
+        ? deepFreeze(withRepresentation(body, representation))
+        : withRepresentation(body, representation),
       etag,
       expiresAt: this.now() + this.ttlMs,
     };

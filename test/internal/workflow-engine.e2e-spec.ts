@@ -307,6 +307,44 @@ describe('clock stops and extensions', () => {
     expect((await caseRow(id)).pauses[0].to).not.toBeNull();
   });
 
+  it('a step due date stands still while the clock does: the answer to a supplement moves it on', async () => {
+    const id = await newCase();
+    const [task] = await openTasks(id);
+    expect(task.dueAt).not.toBeNull();
+    // The acceptance step (limit: one working day) started ten days ago and is long overdue...
+    const started = new Date(Date.now() - 10 * 86_400_000);
+    await t.db.query(
+      `UPDATE case_task SET created_at = $2, due_at = $3, warning_level = 'red' WHERE id = $1`,
+      [task.id, started, new Date(started.getTime() + 86_400_000)],
+    );
+    // ...but the case waited for the applicant from an hour after the step started until now.
+    await expectOk(clerk, id, 'request_supplement', {
+      items: [{ description: '补充营业执照' }],
+      reason: '材料不全',
+    });
+    await t.db.query(
+      `UPDATE case_file SET pauses = jsonb_set(pauses, '{0,from}', to_jsonb($2::text)) WHERE id = $1`,
+      [id, new Date(started.getTime() + 3_600_000).toISOString()],
+    );
+    await engine().supplementAnswered(RequestContext.system('test'), id, {});
+    const [moved] = await openTasks(id);
+    expect(moved.id).toBe(task.id);
+    // One working day counted from its start, the pause left out: the step is due after the answer.
+    expect(moved.dueAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(moved.warningLevel).not.toBe('red');
+
+    // A step with no pause after its start keeps its date.
+    const other = await newCase();
+    const [fresh] = await openTasks(other);
+    await expectOk(clerk, other, 'request_supplement', {
+      items: [{ description: '补充' }],
+      reason: '材料不全',
+    });
+    await engine().supplementAnswered(RequestContext.system('test'), other, {});
+    const [same] = await openTasks(other);
+    expect(same.dueAt!.getTime()).toBeGreaterThanOrEqual(fresh.dueAt!.getTime());
+  });
+
   it('an extension is decided by an approver of the unit above and shown to the applicant', async () => {
     const id = await newCase();
     await expectOk(clerk, id, 'accept');

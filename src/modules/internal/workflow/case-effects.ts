@@ -9,7 +9,7 @@ import { ClockUnit, shanghaiDate } from '../../platform/calendar/deadline';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { CaseFile, CaseOutcome, CaseStatus, CaseTask, StoredPause, TaskStatus } from './case.entity';
 import { reasonRequired } from './case-access';
-import { openPause } from './case-clock';
+import { clockPauses, openPause } from './case-clock';
 import type { ActionInput } from './engine-types';
 import type { ActionSpec, AssigneeRule, StageSpec, WorkflowSpec } from './workflow-spec';
 
@@ -149,7 +149,7 @@ export class CaseEffects {
       case 'resume':
         c.pauses = c.pauses.map((p) => (p.to === null ? { ...p, to: now.toISOString() } : p));
         c.status = CaseStatus.Open;
-        return;
+        return this.shiftStepDeadlines(c, run.spec, now);
       case 'request_extension':
         return this.requestExtension(run);
       case 'grant_extension':
@@ -328,6 +328,37 @@ export class CaseEffects {
     c.closedAt = run.now;
     c.pauses = c.pauses.map((p) => (p.to === null ? { ...p, to: run.now.toISOString() } : p));
     await this.cancelOpen(run, () => true);
+  }
+
+  /**
+   * Step deadlines stand still while the case clock does: when a pause ends (resume, a supplement
+   * answered), every open step with a limit gets its due date again, counted from its start with
+   * the pauses that fell after that start. (The supplement's restart rule is the case clock's; for
+   * a step a pause only stops the count.) A step whose new date is no longer near or past is
+   * green again and may be reminded and escalated anew.
+   */
+  async shiftStepDeadlines(c: CaseFile, spec: WorkflowSpec, now: Date): Promise<void> {
+    const tasks = await this.db.repo(CaseTask).find({ where: { caseId: c.id, status: TaskStatus.Open } });
+    for (const t of tasks) {
+      const limit = spec.stages.find((s) => s.key === t.stage)?.limit;
+      if (!limit || !t.dueAt || t.kind === 'extension') continue;
+      const start = t.createdAt.getTime();
+      const pauses = clockPauses(c.pauses)
+        .filter((p) => (p.to ?? now).getTime() > start)
+        .map((p) => ({ from: new Date(Math.max(p.from.getTime(), start)), to: p.to, restart: false }));
+      if (!pauses.length) continue;
+      const { dueAt } = await this.calendar.deadline(c.regionCode, t.createdAt, { ...limit, pauses });
+      if (!dueAt || dueAt.getTime() === t.dueAt.getTime()) continue;
+      const level = await this.calendar.warning(c.regionCode, now, dueAt, spec.clock.yellowWithin);
+      await this.db.repo(CaseTask).update(
+        { id: t.id },
+        {
+          dueAt,
+          warningLevel: level,
+          ...(level === 'green' ? { remindedAt: null, escalatedAt: null } : {}),
+        },
+      );
+    }
   }
 
   /** The first tasks of a stage: one work task, or the approval levels (one, or all in parallel). */

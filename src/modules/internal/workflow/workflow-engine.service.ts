@@ -206,7 +206,9 @@ export class WorkflowEngine {
       );
       c.data = { ...c.data, ...data };
       c.status = CaseStatus.Open;
-      await this.refreshClock(c, await this.specOf(c), now);
+      const spec = await this.specOf(c);
+      await this.refreshClock(c, spec, now);
+      await this.effects.shiftStepDeadlines(c, spec, now);
       await this.db.repo(CaseFile).save(c);
       const event = await this.record(ctx, c, 'supplement_answered', {
         fromStage: c.stage,
