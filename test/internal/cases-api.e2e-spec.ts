@@ -182,6 +182,18 @@ describe('GraphQL', () => {
     );
     expect(refused.body.errors).toBeUndefined();
     expect(refused.body.data.applyCaseAction).toEqual({ status: 'Closed', outcome: 'Refused' });
+    // The history carries each event's effect details, as on REST.
+    const history = await gql(clerk, `query($id: ID!) { case(id: $id) { history { action reason data } } }`, {
+      id,
+    });
+    expect(history.body.errors).toBeUndefined();
+    const rest = await t.http.get(`/v1/cases/${id}`).set(staff.tok(clerk)).expect(200);
+    expect(history.body.data.case.history.map((e: { data: unknown }) => e.data)).toEqual(
+      rest.body.history.map((e: { data: unknown }) => e.data),
+    );
+    expect(history.body.data.case.history).toContainEqual(
+      expect.objectContaining({ action: 'refuse', reason: '不属于受理范围' }),
+    );
     expect((await t.db.repo(CaseFile).findOneByOrFail({ id })).outcome).toBe('refused');
   });
 });

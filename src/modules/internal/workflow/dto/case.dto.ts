@@ -21,6 +21,7 @@ import { Transform } from 'class-transformer';
 import { ConnectionArgs } from '../../../../api/graphql/connection';
 import { PageQuery } from '../../../../api/http/pagination';
 import { CaseOutcome, CaseStatus } from '../case.entity';
+import { JsonObjectScalar } from './workflow-definition.dto';
 import { DELIVERY_METHODS, MAX_REASON, SUSPEND_PROCEDURES } from '../case-effects';
 
 registerEnumType(CaseStatus, { name: 'CaseStatus' });
@@ -173,6 +174,9 @@ export class CaseEventDto {
 
   /** effect details: supplement items, extension amount, transfer target, decision */
   @ApiProperty({ type: 'object', additionalProperties: true })
+  @Field(() => JsonObjectScalar, {
+    description: 'Effect details: supplement items, extension amount, transfer target, decision.',
+  })
   data: Record<string, unknown>;
 
   @Field()
