@@ -158,6 +158,32 @@ describeOnPostgres(
       expect((await b.http.get(list).expect(200)).body.items).toEqual([]);
     });
 
+    it('a lost listener switches the cache and the public-read front off until it listens again', async () => {
+      const list = `/v1/services?organisationId=${unit}&limit=3`;
+      const cache = b.app.get(PublishedCatalogCache);
+      const front = b.app.get(PublicReadFront);
+      await b.http.get(list).expect(200);
+      const warm = front.hits;
+      await b.http.get(list).expect(200);
+      expect(front.hits).toBe(warm + 1);
+
+      await a.db.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'onewindow-catalog-listener'`,
+      );
+      await eventually(async () => Promise.resolve(!cache.listening), 'listener lost');
+      // A notification could be missed now: nothing is replayed or served from memory.
+      const lost = front.hits;
+      const body = (await b.http.get(list).expect(200)).text;
+      await b.http.get(list).expect(200);
+      expect(front.hits).toBe(lost);
+      expect(cache.size).toBe(0);
+
+      await eventually(async () => Promise.resolve(cache.listening), 'listener back');
+      expect((await b.http.get(list).expect(200)).text).toBe(body);
+      await b.http.get(list).expect(200);
+      expect(front.hits).toBe(lost + 1);
+    });
+
     it('an organisation change made through one instance reaches the other one directory cache', async () => {
       expect(b.app.get(DirectoryCache).listening).toBe(true);
       const admin = auth(await scopedToken(a, 'staff', ['organisation:manage']));
