@@ -390,6 +390,47 @@ describe('applications: drafts, attachments, submission, access', () => {
     expect(await steps.row(draft.id)).toBeUndefined();
   });
 
+  it('creates a draft over GraphQL at most once per idempotencyKey, per caller', async () => {
+    const create = `mutation($input: CreateApplicationInput!, $key: String) { createApplication(input: $input, idempotencyKey: $key) { id status } }`;
+    const run = (who: typeof alice, variables: Record<string, unknown>) =>
+      t.http.post('/graphql').set(as(who)).send({ query: create, variables });
+    const input = { serviceId, formJson: JSON.stringify({ applicantName: '李四' }) };
+    const key = `gql-draft-${randomUUID()}`;
+    const count = async () =>
+      Number(
+        (
+          await t.db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM application WHERE service_id = $1 AND form_data->>'applicantName' = '李四'`,
+            [serviceId],
+          )
+        )[0].n,
+      );
+    const before = await count();
+    const first = await run(alice, { input, key }).expect(200);
+    expect(first.body.errors).toBeUndefined();
+    const replay = await run(alice, { input, key }).expect(200);
+    expect(replay.body.data.createApplication).toEqual(first.body.data.createApplication);
+    expect(await count()).toBe(before + 1);
+    // The same key with another request is refused and creates nothing.
+    const other = await run(alice, {
+      input: { ...input, formJson: JSON.stringify({ applicantName: '李四', note: 'x' }) },
+      key,
+    });
+    expect(other.body.errors[0].extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await count()).toBe(before + 1);
+    // Keys are the caller's own: bob's draft with alice's key is his, and new.
+    const bobs = await run(bob, { input, key }).expect(200);
+    expect(bobs.body.data.createApplication.id).not.toBe(first.body.data.createApplication.id);
+    expect(await count()).toBe(before + 2);
+    // A malformed key is refused before anything is written.
+    const bad = await run(alice, { input, key: 'has spaces' });
+    expect(bad.body.errors[0].extensions.code).toBe('IDEMPOTENCY_KEY_INVALID');
+    expect(await count()).toBe(before + 2);
+    // Without a key, each call is a new draft.
+    await run(alice, { input }).expect(200);
+    expect(await count()).toBe(before + 3);
+  });
+
   it('lets a retired service keep its drafts but not take submissions', async () => {
     const pub = { serviceId: await publishedService(t, X) };
     const d = await steps.draft(alice, pub.serviceId);

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Db } from '../../database/db';
 import { DomainError } from '../errors/domain-error';
+import type { RequestContext } from '../context/request-context';
 import { ErrorCode } from '../errors/error-code';
+import { idempotencyScope, parseIdempotencyKey, requestFingerprint } from './idempotency';
 
 /** How long a claim holds before it is presumed abandoned (its process died mid-request). */
 export const CLAIM_LOCK_SECONDS = 60;
@@ -110,6 +112,35 @@ export class IdempotencyService {
       `DELETE FROM idempotency_key WHERE scope = $1 AND "key" = $2 AND request_hash = $3 AND status = 'processing'`,
       [scope, key, requestHash],
     );
+  }
+
+  /**
+   * The same rules for callers without an Idempotency-Key header (GraphQL mutations take the key
+   * as an argument): `run` once per caller and key; a retry with the same key and request gets the
+   * stored answer, with another request 422, while the first is running 409. Without a key, `run`
+   * simply runs. `request` names the REST twin (method, path, body), so a key means the same on
+   * both transports.
+   */
+  async once<T>(
+    ctx: RequestContext,
+    key: string | null | undefined,
+    request: { method: string; path: string; body: unknown; status: number },
+    run: () => Promise<T>,
+  ): Promise<T> {
+    if (!key) return run();
+    const parsed = parseIdempotencyKey(key) as string;
+    const scope = idempotencyScope(ctx);
+    const hash = requestFingerprint(request.method, request.path, request.body);
+    const claim = await this.claim(scope, parsed, hash);
+    if (claim.kind === 'replay') return claim.body as T;
+    try {
+      const result = await run();
+      await this.complete(scope, parsed, hash, request.status, result, null);
+      return result;
+    } catch (err) {
+      await this.release(scope, parsed, hash);
+      throw err;
+    }
   }
 
   /** Expired rows are already ignored by claim(); this only keeps the table small. */

@@ -64,16 +64,21 @@ export class ApplicationsResolver {
   }
 
   @Allow(Permission.SelfService)
-  @Mutation(() => ApplicationDto, { description: 'Starts a draft for a published service.' })
+  @Mutation(() => ApplicationDto, {
+    description:
+      'Starts a draft for a published service. A retry with the same idempotencyKey returns the first answer.',
+  })
   createApplication(
     @Ctx() ctx: RequestContext,
     @Args('input') input: CreateApplicationInput,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    return this.applications.create(ctx, {
+    const dto = {
       serviceId: input.serviceId,
       formData: parseFormJson(input.formJson, '/formJson'),
       businessAccountId: input.businessAccountId,
-    });
+    };
+    return this.applications.createOnce(ctx, dto, idempotencyKey);
   }
 
   @Allow(Permission.SelfService)

@@ -2,7 +2,6 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { FieldError, notFound } from '../../../api/errors/domain-error';
-import { idempotencyScope, parseIdempotencyKey, requestFingerprint } from '../../../api/http/idempotency';
 import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
 import { keysetPage, Page } from '../../../api/http/pagination';
@@ -192,20 +191,18 @@ export class ApplicationsService {
    * rules (scoped to the caller, replayed answer, released on failure) keyed by the argument.
    */
   async submitOnce(ctx: RequestContext, id: string, key: string | null | undefined): Promise<ApplicationDto> {
-    if (!key) return this.submit(ctx, id);
-    const parsed = parseIdempotencyKey(key) as string;
-    const scope = idempotencyScope(ctx);
-    const hash = requestFingerprint('POST', `/v1/applications/${id}/submit`, {});
-    const claim = await this.idempotency.claim(scope, parsed, hash);
-    if (claim.kind === 'replay') return claim.body as ApplicationDto;
-    try {
-      const result = await this.submit(ctx, id);
-      await this.idempotency.complete(scope, parsed, hash, 200, result, null);
-      return result;
-    } catch (err) {
-      await this.idempotency.release(scope, parsed, hash);
-      throw err;
-    }
+    const request = { method: 'POST', path: `/v1/applications/${id}/submit`, body: {}, status: 200 };
+    return this.idempotency.once(ctx, key, request, () => this.submit(ctx, id));
+  }
+
+  /** create() for GraphQL, with the same Idempotency-Key rules as POST /v1/applications. */
+  async createOnce(
+    ctx: RequestContext,
+    dto: CreateApplicationDto,
+    key: string | null | undefined,
+  ): Promise<ApplicationDto> {
+    const request = { method: 'POST', path: '/v1/applications', body: dto, status: 201 };
+    return this.idempotency.once(ctx, key, request, () => this.create(ctx, dto));
   }
 
   /**
