@@ -133,14 +133,20 @@ export class IdempotencyService {
     const hash = requestFingerprint(request.method, request.path, request.body);
     const claim = await this.claim(scope, parsed, hash);
     if (claim.kind === 'replay') return claim.body as T;
+    let result: T;
     try {
-      const result = await run();
-      await this.complete(scope, parsed, hash, request.status, result, null);
-      return result;
+      result = await run();
     } catch (err) {
+      // Failed requests are not kept: the client may fix the request and retry under the same key.
       await this.release(scope, parsed, hash);
       throw err;
     }
+    // As in the interceptor: the work has committed, so the caller gets its answer even if storing
+    // it fails; the claim then stays 'processing' until stale rather than inviting a re-run.
+    await this.complete(scope, parsed, hash, request.status, result, null).catch((err: unknown) =>
+      this.log.error({ err, requestId: ctx.requestId }, 'idempotency record update failed'),
+    );
+    return result;
   }
 
   /** Expired rows are already ignored by claim(); this only keeps the table small. */
