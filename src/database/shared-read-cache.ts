@@ -218,6 +218,19 @@ export abstract class NotifiedReadCache extends ReadCache implements OnApplicati
     await client?.end().catch(() => undefined);
   }
 
+  /**
+   * A change to the cached content: `write` runs it in its transaction and calls notifyChanged()
+   * inside, so other instances drop their cache on commit; this one is cleared once it is over,
+   * also after a failure (cheap, and a half-known outcome must not leave a stale entry).
+   */
+  async changing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.clear();
+    }
+  }
+
   /** Inside the writing transaction: tells every instance (this one included) on commit. */
   async notifyChanged(what: string): Promise<void> {
     if (this.embedded) return;

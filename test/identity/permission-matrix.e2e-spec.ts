@@ -14,11 +14,11 @@ import {
 import {
   auth,
   grant,
-  makeCitizen,
   makeStaff,
   makeUnit,
   Person,
   signIn,
+  signInCast,
   TEST_REGION,
   uniq,
 } from './staff-fixtures';
@@ -91,16 +91,7 @@ describe('identity permission matrix', () => {
       ['supervisor', root, RoleName.Supervisor, root],
       ['admin', root, RoleName.Admin, null],
     ];
-    for (const [caller, home, role, unit] of staff) {
-      const p = await makeStaff(t, home, [{ role, unit }]);
-      people.set(caller, p);
-      creds.set(caller, auth(await signIn(t, p, 'staff')));
-    }
-    for (const caller of ['citizenA', 'citizenB'] as const) {
-      const p = await makeCitizen(t);
-      people.set(caller, p);
-      creds.set(caller, auth(await signIn(t, p, 'citizen')));
-    }
+    await signInCast(t, staff, ['citizenA', 'citizenB'], people, creds);
     staffX = await freshStaff(X1);
     staffY = await freshStaff(Y);
 

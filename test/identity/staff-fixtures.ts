@@ -139,3 +139,27 @@ export function signedInStaff(app: () => TestApp): {
     tok: (p) => auth(tokens.get(p.id)!),
   };
 }
+
+/**
+ * Signs in one caller per entry (staff: home unit, one role in a unit or everywhere; then the
+ * citizens) and records each person and its Authorization header under the caller's name: the
+ * cast of a permission matrix.
+ */
+export async function signInCast<C extends string>(
+  t: TestApp,
+  staff: ReadonlyArray<[C, string, RoleName, string | null]>,
+  citizens: readonly C[],
+  people: Map<C, Person>,
+  creds: Map<C, Record<string, string>>,
+): Promise<void> {
+  for (const [caller, home, role, unit] of staff) {
+    const p = await makeStaff(t, home, [{ role, unit }]);
+    people.set(caller, p);
+    creds.set(caller, auth(await signIn(t, p, 'staff')));
+  }
+  for (const caller of citizens) {
+    const p = await makeCitizen(t);
+    people.set(caller, p);
+    creds.set(caller, auth(await signIn(t, p, 'citizen')));
+  }
+}

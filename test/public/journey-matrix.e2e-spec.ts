@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { gql } from '../identity/graphql-matrix';
-import { auth, makeCitizen, makeStaff, makeUnit, Person, signIn } from '../identity/staff-fixtures';
+import { auth, makeStaff, makeUnit, Person, signInCast } from '../identity/staff-fixtures';
 import { diffCounts, rowCounts } from '../support/fuzz/row-counts';
 import { samples } from '../support/sample-files';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -210,17 +210,8 @@ describe('one-stop journey permission matrix', () => {
       ['supervisor', root, RoleName.Supervisor, root],
       ['admin', root, RoleName.Admin, null],
     ];
-    for (const [caller, home, role, unit] of staff) {
-      const p = await makeStaff(t, home, [{ role, unit }]);
-      people.set(caller, p);
-      creds.set(caller, auth(await signIn(t, p, 'staff')));
-    }
     clerkX2 = await makeStaff(t, X, [{ role: RoleName.Clerk, unit: X }]);
-    for (const caller of ['citizenA', 'citizenB'] as const) {
-      const p = await makeCitizen(t);
-      people.set(caller, p);
-      creds.set(caller, auth(await signIn(t, p, 'citizen')));
-    }
+    await signInCast(t, staff, ['citizenA', 'citizenB'], people, creds);
     const client = await must<{ clientId: string; clientSecret: string }>(
       'client',
       t.http

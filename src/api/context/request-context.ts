@@ -47,8 +47,8 @@ const ANONYMOUS: Actor = { kind: 'anonymous', id: null, grants: new Map() };
 export class RequestContext {
   actor: Actor = ANONYMOUS;
   /**
-   * The shared cached representations this request's answer was built from (the published
-   * catalogue's entries). The public-read front replays an anonymous GraphQL answer only while
+   * The shared cached representations this request's answer was built from (entries of the
+   * published catalogue or the organisation directory). The public-read front replays an anonymous GraphQL answer only while
    * every one of them is still live.
    */
   readonly sharedReads: Representation[] = [];

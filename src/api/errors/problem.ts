@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+import { isUniqueViolation } from '../../database/db-errors';
 import type { Language } from '../context/request-context';
 import { DomainError } from './domain-error';
 import { ErrorCode, problemType } from './error-code';
@@ -23,8 +24,8 @@ export function toDomainError(err: unknown): DomainError {
   if (parse) return parse;
   if (err instanceof HttpException) return fromHttpException(err);
   if (err instanceof QueryFailedError) {
+    if (isUniqueViolation(err)) return new DomainError(ErrorCode.Conflict, { reason: 'duplicate' });
     const code = (err.driverError as { code?: string } | undefined)?.code;
-    if (code === '23505') return new DomainError(ErrorCode.Conflict, { reason: 'duplicate' });
     if (code === '40001' || code === '40P01')
       return new DomainError(ErrorCode.Conflict, { reason: 'concurrent update; retry' });
     // statement_timeout or lock_timeout: the database could not answer in time; a retry may succeed.

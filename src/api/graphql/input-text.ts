@@ -27,15 +27,15 @@ function refusal(problem: FieldError): GraphQLError {
   });
 }
 
+/** The literal check per parsed document: Apollo hands the same DocumentNode for the same query text. */
+const checkedLiterals = new WeakMap<DocumentNode, FieldError | null>();
+
 /**
  * The GraphQL side of the HTTP input guard (input-guard.ts): unusable text (NUL, lone surrogates)
  * in variables or in string literals of the document is refused before any resolver runs. The
  * HTTP guard cannot see literals: `"a\u0000b"` in a query is a GraphQL escape, decoded only by
  * the GraphQL parser, and it reached SQL as a NUL (500).
  */
-/** The literal check per parsed document: Apollo hands the same DocumentNode for the same query text. */
-const checkedLiterals = new WeakMap<DocumentNode, FieldError | null>();
-
 export function inputTextPlugin(): ApolloServerPlugin {
   return {
     requestDidStart: () =>

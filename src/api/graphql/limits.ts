@@ -111,10 +111,6 @@ export function queryCost(
 }
 
 /**
- * Cost depends on variables (`first: $n`), so it is checked per request after the operation is
- * resolved, not as a cached validation rule.
- */
-/**
  * Costs per parsed document (Apollo hands the same DocumentNode for the same query text), operation
  * and variables: a hot query is costed once. At most 64 variable sets per document are kept.
  */
@@ -138,6 +134,10 @@ function cachedCost(
   return cost;
 }
 
+/**
+ * Cost depends on variables (`first: $n`), so it is checked per request after the operation is
+ * resolved, not as a cached validation rule.
+ */
 export function costLimitPlugin(maxCost: number = QUERY_LIMITS.maxCost): ApolloServerPlugin {
   return {
     requestDidStart: () =>

@@ -5,9 +5,9 @@ import { isLive, markShared } from '../http/representation';
 import type { GqlContext } from './loaders';
 
 /**
- * Root query fields whose answers are built wholly from shared caches (the published catalogue),
- * registered by the modules that own them. Anything else (a database read, a signed-in view)
- * keeps an operation out of the public-read front.
+ * Root query fields whose answers are built wholly from shared caches (the published catalogue,
+ * the organisation directory), registered by the modules that own them. Anything else (a
+ * database read, a signed-in view) keeps an operation out of the public-read front.
  */
 export const SHARED_QUERY_FIELDS = new Set<string>(['__typename']);
 

@@ -92,10 +92,10 @@ export class PublicReadFront implements NestMiddleware {
   }
 
   private remember(key: string, req: Request, res: Response): void {
+    // Marked only for anonymous answers built from live entries (keyOf already refused
+    // credentials); liveness is checked again on every replay.
     const answer = sharedAnswerOf(res);
-    if (!answer || res.statusCode !== 200 || !answer.from.length) return;
-    if (!answer.from.every((r) => isLive(r))) return;
-    if (!(contextStore.current()?.isAnonymous ?? true)) return;
+    if (!answer || res.statusCode !== 200) return;
     const headers: [string, string][] = [];
     for (const name of REPLAYED_HEADERS) {
       const value = res.getHeader(name);

@@ -1,4 +1,3 @@
-import { QueryFailedError } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
@@ -6,6 +5,7 @@ import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { assertVersion } from '../../../api/http/if-match';
 import { Db } from '../../../database/db';
+import { isUniqueViolation } from '../../../database/db-errors';
 import { AuditService } from '../../platform/audit/audit.service';
 import { CalendarService } from '../../platform/calendar/calendar.service';
 import { actingFor, isInScope } from '../../platform/identity/staff/unit-scope';
@@ -107,7 +107,7 @@ export class WorkflowEngine {
         .save(c)
         .catch((e: unknown) => {
           // One case per subject: the unique index answers, with no check-then-insert race.
-          if (isDuplicateOf(e, 'subject_type, subject_id'))
+          if (isUniqueViolation(e, 'subject_type, subject_id'))
             throw new DomainError(ErrorCode.InvalidTransition, {
               reason: 'a case is already open for this subject',
             });
@@ -430,10 +430,4 @@ function stageOf(spec: WorkflowSpec, key: string): StageSpec {
 function auditVerb(action: string): string {
   const verb = action.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
   return /^[a-z]/.test(verb) ? verb : `x${verb}`;
-}
-
-/** A unique violation on exactly these columns (PostgreSQL's detail names them: `Key (a, b)=…`). */
-function isDuplicateOf(e: unknown, columns: string): boolean {
-  const driver = e instanceof QueryFailedError ? (e.driverError as { code?: string; detail?: string }) : null;
-  return driver?.code === '23505' && (driver.detail ?? '').startsWith(`Key (${columns})=`);
 }

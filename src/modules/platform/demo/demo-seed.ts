@@ -9,11 +9,11 @@ import { ApiKey } from '../identity/clients/api-key.entity';
 import { sha256Hex } from '../identity/clients/machine-scopes';
 import { OAuthClient } from '../identity/clients/oauth-client.entity';
 import { uniformCodeCheckChar } from '../identity/personal-data/national-id';
-import { RoleAssignment } from '../identity/staff/role-assignment.entity';
 import { RoleName } from '../identity/staff/role-catalogue';
-import { Organisation, OrganisationKind, Region, RegionLevel } from '../organisations/organisation.entity';
+import { OrganisationKind, Region, RegionLevel } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { seedDemoServices } from './demo-services';
+import { DemoUnit, ensureStaff, ensureUnits } from './demo-upsert';
 
 export interface DemoSummary {
   accounts: { role: string; login: string; password: string }[];
@@ -27,16 +27,6 @@ export const DEMO_API_KEY = 'owk_demo0001_DEMO-api-key-for-development-only-publ
 
 /** A valid unified social credit code (GB 32100) from its first 17 characters. */
 const uscc = (first17: string): string => first17 + uniformCodeCheckChar(first17);
-
-interface UnitSpec {
-  key: string;
-  name: string;
-  nameEn: string;
-  kind: OrganisationKind;
-  regionCode: string;
-  parent?: string;
-  uscc?: string;
-}
 
 const REGIONS: Array<Pick<Region, 'code' | 'name' | 'nameEn' | 'level' | 'parentCode'>> = [
   { code: '990000', name: '演示省', nameEn: 'Demo Province', level: RegionLevel.Province, parentCode: null },
@@ -57,7 +47,7 @@ const REGIONS: Array<Pick<Region, 'code' | 'name' | 'nameEn' | 'level' | 'parent
   },
 ];
 
-const UNITS: UnitSpec[] = [
+const UNITS: DemoUnit[] = [
   {
     key: 'province',
     name: '演示省人民政府办公厅',
@@ -253,63 +243,12 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
   }
 
   const units = new Map<string, string>();
-  for (const u of UNITS) {
-    const parentId = u.parent ? units.get(u.parent)! : null;
-    const existing = await db
-      .repo(Organisation)
-      .createQueryBuilder('o')
-      .where('o.name = :name AND o.region_code = :region', { name: u.name, region: u.regionCode })
-      .andWhere(parentId ? 'o.parent_id = :parentId' : 'o.parent_id IS NULL', { parentId })
-      .getOne();
-    const id =
-      existing?.id ??
-      (
-        await organisations.create(ctx, {
-          name: u.name,
-          nameEn: u.nameEn,
-          kind: u.kind,
-          regionCode: u.regionCode,
-          parentId: parentId ?? undefined,
-          uscc: u.uscc,
-        })
-      ).id;
-    units.set(u.key, id);
-  }
+  await ensureUnits(organisations, db, ctx, UNITS, units);
 
   const summary: DemoSummary = { accounts: [] };
   const staffIds = new Map<string, string>();
   for (const s of STAFF) {
-    let account = await db.repo(Account).findOne({ where: { username: s.username } });
-    if (!account) {
-      account = await db.repo(Account).save(
-        db.repo(Account).create({
-          kind: AccountKind.Staff,
-          status: AccountStatus.Active,
-          username: s.username,
-          displayName: s.displayName,
-          organisationId: units.get(s.home)!,
-          passwordHash: await hashOnce(),
-        }),
-      );
-    }
-    staffIds.set(s.username, account.id);
-    const unitId = s.unit ? units.get(s.unit)! : null;
-    const held = await db.query(
-      'SELECT 1 FROM role_assignment WHERE account_id = $1 AND role = $2 AND organisation_id IS NOT DISTINCT FROM $3',
-      [account.id, s.role, unitId],
-    );
-    if (!held.length) {
-      await db.repo(RoleAssignment).insert(
-        db.repo(RoleAssignment).create({
-          accountId: account.id,
-          role: s.role,
-          organisationId: unitId,
-          validFrom: null,
-          validUntil: null,
-          grantedBy: null,
-        }),
-      );
-    }
+    staffIds.set(s.username, await ensureStaff(db, s, [{ role: s.role, unit: s.unit }], units, hashOnce));
     summary.accounts.push({ role: s.label, login: s.username, password: DEMO_PASSWORD });
   }
 

@@ -7,12 +7,12 @@ import type { AssigneeRule, StageSpec, Texts, WorkflowSpec } from '../../interna
 import { CatalogService } from '../../public/catalog/catalog.service';
 import { Service } from '../../public/catalog/service.entity';
 import { ClockUnit } from '../calendar/deadline';
-import { Account, AccountKind, AccountStatus } from '../identity/account.entity';
+import { Account } from '../identity/account.entity';
 import { uniformCodeCheckChar } from '../identity/personal-data/national-id';
-import { RoleAssignment } from '../identity/staff/role-assignment.entity';
 import { RoleName } from '../identity/staff/role-catalogue';
-import { Organisation, OrganisationKind } from '../organisations/organisation.entity';
+import { OrganisationKind } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { DemoUnit, ensureStaff, ensureUnits } from './demo-upsert';
 import {
   DEMO_SERVICES,
   DemoServiceSpec,
@@ -45,7 +45,7 @@ const review = at(Permission.CaseReview);
 const approve = at(Permission.CaseApprove);
 
 /** units the demo services need beyond the demo seed's: a civil affairs bureau for the 即办件 */
-const EXTRA_UNITS = [
+const EXTRA_UNITS: DemoUnit[] = [
   {
     key: 'civil',
     name: '演示市民政局',
@@ -267,9 +267,10 @@ export async function seedDemoServices(
 ): Promise<void> {
   const db = app.get(Db);
   const ctx = RequestContext.system('demo-seed');
-  await ensureUnits(app, db, ctx, units);
+  await ensureUnits(app.get(OrganisationsService), db, ctx, EXTRA_UNITS, units);
   for (const s of DEMO_SERVICE_STAFF) {
-    await ensureStaff(db, s, units, passwordHash);
+    const roles = s.roles.map((role) => ({ role, unit: s.unit }));
+    await ensureStaff(db, s, roles, units, passwordHash);
     summary.accounts.push({ role: s.label, login: s.username, password });
   }
   // The catalogue records who published (a uuid column): the demo administrator, acting as the system.
@@ -279,68 +280,6 @@ export async function seedDemoServices(
   for (const spec of DEMO_SERVICES) {
     if (await db.repo(Service).exists({ where: { implementationCode: spec.code } })) continue;
     await db.transaction(() => createService(app, publisher, spec, units.get(spec.unit)!));
-  }
-}
-
-async function ensureUnits(app: INestApplication, db: Db, ctx: RequestContext, units: Map<string, string>) {
-  for (const u of EXTRA_UNITS) {
-    const parentId = u.parent ? units.get(u.parent)! : null;
-    const existing = await db
-      .repo(Organisation)
-      .createQueryBuilder('o')
-      .where('o.name = :name AND o.region_code = :region', { name: u.name, region: u.regionCode })
-      .andWhere(parentId ? 'o.parent_id = :parentId' : 'o.parent_id IS NULL', { parentId })
-      .getOne();
-    const id =
-      existing?.id ??
-      (
-        await app.get(OrganisationsService).create(ctx, {
-          name: u.name,
-          nameEn: u.nameEn,
-          kind: u.kind,
-          regionCode: u.regionCode,
-          parentId: parentId ?? undefined,
-          uscc: u.uscc,
-        })
-      ).id;
-    units.set(u.key, id);
-  }
-}
-
-async function ensureStaff(
-  db: Db,
-  s: (typeof DEMO_SERVICE_STAFF)[number],
-  units: Map<string, string>,
-  passwordHash: () => Promise<string>,
-): Promise<void> {
-  let account = await db.repo(Account).findOne({ where: { username: s.username } });
-  account ??= await db.repo(Account).save(
-    db.repo(Account).create({
-      kind: AccountKind.Staff,
-      status: AccountStatus.Active,
-      username: s.username,
-      displayName: s.displayName,
-      organisationId: units.get(s.home)!,
-      passwordHash: await passwordHash(),
-    }),
-  );
-  const unitId = units.get(s.unit)!;
-  for (const role of s.roles) {
-    const held = await db.query(
-      'SELECT 1 FROM role_assignment WHERE account_id = $1 AND role = $2 AND organisation_id = $3',
-      [account.id, role, unitId],
-    );
-    if (held.length) continue;
-    await db.repo(RoleAssignment).insert(
-      db.repo(RoleAssignment).create({
-        accountId: account.id,
-        role,
-        organisationId: unitId,
-        validFrom: null,
-        validUntil: null,
-        grantedBy: null,
-      }),
-    );
   }
 }
 

@@ -131,21 +131,15 @@ export class OrganisationsService {
     });
   }
 
-  /**
-   * A change to the directory, in one transaction: NOTIFY inside it, so other instances drop
-   * their cache on commit, and clear ours once it has committed (also after a failure: cheap,
-   * and a half-known outcome must not leave a stale entry).
-   */
-  private async changeDirectory<T extends { id: string }>(change: () => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction(async () => {
+  /** A change to the directory, in one transaction that tells every instance's cache on commit. */
+  private changeDirectory<T extends { id: string }>(change: () => Promise<T>): Promise<T> {
+    return this.cache.changing(() =>
+      this.db.transaction(async () => {
         const result = await change();
         await this.cache.notifyChanged(result.id);
         return result;
-      });
-    } finally {
-      this.cache.clear();
-    }
+      }),
+    );
   }
 
   /** Ids of the given units and every unit below them. */

@@ -419,15 +419,12 @@ export class CatalogService {
     action: string,
     change: (service: Service) => Promise<void>,
   ): Promise<ServiceAdminDto> {
-    try {
-      return await this.mutate(ctx, id, Permission.CatalogReview, expected, action, async (service) => {
+    return this.cache.changing(() =>
+      this.mutate(ctx, id, Permission.CatalogReview, expected, action, async (service) => {
         await change(service);
         await this.cache.notifyChanged(service.id);
-      });
-    } finally {
-      // Also after a failure: cheap, and a half-known outcome must not leave a stale entry.
-      this.cache.clear();
-    }
+      }),
+    );
   }
 
   /** Locks the service, checks scope and If-Match, runs the change, audits it, returns the new state. */

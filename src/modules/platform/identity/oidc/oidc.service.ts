@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { QueryFailedError } from 'typeorm';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError, notFound } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
 import { APP_CONFIG, AppConfig, OidcConfig } from '../../../../config/config';
 import { Db } from '../../../../database/db';
+import { isUniqueViolation } from '../../../../database/db-errors';
 import { AuditService } from '../../audit/audit.service';
 import { Account, AccountKind, AccountStatus } from '../account.entity';
 import { returning } from '../auth/sql';
@@ -129,8 +129,7 @@ export class OidcService {
     } catch (e) {
       // A concurrent first sign-in of the same person won the unique (issuer, subject) or contact
       // index; run again and find what it made.
-      if (e instanceof QueryFailedError && (e.driverError as { code?: string } | undefined)?.code === '23505')
-        return signIn();
+      if (isUniqueViolation(e)) return signIn();
       throw e;
     }
   }
