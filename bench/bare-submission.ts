@@ -4,9 +4,11 @@
  * API submission issues (captured with log_statement=all; see the README's benchmark notes):
  * session check, Idempotency-Key claim, BEGIN, the draft locked, service, published version,
  * attachments, a number from the sequence, the application update, the active workflow,
- * case + task + event inserts (one case per subject: the unique index), the status listener's reads and update, the
- * account's addresses and the inbox message, the response reads, the audit sequencer (advisory
- * lock, next seq, two leaves), COMMIT, and the idempotency completion.
+ * case + task + event inserts (one case per subject: the unique index), the status listener's read
+ * and update, the account's addresses and the inbox message, the response's read of the row, the audit sequencer (its lock
+ * tried: when free, the next seq and both leaves; when busy, both leaves queued), COMMIT, the
+ * batch that numbers queued leaves (shared by the writers waiting for it), and the idempotency
+ * completion.
  *
  * What it leaves out is what a framework and an ORM add on top of that SQL: routing, guards,
  * validation, the request context, entity hydration, the workflow engine's generality. So the
@@ -71,8 +73,10 @@ const LEAF_COLUMNS = `seq, at, actor_kind, actor_id, on_behalf_of, organisation_
 const LEAVES_SQL = `INSERT INTO audit_leaf (${LEAF_COLUMNS})
   VALUES ($1, $2, 'citizen', $3, NULL, NULL, 'case.started', 'case', $4, NULL, NULL, NULL, NULL, $5, NULL, $6),
          ($7, $2, 'citizen', $3, NULL, NULL, 'application.submit', 'application', $8, $10, NULL, NULL, NULL, $5, NULL, $9)`;
-/** Any constant: the API's sequencer takes one fixed advisory lock for the whole log. */
+/** The API's sequencer lock (AUDIT_SEQUENCER_LOCK), one for the whole log. */
 const AUDIT_LOCK = '87236176856148';
+const QUEUE_SQL = `INSERT INTO audit_queue (at, fields) VALUES ($1, $2::jsonb), ($1, $3::jsonb)`;
+const BATCH = 500;
 
 interface Row {
   [column: string]: unknown;
@@ -83,6 +87,79 @@ function leafHash(fields: unknown[]): Buffer {
     .update(Buffer.from([0]))
     .update(JSON.stringify(fields))
     .digest();
+}
+
+/** The queued fields of a leaf as the API stores them (jsonb); the hash comes when it is numbered. */
+function queuedFields(
+  actorId: string,
+  action: string,
+  type: string,
+  id: string,
+  subject: string | null,
+  requestId: string,
+) {
+  return JSON.stringify({
+    actorKind: 'citizen',
+    actorId,
+    onBehalfOf: null,
+    organisationId: null,
+    action,
+    resourceType: type,
+    resourceId: id,
+    subjectId: subject,
+    purpose: null,
+    legalBasis: null,
+    channel: null,
+    requestId,
+    hiddenUntil: null,
+  });
+}
+
+/** The API's batch: one transaction under the lock numbers every queued leaf (AuditService.sequenceQueued). */
+async function sequenceBatch(pool: Pool): Promise<number> {
+  return inTransaction(pool, async (c) => {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    const queued = (
+      await c.query<Row>(
+        `SELECT q.id::text AS id, q.at, q.fields, (SELECT coalesce(max(seq) + 1, 0) FROM audit_leaf)::text AS next
+           FROM audit_queue q ORDER BY q.id LIMIT $1`,
+        [BATCH],
+      )
+    ).rows;
+    if (!queued.length) return 0;
+    let seq = BigInt(queued[0].next as string);
+    const values: unknown[] = [];
+    const tuples = queued.map((row) => {
+      const f = row.fields as Record<string, string | null>;
+      const n = String(seq++);
+      const fields = [n, row.at, f.actorId, f.action, f.resourceType, f.resourceId, f.subjectId, f.requestId];
+      values.push(...fields, leafHash(fields));
+      const p = (i: number) => `$${values.length - 8 + i}`;
+      return `(${p(0)}, ${p(1)}, 'citizen', ${p(2)}, NULL, NULL, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, NULL, NULL, NULL, ${p(7)}, NULL, ${p(8)})`;
+    });
+    await c.query(`INSERT INTO audit_leaf (${LEAF_COLUMNS}) VALUES ${tuples.join(', ')}`, values);
+    await c.query('DELETE FROM audit_queue WHERE id = ANY($1::bigint[])', [queued.map((q) => q.id)]);
+    return queued.length;
+  });
+}
+
+let batch: Promise<void> | null = null;
+let nextBatch: Promise<void> | null = null;
+
+/** Waits for a batch that starts after the caller's commit; writers arriving meanwhile share it. */
+function sequenceQueued(pool: Pool): Promise<void> {
+  if (nextBatch) return nextBatch;
+  if (!batch) {
+    batch = (async () => {
+      while ((await sequenceBatch(pool)) === BATCH);
+    })().finally(() => (batch = null));
+    return batch;
+  }
+  nextBatch = batch.then(() => {
+    nextBatch = null;
+    return sequenceQueued(pool);
+  });
+  return nextBatch;
 }
 
 async function inTransaction<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
@@ -118,6 +195,7 @@ export async function submitSameSql(
   const hash = createHash('sha256').update(`POST /v1/applications/${id}/submit {}`).digest('hex');
   if (!(await pool.query(CLAIM_SQL, [scope, key, hash, 60, 24])).rowCount) return end(res, 409);
 
+  let queued = false;
   const body = await inTransaction(pool, async (c) => {
     const q = (sql: string, values: unknown[] = []) => c.query<Row>(sql, values).then((r) => r.rows);
     const [app] = await q('SELECT * FROM application WHERE id = $1 LIMIT 1 FOR UPDATE', [id]);
@@ -127,7 +205,10 @@ export async function submitSameSql(
       service.current_published_version_id,
     ]);
     if (!validForm(app.form_data)) return null;
-    await q('SELECT material, id FROM application_attachment WHERE application_id = $1', [id]);
+    const attachments = await q(
+      'SELECT * FROM application_attachment WHERE application_id = $1 ORDER BY created_at, id',
+      [id],
+    );
     const [{ n }] = await q(`SELECT nextval('application_number_seq')::text AS n`);
     const receivedAt = new Date();
     const number = `${receivedAt.toISOString().slice(0, 10).replace(/-/g, '')}${String(app.region_code)}${String(Number(n) % 1_000_000).padStart(6, '0')}`;
@@ -161,9 +242,8 @@ export async function submitSameSql(
     await q(TASK_SQL, [randomUUID(), caseId, stage, service.organisation_id]);
     const eventId = randomUUID();
     await q(EVENT_SQL, [eventId, caseId, token.sub, stage]);
-    // The status listener: the application again (locked), its service, the case's dates.
+    // The status listener: the application again (locked), the case's dates.
     await q('SELECT * FROM application WHERE id = $1 LIMIT 1 FOR UPDATE', [id]);
-    await q('SELECT * FROM service WHERE id = $1 LIMIT 1', [service.id]);
     await q(
       `UPDATE application SET event_effects = $1, promised_due_at = $2, due_provisional = false, status = 'submitted',
          version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = $3`,
@@ -179,30 +259,35 @@ export async function submitSameSql(
       `您的办件「${title}」（受理编号 ${number}）状态已更新为：已提交。`,
       `/applications/${id}`,
     ]);
-    // The response: the row as the listener left it, and its attachments.
+    // The response: the row as the listener left it.
     const [submitted] = await q('SELECT * FROM application WHERE id = $1 LIMIT 1', [id]);
-    const attachments = await q(
-      'SELECT * FROM application_attachment WHERE application_id = $1 ORDER BY created_at, id',
-      [id],
-    );
-    // The audit sequencer: one lock for the log, the next seq, both leaves in one INSERT.
-    await q('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    const [{ next }] = await q('SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf');
-    const seq = BigInt(next as string);
+    // The audit sequencer: its lock tried; numbered now when free, queued when busy.
     const at = new Date();
     const requestId = randomUUID();
-    await q(LEAVES_SQL, [
-      String(seq),
-      at,
-      token.sub,
-      caseId,
-      requestId,
-      leafHash([String(seq), at, token.sub, caseId, requestId]),
-      String(seq + 1n),
-      id,
-      leafHash([String(seq + 1n), at, token.sub, id, requestId]),
-      token.sub,
-    ]);
+    const [{ locked }] = await q('SELECT pg_try_advisory_xact_lock($1) AS locked', [AUDIT_LOCK]);
+    if (!locked) {
+      await q(QUEUE_SQL, [
+        at,
+        queuedFields(token.sub, 'case.started', 'case', caseId, null, requestId),
+        queuedFields(token.sub, 'application.submit', 'application', id, token.sub, requestId),
+      ]);
+      queued = true;
+    } else {
+      const [{ next }] = await q('SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf');
+      const seq = BigInt(next as string);
+      await q(LEAVES_SQL, [
+        String(seq),
+        at,
+        token.sub,
+        caseId,
+        requestId,
+        leafHash([String(seq), at, token.sub, caseId, requestId]),
+        String(seq + 1n),
+        id,
+        leafHash([String(seq + 1n), at, token.sub, id, requestId]),
+        token.sub,
+      ]);
+    }
     return {
       id,
       number,
@@ -215,6 +300,7 @@ export async function submitSameSql(
       attachments: attachments.map((a) => ({ id: a.id, material: a.material })),
     };
   });
+  if (queued) await sequenceQueued(pool);
   if (!body) return end(res, 422);
   const text = JSON.stringify(body);
   await pool.query(COMPLETE_SQL, [scope, key, hash, 200, text, null]);

@@ -180,7 +180,7 @@ function scenarios(guideId: string, guideEtag: string, submission?: SubmissionSe
   if (submission) {
     // Each request submits the next fresh draft with a unique Idempotency-Key (no replays): form
     // checked, numbered, case and tasks started, audited, in one transaction. Its bare twin runs
-    // the same 25 statements by hand (bench/bare-submission.ts) on drafts made the same way.
+    // the same statements by hand (bench/bare-submission.ts) on drafts made the same way.
     const apiBase = `http://127.0.0.1:${submission.port}`;
     const drafts = (path?: (id: string) => string) => (seconds: number, measured: boolean) =>
       prepareSubmission(apiBase, submission.token, submission.serviceId, seconds, measured, path);

@@ -3,5 +3,6 @@ import type { MigrationInterface } from 'typeorm';
 import { Initial1795776576788 as M0 } from './1795776576788-Initial';
 import { AuditAppendOnly1795776576789 as M1 } from './1795776576789-AuditAppendOnly';
 import { ServiceJourney1795785043035 as M2 } from './1795785043035-ServiceJourney';
+import { AuditQueue1795797355489 as M3 } from './1795797355489-AuditQueue';
 
-export const MIGRATIONS: Array<new () => MigrationInterface> = [M0, M1, M2];
+export const MIGRATIONS: Array<new () => MigrationInterface> = [M0, M1, M2, M3];

@@ -20,22 +20,36 @@ export class Db {
     return this.manager.getRepository(entity);
   }
 
-  transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const open = contextStore.transaction();
     if (open) return fn(open);
-    return this.dataSource.transaction((manager) =>
+    let after: Array<() => Promise<void>> | undefined;
+    const result = await this.dataSource.transaction((manager) =>
       contextStore.withTransaction(manager, async () => {
-        const result = await fn(manager);
+        const value = await fn(manager);
         // Work that must hold a contended lock (the audit sequencer) runs last, so the lock is held
         // from here to COMMIT only, not for the whole transaction.
-        for (let hooks = this.beforeCommit.get(manager); hooks?.length;) await hooks.shift()!();
-        this.beforeCommit.delete(manager);
-        return result;
+        for (let hooks = this.hooks(manager, 'beforeCommit'); hooks.length;) await hooks.shift()!();
+        after = this.hooks(manager, 'afterCommit');
+        this.pendingHooks.delete(manager);
+        return value;
       }),
     );
+    // Committed: what waits for the commit runs before the caller goes on (no transaction open).
+    for (const hook of after ?? []) await hook();
+    return result;
   }
 
-  private readonly beforeCommit = new WeakMap<EntityManager, Array<() => Promise<void>>>();
+  private readonly pendingHooks = new WeakMap<
+    EntityManager,
+    Record<'beforeCommit' | 'afterCommit', Array<() => Promise<void>>>
+  >();
+
+  private hooks(manager: EntityManager, when: 'beforeCommit' | 'afterCommit'): Array<() => Promise<void>> {
+    let all = this.pendingHooks.get(manager);
+    if (!all) this.pendingHooks.set(manager, (all = { beforeCommit: [], afterCommit: [] }));
+    return all[when];
+  }
 
   /**
    * Runs `hook` at the end of the open transaction, just before it commits (in registration order).
@@ -44,9 +58,19 @@ export class Db {
   deferToCommit(hook: () => Promise<void>): Promise<void> {
     const open = contextStore.transaction();
     if (!open) return this.transaction(() => hook());
-    const hooks = this.beforeCommit.get(open) ?? [];
-    hooks.push(hook);
-    this.beforeCommit.set(open, hooks);
+    this.hooks(open, 'beforeCommit').push(hook);
+    return Promise.resolve();
+  }
+
+  /**
+   * Runs `hook` once the open transaction has committed, before `transaction()` returns to its
+   * caller; dropped if it rolls back. The hook handles its own errors: the commit has happened.
+   * Outside a transaction it runs now.
+   */
+  afterCommit(hook: () => Promise<void>): Promise<void> {
+    const open = contextStore.transaction();
+    if (!open) return hook();
+    this.hooks(open, 'afterCommit').push(hook);
     return Promise.resolve();
   }
 

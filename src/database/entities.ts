@@ -1,7 +1,7 @@
 // Every entity, listed once for the app, the migration scripts and the tests.
 // Concrete entity classes (TypeORM instantiates them with no arguments).
 import { IdempotencyRecord } from '../api/http/idempotency.entity';
-import { AuditLeaf, AuditNode, AuditTreeHead } from '../modules/platform/audit/audit.entity';
+import { AuditLeaf, AuditNode, AuditQueued, AuditTreeHead } from '../modules/platform/audit/audit.entity';
 import { Job } from '../modules/platform/jobs/job.entity';
 import { WorkCalendarDay, WorkCalendarYear } from '../modules/platform/calendar/calendar.entity';
 import {
@@ -43,6 +43,7 @@ export const ENTITIES: Array<new () => object> = [
   ApiKey,
   IdempotencyRecord,
   AuditLeaf,
+  AuditQueued,
   AuditTreeHead,
   AuditNode,
   AuthSession,

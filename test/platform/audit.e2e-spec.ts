@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { Permission } from '../../src/api/auth/permission';
 import { RequestContext } from '../../src/api/context/request-context';
 import { uuidv7 } from '../../src/database/uuid';
-import { AuditService } from '../../src/modules/platform/audit/audit.service';
+import { Client } from 'pg';
+import { AUDIT_SEQUENCER_LOCK, AuditService } from '../../src/modules/platform/audit/audit.service';
 import { AuditQueryService } from '../../src/modules/platform/audit/audit-query.service';
 import { AUDIT_GUARD_SQL } from '../../src/modules/platform/audit/audit-guard.sql';
 import { auditLeafHash } from '../../src/modules/platform/audit/audit-leaf-hash';
@@ -13,7 +14,7 @@ import { OrganisationKind, RegionLevel } from '../../src/modules/platform/organi
 import { OrganisationsService } from '../../src/modules/platform/organisations/organisations.service';
 import { JobsService } from '../../src/modules/platform/jobs/jobs.service';
 import { JobWorker } from '../../src/modules/platform/jobs/job-worker.service';
-import { startTestApp, TestApp } from '../support/test-app';
+import { describeOnPostgres, startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
 
 const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
@@ -227,6 +228,129 @@ describe('audit log (P5, E6)', () => {
         audit.append(ctx, { action: 'a.b', resourceType: 'x', purpose: 'bad \ud800 text' }),
       ).rejects.toThrow(/purpose/);
       expect(await leavesBy(ctx.requestId)).toHaveLength(0);
+    });
+  });
+
+  describe('sequencing through the queue', () => {
+    const queuedBy = (requestId: string) =>
+      t.db.query<{ id: string }>(`SELECT id FROM audit_queue WHERE fields->>'requestId' = $1`, [requestId]);
+    async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+      for (const end = Date.now() + 8000; !(await check());) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    /** A leaf as an instance that stopped between its commit and its batch leaves it. */
+    async function leftQueued(action: string): Promise<RequestContext> {
+      const ctx = ctxOf('client');
+      await t.db.query(`INSERT INTO audit_queue (at, fields) VALUES (now(), $1::jsonb)`, [
+        JSON.stringify({
+          actorKind: 'client',
+          actorId: ctx.actor.id,
+          onBehalfOf: null,
+          organisationId: null,
+          action,
+          resourceType: 'test',
+          resourceId: null,
+          subjectId: null,
+          purpose: null,
+          legalBasis: null,
+          channel: 'console',
+          requestId: ctx.requestId,
+          hiddenUntil: '2031-01-02T03:04:05.678Z',
+        }),
+      ]);
+      return ctx;
+    }
+
+    it('numbers a leaf left queued at the next checkpoint, with the right hash', async () => {
+      const before = await audit.committedSize();
+      const ctx = await leftQueued('test.left-queued');
+      const res = await t.http.get('/v1/audit/checkpoint').expect(200);
+      expect(res.body.size).toBe(before + 1);
+      const [leaf] = await leavesBy(ctx.requestId);
+      expect(Number(leaf.seq)).toBe(before);
+      expect(leaf.hidden_until?.toISOString()).toBe('2031-01-02T03:04:05.678Z');
+      expect(leaf.leaf_hash.equals(auditLeafHash(leafFieldsOf(leaf)))).toBe(true);
+      expect(await queuedBy(ctx.requestId)).toHaveLength(0);
+      expect((await verify()).problems).toEqual([]);
+    });
+
+    it('numbers a leaf left queued without any new write (the periodic sweep)', async () => {
+      const ctx = await leftQueued('test.swept');
+      await until(async () => (await leavesBy(ctx.requestId)).length === 1, 'the sweep');
+      expect(await queuedBy(ctx.requestId)).toHaveLength(0);
+    });
+
+    describeOnPostgres('while another connection holds the sequencer lock', () => {
+      let holder: Client;
+      beforeEach(async () => {
+        holder = new Client({ connectionString: process.env.OW_TEST_DATABASE_URL });
+        await holder.connect();
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEQUENCER_LOCK]);
+      });
+      afterEach(async () => {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        await holder.end();
+      });
+
+      it('commits the change and queues its leaf without waiting, then answers once the leaf is numbered', async () => {
+        const token = await scopedToken(t, 'staff', [Permission.OrganisationManage]);
+        const [region] = await t.db.query<{ code: string }>('SELECT code FROM region LIMIT 1');
+        const requestId = `org-queued-${suffix()}`;
+        const name = `排队审计局${suffix()}`;
+        let answered = false;
+        const request = t.http
+          .post('/v1/organisations')
+          .set('Authorization', `Bearer ${token}`)
+          .set('X-Request-Id', requestId)
+          .send({ name, kind: OrganisationKind.Agency, regionCode: region.code })
+          .then((r) => ((answered = true), r));
+        // The business transaction did not wait for the lock: it committed, its leaf in the queue.
+        await until(async () => (await queuedBy(requestId)).length === 1, 'the queued leaf');
+        expect(await t.db.query('SELECT 1 FROM organisation WHERE name = $1', [name])).toHaveLength(1);
+        expect(await leavesBy(requestId)).toHaveLength(0);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(answered).toBe(false);
+
+        const before = await audit.committedSize();
+        await holder.query('COMMIT');
+        const res = await request;
+        expect(res.status).toBe(201);
+        const [leaf] = await leavesBy(requestId);
+        expect(leaf).toMatchObject({ action: 'organisation.create', resource_id: res.body.id });
+        expect(Number(leaf.seq)).toBe(before);
+        expect(leaf.leaf_hash.equals(auditLeafHash(leafFieldsOf(leaf)))).toBe(true);
+        expect(await queuedBy(requestId)).toHaveLength(0);
+      });
+
+      it('numbers concurrent queued writers densely in one batch, each leaf once', async () => {
+        const before = await audit.committedSize();
+        const ctxs = Array.from({ length: 10 }, () => ctxOf('client'));
+        const appends = Promise.all(
+          ctxs.map((c, i) =>
+            audit.append(c, { action: 'test.queued', resourceType: 'test', resourceId: `q-${i}` }),
+          ),
+        );
+        await until(
+          async () =>
+            (await t.db.query(`SELECT 1 FROM audit_queue WHERE fields->>'action' = 'test.queued'`)).length ===
+            10,
+          'ten queued leaves',
+        );
+        await holder.query('COMMIT');
+        await appends;
+        const seqs = (await Promise.all(ctxs.map((c) => leavesBy(c.requestId))))
+          .map((leaves) => leaves.map((l) => Number(l.seq)))
+          .flat()
+          .sort((a, b) => a - b);
+        expect(seqs).toEqual(Array.from({ length: 10 }, (_, i) => before + i));
+        expect(await t.db.query(`SELECT 1 FROM audit_queue WHERE fields->>'action' = 'test.queued'`)).toEqual(
+          [],
+        );
+        expect((await verify()).problems).toEqual([]);
+      });
     });
   });
 

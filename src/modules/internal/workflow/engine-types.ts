@@ -44,6 +44,8 @@ export interface CaseTransition {
   event: CaseEvent;
   /** the effect applied: accept, refuse, request_supplement, ..., or started, supplement_answered, withdrawn */
   effect: string;
+  /** the case's service row when this transaction has already read it (saves the listener a read) */
+  service?: Service;
 }
 
 export type TransitionListener = (ctx: RequestContext, transition: CaseTransition) => Promise<void>;

@@ -121,7 +121,7 @@ export class WorkflowEngine {
         reason: null,
         data: {},
       });
-      await this.notify(ctx, c, event, 'started');
+      await this.notify(ctx, c, event, 'started', service);
       return c;
     });
   }
@@ -354,9 +354,15 @@ export class WorkflowEngine {
     return c;
   }
 
-  private async notify(ctx: RequestContext, c: CaseFile, event: CaseEvent, effect: string): Promise<void> {
+  private async notify(
+    ctx: RequestContext,
+    c: CaseFile,
+    event: CaseEvent,
+    effect: string,
+    service?: Service,
+  ): Promise<void> {
     const listener = this.listeners.get(c.subjectType);
-    if (listener) await listener(ctx, { caseFile: c, event, effect });
+    if (listener) await listener(ctx, { caseFile: c, event, effect, service });
   }
 
   /**

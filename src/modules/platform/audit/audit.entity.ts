@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn, ValueTransformer } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, ValueTransformer } from 'typeorm';
+import type { AuditLeafFields } from './audit-leaf-hash';
 
 /** bigint columns as JS numbers: sequence numbers and tree sizes stay far below 2^53. */
 const bigintNumber: ValueTransformer = {
@@ -19,7 +20,7 @@ const bigintNumber: ValueTransformer = {
 @Entity('audit_leaf')
 @Index('audit_leaf_subject_idx', ['subjectId', 'seq'])
 export class AuditLeaf {
-  /** dense 0, 1, 2 … assigned under an advisory lock: the Merkle leaf index */
+  /** dense 0, 1, 2 … assigned under the sequencer's advisory lock: the Merkle leaf index */
   @PrimaryColumn({ type: 'bigint', transformer: bigintNumber })
   seq: number;
 
@@ -77,6 +78,30 @@ export class AuditLeaf {
   /** SHA-256(0x00 || canonical JSON of every other column) */
   @Column({ type: 'bytea' })
   leafHash: Buffer;
+}
+
+/** A queued leaf's fields as stored in jsonb (dates as ISO strings). */
+export type QueuedLeafFields = Omit<AuditLeafFields, 'seq' | 'at' | 'hiddenUntil'> & {
+  hiddenUntil: string | null;
+};
+
+/**
+ * A leaf written by a business transaction that found the sequencer busy (Trillian's queue): it
+ * commits with the change it records and is given its sequence number by the next batch, which
+ * moves it to audit_leaf. Not append-only guarded: rows leave it by design, within milliseconds.
+ */
+@Entity('audit_queue')
+export class AuditQueued {
+  /** arrival order; the batch sequences in this order */
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  /** when the recorded change happened (its transaction's end), kept as the leaf's `at` */
+  @Column({ type: 'timestamptz' })
+  at: Date;
+
+  @Column({ type: 'jsonb' })
+  fields: QueuedLeafFields;
 }
 
 /** A signed tree head: a C2SP checkpoint over leaves [0, size). */

@@ -1,4 +1,12 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit, Optional } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { contextStore } from '../../../api/context/context-store';
 import type { RequestContext } from '../../../api/context/request-context';
@@ -6,7 +14,7 @@ import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
 import { UUID_RE } from '../../../database/uuid';
 import { JobsService } from '../jobs/jobs.service';
-import { AuditLeaf, AuditTreeHead } from './audit.entity';
+import { AuditLeaf, AuditQueued, AuditTreeHead, QueuedLeafFields } from './audit.entity';
 import { auditLeafHash, AuditLeafFields } from './audit-leaf-hash';
 import { extendTree, Query, SubtreeBuilder } from './audit-tree';
 import { formatCheckpointBody, noteKeyId, publicKeyToVkey, signCheckpoint } from './checkpoint';
@@ -33,6 +41,19 @@ export const AUDIT_SEQUENCER_LOCK = 0x4f57_4155_4454; // "OWAUDT"
 export const AUDIT_CHECKPOINT_LOCK = AUDIT_SEQUENCER_LOCK + 1;
 export const AUDIT_CHECKPOINT_JOB = 'audit.checkpoint';
 
+/** Leaves numbered per sequencing transaction (more wait for the next one). */
+const SEQUENCE_BATCH = 500;
+/** How often an instance numbers leaves left queued by a crash or a failed batch. */
+const SWEEP_MS = 2_000;
+
+/** Leaves with their sequence numbers from `first` on and their hashes. */
+function numbered(leaves: Array<Omit<AuditLeafFields, 'seq' | 'at'>>, at: Date, first: number): AuditLeaf[] {
+  return leaves.map((leaf, i) => {
+    const fields: AuditLeafFields = { ...leaf, seq: first + i, at };
+    return { ...fields, leafHash: auditLeafHash(fields) };
+  });
+}
+
 const ACTION_RE = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/;
 const RESOURCE_TYPE_RE = /^[a-z][a-z0-9_.-]{0,49}$/;
 const RESOURCE_ID_RE = /^[A-Za-z0-9._:/@-]{1,100}$/;
@@ -50,10 +71,11 @@ export interface PublicKeyInfo {
 
 /**
  * The audit log's writer: appends leaves in the caller's transaction (dense sequence numbers under an
- * advisory lock) and signs C2SP checkpoints over the committed prefix.
+ * advisory lock, or through a queue when that lock is busy) and signs C2SP checkpoints over the
+ * committed prefix.
  */
 @Injectable()
-export class AuditService implements OnModuleInit, OnApplicationBootstrap {
+export class AuditService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('AuditService');
   private readonly key: SigningKey;
   private readonly keyInfo: PublicKeyInfo;
@@ -89,6 +111,19 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.jobs && this.config.jobs.enabled) await this.scheduleCheckpoint(new Date());
+    // Leaves left queued by an instance that stopped between its commit and its batch.
+    this.sweep = setInterval(() => void this.sweepQueue(), SWEEP_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweep);
+  }
+
+  private sweep?: NodeJS.Timeout;
+
+  private async sweepQueue(): Promise<void> {
+    const [waiting] = await this.db.query('SELECT 1 FROM audit_queue LIMIT 1').catch(() => []);
+    if (waiting) await this.sequenceQueued();
   }
 
   private async scheduleCheckpoint(runAt: Date): Promise<void> {
@@ -101,10 +136,15 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
 
   /**
    * Appends a leaf inside the caller's transaction (or a new one), so the record commits with the
-   * change it describes or not at all. Sequencing: the advisory lock serialises appenders until their
-   * commit, so max(seq) + 1 is dense and a rollback gives its number back. The leaf is written at
-   * the very end of the transaction (Db.deferToCommit), so the global lock is held only from there
-   * to COMMIT: concurrent writers no longer queue behind each other's whole transaction.
+   * change it describes or not at all. The leaves of one transaction are written together at its
+   * very end (Db.deferToCommit). Sequencing is Trillian's, with a fast path:
+   * - when the sequencer's advisory lock is free, the transaction takes it and numbers its leaves
+   *   itself (max(seq) + 1, dense; a rollback gives the numbers back), holding it to COMMIT;
+   * - when it is busy, the leaves go to audit_queue without waiting, and once the transaction has
+   *   committed the caller waits for a batch (sequenceQueued) that numbers every queued leaf under
+   *   one lock. Busy writers thus share one sequencing step and commit in parallel instead of
+   *   queueing through each other's COMMIT.
+   * Either way the leaf is in the log when the caller's transaction() returns.
    */
   async append(ctx: RequestContext, entry: AuditEntry): Promise<void> {
     const base = this.leafFields(ctx, entry);
@@ -117,20 +157,84 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     }
     const leaves = [base];
     if (open) this.pending.set(open, leaves);
-    // One flush per transaction: the lock, the next number and one INSERT for all of its leaves.
     await this.db.deferToCommit(async () => {
       const m = this.db.manager;
       this.pending.delete(m);
-      await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEQUENCER_LOCK]);
-      const [{ next }] = await m.query<{ next: string }[]>(
-        'SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf',
-      );
       const at = new Date();
-      const rows = leaves.map((leaf, i) => {
-        const fields: AuditLeafFields = { ...leaf, seq: Number(next) + i, at };
-        return { ...fields, leafHash: auditLeafHash(fields) };
-      });
+      const [{ locked }] = await m.query<{ locked: boolean }[]>(
+        'SELECT pg_try_advisory_xact_lock($1) AS locked',
+        [AUDIT_SEQUENCER_LOCK],
+      );
+      if (locked) {
+        const [{ next }] = await m.query<{ next: string }[]>(
+          'SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf',
+        );
+        await m.getRepository(AuditLeaf).insert(numbered(leaves, at, Number(next)));
+        return;
+      }
+      await m.getRepository(AuditQueued).insert(
+        leaves.map((leaf) => ({
+          at,
+          fields: { ...leaf, hiddenUntil: leaf.hiddenUntil?.toISOString() ?? null },
+        })),
+      );
+      await this.db.afterCommit(() => this.sequenceQueued());
+    });
+  }
+
+  /**
+   * Numbers every queued leaf committed so far. Callers that arrive while a batch runs share the
+   * next one (the running batch may have read the queue before their commit). Never throws: a
+   * leaf it could not number stays queued for the next batch or the periodic sweep.
+   */
+  sequenceQueued(): Promise<void> {
+    if (this.nextBatch) return this.nextBatch;
+    if (!this.batch) {
+      this.batch = this.runBatches().finally(() => (this.batch = null));
+      return this.batch;
+    }
+    this.nextBatch = this.batch.then(() => {
+      this.nextBatch = null;
+      return this.sequenceQueued();
+    });
+    return this.nextBatch;
+  }
+
+  private batch: Promise<void> | null = null;
+  private nextBatch: Promise<void> | null = null;
+
+  private async runBatches(): Promise<void> {
+    try {
+      while ((await this.sequenceBatch()) === SEQUENCE_BATCH) {
+        /* a full batch: there may be more */
+      }
+    } catch (e) {
+      this.log.warn(`audit sequencing failed, leaves stay queued: ${(e as Error).message}`);
+    }
+  }
+
+  /** One batch in its own transaction under the sequencer lock; returns how many leaves it numbered. */
+  private sequenceBatch(): Promise<number> {
+    return this.db.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEQUENCER_LOCK]);
+      const queued = await m.query<{ id: string; at: Date; fields: QueuedLeafFields; next: string }[]>(
+        `SELECT q.id::text AS id, q.at, q.fields, (SELECT coalesce(max(seq) + 1, 0) FROM audit_leaf)::text AS next
+           FROM audit_queue q ORDER BY q.id LIMIT $1`,
+        [SEQUENCE_BATCH],
+      );
+      if (!queued.length) return 0;
+      let seq = Number(queued[0].next);
+      const rows = queued.map(
+        ({ at, fields }) =>
+          numbered(
+            [{ ...fields, hiddenUntil: fields.hiddenUntil === null ? null : new Date(fields.hiddenUntil) }],
+            at,
+            seq++,
+          )[0],
+      );
       await m.getRepository(AuditLeaf).insert(rows);
+      await m.query('DELETE FROM audit_queue WHERE id = ANY($1::bigint[])', [queued.map((q) => q.id)]);
+      return queued.length;
     });
   }
 
@@ -143,6 +247,7 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     if (open && this.appendedIn.has(open)) {
       throw new Error('AuditService.checkpoint() cannot run in a transaction that appended audit leaves');
     }
+    if (!open) await this.sequenceQueued();
     const fresh = await this.latestIfCurrent();
     if (fresh) return fresh;
     return this.db.transaction(async (m) => {

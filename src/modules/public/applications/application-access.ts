@@ -87,23 +87,20 @@ export class ApplicationAccess {
   }
 
   /**
-   * DTOs for a page of applications: one query for their services (unless the caller has them
-   * already), one for their attachments.
+   * DTOs for a page of applications: one query for their services, one for their attachments
+   * (unless the caller has read them already in this transaction, in that order).
    */
   async views(
     ctx: RequestContext,
     apps: Application[],
     masked = false,
-    knownServices?: Service[],
+    known: { services?: Service[]; attachments?: ApplicationAttachment[] } = {},
   ): Promise<ApplicationDto[]> {
     if (!apps.length) return [];
     const ids = apps.map((a) => a.id);
     const [services, attachments] = await Promise.all([
-      knownServices ?? this.db.repo(Service).findBy({ id: In([...new Set(apps.map((a) => a.serviceId))]) }),
-      this.db.repo(ApplicationAttachment).find({
-        where: { applicationId: In(ids) },
-        order: { createdAt: 'ASC', id: 'ASC' },
-      }),
+      known.services ?? this.db.repo(Service).findBy({ id: In([...new Set(apps.map((a) => a.serviceId))]) }),
+      known.attachments ?? attachmentsOf(this.db, ids),
     ]);
     const title = new Map(
       services.map((s) => [s.id, (ctx.language === 'en' && s.titleEn) || s.titleZh || '']),
@@ -191,4 +188,12 @@ export function maskIdentifiers(value: unknown): unknown {
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskIdentifiers(v)]));
   return value;
+}
+
+/** The attachments of these applications, in the order they were handed in. */
+export function attachmentsOf(db: Db, applicationIds: string[]): Promise<ApplicationAttachment[]> {
+  return db.repo(ApplicationAttachment).find({
+    where: { applicationId: In(applicationIds) },
+    order: { createdAt: 'ASC', id: 'ASC' },
+  });
 }

@@ -36,7 +36,10 @@ export class ApplicationTransitions implements OnModuleInit {
     this.engine.onTransition(SUBJECT, (ctx, t) => this.apply(ctx, t));
   }
 
-  async apply(ctx: RequestContext, { caseFile, event, effect }: CaseTransition): Promise<void> {
+  async apply(
+    ctx: RequestContext,
+    { caseFile, event, effect, service: known }: CaseTransition,
+  ): Promise<void> {
     const app = await this.db
       .repo(Application)
       .findOne({ where: { id: caseFile.subjectId }, lock: { mode: 'pessimistic_write' } });
@@ -72,7 +75,7 @@ export class ApplicationTransitions implements OnModuleInit {
       changes.decision = decision;
       changes.decisionReason = event.reason;
     }
-    const service = await this.db.repo(Service).findOneByOrFail({ id: app.serviceId });
+    const service = known ?? (await this.db.repo(Service).findOneByOrFail({ id: app.serviceId }));
     const language: Language = ctx.actor.id === app.applicantAccountId ? ctx.language : 'zh-CN';
     let licence: { id: string; number: string; verificationCode: string } | null = null;
     if (effect === 'issue' && !app.licenceId) {

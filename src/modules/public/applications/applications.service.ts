@@ -15,7 +15,7 @@ import { RepresentativesService } from '../../platform/identity/business/represe
 import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { Service, ServiceTarget, ServiceVersion } from '../catalog/service.entity';
-import { ApplicationAccess, applicantId, SUBJECT } from './application-access';
+import { ApplicationAccess, applicantId, attachmentsOf, SUBJECT } from './application-access';
 import { Application, ApplicationAttachment, ApplicationStatus } from './application.entity';
 import { formDataErrors, invalid, invalidTransition, published, patchApplication } from './application-rules';
 import {
@@ -153,7 +153,8 @@ export class ApplicationsService {
       requireDraft(ctx, app);
       const { service, version } = await published(this.db, app.serviceId, ctx, true);
       const errors: FieldError[] = formDataErrors(this.catalog.formProblems(version, app.formData));
-      errors.push(...(await missingMaterials(this.db, app, version)));
+      const attachments = await attachmentsOf(this.db, [app.id]);
+      errors.push(...missingMaterials(attachments, version));
       if (errors.length) throw invalid(errors);
       const receivedAt = new Date();
       const number = await this.nextNumber(app.regionCode, receivedAt);
@@ -182,7 +183,7 @@ export class ApplicationsService {
       });
       // Re-read: the transition listener has recorded the case's dates on the row.
       const submitted = await this.db.repo(Application).findOneByOrFail({ id });
-      return (await this.access.views(ctx, [submitted], false, [service]))[0];
+      return (await this.access.views(ctx, [submitted], false, { services: [service], attachments }))[0];
     });
   }
 
@@ -272,14 +273,8 @@ function checkFormSize(formData: Record<string, unknown>): Record<string, unknow
   return formData;
 }
 
-async function missingMaterials(db: Db, app: Application, version: ServiceVersion): Promise<FieldError[]> {
-  const attached = new Set(
-    (
-      await db
-        .repo(ApplicationAttachment)
-        .find({ where: { applicationId: app.id }, select: { material: true } })
-    ).map((a) => a.material),
-  );
+function missingMaterials(attachments: ApplicationAttachment[], version: ServiceVersion): FieldError[] {
+  const attached = new Set(attachments.map((a) => a.material));
   return version.content.guide.materials
     .filter((m) => m.required && !attached.has(m.name))
     .map((m) => ({
