@@ -53,8 +53,10 @@ class CoreModule {
           retryDelay: 150,
         }),
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, Db],
-      exports: [APP_CONFIG, Db],
+      // IdempotencyService: the one Idempotency-Key store, for the REST interceptor and for GraphQL
+      // mutations that take the key as an argument (IdempotencyService.once), in any module.
+      providers: [{ provide: APP_CONFIG, useValue: config }, Db, IdempotencyService],
+      exports: [APP_CONFIG, Db, IdempotencyService],
     };
   }
 }
@@ -112,7 +114,6 @@ export class AppModule implements NestModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
         // REST conventions (outermost first): Idempotency-Key on @Idempotent() POSTs; ETag/304 and
         // Cache-Control, then Link rel="next", on GET/HEAD responses.
-        IdempotencyService,
         PublicReadFront,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
+import { expectOncePerKey, KeyedMutation, Vars } from '../support/graphql-idempotency';
 import { startTestApp, TestApp } from '../support/test-app';
 import { accountIdOf, latestCode, PASSWORD, signedInCitizen, uniquePhone } from './citizen-fixtures';
 import { auth, makeUnit, Person, signedInStaff, uniq } from './staff-fixtures';
@@ -556,6 +557,111 @@ describe('identity over GraphQL', () => {
         ),
       ).toBe('NOT_FOUND');
     });
+  });
+
+  describe('mutations with an idempotencyKey, like their REST twins', () => {
+    type Headers = Record<string, string>;
+    let admins: [Person, Person];
+    let clerks: [Person, Person];
+    const prefix = `k${uniq()}.`;
+    const phones: string[] = [];
+    const ids = (people: Person[]) => [people.map((p) => p.id)];
+    const input = (v: Vars) => v.input as Record<string, string>;
+    const headers = (h: Headers) => h;
+
+    beforeAll(async () => {
+      admins = [orgAdminX, await person(X, [{ role: RoleName.OrgAdmin, unit: X }])];
+      clerks = [clerkX, await person(X, [{ role: RoleName.Clerk, unit: X }])];
+    });
+
+    const cases: Record<string, KeyedMutation<Headers>> = {
+      createStaff: {
+        query: `mutation($input: CreateStaffInput!, $key: String) {
+          createStaff(input: $input, idempotencyKey: $key) { id username displayName organisationId version } }`,
+        callers: () => [tok(admins[0]), tok(admins[1])],
+        headers,
+        fresh: async () => ({
+          input: {
+            username: `${prefix}${uniq()}`,
+            displayName: '幂等新人',
+            password: 'Graph#Pass-2026',
+            organisationId: X1,
+          },
+        }),
+        changed: (v) => ({ input: { ...input(v), displayName: '另一新人' } }),
+        effects: () => countRows('account WHERE username LIKE $1', [`${prefix}%`]),
+        rest: (v) => ({ path: '/v1/staff', body: input(v), status: 201 }),
+      },
+      assignRole: {
+        query: `mutation($staffId: ID!, $input: AssignRoleInput!, $key: String) {
+          assignRole(staffId: $staffId, input: $input, idempotencyKey: $key) { id role organisationId grantedBy } }`,
+        callers: () => [tok(admins[0]), tok(admins[1])],
+        headers,
+        fresh: async () => ({ staffId: (await person(X1)).id, input: { role: 'Clerk', organisationId: X1 } }),
+        changed: (v) => ({ ...v, input: { ...input(v), role: 'Reviewer' } }),
+        effects: () => countRows('role_assignment WHERE granted_by = ANY($1)', ids(admins)),
+        rest: (v) => ({
+          path: `/v1/staff/${v.staffId as string}/roles`,
+          body: { ...input(v), role: 'clerk' },
+          status: 201,
+        }),
+      },
+      createDelegation: {
+        query: `mutation($input: CreateDelegationInput!, $key: String) {
+          createDelegation(input: $input, idempotencyKey: $key) { id fromAccountId toAccountId role validFrom validUntil reason } }`,
+        callers: () => [tok(clerks[0]), tok(clerks[1])],
+        headers,
+        fresh: async () => {
+          const from = new Date();
+          return {
+            input: {
+              toAccountId: (await person(X)).id,
+              role: 'Clerk',
+              organisationId: X,
+              validFrom: from.toISOString(),
+              validUntil: new Date(from.getTime() + 86_400_000).toISOString(),
+              reason: '幂等休假',
+            },
+          };
+        },
+        changed: (v) => ({ input: { ...input(v), reason: '另一休假' } }),
+        effects: () => countRows('delegation WHERE from_account_id = ANY($1)', ids(clerks)),
+        rest: (v) => ({
+          path: '/v1/staff/me/delegations',
+          body: { ...input(v), role: 'clerk' },
+          status: 201,
+        }),
+      },
+      register: {
+        query: `mutation($input: RegisterInput!, $key: String) {
+          register(input: $input, idempotencyKey: $key) { status channel codeExpiresIn } }`,
+        // Anonymous callers' keys are scoped by address (the app trusts X-Forwarded-For from loopback).
+        callers: () => [{ 'X-Forwarded-For': '203.0.113.10' }, { 'X-Forwarded-For': '203.0.113.11' }],
+        headers,
+        fresh: async () => {
+          phones.push(uniquePhone());
+          return { input: { phone: phones[phones.length - 1], password: PASSWORD, kind: 'citizen' } };
+        },
+        changed: (v) => ({ input: { ...input(v), kind: 'business' } }),
+        effects: () =>
+          countRows('verification_code v JOIN account a ON a.id = v.account_id WHERE a.phone = ANY($1)', [
+            phones,
+          ]),
+        // A code goes out at most once a minute: age the first, so that a second run would send another.
+        beforeRetry: async () => {
+          await t.db.query(
+            `UPDATE verification_code SET created_at = created_at - interval '2 minutes'
+             WHERE account_id IN (SELECT id FROM account WHERE phone = ANY($1))`,
+            [phones],
+          );
+        },
+        rest: (v) => ({ path: '/v1/auth/register', body: input(v), status: 201 }),
+      },
+    };
+
+    it.each(Object.keys(cases))('%s acts at most once per key and caller', (name) =>
+      expectOncePerKey(t, cases[name]),
+    );
   });
 
   it('keeps secrets out of caches: GraphQL answers carry Cache-Control no-store', async () => {

@@ -11,6 +11,7 @@ import {
   TEST_REGION,
   uniq,
 } from '../identity/staff-fixtures';
+import { expectOncePerKey } from '../support/graphql-idempotency';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const DAY = 86_400_000;
@@ -208,4 +209,20 @@ describe('internal case notes', () => {
     );
     expect(hidden.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
+
+  it('adds a note over GraphQL at most once per idempotencyKey and caller', () =>
+    expectOncePerKey(t, {
+      query: `mutation($input: AddCaseNoteInput!, $key: String) {
+        addCaseNote(input: $input, idempotencyKey: $key) { id caseId body createdAt author { id displayName } } }`,
+      callers: () => ['clerkX', 'reviewerX'],
+      headers: (who) => h[who],
+      fresh: async () => ({ input: { caseId, body: `一次意见-${uniq()}` } }),
+      changed: (v) => ({ input: { caseId, body: `${(v.input as { body: string }).body}（改）` } }),
+      effects: () => notesInDb(caseId),
+      rest: (v) => ({
+        path: `/v1/cases/${caseId}/notes`,
+        body: { body: (v.input as { body: string }).body },
+        status: 201,
+      }),
+    }));
 });

@@ -1,6 +1,7 @@
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import type { WorkflowSpec } from '../../src/modules/internal/workflow/workflow-spec';
 import { auth, makeCitizen, makeStaff, makeUnit, signIn, uniq } from '../identity/staff-fixtures';
+import { expectOncePerKey } from '../support/graphql-idempotency';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
   instantSpec,
@@ -30,6 +31,7 @@ describe('workflow definitions (办件流程): versions, validation, activation,
   let X: string;
   let Y: string;
   let adminX: Record<string, string>;
+  let adminX2: Record<string, string>;
   let adminY: Record<string, string>;
   let clerkX: Record<string, string>;
   let clerkY: Record<string, string>;
@@ -68,6 +70,7 @@ describe('workflow definitions (办件流程): versions, validation, activation,
     const as = async (unit: string, role: RoleName) =>
       auth(await signIn(t, await makeStaff(t, unit, [{ role, unit }]), 'staff'));
     adminX = await as(X, RoleName.OrgAdmin);
+    adminX2 = await as(X, RoleName.OrgAdmin);
     adminY = await as(Y, RoleName.OrgAdmin);
     clerkX = await as(X, RoleName.Clerk);
     clerkY = await as(Y, RoleName.Clerk);
@@ -412,5 +415,19 @@ describe('workflow definitions (办件流程): versions, validation, activation,
     );
     expect(elsewhere.body.errors[0].extensions.code).toBe('NOT_FOUND');
     expect(await rows(serviceId)).toEqual([{ number: 1, state: 'active' }]);
+  });
+
+  it('GraphQL: creates a draft version at most once per idempotencyKey and caller', async () => {
+    const serviceId = await draftService();
+    await expectOncePerKey(t, {
+      query: `mutation($s: ID!, $i: WorkflowDefinitionInput!, $key: String) {
+        createWorkflowDefinition(serviceId: $s, input: $i, idempotencyKey: $key) { id number state version spec } }`,
+      callers: () => [adminX, adminX2],
+      headers: (who) => who,
+      fresh: async () => ({ s: serviceId, i: { spec: standardSpec() } }),
+      changed: (v) => ({ ...v, i: { spec: instantSpec() } }),
+      effects: async () => (await rows(serviceId)).length,
+      rest: (v) => ({ path: `/v1/services/${serviceId}/workflows`, body: v.i as object, status: 201 }),
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { expectOncePerKey, KeyedMutation, Vars } from '../support/graphql-idempotency';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
 
@@ -6,6 +8,7 @@ const regionCode = `96${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')
 describe('organisations over GraphQL', () => {
   let t: TestApp;
   let admin: string;
+  let otherAdmin: string;
   let citizen: string;
   const gql = (query: string, variables: Record<string, unknown> = {}, token?: string) => {
     const req = t.http.post('/graphql').set('Content-Type', 'application/json');
@@ -17,6 +20,7 @@ describe('organisations over GraphQL', () => {
   beforeAll(async () => {
     t = await startTestApp({ LOG_LEVEL: 'error' });
     admin = await scopedToken(t, 'staff', ['organisation:manage']);
+    otherAdmin = await scopedToken(t, 'staff', ['organisation:manage']);
     citizen = await scopedToken(t, 'citizen', ['self:service']);
     const res = await gql(
       `mutation($input: CreateRegionInput!) { createRegion(input: $input) { code } }`,
@@ -87,5 +91,44 @@ describe('organisations over GraphQL', () => {
     expect(stale.body.errors[0].extensions.code).toBe('PRECONDITION_FAILED');
     const row = await t.db.query<{ name: string }>('SELECT name FROM organisation WHERE id = $1', [id]);
     expect(row[0].name).toBe('版本局二');
+  });
+
+  describe('mutations with an idempotencyKey, like POST /v1/organisations and /v1/regions', () => {
+    const count = async (sql: string) =>
+      Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${sql}`, [regionCode]))[0].n);
+    const admins = {
+      callers: (): [string, string] => [admin, otherAdmin],
+      headers: (token: string) => ({ Authorization: `Bearer ${token}` }),
+    };
+    const input = (v: Vars) => v.input as Record<string, string>;
+    const cases: Record<string, KeyedMutation<string>> = {
+      createOrganisation: {
+        ...admins,
+        query: `mutation($input: CreateOrganisationInput!, $key: String) {
+          createOrganisation(input: $input, idempotencyKey: $key) { id name kind regionCode parentId version } }`,
+        fresh: async () => ({
+          input: { name: `键局${randomUUID().slice(0, 8)}`, kind: 'Agency', regionCode },
+        }),
+        changed: (v) => ({ input: { ...input(v), name: `${input(v).name}二` } }),
+        effects: () => count('organisation WHERE region_code = $1'),
+        rest: (v) => ({ path: '/v1/organisations', body: { ...input(v), kind: 'agency' }, status: 201 }),
+      },
+      createRegion: {
+        ...admins,
+        query: `mutation($input: CreateRegionInput!, $key: String) {
+          createRegion(input: $input, idempotencyKey: $key) { code name level parentCode } }`,
+        fresh: async () => {
+          const code = `${regionCode}${String(randomInt(0, 1e6)).padStart(6, '0')}`;
+          return { input: { code, name: `键区${code}`, level: 'District', parentCode: regionCode } };
+        },
+        changed: (v) => ({ input: { ...input(v), name: `${input(v).name}二` } }),
+        effects: () => count('region WHERE parent_code = $1'),
+        rest: (v) => ({ path: '/v1/regions', body: { ...input(v), level: 'district' }, status: 201 }),
+      },
+    };
+
+    it.each(Object.keys(cases))('%s acts at most once per key and caller', (name) =>
+      expectOncePerKey(t, cases[name]),
+    );
   });
 });

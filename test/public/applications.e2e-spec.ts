@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { Citizen, signedInCitizen } from '../identity/citizen-fixtures';
-import { makeUnit, signedInStaff } from '../identity/staff-fixtures';
+import { makeUnit, Person, signedInStaff } from '../identity/staff-fixtures';
+import { expectOncePerKey, KeyedMutation } from '../support/graphql-idempotency';
 import { randomUscc } from '../support/random-ids';
 import { samples } from '../support/sample-files';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -429,6 +430,73 @@ describe('applications: drafts, attachments, submission, access', () => {
     // Without a key, each call is a new draft.
     await run(alice, { input }).expect(200);
     expect(await count()).toBe(before + 3);
+  });
+
+  describe('GraphQL mutations with an idempotencyKey, like their REST twins', () => {
+    let clerk: Person | undefined;
+    const citizens = { callers: (): [Citizen, Citizen] => [alice, bob], headers: as };
+    const ofBoth = (sql: string) => count(sql, [[alice.id, bob.id]]);
+    const cases: Record<string, KeyedMutation<Citizen>> = {
+      attachApplicationFile: {
+        ...citizens,
+        query: `mutation($id: ID!, $input: ApplicationAttachmentInput!, $key: String) {
+          attachApplicationFile(id: $id, input: $input, idempotencyKey: $key) { id version attachments { id material fileId } } }`,
+        fresh: async (c) => ({
+          id: (await steps.draft(c, serviceId)).id,
+          input: { fileId: await steps.upload(c), material: '身份证' },
+        }),
+        changed: (v) => ({ ...v, input: { ...(v.input as object), material: '经营场所证明' } }),
+        effects: () =>
+          ofBoth(`SELECT count(*)::int AS n FROM application_attachment f JOIN application a ON a.id = f.application_id
+                  WHERE a.applicant_account_id = ANY($1)`),
+        rest: (v) => ({
+          path: `/v1/applications/${v.id as string}/attachments`,
+          body: v.input as object,
+          status: 201,
+        }),
+      },
+      answerSupplement: {
+        ...citizens,
+        query: `mutation($id: ID!, $input: SupplementAnswerInput!, $key: String) {
+          answerSupplement(id: $id, input: $input, idempotencyKey: $key) { id status version formJson supplement { answeredAt } } }`,
+        fresh: async (c) => {
+          const a = await steps.submitted(c, serviceId);
+          clerk ??= await staff.person(X, [{ role: RoleName.Clerk, unit: X }]);
+          await steps.act(staff.tok(clerk), a.id, 'request_supplement', {
+            items: [{ field: 'shopArea', description: '请填写实际经营面积' }],
+          });
+          return { id: a.id, input: { formJson: JSON.stringify({ shopArea: 30 }) } };
+        },
+        changed: (v) => ({ ...v, input: { formJson: JSON.stringify({ shopArea: 31 }) } }),
+        effects: () =>
+          ofBoth(`SELECT count(*)::int AS n FROM application
+                  WHERE applicant_account_id = ANY($1) AND supplement->>'answeredAt' IS NOT NULL`),
+        rest: (v) => ({
+          path: `/v1/applications/${v.id as string}/supplement`,
+          body: { formData: JSON.parse((v.input as { formJson: string }).formJson) },
+          status: 200,
+        }),
+      },
+      withdrawApplication: {
+        ...citizens,
+        query: `mutation($id: ID!, $reason: String, $key: String) {
+          withdrawApplication(id: $id, reason: $reason, idempotencyKey: $key) { id status version withdrawnAt } }`,
+        fresh: async (c) => ({ id: (await steps.submitted(c, serviceId)).id, reason: '不再需要' }),
+        changed: (v) => ({ ...v, reason: '另行申请' }),
+        effects: () =>
+          ofBoth(`SELECT count(*)::int AS n FROM application
+                  WHERE applicant_account_id = ANY($1) AND status = 'withdrawn'`),
+        rest: (v) => ({
+          path: `/v1/applications/${v.id as string}/withdraw`,
+          body: { reason: v.reason },
+          status: 200,
+        }),
+      },
+    };
+
+    it.each(Object.keys(cases))('%s acts at most once per key and caller', (name) =>
+      expectOncePerKey(t, cases[name]),
+    );
   });
 
   it('lets a retired service keep its drafts but not take submissions', async () => {

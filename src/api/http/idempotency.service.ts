@@ -118,8 +118,9 @@ export class IdempotencyService {
    * The same rules for callers without an Idempotency-Key header (GraphQL mutations take the key
    * as an argument): `run` once per caller and key; a retry with the same key and request gets the
    * stored answer, with another request 422, while the first is running 409. Without a key, `run`
-   * simply runs. `request` names the REST twin (method, path, body), so a key means the same on
-   * both transports.
+   * simply runs; a malformed one (the empty string too, as in the header) is refused. `request`
+   * names the REST twin (method, path, body, success status), so a key means the same on both
+   * transports.
    */
   async once<T>(
     ctx: RequestContext,
@@ -127,7 +128,7 @@ export class IdempotencyService {
     request: { method: string; path: string; body: unknown; status: number },
     run: () => Promise<T>,
   ): Promise<T> {
-    if (!key) return run();
+    if (key === undefined || key === null) return run();
     const parsed = parseIdempotencyKey(key) as string;
     const scope = idempotencyScope(ctx);
     const hash = requestFingerprint(request.method, request.path, request.body);

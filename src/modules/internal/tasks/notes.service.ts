@@ -5,6 +5,7 @@ import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { ConnectionShape, toConnection } from '../../../api/graphql/connection';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { encodeCursor, keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { AuditService } from '../../platform/audit/audit.service';
@@ -38,6 +39,7 @@ export class NotesService {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   async list(ctx: RequestContext, caseId: string, page: PageArgs): Promise<Page<CaseNoteDto>> {
@@ -84,6 +86,17 @@ export class NotesService {
       });
       return (await this.toDtos([note]))[0];
     });
+  }
+
+  /** add() for GraphQL, with the same Idempotency-Key rules as POST /v1/cases/{id}/notes. */
+  addOnce(
+    ctx: RequestContext,
+    caseId: string,
+    body: string,
+    key: string | null | undefined,
+  ): Promise<CaseNoteDto> {
+    const request = { method: 'POST', path: `/v1/cases/${caseId}/notes`, body: { body }, status: 201 };
+    return this.idempotency.once(ctx, key, request, () => this.add(ctx, caseId, body));
   }
 
   private async requireCase(ctx: RequestContext, caseId: string): Promise<void> {

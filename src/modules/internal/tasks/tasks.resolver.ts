@@ -104,8 +104,15 @@ export class TasksResolver {
   }
 
   @Allow(...QUEUE_PERMISSIONS, Permission.SelfService)
-  @Mutation(() => CaseNoteDto, { description: 'Add an internal note to a case.' })
-  addCaseNote(@Ctx() ctx: RequestContext, @Args('input') input: AddCaseNoteInput): Promise<CaseNoteDto> {
-    return this.notes.add(ctx, input.caseId, input.body);
+  @Mutation(() => CaseNoteDto, {
+    description:
+      'Add an internal note to a case. A retry with the same idempotencyKey returns the first answer.',
+  })
+  addCaseNote(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: AddCaseNoteInput,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+  ): Promise<CaseNoteDto> {
+    return this.notes.addOnce(ctx, input.caseId, input.body, idempotencyKey);
   }
 }

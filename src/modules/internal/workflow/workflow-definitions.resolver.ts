@@ -49,13 +49,17 @@ export class WorkflowDefinitionsResolver {
   }
 
   @Allow(Permission.WorkflowManage)
-  @Mutation(() => WorkflowDefinitionDto, { description: 'A new draft version of the service workflow.' })
+  @Mutation(() => WorkflowDefinitionDto, {
+    description:
+      'A new draft version of the service workflow. A retry with the same idempotencyKey returns the first answer.',
+  })
   createWorkflowDefinition(
     @Ctx() ctx: RequestContext,
     @Args('serviceId', { type: () => ID }, ParseUUIDPipe) serviceId: string,
     @Args('input') input: WorkflowDefinitionInputDto,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<WorkflowDefinitionDto> {
-    return this.definitions.create(ctx, serviceId, input);
+    return this.definitions.createOnce(ctx, serviceId, input, idempotencyKey);
   }
 
   @Allow(Permission.WorkflowManage)

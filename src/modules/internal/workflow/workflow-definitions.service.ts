@@ -3,6 +3,7 @@ import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
 import { keysetPage, Page, PageQuery } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
@@ -42,6 +43,7 @@ export class WorkflowDefinitionsService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly catalog: CatalogService,
     private readonly organisations: OrganisationsService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   onModuleInit(): void {
@@ -95,6 +97,17 @@ export class WorkflowDefinitionsService implements OnModuleInit {
       });
       return this.get(ctx, definition.id);
     });
+  }
+
+  /** create() for GraphQL, with the same Idempotency-Key rules as POST /v1/services/{serviceId}/workflows. */
+  createOnce(
+    ctx: RequestContext,
+    serviceId: string,
+    dto: WorkflowDefinitionInputDto,
+    key: string | null | undefined,
+  ): Promise<WorkflowDefinitionDto> {
+    const request = { method: 'POST', path: `/v1/services/${serviceId}/workflows`, body: dto, status: 201 };
+    return this.idempotency.once(ctx, key, request, () => this.create(ctx, serviceId, dto));
   }
 
   async list(ctx: RequestContext, serviceId: string, q: PageQuery): Promise<Page<WorkflowDefinitionDto>> {

@@ -60,12 +60,16 @@ export class OrganisationsResolver {
   }
 
   @Allow(Permission.OrganisationManage)
-  @Mutation(() => OrganisationDto)
+  @Mutation(() => OrganisationDto, {
+    description:
+      'Creates a unit below one the caller manages (top-level agencies need province-wide rights). A retry with the same idempotencyKey returns the first answer.',
+  })
   createOrganisation(
     @Ctx() ctx: RequestContext,
     @Args('input') input: CreateOrganisationDto,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<OrganisationDto> {
-    return this.service.create(ctx, input);
+    return this.service.createOnce(ctx, input, idempotencyKey);
   }
 
   /** `expectedVersion` plays the part of If-Match: a stale version is refused (PRECONDITION_FAILED). */
@@ -81,8 +85,15 @@ export class OrganisationsResolver {
   }
 
   @Allow(Permission.OrganisationManage)
-  @Mutation(() => RegionDto)
-  createRegion(@Ctx() ctx: RequestContext, @Args('input') input: CreateRegionDto): Promise<RegionDto> {
-    return this.service.createRegion(ctx, input);
+  @Mutation(() => RegionDto, {
+    description:
+      'Adds a region (organisation:manage without a unit limit). A retry with the same idempotencyKey returns the first answer.',
+  })
+  createRegion(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: CreateRegionDto,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+  ): Promise<RegionDto> {
+    return this.service.createRegionOnce(ctx, input, idempotencyKey);
   }
 }

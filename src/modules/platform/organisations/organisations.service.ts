@@ -3,6 +3,7 @@ import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
 import { keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
@@ -35,6 +36,7 @@ export class OrganisationsService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly cache: DirectoryCache,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /**
@@ -96,6 +98,16 @@ export class OrganisationsService {
       });
       return this.toDto(ctx, org);
     });
+  }
+
+  /** create() for GraphQL, with the same Idempotency-Key rules as POST /v1/organisations. */
+  createOnce(
+    ctx: RequestContext,
+    dto: CreateOrganisationDto,
+    key: string | null | undefined,
+  ): Promise<OrganisationDto> {
+    const request = { method: 'POST', path: '/v1/organisations', body: dto, status: 201 };
+    return this.idempotency.once(ctx, key, request, () => this.create(ctx, dto));
   }
 
   async update(
@@ -192,6 +204,16 @@ export class OrganisationsService {
       });
       return { code: region.code, name: region.name, level: region.level, parentCode: region.parentCode };
     });
+  }
+
+  /** createRegion() for GraphQL, with the same Idempotency-Key rules as POST /v1/regions. */
+  createRegionOnce(
+    ctx: RequestContext,
+    dto: CreateRegionDto,
+    key: string | null | undefined,
+  ): Promise<RegionDto> {
+    const request = { method: 'POST', path: '/v1/regions', body: dto, status: 201 };
+    return this.idempotency.once(ctx, key, request, () => this.createRegion(ctx, dto));
   }
 
   private async find(id: string, lock = false): Promise<Organisation> {

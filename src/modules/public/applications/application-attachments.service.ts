@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { notFound } from '../../../api/errors/domain-error';
 import type { FileDownload } from '../../../api/http/file-download';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { Db } from '../../../database/db';
 import { AuditService } from '../../platform/audit/audit.service';
 import { FilesService } from '../../platform/files/files.service';
@@ -23,6 +24,7 @@ export class ApplicationAttachmentsService {
     private readonly audit: AuditService,
     private readonly access: ApplicationAccess,
     private readonly files: FilesService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   async attach(ctx: RequestContext, id: string, dto: AttachmentInputDto): Promise<ApplicationDto> {
@@ -32,6 +34,17 @@ export class ApplicationAttachmentsService {
       await this.add(ctx, app, dto, phase, '/material');
       return this.access.view(ctx, await this.db.repo(Application).findOneByOrFail({ id }));
     });
+  }
+
+  /** attach() for GraphQL, with the same Idempotency-Key rules as POST /v1/applications/{id}/attachments. */
+  attachOnce(
+    ctx: RequestContext,
+    id: string,
+    dto: AttachmentInputDto,
+    key: string | null | undefined,
+  ): Promise<ApplicationDto> {
+    const request = { method: 'POST', path: `/v1/applications/${id}/attachments`, body: dto, status: 201 };
+    return this.idempotency.once(ctx, key, request, () => this.attach(ctx, id, dto));
   }
 
   /** Adds one attachment in the open transaction; the material must be one of the guide's. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { Db } from '../../../database/db';
 import { AuditService } from '../../platform/audit/audit.service';
 import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
@@ -41,6 +42,7 @@ export class ApplicationProgressService {
     private readonly catalog: CatalogService,
     private readonly engine: WorkflowEngine,
     private readonly licences: LicencesService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /**
@@ -101,6 +103,20 @@ export class ApplicationProgressService {
     });
   }
 
+  /**
+   * answerSupplement() for GraphQL, with the same Idempotency-Key rules as
+   * POST /v1/applications/{id}/supplement.
+   */
+  answerSupplementOnce(
+    ctx: RequestContext,
+    id: string,
+    dto: SupplementAnswerDto,
+    key: string | null | undefined,
+  ): Promise<ApplicationDto> {
+    const request = { method: 'POST', path: `/v1/applications/${id}/supplement`, body: dto, status: 200 };
+    return this.idempotency.once(ctx, key, request, () => this.answerSupplement(ctx, id, dto));
+  }
+
   /** Withdraws a submitted application before any decision (drafts are discarded instead). */
   async withdraw(ctx: RequestContext, id: string, dto: WithdrawApplicationDto): Promise<ApplicationDto> {
     return this.db.transaction(async () => {
@@ -128,6 +144,17 @@ export class ApplicationProgressService {
       });
       return this.access.view(ctx, await this.db.repo(Application).findOneByOrFail({ id }));
     });
+  }
+
+  /** withdraw() for GraphQL, with the same Idempotency-Key rules as POST /v1/applications/{id}/withdraw. */
+  withdrawOnce(
+    ctx: RequestContext,
+    id: string,
+    dto: WithdrawApplicationDto,
+    key: string | null | undefined,
+  ): Promise<ApplicationDto> {
+    const request = { method: 'POST', path: `/v1/applications/${id}/withdraw`, body: dto, status: 200 };
+    return this.idempotency.once(ctx, key, request, () => this.withdraw(ctx, id, dto));
   }
 
   /**

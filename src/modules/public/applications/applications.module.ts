@@ -1,5 +1,4 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { FilesModule } from '../../platform/files/files.module';
 import { BusinessModule } from '../../platform/identity/business/business.module';
 import { NotificationsModule } from '../../platform/notifications/notifications.module';
@@ -50,8 +49,6 @@ const TIMELINE_SQL = `
     ApplicationProgressService,
     ApplicationTransitions,
     ApplicationsResolver,
-    // Shares the Idempotency-Key store with the REST interceptor, for submitApplication's key argument.
-    IdempotencyService,
   ],
   exports: [ApplicationsService],
 })

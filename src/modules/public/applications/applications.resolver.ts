@@ -109,14 +109,16 @@ export class ApplicationsResolver {
 
   @Allow(Permission.SelfService)
   @Mutation(() => ApplicationDto, {
-    description: 'Attaches an uploaded file (POST /v1/files) as a material.',
+    description:
+      'Attaches an uploaded file (POST /v1/files) as a material. A retry with the same idempotencyKey returns the first answer.',
   })
   attachApplicationFile(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: ApplicationAttachmentInput,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    return this.attachments.attach(ctx, id, input);
+    return this.attachments.attachOnce(ctx, id, input, idempotencyKey);
   }
 
   @Allow(Permission.SelfService)
@@ -144,26 +146,32 @@ export class ApplicationsResolver {
   }
 
   @Allow(Permission.SelfService)
-  @Mutation(() => ApplicationDto, { description: 'The one answer to a supplement notice (补正).' })
+  @Mutation(() => ApplicationDto, {
+    description:
+      'The one answer to a supplement notice (补正). A retry with the same idempotencyKey returns the first answer.',
+  })
   answerSupplement(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: SupplementAnswerInput,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    return this.progress.answerSupplement(ctx, id, {
-      formData: parseFormJson(input.formJson, '/formJson'),
-      attachments: input.attachments,
-    });
+    const dto = { formData: parseFormJson(input.formJson, '/formJson'), attachments: input.attachments };
+    return this.progress.answerSupplementOnce(ctx, id, dto, idempotencyKey);
   }
 
   @Allow(Permission.SelfService)
-  @Mutation(() => ApplicationDto, { description: 'Withdraws the application before a decision (撤回).' })
+  @Mutation(() => ApplicationDto, {
+    description:
+      'Withdraws the application before a decision (撤回). A retry with the same idempotencyKey returns the first answer.',
+  })
   withdrawApplication(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('reason', { type: () => String, nullable: true }) reason?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    return this.progress.withdraw(ctx, id, { reason: reason ?? undefined });
+    return this.progress.withdrawOnce(ctx, id, { reason: reason ?? undefined }, idempotencyKey);
   }
 
   @Allow(Permission.SelfService, ...CASE_STAFF)

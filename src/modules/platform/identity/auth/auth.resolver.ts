@@ -18,9 +18,9 @@ import {
 
 /**
  * GraphQL twin of AuthController: the same service calls, so the same throttling, lockout, token
- * rotation and reuse detection. Mutations answered 204 on REST return true here. No
- * Idempotency-Key on GraphQL (that interceptor is HTTP-only): register, like every mutation, is
- * not replay-protected here, and its answer does not reveal whether the contact existed.
+ * rotation and reuse detection. Mutations answered 204 on REST return true here. register takes
+ * its REST twin's Idempotency-Key as the idempotencyKey argument (anonymous callers' keys are
+ * scoped by address, as on REST); its answer does not reveal whether the contact existed.
  */
 @Resolver()
 export class AuthResolver {
@@ -29,10 +29,14 @@ export class AuthResolver {
   @Public()
   @Mutation(() => RegistrationAcceptedDto, {
     description:
-      'Registers a citizen or business account with a phone number or e-mail; a 6-digit code is sent.',
+      'Registers a citizen or business account with a phone number or e-mail; a 6-digit code is sent. A retry with the same idempotencyKey returns the first answer.',
   })
-  register(@Ctx() ctx: RequestContext, @Args('input') input: RegisterDto): Promise<RegistrationAcceptedDto> {
-    return this.auth.register(ctx, input);
+  register(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: RegisterDto,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+  ): Promise<RegistrationAcceptedDto> {
+    return this.auth.registerOnce(ctx, input, idempotencyKey);
   }
 
   @Public()

@@ -82,10 +82,15 @@ export class StaffResolver {
 
   @Allow(Permission.StaffManage)
   @Mutation(() => StaffDto, {
-    description: "Creates a staff account in a unit within the caller's staff:manage scope.",
+    description:
+      "Creates a staff account in a unit within the caller's staff:manage scope. A retry with the same idempotencyKey returns the first answer.",
   })
-  createStaff(@Ctx() ctx: RequestContext, @Args('input') input: CreateStaffDto): Promise<StaffDto> {
-    return this.service.create(ctx, input);
+  createStaff(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: CreateStaffDto,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+  ): Promise<StaffDto> {
+    return this.service.createOnce(ctx, input, idempotencyKey);
   }
 
   /** `expectedVersion` plays the part of If-Match: a stale version is refused (PRECONDITION_FAILED). */
@@ -104,14 +109,16 @@ export class StaffResolver {
 
   @Allow(Permission.RoleAssign)
   @Mutation(() => RoleAssignmentDto, {
-    description: "Grants a role in a unit ('admin' only by a global administrator; never to yourself).",
+    description:
+      "Grants a role in a unit ('admin' only by a global administrator; never to yourself). A retry with the same idempotencyKey returns the first answer.",
   })
   assignRole(
     @Ctx() ctx: RequestContext,
     @Args('staffId', { type: () => ID }, UuidParam) staffId: string,
     @Args('input') input: AssignRoleDto,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<RoleAssignmentDto> {
-    return this.service.assignRole(ctx, staffId, input);
+    return this.service.assignRoleOnce(ctx, staffId, input, idempotencyKey);
   }
 
   @Allow(Permission.RoleAssign)
@@ -145,13 +152,15 @@ export class StaffResolver {
 
   @Allow(Permission.StaffSelf)
   @Mutation(() => DelegationDto, {
-    description: 'Lends one of your roles in a unit to a colleague for at most 90 days.',
+    description:
+      'Lends one of your roles in a unit to a colleague for at most 90 days. A retry with the same idempotencyKey returns the first answer.',
   })
   createDelegation(
     @Ctx() ctx: RequestContext,
     @Args('input') input: CreateDelegationDto,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<DelegationDto> {
-    return this.delegations.create(ctx, input);
+    return this.delegations.createOnce(ctx, input, idempotencyKey);
   }
 
   @Allow(Permission.StaffSelf)

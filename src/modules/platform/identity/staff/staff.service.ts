@@ -4,6 +4,7 @@ import { Permission } from '../../../../api/auth/permission';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError, notFound } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
+import { IdempotencyService } from '../../../../api/http/idempotency.service';
 import { assertVersion } from '../../../../api/http/if-match';
 import { keysetPage, Page } from '../../../../api/http/pagination';
 import { Db } from '../../../../database/db';
@@ -41,6 +42,7 @@ export class StaffService {
     private readonly audit: IdentityAudit,
     private readonly passwords: PasswordService,
     private readonly personalData: PersonalDataService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   roles(ctx: RequestContext): RoleDto[] {
@@ -74,6 +76,12 @@ export class StaffService {
       await this.audit.record(ctx, 'staff.create', 'account', account.id, account.id);
       return this.toDto(account, false, []);
     });
+  }
+
+  /** create() for GraphQL, with the same Idempotency-Key rules as POST /v1/staff. */
+  createOnce(ctx: RequestContext, dto: CreateStaffDto, key: string | null | undefined): Promise<StaffDto> {
+    const request = { method: 'POST', path: '/v1/staff', body: dto, status: 201 };
+    return this.idempotency.once(ctx, key, request, () => this.create(ctx, dto));
   }
 
   async list(ctx: RequestContext, q: StaffQueryDto): Promise<Page<StaffDto>> {
@@ -189,6 +197,17 @@ export class StaffService {
       await this.audit.record(ctx, 'role.assign', 'role_assignment', assignment.id, accountId);
       return toAssignmentDto(assignment);
     });
+  }
+
+  /** assignRole() for GraphQL, with the same Idempotency-Key rules as POST /v1/staff/{id}/roles. */
+  assignRoleOnce(
+    ctx: RequestContext,
+    accountId: string,
+    dto: AssignRoleDto,
+    key: string | null | undefined,
+  ): Promise<RoleAssignmentDto> {
+    const request = { method: 'POST', path: `/v1/staff/${accountId}/roles`, body: dto, status: 201 };
+    return this.idempotency.once(ctx, key, request, () => this.assignRole(ctx, accountId, dto));
   }
 
   async revokeRole(ctx: RequestContext, accountId: string, assignmentId: string): Promise<void> {
