@@ -74,7 +74,7 @@ const LEAVES_SQL = `INSERT INTO audit_leaf (${LEAF_COLUMNS})
   VALUES ($1, $2, 'citizen', $3, NULL, NULL, 'case.started', 'case', $4, NULL, NULL, NULL, NULL, $5, NULL, $6),
          ($7, $2, 'citizen', $3, NULL, NULL, 'application.submit', 'application', $8, $10, NULL, NULL, NULL, $5, NULL, $9)`;
 /** The API's sequencer lock (AUDIT_SEQUENCER_LOCK), one for the whole log. */
-const AUDIT_LOCK = '87236176856148';
+export const AUDIT_LOCK = '87236176856148';
 const QUEUE_SQL = `INSERT INTO audit_queue (at, fields) VALUES ($1, $2::jsonb), ($1, $3::jsonb)`;
 const BATCH = 500;
 
@@ -147,7 +147,7 @@ let batch: Promise<void> | null = null;
 let nextBatch: Promise<void> | null = null;
 
 /** Waits for a batch that starts after the caller's commit; writers arriving meanwhile share it. */
-function sequenceQueued(pool: Pool): Promise<void> {
+export function sequenceQueued(pool: Pool): Promise<void> {
   if (nextBatch) return nextBatch;
   if (!batch) {
     batch = (async () => {
@@ -162,7 +162,55 @@ function sequenceQueued(pool: Pool): Promise<void> {
   return nextBatch;
 }
 
-async function inTransaction<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
+type Q = (sql: string, values?: unknown[]) => Promise<Row[]>;
+
+/**
+ * The submission's audit step, as AuditService.append does it at the end of the transaction: the
+ * sequencer lock tried; when free, the next seq and both leaves; when busy, both leaves queued.
+ * True when queued: the caller waits for sequenceQueued() once committed.
+ */
+export async function auditTwoLeaves(q: Q, actor: string, caseId: string, appId: string): Promise<boolean> {
+  const at = new Date();
+  const requestId = randomUUID();
+  const [{ locked }] = await q('SELECT pg_try_advisory_xact_lock($1) AS locked', [AUDIT_LOCK]);
+  if (!locked) {
+    await q(QUEUE_SQL, [
+      at,
+      queuedFields(actor, 'case.started', 'case', caseId, null, requestId),
+      queuedFields(actor, 'application.submit', 'application', appId, actor, requestId),
+    ]);
+    return true;
+  }
+  await lockedTwoLeaves(q, actor, caseId, appId, at, requestId);
+  return false;
+}
+
+/** Both leaves numbered in place; the caller holds the sequencer lock (to COMMIT). */
+export async function lockedTwoLeaves(
+  q: Q,
+  actor: string,
+  caseId: string,
+  appId: string,
+  at = new Date(),
+  requestId: string = randomUUID(),
+): Promise<void> {
+  const [{ next }] = await q('SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf');
+  const seq = BigInt(next as string);
+  await q(LEAVES_SQL, [
+    String(seq),
+    at,
+    actor,
+    caseId,
+    requestId,
+    leafHash([String(seq), at, actor, caseId, requestId]),
+    String(seq + 1n),
+    appId,
+    leafHash([String(seq + 1n), at, actor, appId, requestId]),
+    actor,
+  ]);
+}
+
+export async function inTransaction<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('START TRANSACTION');
@@ -262,32 +310,7 @@ export async function submitSameSql(
     // The response: the row as the listener left it.
     const [submitted] = await q('SELECT * FROM application WHERE id = $1 LIMIT 1', [id]);
     // The audit sequencer: its lock tried; numbered now when free, queued when busy.
-    const at = new Date();
-    const requestId = randomUUID();
-    const [{ locked }] = await q('SELECT pg_try_advisory_xact_lock($1) AS locked', [AUDIT_LOCK]);
-    if (!locked) {
-      await q(QUEUE_SQL, [
-        at,
-        queuedFields(token.sub, 'case.started', 'case', caseId, null, requestId),
-        queuedFields(token.sub, 'application.submit', 'application', id, token.sub, requestId),
-      ]);
-      queued = true;
-    } else {
-      const [{ next }] = await q('SELECT coalesce(max(seq) + 1, 0)::text AS next FROM audit_leaf');
-      const seq = BigInt(next as string);
-      await q(LEAVES_SQL, [
-        String(seq),
-        at,
-        token.sub,
-        caseId,
-        requestId,
-        leafHash([String(seq), at, token.sub, caseId, requestId]),
-        String(seq + 1n),
-        id,
-        leafHash([String(seq + 1n), at, token.sub, id, requestId]),
-        token.sub,
-      ]);
-    }
+    queued = await auditTwoLeaves(q, token.sub, caseId, id);
     return {
       id,
       number,

@@ -13,7 +13,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
+import { compareSequencers } from './audit-sequencer';
 import autocannon from 'autocannon';
 import {
   loginCitizen,
@@ -208,6 +209,15 @@ function freePort(): Promise<number> {
       s.close(() => ok(port));
     });
   });
+}
+
+async function sequencerFigures(dbUrl: string) {
+  const pool = new Pool({ connectionString: dbUrl, max: CONNECTIONS });
+  try {
+    return await compareSequencers(pool, CONNECTIONS, DURATION);
+  } finally {
+    await pool.end();
+  }
 }
 
 async function realDatabase(): Promise<string | null> {
@@ -515,6 +525,9 @@ async function main(): Promise<void> {
   const rssAfter = rssMb(api.pid!);
   for (const p of procs) p.kill('SIGTERM');
   const counts = dbUrl && byNameHas(rows, 'application submission') ? await submissionCounts(dbUrl) : null;
+  // The sequencer protocols in SQL alone, on the now idle machine (PostgreSQL only).
+  const sequencing =
+    dbUrl && (!only || 'audit sequencing'.includes(only)) ? await sequencerFigures(dbUrl) : null;
 
   const byName = new Map(rows.map((r) => [r.scenario.name, r]));
   const lines = [
@@ -549,6 +562,14 @@ async function main(): Promise<void> {
         `${counts.bare} bare rows; measured runs: ${submissionShortfall.drafts} drafts prepared, ` +
         `${submissionShortfall.requests} request(s) found none left (409, in non-2xx).`,
     );
+  if (sequencing) {
+    const { lockToCommit: a, queueWhenBusy: b } = sequencing;
+    lines.push(
+      `audit sequencing (SQL only, ${CONNECTIONS} connections, two leaves per business transaction): ` +
+        `lock held to COMMIT ${a.commitsPerSecond} commits/s, p99 ${a.p99Ms} ms; ` +
+        `queue when busy ${b.commitsPerSecond} commits/s, p99 ${b.p99Ms} ms; ratio ${ratio(b.commitsPerSecond, a.commitsPerSecond)}.`,
+    );
+  }
   const report = lines.join('\n');
   process.stdout.write(`${report}\n`);
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
