@@ -4,8 +4,8 @@
  * API submission issues (captured with log_statement=all; see the README's benchmark notes):
  * session check, Idempotency-Key claim, BEGIN, the draft locked, service, published version,
  * attachments, a number from the sequence, the application update, the active workflow,
- * case + task + event inserts (one case per subject: the unique index), the status listener's read
- * and update, the account's addresses and the inbox message, the response's read of the row, the audit sequencer (its lock
+ * case + task + event inserts (one case per subject: the unique index), the status listener's
+ * update, the account's addresses and the inbox message, the audit sequencer (its lock
  * tried: when free, the next seq and both leaves; when busy, both leaves queued), COMMIT, the
  * batch that numbers queued leaves (shared by the writers waiting for it), and the idempotency
  * completion.
@@ -262,7 +262,7 @@ export async function submitSameSql(
     const number = `${receivedAt.toISOString().slice(0, 10).replace(/-/g, '')}${String(app.region_code)}${String(Number(n) % 1_000_000).padStart(6, '0')}`;
     await q(
       `UPDATE application SET number = $1, status = 'submitted', submitted_at = $2, service_version_id = $3,
-         version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = $4`,
+         version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = $4 RETURNING version, updated_at`,
       [number, receivedAt, version.id, id],
     );
     const [definition] = await q(
@@ -290,11 +290,10 @@ export async function submitSameSql(
     await q(TASK_SQL, [randomUUID(), caseId, stage, service.organisation_id]);
     const eventId = randomUUID();
     await q(EVENT_SQL, [eventId, caseId, token.sub, stage]);
-    // The status listener: the application again (locked), the case's dates.
-    await q('SELECT * FROM application WHERE id = $1 LIMIT 1 FOR UPDATE', [id]);
+    // The status listener (handed the row the submission holds): the case's dates.
     await q(
       `UPDATE application SET event_effects = $1, promised_due_at = $2, due_provisional = false, status = 'submitted',
-         version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = $3`,
+         version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = $3 RETURNING version, updated_at`,
       [JSON.stringify({ [eventId]: 'started' }), dueAt, id],
     );
     await q('SELECT id, email, phone FROM account WHERE id = $1 LIMIT 1', [token.sub]);
@@ -307,8 +306,6 @@ export async function submitSameSql(
       `您的办件「${title}」（受理编号 ${number}）状态已更新为：已提交。`,
       `/applications/${id}`,
     ]);
-    // The response: the row as the listener left it.
-    const [submitted] = await q('SELECT * FROM application WHERE id = $1 LIMIT 1', [id]);
     // The audit sequencer: its lock tried; numbered now when free, queued when busy.
     queued = await auditTwoLeaves(q, token.sub, caseId, id);
     return {
@@ -316,8 +313,8 @@ export async function submitSameSql(
       number,
       serviceId: service.id,
       serviceTitle: title,
-      status: submitted.status,
-      formData: submitted.form_data,
+      status: 'submitted',
+      formData: app.form_data,
       submittedAt: receivedAt.toISOString(),
       promisedDueAt: dueAt.toISOString(),
       attachments: attachments.map((a) => ({ id: a.id, material: a.material })),

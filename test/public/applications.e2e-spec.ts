@@ -258,6 +258,10 @@ describe('applications: drafts, attachments, submission, access', () => {
     const c = await steps.caseOf(d.id);
     expect(c).toMatchObject({ status: 'open', number: a.number });
     expect(await steps.row(d.id)).toMatchObject({ status: 'submitted', number: a.number });
+    // The answer is the row as committed (version, dates, attachments), exactly as a read shows it.
+    const read = await t.http.get(`/v1/applications/${d.id}`).set(as(alice)).expect(200);
+    expect(a).toEqual(read.body);
+    expect(res.headers.etag ?? `"v${a.version}"`).toBe(read.headers.etag);
     expect(
       await count(
         "SELECT count(*)::int AS n FROM inbox_message WHERE account_id = $1 AND template = 'application.status_changed'",

@@ -14,9 +14,10 @@ export interface NewCase {
   data: Record<string, unknown>;
   /**
    * The service and its current published version when the caller has just read them in the same
-   * transaction (submission does): saves reading them again.
+   * transaction (submission does): saves reading them again. `subject`: the subject's row as the
+   * caller holds it, locked and current, handed to the listener of the `started` transition.
    */
-  loaded?: { service: Service; version: ServiceVersion | null };
+  loaded?: { service: Service; version: ServiceVersion | null; subject?: unknown };
 }
 
 /** Input of a staff action; which fields are required depends on the action's effect. */
@@ -46,6 +47,8 @@ export interface CaseTransition {
   effect: string;
   /** the case's service row when this transaction has already read it (saves the listener a read) */
   service?: Service;
+  /** the subject's row, locked and current, when the subject module handed it over (NewCase.loaded) */
+  subject?: unknown;
 }
 
 export type TransitionListener = (ctx: RequestContext, transition: CaseTransition) => Promise<void>;

@@ -16,7 +16,13 @@ import { ActionRun, CaseEffects, checkInput } from './case-effects';
 import { EXTENSION_DECISIONS, findAction, reasonRequired, Refusal, separationOfDuties } from './case-access';
 import { WorkflowDefinition, WorkflowDefinitionState } from './workflow-definition.entity';
 import type { ActionSpec, StageSpec, WorkflowSpec } from './workflow-spec';
-import type { ActionInput, AvailableAction, NewCase, TransitionListener } from './engine-types';
+import type {
+  ActionInput,
+  AvailableAction,
+  CaseTransition,
+  NewCase,
+  TransitionListener,
+} from './engine-types';
 
 export type {
   ActionInput,
@@ -121,7 +127,7 @@ export class WorkflowEngine {
         reason: null,
         data: {},
       });
-      await this.notify(ctx, c, event, 'started', service);
+      await this.notify(ctx, c, event, 'started', { service, subject: input.loaded?.subject });
       return c;
     });
   }
@@ -359,10 +365,10 @@ export class WorkflowEngine {
     c: CaseFile,
     event: CaseEvent,
     effect: string,
-    service?: Service,
+    held: Partial<Pick<CaseTransition, 'service' | 'subject'>> = {},
   ): Promise<void> {
     const listener = this.listeners.get(c.subjectType);
-    if (listener) await listener(ctx, { caseFile: c, event, effect, service });
+    if (listener) await listener(ctx, { caseFile: c, event, effect, ...held });
   }
 
   /**

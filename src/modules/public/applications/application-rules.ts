@@ -44,11 +44,30 @@ export function fieldKey(field: string): string {
 }
 
 /**
- * Partial update of an application row. TypeORM's update types cannot see through jsonb
- * `Record<string, unknown>` columns, hence the one cast, kept here.
+ * Partial update of an application row. Given the entity this transaction holds (locked), that
+ * entity is brought up to date too, with the version and update time the database set, so it need
+ * not be read again. TypeORM's update types cannot see through jsonb `Record<string, unknown>`
+ * columns, hence the one cast, kept here.
  */
-export async function patchApplication(db: Db, id: string, changes: Partial<Application>): Promise<void> {
-  await db.repo(Application).update(id, changes as QueryDeepPartialEntity<Application>);
+export async function patchApplication(
+  db: Db,
+  target: string | Application,
+  changes: Partial<Application>,
+): Promise<void> {
+  if (typeof target === 'string') {
+    await db.repo(Application).update(target, changes as QueryDeepPartialEntity<Application>);
+    return;
+  }
+  const { raw } = await db
+    .repo(Application)
+    .createQueryBuilder()
+    .update()
+    .set(changes as QueryDeepPartialEntity<Application>)
+    .where('id = :id', { id: target.id })
+    .returning('version, updated_at')
+    .execute();
+  const [row] = raw as Array<{ version: number; updated_at: Date }>;
+  Object.assign(target, changes, { version: row.version, updatedAt: row.updated_at });
 }
 
 /** Form problems as field errors of the request body, where the form sits under /formData. */

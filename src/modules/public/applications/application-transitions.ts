@@ -36,13 +36,15 @@ export class ApplicationTransitions implements OnModuleInit {
     this.engine.onTransition(SUBJECT, (ctx, t) => this.apply(ctx, t));
   }
 
-  async apply(
-    ctx: RequestContext,
-    { caseFile, event, effect, service: known }: CaseTransition,
-  ): Promise<void> {
-    const app = await this.db
-      .repo(Application)
-      .findOne({ where: { id: caseFile.subjectId }, lock: { mode: 'pessimistic_write' } });
+  async apply(ctx: RequestContext, t: CaseTransition): Promise<void> {
+    const { caseFile, event, effect, service: known } = t;
+    // Submission hands over the row it holds (locked, current); other transitions read it.
+    const held = t.subject instanceof Application && t.subject.id === caseFile.subjectId ? t.subject : null;
+    const app =
+      held ??
+      (await this.db
+        .repo(Application)
+        .findOne({ where: { id: caseFile.subjectId }, lock: { mode: 'pessimistic_write' } }));
     if (!app) return;
     const data = event.data ?? {};
     const changes: Partial<Application> = {
@@ -85,8 +87,9 @@ export class ApplicationTransitions implements OnModuleInit {
     }
     const next = statusAfter(app.status, effect, { accepted: !!caseFile.acceptedAt, decision });
     if (next) changes.status = next;
-    await patchApplication(this.db, app.id, changes);
-    if (!next || (next === app.status && effect !== 'started')) return;
+    const before = app.status;
+    await patchApplication(this.db, app, changes);
+    if (!next || (next === before && effect !== 'started')) return;
 
     const serviceName = (language === 'en' && service.titleEn) || service.titleZh || '';
     const reference = app.number ?? caseFile.number;

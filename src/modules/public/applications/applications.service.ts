@@ -158,7 +158,7 @@ export class ApplicationsService {
       if (errors.length) throw invalid(errors);
       const receivedAt = new Date();
       const number = await this.nextNumber(app.regionCode, receivedAt);
-      await patchApplication(this.db, app.id, {
+      await patchApplication(this.db, app, {
         number,
         status: ApplicationStatus.Submitted,
         submittedAt: receivedAt,
@@ -173,7 +173,7 @@ export class ApplicationsService {
         applicantAccountId: app.applicantAccountId,
         receivedAt,
         data: app.formData,
-        loaded: { service, version },
+        loaded: { service, version, subject: app },
       });
       await this.audit.append(ctx, {
         action: 'application.submit',
@@ -181,9 +181,8 @@ export class ApplicationsService {
         resourceId: app.id,
         subjectId: app.applicantAccountId,
       });
-      // Re-read: the transition listener has recorded the case's dates on the row.
-      const submitted = await this.db.repo(Application).findOneByOrFail({ id });
-      return (await this.access.views(ctx, [submitted], false, { services: [service], attachments }))[0];
+      // The listener has recorded the case's dates on the row and on `app`, which it was handed.
+      return (await this.access.views(ctx, [app], false, { services: [service], attachments }))[0];
     });
   }
 
