@@ -58,7 +58,7 @@ export async function patchApplication(
     await db.repo(Application).update(target, changes as QueryDeepPartialEntity<Application>);
     return;
   }
-  const { raw } = await db
+  const result = await db
     .repo(Application)
     .createQueryBuilder()
     .update()
@@ -66,7 +66,7 @@ export async function patchApplication(
     .where('id = :id', { id: target.id })
     .returning('version, updated_at')
     .execute();
-  const [row] = raw as Array<{ version: number; updated_at: Date }>;
+  const [row] = result.raw as Array<{ version: number; updated_at: Date }>;
   Object.assign(target, changes, { version: row.version, updatedAt: row.updated_at });
 }
 
