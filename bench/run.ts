@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { compareSequencers } from './audit-sequencer';
+import { hostileBodiesUnderLoad } from './hostile-bodies';
 import autocannon from 'autocannon';
 import {
   loginCitizen,
@@ -522,6 +523,11 @@ async function main(): Promise<void> {
           body: JSON.stringify(SUBMIT_FORM_DATA),
         })
       : undefined;
+  // Issue 10 §2: hostile bodies from one autocannon while another measures a normal read's p99.
+  const hostile =
+    !only || 'hostile bodies'.includes(only)
+      ? await hostileBodiesUnderLoad(base('api'), guideId ?? '00000000-0000-7000-8000-000000000000', DURATION)
+      : null;
   const rssAfter = rssMb(api.pid!);
   for (const p of procs) p.kill('SIGTERM');
   const counts = dbUrl && byNameHas(rows, 'application submission') ? await submissionCounts(dbUrl) : null;
@@ -562,6 +568,15 @@ async function main(): Promise<void> {
         `${counts.bare} bare rows; measured runs: ${submissionShortfall.drafts} drafts prepared, ` +
         `${submissionShortfall.requests} request(s) found none left (409, in non-2xx).`,
     );
+  if (hostile) {
+    const { readAlone: a, readUnderAttack: u, hostile: h } = hostile;
+    lines.push(
+      `hostile bodies (issue 10 §2; 4 connections posting ~${Math.round(h.bytes / 1024)} KB bodies of 60,000 keys, 100,000 elements, 45,000 members): ` +
+        `${h.rps} req/s, p99 ${h.p99} ms, ${h.refused413} answered 413, ${h.other} otherwise; ` +
+        `GET /v1/services?limit=20 (10 connections) alone ${a.rps} req/s, p99 ${a.p99} ms; ` +
+        `under attack ${u.rps} req/s, p99 ${u.p99} ms, ${u.non2xx} non-2xx.`,
+    );
+  }
   if (sequencing) {
     const { lockToCommit: a, queueWhenBusy: b } = sequencing;
     lines.push(

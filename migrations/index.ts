@@ -4,5 +4,20 @@ import { Initial1795776576788 as M0 } from './1795776576788-Initial';
 import { AuditAppendOnly1795776576789 as M1 } from './1795776576789-AuditAppendOnly';
 import { ServiceJourney1795785043035 as M2 } from './1795785043035-ServiceJourney';
 import { AuditQueue1795797355489 as M3 } from './1795797355489-AuditQueue';
+import { IdempotencyAtomic1796100000001 } from './1796100000001-IdempotencyAtomic';
+import { FormPersonalData1796100000002 } from './1796100000002-FormPersonalData';
+import { SignInHardening1796100000003 } from './1796100000003-SignInHardening';
+import { AuditWitness1796100000004 } from './1796100000004-AuditWitness';
+import { RateLimitCounter1796100000005 } from './1796100000005-RateLimitCounter';
 
-export const MIGRATIONS: Array<new () => MigrationInterface> = [M0, M1, M2, M3];
+export const MIGRATIONS: Array<new () => MigrationInterface> = [
+  M0,
+  M1,
+  M2,
+  M3,
+  IdempotencyAtomic1796100000001,
+  FormPersonalData1796100000002,
+  SignInHardening1796100000003,
+  AuditWitness1796100000004,
+  RateLimitCounter1796100000005,
+];

@@ -8,17 +8,20 @@ import { PublicReadFront } from './api/http/public-read-front';
 import { GraphqlApiModule } from './api/graphql/graphql.module';
 import { EtagInterceptor } from './api/http/etag.interceptor';
 import { IdempotencyInterceptor } from './api/http/idempotency.interceptor';
+import { IDEMPOTENCY_CIPHER } from './api/http/idempotency-cipher';
 import { IdempotencyService } from './api/http/idempotency.service';
 import { LinkHeaderInterceptor } from './api/http/link-header.interceptor';
 import { loggingParams } from './api/http/logging';
 import { RateLimitGuard } from './api/http/rate-limit.guard';
-import { MemoryRateLimitStore, RATE_LIMIT_STORE } from './api/http/rate-limit.store';
+import { createRateLimitStore } from './api/http/rate-limit.shared-stores';
+import { RATE_LIMIT_STORE } from './api/http/rate-limit.store';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
 import { Db } from './database/db';
 import { AuditModule } from './modules/platform/audit/audit.module';
 import { HealthModule } from './modules/platform/health/health.module';
 import { OrganisationsModule } from './modules/platform/organisations/organisations.module';
+import { FieldCipher } from './modules/platform/identity/personal-data/field-cipher';
 import { IdentityModule } from './modules/platform/identity/identity.module';
 import { AuthModule } from './modules/platform/identity/auth/auth.module';
 import { MeModule } from './modules/platform/identity/me/me.module';
@@ -54,8 +57,22 @@ class CoreModule {
         }),
       ],
       // IdempotencyService: the one Idempotency-Key store, for the REST interceptor and for GraphQL
-      // mutations that take the key as an argument (IdempotencyService.once), in any module.
-      providers: [{ provide: APP_CONFIG, useValue: config }, Db, IdempotencyService],
+      // mutations that take the key as an argument (IdempotencyService.once), in any module. Its
+      // stored answers are sealed with FIELD_KEYS (first key active, the others still decrypt).
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        {
+          provide: IDEMPOTENCY_CIPHER,
+          useFactory: () =>
+            new FieldCipher({
+              keys: FieldCipher.parseKeyring(config.fieldKeys),
+              activeKeyId: config.fieldKeys.split(',')[0].split(':')[0].trim(),
+              blindIndexKey: config.blindIndexKey,
+            }),
+        },
+        Db,
+        IdempotencyService,
+      ],
       exports: [APP_CONFIG, Db, IdempotencyService],
     };
   }
@@ -110,7 +127,12 @@ export class AppModule implements NestModule {
       providers: [
         // Global guards run in this order: the rate limit needs the actor the AuthGuard resolved.
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: RATE_LIMIT_STORE, useFactory: () => new MemoryRateLimitStore() },
+        // In process, in PostgreSQL or in Redis (RATE_LIMIT_STORE): see rate-limit.shared-stores.ts.
+        {
+          provide: RATE_LIMIT_STORE,
+          useFactory: (db: Db) => createRateLimitStore(config, db.dataSource),
+          inject: [Db],
+        },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         // REST conventions (outermost first): Idempotency-Key on @Idempotent() POSTs; ETag/304 and
         // Cache-Control, then Link rel="next", on GET/HEAD responses.

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { afterInit, configureHttp } from './api/http/configure-http';
 import { AppModule } from './app.module';
+import { refuseDemoCredentialsInProduction } from './modules/platform/demo/demo-credentials';
 import type { AppConfig } from './config/config';
 
 /** Builds the Nest application: used by main.ts, the e2e tests and the contract generator. */
@@ -20,5 +21,11 @@ export async function createApp(
   configureHttp(app, config);
   await app.init();
   afterInit(app);
+  try {
+    await refuseDemoCredentialsInProduction(app);
+  } catch (e) {
+    await app.close();
+    throw e;
+  }
   return app;
 }

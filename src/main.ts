@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const { prepareDatabase } = await import('./database/prepare');
   const { createApp } = await import('./bootstrap');
   const { HealthService } = await import('./modules/platform/health/health.service');
+  const { MetricsServer } = await import('./modules/platform/metrics/metrics-server');
   const { seedDemoData, demoBanner } = await import('./modules/platform/demo/demo-seed');
   const db = await prepareDatabase(config);
   const app = await createApp(config, db.url, db.poolSize);
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   if (config.docsEnabled)
     banner.push(`  API docs: ${url}/docs   OpenAPI: ${url}/openapi.json   GraphQL: ${url}/graphql`);
   if (config.env === 'development' && seeded) banner.push(demoBanner(seeded));
+  const metricsPort = app.get(MetricsServer).port;
+  if (metricsPort !== null) banner.push(`  Metrics: http://${config.metrics.host}:${metricsPort}/metrics`);
   // One write: whoever waits for the ready line (a supervisor, a test) sees the whole banner with it.
   log(banner.join('\n'));
 
@@ -41,13 +44,20 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     log(`${signal} received: draining requests`);
+    // Readiness turns 503 and every answer carries Connection: close, while the listener still
+    // serves: the load balancer takes the instance out and keep-alive clients reconnect elsewhere
+    // before anything is refused.
     app.get(HealthService).markShuttingDown();
     // A request that never finishes must not keep the process from stopping.
     const force = setTimeout(() => {
-      process.stderr.write('Shutdown did not finish within 15 s; exiting\n');
+      process.stderr.write('Shutdown did not finish within 15 s of the drain; exiting\n');
       process.exit(1);
-    }, 15_000);
+    }, config.shutdownDrainMs + 15_000);
     force.unref();
+    if (config.shutdownDrainMs > 0) {
+      await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
+      log(`Drained for ${config.shutdownDrainMs} ms: closing the listener`);
+    }
     try {
       // Nest stops accepting connections, waits for in-flight requests, then closes the pool.
       await app.close();

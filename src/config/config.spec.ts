@@ -20,6 +20,7 @@ const realSigningKey = Buffer.from(
 const production = (): Record<string, string> => ({
   NODE_ENV: 'production',
   DATABASE_URL: 'postgresql://ow:s3cret-pw@db.internal:5432/onewindow',
+  AUDIT_ORIGIN: 'gov.example/audit',
   JWT_SECRET: randomBytes(48).toString('base64'),
   FIELD_KEYS: `k2026:${randomBytes(32).toString('base64')}`,
   BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
@@ -50,7 +51,8 @@ describe('loadConfig', () => {
       oidc: null,
       signingKeyPem: DEV_SECRETS.SIGNING_KEY,
       fieldKeys: DEV_SECRETS.FIELD_KEYS,
-      audit: { origin: '127.0.0.1:3000/audit', checkpointMinutes: 5 },
+      // never this instance's HOST and PORT: every instance signs the one log under one name
+      audit: { origin: 'localhost/audit', checkpointMinutes: 5 },
     });
     expect(c.jwt.secret.toString('utf8')).toBe(DEV_SECRETS.JWT_SECRET);
     expect(c.blindIndexKey).toEqual(Buffer.from(DEV_SECRETS.BLIND_INDEX_KEY, 'base64'));
@@ -150,7 +152,7 @@ describe('loadConfig', () => {
       expect(c.blindIndexKey.toString('base64')).toBe(env.BLIND_INDEX_KEY);
     });
 
-    it.each(['JWT_SECRET', 'FIELD_KEYS', 'BLIND_INDEX_KEY', 'SIGNING_KEY', 'DATABASE_URL'])(
+    it.each(['JWT_SECRET', 'FIELD_KEYS', 'BLIND_INDEX_KEY', 'SIGNING_KEY', 'DATABASE_URL', 'AUDIT_ORIGIN'])(
       'refuses to start without %s',
       (name) => {
         const env = production();
@@ -219,6 +221,34 @@ describe('SMTP settings', () => {
     expect(bad).not.toThrow(/hunter2/);
     expect(() => loadConfig({ ...smtpEnv, SMTP_URL: 'smtp://mail:25', SMTP_FROM: 'nobody' })).toThrow(
       /SMTP_FROM must be/,
+    );
+  });
+});
+
+describe('FAULT_INJECT (crash tests only)', () => {
+  it('is off unless set, and reads <point>:<action>', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).faultInject).toBeNull();
+    expect(
+      loadConfig({ NODE_ENV: 'test', FAULT_INJECT: 'idempotency-after-commit:kill' }).faultInject,
+    ).toEqual({
+      point: 'idempotency-after-commit',
+      action: 'kill',
+    });
+    expect(
+      loadConfig({ NODE_ENV: 'development', FAULT_INJECT: 'idempotency-before-commit:drop-connection' })
+        .faultInject,
+    ).toEqual({ point: 'idempotency-before-commit', action: 'drop-connection' });
+  });
+
+  it('refuses an unknown point or action, and any value in production', () => {
+    expect(configError({ NODE_ENV: 'test', FAULT_INJECT: 'somewhere:kill' }).message).toMatch(
+      /FAULT_INJECT must be/,
+    );
+    expect(
+      configError({ NODE_ENV: 'test', FAULT_INJECT: 'idempotency-after-commit:explode' }).message,
+    ).toMatch(/FAULT_INJECT must be/);
+    expect(configError({ ...production(), FAULT_INJECT: 'idempotency-after-commit:kill' }).message).toMatch(
+      /FAULT_INJECT is for crash tests only/,
     );
   });
 });

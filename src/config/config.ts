@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { vkeyToPublicKey } from '../modules/platform/audit/checkpoint';
 import { DEV_SIGNING_KEY, loadSigningKey } from '../modules/platform/audit/signing-key';
 import { FieldCipher } from '../modules/platform/identity/personal-data/field-cipher';
+import { ROLE_NAMES } from '../modules/platform/identity/staff/role-catalogue';
 
 /**
  * Every setting comes from the environment and is checked once at boot. A bad value stops the
@@ -14,6 +17,8 @@ export interface AppConfig {
   host: string;
   /** Real PostgreSQL when set; otherwise an embedded PGlite under dataDir. */
   databaseUrl?: string;
+  /** the owner role's connection, used only to run migrations (MIGRATION_DATABASE_URL, default databaseUrl) */
+  migrationDatabaseUrl?: string;
   dataDir: string;
   /** ':memory:' keeps the embedded database in memory (tests). */
   embeddedInMemory: boolean;
@@ -27,7 +32,25 @@ export interface AppConfig {
   graphqlIntrospection: boolean;
   logLevel: string;
   bodyLimitBytes: number;
-  rateLimit: { anonymousPerMinute: number; authenticatedPerMinute: number };
+  /**
+   * Shape caps on every JSON body and GraphQL variables, checked before validation: members of one
+   * object, elements of one array, members in all (413 BODY_TOO_COMPLEX), nesting depth (400).
+   */
+  bodyShape: { maxKeysPerObject: number; maxArrayLength: number; maxMembers: number; maxDepth: number };
+  rateLimit: {
+    anonymousPerMinute: number;
+    authenticatedPerMinute: number;
+    /** where counters live; null: the default (see rateLimitStoreFor) */
+    store: 'memory' | 'postgres' | 'redis' | null;
+    /** REDIS_URL, for the redis store */
+    redisUrl: string | null;
+  };
+  /** Express 'trust proxy': false (the socket's peer is the client), a hop count, or addresses/CIDRs */
+  trustProxy: false | number | string[];
+  /** how long /health/ready answers 503 after SIGTERM before the listener closes */
+  shutdownDrainMs: number;
+  /** where /metrics is served: a separate listener (port), and/or behind a bearer token on the main port */
+  metrics: { port: number | null; host: string; token: string | null };
   jwt: {
     issuer: string;
     audience: string;
@@ -40,10 +63,18 @@ export interface AppConfig {
   fieldKeys: string;
   blindIndexKey: Buffer;
   seedDemoData: boolean;
+  /** STAFF_SECOND_FACTOR_ROLES: roles needing a second factor; null: the catalogue's default (admin is always included) */
+  secondFactorRoles: string[] | null;
   jobs: { enabled: boolean; pollMs: number };
   idempotencyTtlHours: number;
+  /**
+   * Test-only fault (FAULT_INJECT=<point>:<action>), refused in production: at `point` of every
+   * request that carries an Idempotency-Key, `kill` the process (SIGKILL) or `drop-connection` (end
+   * the database session). Null: no fault, the normal case.
+   */
+  faultInject: FaultInjection | null;
   /** audit log: checkpoint origin line and signing key name; minutes between signed checkpoints */
-  audit: { origin: string; checkpointMinutes: number };
+  audit: { origin: string; checkpointMinutes: number; witness: AuditWitnessConfig };
   /** 'log' writes messages (verification codes included) to the log: development only; 'none' leaves them queued for a provider adapter. */
   notifyTransport: 'log' | 'none' | 'smtp';
   /** e-mail relay for NOTIFY_TRANSPORT=smtp (null otherwise) */
@@ -79,6 +110,18 @@ export interface S3Config {
   /** both or neither; neither: the SDK's default chain (instance role, env, profile) */
   credentials: { accessKeyId: string; secretAccessKey: string } | null;
   forcePathStyle: boolean;
+}
+
+/** AUDIT_WITNESS_* settings: where signed checkpoints are copied outside the database. */
+export interface AuditWitnessConfig {
+  /** append-only checkpoint log (DATA_DIR/audit/checkpoints.log; always on) */
+  file: string;
+  /** one object per checkpoint, keyed by tree size (null: off) */
+  s3: (S3Config & { prefix: string }) | null;
+  /** base URLs of OneWindow instances that witness this log (POST <url>/v1/audit/witness) */
+  peers: string[];
+  /** vkeys of other logs this instance witnesses (empty: POST /v1/audit/witness refuses every origin) */
+  trustedKeys: string[];
 }
 
 export interface ChannelsConfig {
@@ -161,6 +204,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError(`NODE_ENV must be development, test or production, got "${nodeEnv}"`);
   }
   const isProd = nodeEnv === 'production';
+  // First: a production process with the crash tests' switch must not start, whatever else is set.
+  const faultInject = faultInjection(env, isProd);
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
@@ -194,6 +239,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError(`SIGNING_KEY: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (isProd && !databaseUrl) throw new ConfigError('DATABASE_URL is required in production');
+  const migrationDatabaseUrl = env.MIGRATION_DATABASE_URL || databaseUrl;
+  if (migrationDatabaseUrl && !/^postgres(ql)?:\/\//.test(migrationDatabaseUrl))
+    throw new ConfigError('MIGRATION_DATABASE_URL must start with postgres:// or postgresql://');
+  if (migrationDatabaseUrl && !databaseUrl)
+    throw new ConfigError('MIGRATION_DATABASE_URL needs DATABASE_URL (the runtime role) as well');
   const notifyTransport = env.NOTIFY_TRANSPORT || (isProd ? 'none' : 'log');
   if (notifyTransport !== 'log' && notifyTransport !== 'none' && notifyTransport !== 'smtp')
     throw new ConfigError(`NOTIFY_TRANSPORT must be log, none or smtp, got "${notifyTransport}"`);
@@ -218,6 +268,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port,
     host,
     databaseUrl,
+    migrationDatabaseUrl,
     dataDir,
     embeddedInMemory: dataDir === ':memory:',
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
@@ -229,10 +280,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', !isProd),
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_KB', 1024, 1, 102400) * 1024,
+    bodyShape: {
+      maxKeysPerObject: int(env, 'BODY_MAX_KEYS_PER_OBJECT', 1000, 1, 1_000_000),
+      maxArrayLength: int(env, 'BODY_MAX_ARRAY_LENGTH', 5000, 1, 10_000_000),
+      maxMembers: int(env, 'BODY_MAX_MEMBERS', 20_000, 1, 10_000_000),
+      maxDepth: int(env, 'BODY_MAX_DEPTH', 32, 2, 256),
+    },
     rateLimit: {
       anonymousPerMinute: int(env, 'RATE_LIMIT_ANONYMOUS', 300, 1, 1_000_000),
       authenticatedPerMinute: int(env, 'RATE_LIMIT_AUTHENTICATED', 1200, 1, 1_000_000),
+      ...rateLimitStoreConfig(env),
     },
+    trustProxy: trustProxyConfig(env.TRUST_PROXY),
+    shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', isProd ? 5000 : 0, 0, 120_000),
+    metrics: metricsConfig(env, port),
     jwt: {
       issuer: env.JWT_ISSUER || 'onewindow',
       audience: env.JWT_AUDIENCE || 'onewindow-api',
@@ -244,14 +305,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fieldKeys,
     blindIndexKey: secret(env, 'BLIND_INDEX_KEY', isProd, 32, DEV_SECRETS.BLIND_INDEX_KEY),
     seedDemoData: bool(env, 'SEED_DEMO_DATA', !isProd),
+    secondFactorRoles: secondFactorRolesConfig(env.STAFF_SECOND_FACTOR_ROLES),
     jobs: {
       enabled: bool(env, 'JOBS_ENABLED', nodeEnv !== 'test'),
       pollMs: int(env, 'JOBS_POLL_MS', 1000, 50, 60000),
     },
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+    faultInject,
     audit: {
-      origin: auditOrigin(env, host, port),
+      origin: auditOrigin(env, isProd),
       checkpointMinutes: int(env, 'AUDIT_CHECKPOINT_MINUTES', 5, 1, 24 * 60),
+      witness: auditWitnessConfig(env, isProd, nodeEnv, env.DATA_DIR || null),
     },
     notifyTransport,
     smtp:
@@ -264,6 +328,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
     channels: channelsConfig(env, isProd),
     files: filesConfig(env, isProd, nodeEnv, env.DATA_DIR || null),
   };
+}
+
+export const FAULT_POINTS = ['idempotency-before-commit', 'idempotency-after-commit'] as const;
+export const FAULT_ACTIONS = ['kill', 'drop-connection'] as const;
+export interface FaultInjection {
+  point: (typeof FAULT_POINTS)[number];
+  action: (typeof FAULT_ACTIONS)[number];
+}
+
+/** FAULT_INJECT: crash tests only; a production process refuses to start with it. */
+function faultInjection(env: Env, isProd: boolean): FaultInjection | null {
+  const raw = env.FAULT_INJECT?.trim();
+  if (!raw) return null;
+  if (isProd) throw new ConfigError('FAULT_INJECT is for crash tests only and is refused in production');
+  const [point, action] = raw.split(':');
+  const p = FAULT_POINTS.find((x) => x === point);
+  const a = FAULT_ACTIONS.find((x) => x === action);
+  if (!p || !a)
+    throw new ConfigError(
+      `FAULT_INJECT must be <${FAULT_POINTS.join('|')}>:<${FAULT_ACTIONS.join('|')}>, got "${raw}"`,
+    );
+  return { point: p, action: a };
 }
 
 /**
@@ -372,15 +458,21 @@ export function oidcConfig(env: Env, isProd: boolean, publicBaseUrl: string): Oi
 }
 
 /**
- * C2SP checkpoint origin (also the signing key name): a schema-less URL, stable for the log's lifetime.
- * Defaults to PUBLIC_BASE_URL's host + /audit; set AUDIT_ORIGIN before publishing checkpoints.
+ * C2SP checkpoint origin (also the signing key name): a schema-less URL, stable for the log's lifetime
+ * and the same on every instance (all sign one log). Required in production; elsewhere it defaults to
+ * PUBLIC_BASE_URL's host + /audit, or localhost/audit, never to an instance's own host and port.
  */
-function auditOrigin(env: Env, host: string, port: number): string {
+function auditOrigin(env: Env, isProd: boolean): string {
   let raw = env.AUDIT_ORIGIN;
+  if (!raw && isProd)
+    throw new ConfigError(
+      'AUDIT_ORIGIN is required in production: the one name every instance signs the audit log under, e.g. gov.example/audit',
+    );
   if (!raw) {
-    const base = env.PUBLIC_BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-    if (!URL.canParse(base)) throw new ConfigError(`PUBLIC_BASE_URL must be an absolute URL, got "${base}"`);
-    raw = `${new URL(base).host}/audit`;
+    const base = env.PUBLIC_BASE_URL;
+    if (base && !URL.canParse(base))
+      throw new ConfigError(`PUBLIC_BASE_URL must be an absolute URL, got "${base}"`);
+    raw = base ? `${new URL(base).host}/audit` : 'localhost/audit';
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9.:/_-]{0,199}$/.test(raw)) {
     throw new ConfigError(
@@ -388,6 +480,73 @@ function auditOrigin(env: Env, host: string, port: number): string {
     );
   }
   return raw;
+}
+
+/**
+ * The checkpoint log goes under DATA_DIR/audit (a fresh temp directory per app in tests without
+ * DATA_DIR, so runs on different databases never share one). The S3 witness reads AUDIT_WITNESS_S3_*,
+ * each falling back to the files driver's S3_* value, and is on when AUDIT_WITNESS_S3_BUCKET is set.
+ */
+function auditWitnessConfig(
+  env: Env,
+  isProd: boolean,
+  nodeEnv: string,
+  dataDir: string | null,
+): AuditWitnessConfig {
+  const file =
+    env.AUDIT_WITNESS_FILE ||
+    (dataDir && dataDir !== ':memory:'
+      ? join(dataDir, 'audit', 'checkpoints.log')
+      : nodeEnv === 'test' || dataDir === ':memory:'
+        ? join(tmpdir(), `onewindow-${nodeEnv}-audit-${randomBytes(6).toString('hex')}`, 'checkpoints.log')
+        : join('data', 'audit', 'checkpoints.log'));
+  let s3: AuditWitnessConfig['s3'] = null;
+  if (env.AUDIT_WITNESS_S3_BUCKET) {
+    const own = (k: string): string | undefined => env[`AUDIT_WITNESS_S3_${k}`] || undefined;
+    const ownKeys = own('ACCESS_KEY_ID') || own('SECRET_ACCESS_KEY');
+    try {
+      s3 = {
+        ...s3Config(
+          {
+            S3_BUCKET: own('BUCKET'),
+            S3_REGION: own('REGION') ?? env.S3_REGION,
+            S3_ENDPOINT: own('ENDPOINT') ?? env.S3_ENDPOINT,
+            S3_ACCESS_KEY_ID: ownKeys ? own('ACCESS_KEY_ID') : env.S3_ACCESS_KEY_ID,
+            S3_SECRET_ACCESS_KEY: ownKeys ? own('SECRET_ACCESS_KEY') : env.S3_SECRET_ACCESS_KEY,
+            S3_FORCE_PATH_STYLE: own('FORCE_PATH_STYLE') ?? env.S3_FORCE_PATH_STYLE,
+          },
+          isProd,
+        ),
+        prefix: env.AUDIT_WITNESS_S3_PREFIX ?? 'audit/checkpoints/',
+      };
+    } catch (e) {
+      // s3Config names the files driver's variables; name the witness's.
+      throw new ConfigError((e as Error).message.replace(/\bS3_/g, 'AUDIT_WITNESS_S3_'));
+    }
+    if (!/^([A-Za-z0-9._-]+\/)*$/.test(s3.prefix))
+      throw new ConfigError('AUDIT_WITNESS_S3_PREFIX must be empty or end with / (e.g. audit/checkpoints/)');
+  }
+  const list = (name: string): string[] =>
+    (env[name] || '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const peers = list('AUDIT_WITNESS_PEERS').map((u) => {
+    if (!URL.canParse(u) || !['http:', 'https:'].includes(new URL(u).protocol))
+      throw new ConfigError(`AUDIT_WITNESS_PEERS entry "${u}" must be an http(s) base URL`);
+    if (isProd && new URL(u).protocol !== 'https:')
+      throw new ConfigError('AUDIT_WITNESS_PEERS must use https in production');
+    return u.replace(/\/+$/, '');
+  });
+  const trustedKeys = list('AUDIT_WITNESS_TRUSTED_KEYS');
+  for (const vkey of trustedKeys) {
+    try {
+      vkeyToPublicKey(vkey);
+    } catch (e) {
+      throw new ConfigError(`AUDIT_WITNESS_TRUSTED_KEYS entry "${vkey}": ${(e as Error).message}`);
+    }
+  }
+  return { file, s3, peers, trustedKeys };
 }
 
 function smtpConfig(env: Env, isProd: boolean, publicBaseUrl: string): SmtpConfig {
@@ -442,6 +601,90 @@ function channelsConfig(env: Env, isProd: boolean): ChannelsConfig {
     wechatApiBase: base.replace(/\/+$/, ''),
     timeoutMs: int(env, 'CHANNEL_TIMEOUT_MS', 5000, 100, 60000),
   };
+}
+
+/** RATE_LIMIT_STORE and REDIS_URL (the store itself is chosen in rate-limit.store.ts, which knows the database). */
+function rateLimitStoreConfig(env: Env): { store: AppConfig['rateLimit']['store']; redisUrl: string | null } {
+  const store = env.RATE_LIMIT_STORE || null;
+  if (store !== null && store !== 'memory' && store !== 'postgres' && store !== 'redis')
+    throw new ConfigError(`RATE_LIMIT_STORE must be memory, postgres or redis, got "${store}"`);
+  const redisUrl = env.REDIS_URL || null;
+  // The message names the variable only: the URL may carry a password.
+  if (redisUrl && (!URL.canParse(redisUrl) || !['redis:', 'rediss:'].includes(new URL(redisUrl).protocol)))
+    throw new ConfigError('REDIS_URL must look like redis://[:password@]host:6379[/db] or rediss://…');
+  if (store === 'redis' && !redisUrl) throw new ConfigError('RATE_LIMIT_STORE=redis needs REDIS_URL');
+  return { store, redisUrl };
+}
+
+/** STAFF_SECOND_FACTOR_ROLES: unset for the default; otherwise a comma list of role names (may be empty: "none"). */
+export function secondFactorRolesConfig(raw: string | undefined): string[] | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  if (raw.trim() === 'none') return [];
+  const names = raw.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(ROLE_NAMES as string[]).includes(n));
+  if (unknown.length)
+    throw new ConfigError(
+      `STAFF_SECOND_FACTOR_ROLES names unknown roles: ${unknown.join(', ')} (roles: ${ROLE_NAMES.join(', ')}, or none)`,
+    );
+  return names;
+}
+
+/** Express's own preset names for address ranges, accepted in TRUST_PROXY lists. */
+const TRUST_PROXY_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: unset/off (X-Forwarded-For ignored: the socket's peer is the client), a hop count
+ * (1 = one proxy in front), or a comma-separated list of proxy addresses, CIDRs and Express presets
+ * (loopback, linklocal, uniquelocal). `true` (trust every hop, so any client picks its own address)
+ * is refused: a hop count says what is meant.
+ */
+export function trustProxyConfig(raw: string | undefined): false | number | string[] {
+  const value = (raw ?? '').trim();
+  if (!value || /^(off|false|no|0)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) throw new ConfigError(`TRUST_PROXY hop count must be between 0 and 10, got ${hops}`);
+    return hops;
+  }
+  if (/^(on|true|yes)$/i.test(value))
+    throw new ConfigError(
+      'TRUST_PROXY=true would let any client choose its address; give a hop count or addresses',
+    );
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (TRUST_PROXY_PRESETS.includes(entry)) continue;
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (!family || !prefixOk || extra !== undefined)
+      throw new ConfigError(
+        `TRUST_PROXY entry "${entry}" must be an IP address, a CIDR (10.0.0.0/8), loopback, linklocal or uniquelocal`,
+      );
+  }
+  return entries;
+}
+
+/** METRICS_PORT / METRICS_HOST (a separate scrape listener) and METRICS_TOKEN (bearer on the main port). */
+function metricsConfig(env: Env, mainPort: number): AppConfig['metrics'] {
+  const port = env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 0, 65535) : null;
+  if (port !== null && port !== 0 && port === mainPort)
+    throw new ConfigError(`METRICS_PORT must differ from PORT (${mainPort})`);
+  const host = env.METRICS_HOST || '127.0.0.1';
+  if (!isIP(host) && host !== 'localhost')
+    throw new ConfigError(
+      `METRICS_HOST must be an IP address to bind (127.0.0.1, 0.0.0.0, ::), got "${host}"`,
+    );
+  const token = env.METRICS_TOKEN || null;
+  // The message says what is wrong, never the token.
+  if (token !== null && !/^[\x21-\x7e]{24,256}$/.test(token))
+    throw new ConfigError(
+      'METRICS_TOKEN must be 24 to 256 visible ASCII characters (e.g. openssl rand -hex 24)',
+    );
+  return { port, host, token };
 }
 
 /** A random secret for `npm run secrets` style output in the README. */

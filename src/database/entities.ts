@@ -1,7 +1,14 @@
 // Every entity, listed once for the app, the migration scripts and the tests.
 // Concrete entity classes (TypeORM instantiates them with no arguments).
 import { IdempotencyRecord } from '../api/http/idempotency.entity';
-import { AuditLeaf, AuditNode, AuditQueued, AuditTreeHead } from '../modules/platform/audit/audit.entity';
+import { RateLimitCounter } from '../api/http/rate-limit-counter.entity';
+import {
+  AuditLeaf,
+  AuditNode,
+  AuditQueued,
+  AuditTreeHead,
+  AuditWitnessed,
+} from '../modules/platform/audit/audit.entity';
 import { Job } from '../modules/platform/jobs/job.entity';
 import { WorkCalendarDay, WorkCalendarYear } from '../modules/platform/calendar/calendar.entity';
 import {
@@ -12,6 +19,8 @@ import {
 import { Account } from '../modules/platform/identity/account.entity';
 import { AuthSession } from '../modules/platform/identity/auth/auth-session.entity';
 import { RefreshToken } from '../modules/platform/identity/auth/refresh-token.entity';
+import { LoginThrottleEntry } from '../modules/platform/identity/auth/login-throttle.entity';
+import { RecoveryCode } from '../modules/platform/identity/staff/recovery-code.entity';
 import { VerificationCode } from '../modules/platform/identity/auth/verification-code.entity';
 import { NotificationOutbox } from '../modules/platform/notifications/notification.entity';
 import { InboxMessage } from '../modules/platform/notifications/inbox-message.entity';
@@ -42,12 +51,16 @@ export const ENTITIES: Array<new () => object> = [
   OAuthClient,
   ApiKey,
   IdempotencyRecord,
+  RateLimitCounter,
   AuditLeaf,
   AuditQueued,
   AuditTreeHead,
   AuditNode,
+  AuditWitnessed,
   AuthSession,
   RefreshToken,
+  LoginThrottleEntry,
+  RecoveryCode,
   VerificationCode,
   NotificationOutbox,
   InboxMessage,

@@ -14,7 +14,8 @@ export async function prepareDatabase(config: AppConfig): Promise<PreparedDataba
   const url = config.databaseUrl ?? embedded!.url;
   // PGlite is a single session: one connection, so transactions queue instead of interleaving.
   const poolSize = embedded ? 1 : config.dbPoolSize;
-  await runMigrations(url);
+  // Migrations run as the tables' owner; the app then connects as the runtime role (src/database/db-roles.ts).
+  await runMigrations(config.migrationDatabaseUrl ?? url);
   await embedded?.idle();
   return { url, poolSize, embedded };
 }

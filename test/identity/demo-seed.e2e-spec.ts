@@ -1,11 +1,19 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import {
   DEMO_API_KEY,
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   DEMO_PASSWORD,
+  DEMO_TOTP_SECRET,
+  demoBanner,
   seedDemoData,
 } from '../../src/modules/platform/demo/demo-seed';
+import {
+  demoCredentialsIn,
+  refuseDemoCredentialsInProduction,
+} from '../../src/modules/platform/demo/demo-credentials';
+import { totpCode } from '../../src/modules/platform/identity/staff/totp';
 import { isValidUnifiedSocialCreditCode } from '../../src/modules/platform/identity/personal-data/national-id';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -77,11 +85,15 @@ describe('demo data', () => {
   });
 
   it('lets the demo people, client and key in, each with its own reach', async () => {
-    const login = async (l: string) =>
-      (await t.http.post('/v1/auth/login').send({ login: l, password: DEMO_PASSWORD }).expect(200)).body
+    const login = async (l: string, totp?: string) =>
+      (await t.http.post('/v1/auth/login').send({ login: l, password: DEMO_PASSWORD, totp }).expect(200)).body
         .accessToken as string;
     const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-    const admin = await login('admin');
+    // The administrator's role needs a second factor: the demo one is enrolled with DEMO_TOTP_SECRET.
+    const refused = await t.http.post('/v1/auth/login').send({ login: 'admin', password: DEMO_PASSWORD });
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('SECOND_FACTOR_REQUIRED');
+    const admin = await login('admin', totpCode(DEMO_TOTP_SECRET));
     const supervisor = await login('supervisor');
     const clerkA = await login('clerk.a');
     await login('13800000001');
@@ -105,8 +117,68 @@ describe('demo data', () => {
     await t.http.get('/v1/staff').set('X-API-Key', DEMO_API_KEY).expect(403); // directory:read only
   });
 
+  it('prints the demo authenticator beside the accounts whose role needs it', async () => {
+    const banner = demoBanner(await seedDemoData(t.app));
+    const line = (login: string) => banner.split('\n').find((l) => l.includes(` ${login} `))!;
+    expect(line('admin')).toContain(`${DEMO_PASSWORD}  (TOTP secret ${DEMO_TOTP_SECRET})`);
+    expect(line('market.admin')).toContain(`(TOTP secret ${DEMO_TOTP_SECRET})`);
+    expect(line('clerk.a')).not.toContain('TOTP');
+  });
+
+  it('names every demo credential that still works, which a production start refuses', async () => {
+    await seedDemoData(t.app);
+    const found = await demoCredentialsIn(t.app);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'demo API key owk_demo0001_…',
+        `demo client secret of ${DEMO_CLIENT_ID}`,
+        'demo password of admin',
+        'demo password of market.admin',
+        'demo password of clerk.a',
+        'demo password of 13800000001',
+        'demo password of biz@demo.onewindow.dev',
+      ]),
+    );
+    // Not a production instance: the start goes on.
+    await expect(refuseDemoCredentialsInProduction(t.app)).resolves.toBeUndefined();
+  });
+
+  it('stops a production start while they work, naming each (the bootstrap createApp runs)', async () => {
+    await seedDemoData(t.app);
+    // The embedded database takes one app at a time: this one steps aside, and comes back after.
+    await t.close();
+    try {
+      await expect(startTestApp(productionEnv())).rejects.toThrow(
+        new RegExp(
+          'demo credentials are present in the production database; remove or change them first: .*' +
+            `demo API key owk_demo0001_…; demo client secret of ${DEMO_CLIENT_ID}; .*demo password of admin;`,
+        ),
+      );
+    } finally {
+      t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000' });
+    }
+  });
+
   it('refuses to run in production, where its credentials would be public', async () => {
     const prodApp = { get: () => ({ env: 'production' }) } as unknown as INestApplication;
     await expect(seedDemoData(prodApp)).rejects.toThrow(/production/);
   });
 });
+
+/** What a production instance needs to boot (fresh secrets; the database is the test run's). */
+function productionEnv(): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgresql://unused@127.0.0.1:1/unused',
+    AUDIT_ORIGIN: 'gov.example/audit',
+    JWT_SECRET: randomBytes(48).toString('base64'),
+    FIELD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    SIGNING_KEY: Buffer.from(
+      generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    ).toString('base64'),
+    JOBS_ENABLED: 'false',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_STORE: 'memory',
+  };
+}

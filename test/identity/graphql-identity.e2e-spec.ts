@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
+import { totpCode } from '../../src/modules/platform/identity/staff/totp';
 import { expectOncePerKey, KeyedMutation, Vars } from '../support/graphql-idempotency';
 import { startTestApp, TestApp } from '../support/test-app';
 import { accountIdOf, latestCode, PASSWORD, signedInCitizen, uniquePhone } from './citizen-fixtures';
-import { auth, makeUnit, Person, signedInStaff, uniq } from './staff-fixtures';
+import { auth, FIXTURE_PASSWORD, makeUnit, Person, signedInStaff, uniq } from './staff-fixtures';
 
 /**
  * The GraphQL twins of the identity REST endpoints: staff administration, OAuth clients, API
@@ -65,7 +66,12 @@ describe('identity over GraphQL', () => {
     Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${sql}`, params))[0].n);
 
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000', RATE_LIMIT_AUTHENTICATED: '100000' });
+    t = await startTestApp({
+      RATE_LIMIT_ANONYMOUS: '100000',
+      RATE_LIMIT_AUTHENTICATED: '100000',
+      // supertest connects over loopback: trusting it lets X-Forwarded-For name distinct callers
+      TRUST_PROXY: 'loopback',
+    });
     const root = await makeUnit(t, '图谱市局');
     X = await makeUnit(t, '图谱甲区', root);
     X1 = await makeUnit(t, '图谱甲区科室', X);
@@ -366,14 +372,31 @@ describe('identity over GraphQL', () => {
         myStaffProfile: { id: me.id, username: me.login, roles: [{ role: 'Clerk' }], delegations: [] },
       });
 
-      const enrol = await gql<{ enrolTotp: { secret: string; otpauthUri: string } }>(
-        'mutation { enrolTotp { secret otpauthUri } }',
-        {},
+      // A session alone cannot start an enrolment: the current password is asked for.
+      const ENROL =
+        'mutation($i: StartTotpEnrolmentInput!) { enrolTotp(input: $i) { secret otpauthUri expiresIn } }';
+      expect(codeOf(await gql(ENROL, { i: { password: 'Not-the-password-1' } }, tok(me)))).toBe(
+        'VALIDATION_FAILED',
+      );
+      const enrol = await gql<{ enrolTotp: { secret: string; otpauthUri: string; expiresIn: number } }>(
+        ENROL,
+        { i: { password: FIXTURE_PASSWORD } },
         tok(me),
       );
       expect(enrol.data!.enrolTotp.secret).toMatch(/^[A-Z2-7]+$/);
       expect(enrol.data!.enrolTotp.otpauthUri).toContain(`secret=${enrol.data!.enrolTotp.secret}`);
-      expect(codeOf(await gql('mutation { enrolTotp { secret } }', {}, tok(me)))).toBe('CONFLICT');
+      expect(enrol.data!.enrolTotp.expiresIn).toBe(600);
+      const CONFIRM = 'mutation($i: ConfirmTotpInput!) { confirmTotp(input: $i) { recoveryCodes } }';
+      const good = totpCode(enrol.data!.enrolTotp.secret);
+      const bad = String((Number(good) + 1) % 1_000_000).padStart(6, '0');
+      expect(codeOf(await gql(CONFIRM, { i: { code: bad } }, tok(me)))).toBe('VERIFICATION_CODE_INVALID');
+      const confirmed = await gql<{ confirmTotp: { recoveryCodes: string[] } }>(
+        CONFIRM,
+        { i: { code: good } },
+        tok(me),
+      );
+      expect(confirmed.data!.confirmTotp.recoveryCodes).toHaveLength(10);
+      expect(codeOf(await gql(ENROL, { i: { password: FIXTURE_PASSWORD } }, tok(me)))).toBe('CONFLICT');
 
       const from = new Date();
       const created = await gql<{ createDelegation: { id: string } }>(
@@ -635,7 +658,7 @@ describe('identity over GraphQL', () => {
       register: {
         query: `mutation($input: RegisterInput!, $key: String) {
           register(input: $input, idempotencyKey: $key) { status channel codeExpiresIn } }`,
-        // Anonymous callers' keys are scoped by address (the app trusts X-Forwarded-For from loopback).
+        // Anonymous callers' keys are scoped by address (TRUST_PROXY=loopback: X-Forwarded-For is honoured).
         callers: () => [{ 'X-Forwarded-For': '203.0.113.10' }, { 'X-Forwarded-For': '203.0.113.11' }],
         headers,
         fresh: async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestApp } from '../support/test-app';
 import type { Person } from './staff-fixtures';
-import { uniq } from './staff-fixtures';
+import { FIXTURE_PASSWORD, uniq } from './staff-fixtures';
 
 /**
  * The GraphQL half of the identity permission matrix (permission-matrix.e2e-spec.ts runs it):
@@ -48,6 +48,7 @@ export const GQL_IDENTITY_OPERATIONS = [
   'revokeRole',
   'resetStaffTotp',
   'enrolTotp',
+  'confirmTotp',
   'createDelegation',
   'revokeDelegation',
   'clients',
@@ -168,9 +169,17 @@ export function graphqlMatrix(d: MatrixDeps): {
     { name: 'myDelegations', query: '{ myDelegations { id } }', expect: deny(STAFF_ONLY('ok')) },
     {
       name: 'enrolTotp',
-      query: 'mutation { enrolTotp { secret } }',
+      query: 'mutation($i: StartTotpEnrolmentInput!) { enrolTotp(input: $i) { secret } }',
+      variables: () => ({ i: { password: FIXTURE_PASSWORD } }),
       before: d.clearTotp,
-      expect: deny(STAFF_ONLY('ok')),
+      // the administrators' roles need a second factor, so their fixtures are enrolled already
+      expect: deny({ ...STAFF_ONLY('ok'), orgAdminX: 'CONFLICT', admin: 'CONFLICT' }),
+    },
+    {
+      name: 'confirmTotp',
+      label: "a code that is not the authenticator's",
+      query: 'mutation { confirmTotp(input: { code: "000000" }) { recoveryCodes } }',
+      expect: deny({ ...STAFF_ONLY('VERIFICATION_CODE_INVALID'), orgAdminX: 'CONFLICT', admin: 'CONFLICT' }),
     },
     {
       name: 'createDelegation',

@@ -420,7 +420,6 @@ describe('citizen sign-in through an external OpenID Connect provider', () => {
         status: AccountStatus.Active,
         phone,
         username: `oidc-staff-${randomBytes(4).toString('hex')}`,
-        failedLogins: 0,
       }),
     );
     const subject = uniqueSubject();

@@ -3,8 +3,15 @@ import { RequestContext } from '../../src/api/context/request-context';
 import { Account, AccountKind, AccountStatus } from '../../src/modules/platform/identity/account.entity';
 import { AccessTokenService } from '../../src/modules/platform/identity/access-token.service';
 import { PasswordService } from '../../src/modules/platform/identity/auth/password.service';
+import { RefreshTokensService } from '../../src/modules/platform/identity/auth/refresh-tokens.service';
+import { holdsSecondFactorRole } from '../../src/modules/platform/identity/auth/second-factor';
+import {
+  PersonalDataService,
+  PersonalField,
+} from '../../src/modules/platform/identity/personal-data/personal-data.service';
 import { RoleAssignment } from '../../src/modules/platform/identity/staff/role-assignment.entity';
-import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
+import { RoleName, secondFactorRoles } from '../../src/modules/platform/identity/staff/role-catalogue';
+import { totpCode } from '../../src/modules/platform/identity/staff/totp';
 import {
   OrganisationKind,
   Region,
@@ -112,12 +119,44 @@ export async function makeCitizen(t: TestApp): Promise<Person> {
   return { id: account.id, login: phone };
 }
 
-/** Signs the person in through the login endpoint when it is mounted; else mints a token for the real account. */
+/** the authenticator of fixture staff whose roles need a second factor (see secondFactorFor) */
+export const FIXTURE_TOTP_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+
+/**
+ * The TOTP code to sign the person in with, when a role of theirs needs a second factor: they are
+ * given the fixture authenticator, as their administrator would insist. The replay guard is reset
+ * because fixtures sign one person in several times within a 30-second step (the guard itself is
+ * tested in auth.e2e-spec).
+ */
+export async function secondFactorFor(t: TestApp, person: Person): Promise<string | undefined> {
+  const roles = secondFactorRoles(t.config.secondFactorRoles);
+  if (!(await holdsSecondFactorRole(t.db, person.id, roles))) return undefined;
+  await enrolFixtureTotp(t, person.id);
+  return totpCode(FIXTURE_TOTP_SECRET);
+}
+
+/**
+ * Gives the account the fixture authenticator (unless it has one), as if enrolled and confirmed:
+ * for tests that grant a role needing a second factor to someone already signed in.
+ */
+export async function enrolFixtureTotp(t: TestApp, accountId: string): Promise<void> {
+  const secret = t.app.get(PersonalDataService).encrypt(PersonalField.TotpSecret, FIXTURE_TOTP_SECRET);
+  await t.db.query(
+    'UPDATE account SET totp_secret_enc = COALESCE(totp_secret_enc, $2), totp_last_step = NULL WHERE id = $1',
+    [accountId, secret],
+  );
+}
+
+/** Signs the person in through the login endpoint when it is mounted; else opens a session and mints a token for the real account. */
 export async function signIn(t: TestApp, person: Person, kind: 'staff' | 'citizen'): Promise<string> {
-  const res = await t.http.post('/v1/auth/login').send({ login: person.login, password: FIXTURE_PASSWORD });
+  const totp = await secondFactorFor(t, person);
+  const res = await t.http
+    .post('/v1/auth/login')
+    .send({ login: person.login, password: FIXTURE_PASSWORD, totp });
   if (res.status === 200) return res.body.accessToken as string;
   if (res.status !== 404) throw new Error(`login of ${person.login} failed: ${res.status} ${res.text}`);
-  return (await t.app.get(AccessTokenService).issue({ sub: person.id, kind })).token;
+  const sid = await t.app.get(RefreshTokensService).openSession(RequestContext.system('test'), person.id);
+  return (await t.app.get(AccessTokenService).issue({ sub: person.id, kind, sid })).token;
 }
 
 /**

@@ -8,6 +8,7 @@ import { totpCode } from '../../src/modules/platform/identity/staff/totp';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
   auth,
+  enrolFixtureTotp,
   FIXTURE_PASSWORD,
   grant,
   makeCitizen,
@@ -267,7 +268,11 @@ describe('staff, roles and delegations', () => {
         [target.id],
       );
       expect(rows).toEqual([{ role: 'org_admin' }]);
-      // the same access token now carries the role: grants are loaded per request
+      // the same access token now carries the role (grants are loaded per request), once the second
+      // factor that org_admin needs is there
+      const waiting = await t.http.get(`/v1/staff?within=${root}&limit=100`).set(tok(target)).expect(403);
+      expect(waiting.body.code).toBe('SECOND_FACTOR_ENROLMENT_REQUIRED');
+      await enrolFixtureTotp(t, target.id);
       const list = await t.http.get(`/v1/staff?within=${root}&limit=100`).set(tok(target)).expect(200);
       expect(list.body.items.map((s: { id: string }) => s.id)).toContain(target.id);
       expect(list.body.items.map((s: { id: string }) => s.id)).not.toContain(orgAdminX.id); // X is above X1
@@ -310,6 +315,7 @@ describe('staff, roles and delegations', () => {
       expect((await assign(orgAdminX, target.id, { role: 'clerk', organisationId: X1 })).status).toBe(409);
       // a global administrator may grant admin, which is then held everywhere
       expect((await assign(admin, target.id, { role: 'admin' })).status).toBe(201);
+      await enrolFixtureTotp(t, target.id); // the administrator's role needs a second factor
       await t.http.get(`/v1/staff/${clerkY.id}`).set(tok(target)).expect(200);
     });
 
@@ -349,6 +355,7 @@ describe('staff, roles and delegations', () => {
     it('lets the delegate exercise the role in that unit within the window, recorded on behalf of the delegator', async () => {
       const delegator = await person(X, [{ role: RoleName.OrgAdmin, unit: X }]);
       const delegate = await person(Y);
+      await enrolFixtureTotp(t, delegate.id); // org_admin, even delegated, needs a second factor
       await t.http.get('/v1/staff').set(tok(delegate)).expect(403);
       const res = await postDelegation(delegator, delegate, {
         ...window(-60_000, DAY),
@@ -426,6 +433,7 @@ describe('staff, roles and delegations', () => {
     it('has no effect before or after its window', async () => {
       const delegator = await person(X, [{ role: RoleName.OrgAdmin, unit: X }]);
       const delegate = await person(Y);
+      await enrolFixtureTotp(t, delegate.id); // org_admin, even delegated, needs a second factor
       const future = await postDelegation(delegator, delegate, {
         ...window(HOUR, DAY),
         reason: '出差',
@@ -450,6 +458,7 @@ describe('staff, roles and delegations', () => {
       const delegator = await person(X, []);
       const assignment = await grant(t, delegator.id, { role: RoleName.OrgAdmin, unit: X });
       const delegate = await person(Y);
+      await enrolFixtureTotp(t, delegate.id); // org_admin, even delegated, needs a second factor
       await postDelegation(delegator, delegate, {
         organisationId: X1,
         ...window(-60_000, DAY),
@@ -467,6 +476,7 @@ describe('staff, roles and delegations', () => {
     it('refuses bad windows, roles not held, admin, oneself and unknown colleagues', async () => {
       const delegator = await person(X, [{ role: RoleName.OrgAdmin, unit: X }]);
       const delegate = await person(Y);
+      await enrolFixtureTotp(t, delegate.id); // org_admin, even delegated, needs a second factor
       const post = (body: object) =>
         postDelegation(delegator, delegate, { reason: '测试', ...window(0, DAY), ...body });
       const tooLong = await post(window(0, 91 * DAY)).expect(400);
@@ -492,48 +502,88 @@ describe('staff, roles and delegations', () => {
   });
 
   describe('TOTP', () => {
-    it('enrols once, stores the secret encrypted, and is reset by an administrator', async () => {
+    it('enrols with the current password, turns on only with a confirming code, and is reset by an administrator', async () => {
       const me = await person(X1);
-      const res = await t.http.post('/v1/staff/me/totp').set(tok(me)).expect(201);
+      const row = async () =>
+        (
+          await t.db.query<{ totp_secret_enc: string | null; totp_pending_enc: string | null }>(
+            'SELECT totp_secret_enc, totp_pending_enc FROM account WHERE id = $1',
+            [me.id],
+          )
+        )[0];
+      // A session alone cannot start it: the current password is asked for.
+      const bare = await t.http.post('/v1/staff/me/totp').set(tok(me)).send({}).expect(400);
+      expect(bare.body.errors[0].pointer).toBe('/password');
+      const wrong = await t.http
+        .post('/v1/staff/me/totp')
+        .set(tok(me))
+        .send({ password: 'Not-the-password-1' })
+        .expect(400);
+      expect(wrong.body.errors[0]).toMatchObject({ pointer: '/password', code: 'currentPasswordIncorrect' });
+      expect(await row()).toEqual({ totp_secret_enc: null, totp_pending_enc: null });
+
+      const res = await t.http
+        .post('/v1/staff/me/totp')
+        .set(tok(me))
+        .send({ password: FIXTURE_PASSWORD })
+        .expect(201);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.body.secret).toMatch(/^[A-Z2-7]{32}$/);
+      expect(res.body.expiresIn).toBe(600);
       expect(res.body.otpauthUri).toBe(
         `otpauth://totp/OneWindow:${encodeURIComponent(me.login)}?secret=${res.body.secret}&issuer=OneWindow&algorithm=SHA1&digits=6&period=30`,
       );
-      const [row] = await t.db.query<{ totp_secret_enc: string }>(
-        'SELECT totp_secret_enc FROM account WHERE id = $1',
-        [me.id],
-      );
-      expect(row.totp_secret_enc).toMatch(/^v1\./);
-      expect(row.totp_secret_enc).not.toContain(res.body.secret);
-      expect(t.app.get(PersonalDataService).decrypt(PersonalField.TotpSecret, row.totp_secret_enc)).toBe(
+      // Waiting for its code: stored encrypted, not yet on.
+      const pending = await row();
+      expect(pending.totp_secret_enc).toBeNull();
+      expect(pending.totp_pending_enc).toMatch(/^v1\./);
+      expect(pending.totp_pending_enc).not.toContain(res.body.secret);
+      expect(
+        t.app.get(PersonalDataService).decrypt(PersonalField.TotpSecret, pending.totp_pending_enc!),
+      ).toBe(res.body.secret);
+      expect((await t.http.get('/v1/staff/me').set(tok(me)).expect(200)).body.totpEnabled).toBe(false);
+
+      const good = totpCode(res.body.secret);
+      const bad = String((Number(good) + 1) % 1_000_000).padStart(6, '0');
+      const refused = await t.http
+        .post('/v1/staff/me/totp/confirm')
+        .set(tok(me))
+        .send({ code: bad })
+        .expect(400);
+      expect(refused.body.code).toBe('VERIFICATION_CODE_INVALID');
+      expect((await row()).totp_secret_enc).toBeNull();
+      const confirmed = await t.http
+        .post('/v1/staff/me/totp/confirm')
+        .set(tok(me))
+        .send({ code: good })
+        .expect(200);
+      expect(confirmed.headers['cache-control']).toBe('no-store');
+      expect(confirmed.body.recoveryCodes).toHaveLength(10);
+      const on = await row();
+      expect(on.totp_pending_enc).toBeNull();
+      expect(t.app.get(PersonalDataService).decrypt(PersonalField.TotpSecret, on.totp_secret_enc!)).toBe(
         res.body.secret,
       );
-      await t.http.post('/v1/staff/me/totp').set(tok(me)).expect(409);
+      await t.http.post('/v1/staff/me/totp').set(tok(me)).send({ password: FIXTURE_PASSWORD }).expect(409);
       expect((await t.http.get('/v1/staff/me').set(tok(me)).expect(200)).body.totpEnabled).toBe(true);
 
       const login = await t.http.post('/v1/auth/login').send({ login: me.login, password: FIXTURE_PASSWORD });
-      if (login.status !== 404) {
-        // the login module asks for the second factor now
-        expect(login.status).toBe(401);
-        expect(login.body.code).toBe('SECOND_FACTOR_REQUIRED');
-        await t.http
-          .post('/v1/auth/login')
-          .send({ login: me.login, password: FIXTURE_PASSWORD, totp: totpCode(res.body.secret) })
-          .expect(200);
-      }
+      expect(login.status).toBe(401);
+      expect(login.body.code).toBe('SECOND_FACTOR_REQUIRED');
 
       await t.http.post(`/v1/staff/${me.id}/totp/reset`).set(tok(clerkY)).expect(403);
       await t.http.post(`/v1/staff/${me.id}/totp/reset`).set(tok(orgAdminX)).expect(204);
-      const [after] = await t.db.query<{ totp_secret_enc: string | null }>(
-        'SELECT totp_secret_enc FROM account WHERE id = $1',
+      expect(await row()).toEqual({ totp_secret_enc: null, totp_pending_enc: null });
+      const [{ n }] = await t.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM recovery_code WHERE account_id = $1',
         [me.id],
       );
-      expect(after.totp_secret_enc).toBeNull();
+      expect(n).toBe(0);
       const citizen = await makeCitizen(t);
       await t.http
         .post('/v1/staff/me/totp')
         .set(auth(await signIn(t, citizen, 'citizen')))
+        .send({ password: FIXTURE_PASSWORD })
         .expect(403);
     });
   });

@@ -46,6 +46,7 @@ describeOnPostgres(
       if (res.status === 503) {
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
         expect(res.body.code).toBe('SERVICE_UNAVAILABLE');
+        expect(res.headers['retry-after']).toBe('5');
       }
     }
 
@@ -127,6 +128,7 @@ describeOnPostgres(
         expect(res.status).toBe(503);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
         expect(res.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+        expect(res.headers['retry-after']).toBe('5');
         expect(JSON.stringify(res.body)).not.toMatch(/terminating|administrator|SELECT|57P01/); // no driver detail leaks
       } finally {
         await holder.query('ROLLBACK');
@@ -179,6 +181,7 @@ describeOnPostgres(
         expect(res.status).toBe(503);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
         expect(res.body.code).toBe('SERVICE_UNAVAILABLE');
+        expect(res.headers['retry-after']).toBe('5');
         expect(Date.now() - started).toBeLessThan(5000);
       } finally {
         await holder.query('ROLLBACK');

@@ -165,6 +165,39 @@ describe('files: upload, download, attach, purge', () => {
       expect(ofd.body).toMatchObject({ contentType: 'application/ofd', name: '发票.ofd' });
     });
 
+    it('names a file with the extension of its detected type, keeping the base name, and downloads it so', async () => {
+      const disposition = async (id: string) =>
+        (await t.http.get(`/v1/files/${id}/content`).set(citizen.headers).expect(200)).headers[
+          'content-disposition'
+        ];
+      // a PDF that calls itself a web page: stored, listed and downloaded as a PDF name
+      const pdf = await multipart(citizen, samples.pdf(), '通知.html', 'application/octet-stream').expect(
+        201,
+      );
+      expect(pdf.body).toMatchObject({ contentType: 'application/pdf', name: '通知.pdf' });
+      expect((await row(pdf.body.id))!.name).toBe('通知.pdf');
+      expect(await disposition(pdf.body.id)).toBe(
+        `attachment; filename="__.pdf"; filename*=UTF-8''${encodeURIComponent('通知')}.pdf`,
+      );
+      // an image with no extension gets one; a dotted base without one keeps its dots
+      const png = await raw(citizen, samples.png(), 'image/png', '?name=scan').expect(201);
+      expect(png.body.name).toBe('scan.png');
+      const dotted = await multipart(citizen, samples.pdf(), 'v1.2', 'application/pdf').expect(201);
+      expect(dotted.body.name).toBe('v1.2.pdf');
+      // a JPEG called .exe, an OFD called .zip; an extension that already names the type is kept as written
+      const jpeg = await multipart(citizen, samples.jpeg(), 'photo.exe', 'application/octet-stream').expect(
+        201,
+      );
+      expect(jpeg.body).toMatchObject({ contentType: 'image/jpeg', name: 'photo.jpg' });
+      expect(await disposition(jpeg.body.id)).toBe(
+        `attachment; filename="photo.jpg"; filename*=UTF-8''photo.jpg`,
+      );
+      const ofd = await multipart(citizen, samples.ofd(), '发票.zip', 'application/octet-stream').expect(201);
+      expect(ofd.body.name).toBe('发票.ofd');
+      const kept = await multipart(citizen, samples.jpeg(), 'IMG_0001.JPEG', 'image/jpeg').expect(201);
+      expect(kept.body.name).toBe('IMG_0001.JPEG');
+    });
+
     it('refuses anonymous callers (401) and staff without an upload permission (403)', async () => {
       const before = filesOnDisk().length;
       await raw(null, samples.pdf(), 'application/pdf').expect(401);

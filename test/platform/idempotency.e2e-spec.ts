@@ -1,23 +1,38 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { Response } from 'supertest';
 import { requestFingerprint } from '../../src/api/http/idempotency';
+import { responseAad } from '../../src/api/http/idempotency-cipher';
+import { DEV_SECRETS } from '../../src/config/config';
+import { FieldCipher } from '../../src/modules/platform/identity/personal-data/field-cipher';
 import { IdempotencyService } from '../../src/api/http/idempotency.service';
 import { uuidv7 } from '../../src/database/uuid';
-import { startTestApp, TestApp } from '../support/test-app';
+import { onPostgres, startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
 
 const problem = (res: Response) => JSON.parse(res.text) as { code: string };
 const word = () => `i${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 const newKey = () => randomUUID();
+/** The advisory lock IdempotencyService takes for (scope, key). */
+const lockOf = (scope: string, key: string) =>
+  createHash('sha256').update(`${scope}\n${key}`).digest().readBigInt64BE(0).toString();
 
 interface KeyRow {
-  status: string;
   request_hash: string;
-  response_status: number | null;
-  response_body: unknown;
+  response_status: number;
+  response_body: string | null;
+  cipher_key_id: string | null;
   expires_at: Date;
-  locked_until: Date | null;
 }
+
+/** The stored answer, opened with the development FIELD_KEYS the test app runs with. */
+const cipher = new FieldCipher({
+  keys: FieldCipher.parseKeyring(DEV_SECRETS.FIELD_KEYS),
+  activeKeyId: 'dev1',
+  blindIndexKey: Buffer.from(DEV_SECRETS.BLIND_INDEX_KEY, 'base64'),
+});
+const opened = (row: KeyRow & { scope: string; key: string }) =>
+  JSON.parse(cipher.decrypt(row.response_body!, responseAad(row.scope, row.key))) as unknown;
 
 describe('Idempotency-Key (POST /v1/organisations)', () => {
   let t: TestApp;
@@ -38,9 +53,10 @@ describe('Idempotency-Key (POST /v1/organisations)', () => {
         .n,
     );
   const keyRows = (key: string) =>
-    t.db.query<KeyRow & { scope: string }>('SELECT * FROM idempotency_key WHERE "key" = $1 ORDER BY scope', [
-      key,
-    ]);
+    t.db.query<KeyRow & { scope: string; key: string }>(
+      'SELECT * FROM idempotency_key WHERE "key" = $1 ORDER BY scope',
+      [key],
+    );
 
   beforeAll(async () => {
     t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000', RATE_LIMIT_AUTHENTICATED: '100000' });
@@ -80,12 +96,17 @@ describe('Idempotency-Key (POST /v1/organisations)', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       scope: `staff:${adminSub}`,
-      status: 'done',
       request_hash: requestFingerprint('POST', '/v1/organisations', orgBody(name)),
       response_status: 201,
-      response_body: first.body,
-      locked_until: null,
+      cipher_key_id: 'dev1',
     });
+    // Sealed at rest: a FieldCipher envelope, bound to this caller and key, holding the answer.
+    expect(rows[0].response_body).toMatch(/^v1\.dev1\./);
+    expect(rows[0].response_body).not.toContain(name);
+    expect(opened(rows[0])).toEqual(first.body);
+    expect(() =>
+      cipher.decrypt(rows[0].response_body!, responseAad('staff:someone-else', rows[0].key)),
+    ).toThrow();
     // Kept for IDEMPOTENCY_TTL_HOURS (24 by default).
     const hoursLeft = (new Date(rows[0].expires_at).getTime() - Date.now()) / 3_600_000;
     expect(hoursLeft).toBeGreaterThan(23.9);
@@ -119,7 +140,7 @@ describe('Idempotency-Key (POST /v1/organisations)', () => {
     expect(theirs.headers['idempotent-replayed']).toBeUndefined();
     expect(theirs.body.id).not.toBe(mine.body.id);
     expect(await countByName(name)).toBe(2);
-    expect((await keyRows(key)).map((r) => r.status)).toEqual(['done', 'done']);
+    expect((await keyRows(key)).map((r) => r.response_status)).toEqual([201, 201]);
     // And each one's retry replays its own answer.
     expect((await post(key, orgBody(name), otherAdmin).expect(201)).body.id).toBe(theirs.body.id);
     expect((await post(key, orgBody(name)).expect(201)).body.id).toBe(mine.body.id);
@@ -172,7 +193,7 @@ describe('Idempotency-Key (POST /v1/organisations)', () => {
     const ok = await post(key, orgBody(name)).expect(201);
     expect(ok.headers['idempotent-replayed']).toBeUndefined();
     expect(await countByName(name)).toBe(1);
-    expect(await keyRows(key)).toEqual([expect.objectContaining({ status: 'done', response_status: 201 })]);
+    expect(await keyRows(key)).toEqual([expect.objectContaining({ response_status: 201 })]);
   });
 
   it('keeps no record for refused callers (401/403 come before the key is claimed)', async () => {
@@ -210,36 +231,59 @@ describe('Idempotency-Key (POST /v1/organisations)', () => {
     }
   });
 
-  it('answers 409 IDEMPOTENCY_KEY_IN_FLIGHT with Retry-After while the first request holds the key', async () => {
-    const key = newKey();
-    const name = `处理中${word()}`;
-    await t.db.query(
-      `INSERT INTO idempotency_key (scope, "key", status, request_hash, locked_until, expires_at)
-       VALUES ($1, $2, 'processing', $3, now() + interval '1 minute', now() + interval '1 day')`,
-      [`staff:${adminSub}`, key, requestFingerprint('POST', '/v1/organisations', orgBody(name))],
-    );
-    const res = await post(key, orgBody(name)).expect(409);
-    expect(problem(res).code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
-    expect(res.headers['retry-after']).toBe('1');
-    expect(await countByName(name)).toBe(0);
-    // A different body under a held key is a reuse, not a wait.
-    expect(problem(await post(key, orgBody(`${name}x`)).expect(422)).code).toBe('IDEMPOTENCY_KEY_REUSED');
-  });
+  // A second connection can hold the key's lock only on PostgreSQL: the embedded database has one.
+  (onPostgres ? it : it.skip)(
+    'answers 409 IDEMPOTENCY_KEY_IN_FLIGHT with Retry-After while another request holds the key',
+    async () => {
+      const key = newKey();
+      const name = `处理中${word()}`;
+      const holder = new Client({ connectionString: process.env.OW_TEST_DATABASE_URL });
+      await holder.connect();
+      try {
+        // The lock the first request's transaction holds until its COMMIT.
+        await holder.query('SELECT pg_advisory_lock($1::bigint)', [lockOf(`staff:${adminSub}`, key)]);
+        const res = await post(key, orgBody(name)).expect(409);
+        expect(problem(res).code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
+        expect(res.headers['retry-after']).toBe('1');
+        // While the first request runs its body is not known yet: another body waits as well.
+        expect(problem(await post(key, orgBody(`${name}x`)).expect(409)).code).toBe(
+          'IDEMPOTENCY_KEY_IN_FLIGHT',
+        );
+        expect(await countByName(name)).toBe(0);
+        expect(await keyRows(key)).toEqual([]);
+      } finally {
+        await holder.end();
+      }
+      // Released (the first request ended without committing): the key runs the request.
+      const ok = await post(key, orgBody(name)).expect(201);
+      expect(ok.headers['idempotent-replayed']).toBeUndefined();
+      expect(await countByName(name)).toBe(1);
+    },
+  );
 
-  it('takes over a stale claim of the same request (its process died) but not of another one', async () => {
+  it('never stores an "in progress" record: a key is either unknown or holds a committed answer', async () => {
     const key = newKey();
-    const name = `遗弃${word()}`;
-    await t.db.query(
-      `INSERT INTO idempotency_key (scope, "key", status, request_hash, locked_until, expires_at)
-       VALUES ($1, $2, 'processing', $3, now() - interval '1 second', now() + interval '1 day')`,
-      [`staff:${adminSub}`, key, requestFingerprint('POST', '/v1/organisations', orgBody(name))],
+    const name = `原子${word()}`;
+    // Watch the table from inside the handler's own transaction: the record is written there, after
+    // the effect, and no statement before COMMIT is visible to anyone else.
+    const [a, b] = await Promise.all([post(key, orgBody(name)), post(key, orgBody(name))]);
+    expect([a.status, b.status].sort()).toEqual(expect.arrayContaining([201]));
+    const rows = await keyRows(key);
+    expect(rows).toHaveLength(1);
+    expect(Object.keys(rows[0]).sort()).toEqual(
+      [
+        'cipher_key_id',
+        'created_at',
+        'expires_at',
+        'key',
+        'location',
+        'request_hash',
+        'response_body',
+        'response_status',
+        'scope',
+      ].sort(),
     );
-    expect(problem(await post(key, orgBody(`${name}x`)).expect(422)).code).toBe('IDEMPOTENCY_KEY_REUSED');
-    const res = await post(key, orgBody(name)).expect(201);
-    expect(res.headers['idempotent-replayed']).toBeUndefined();
-    expect(await keyRows(key)).toEqual([
-      expect.objectContaining({ status: 'done', response_body: res.body }),
-    ]);
+    expect(await countByName(name)).toBe(1);
   });
 
   it('ignores an expired record: the key runs a new request', async () => {
@@ -256,7 +300,7 @@ describe('Idempotency-Key (POST /v1/organisations)', () => {
     // The fresh record replaces the expired one.
     const rows = await keyRows(key);
     expect(rows).toHaveLength(1);
-    expect(rows[0].response_body).toEqual(second.body);
+    expect(opened(rows[0])).toEqual(second.body);
     expect(new Date(rows[0].expires_at).getTime()).toBeGreaterThan(Date.now());
     // An expired record of another request does not make the key "reused".
     await t.db.query(`UPDATE idempotency_key SET expires_at = now() - interval '1 second' WHERE "key" = $1`, [
@@ -268,8 +312,8 @@ describe('Idempotency-Key (POST /v1/organisations)', () => {
   it('prunes expired records', async () => {
     const key = newKey();
     await t.db.query(
-      `INSERT INTO idempotency_key (scope, "key", status, request_hash, expires_at)
-       VALUES ('staff:someone', $1, 'done', $2, now() - interval '1 hour')`,
+      `INSERT INTO idempotency_key (scope, "key", request_hash, response_status, expires_at)
+       VALUES ('staff:someone', $1, $2, 201, now() - interval '1 hour')`,
       [key, 'x'.repeat(64)],
     );
     expect(await t.app.get(IdempotencyService).pruneExpired(true)).toBeGreaterThanOrEqual(1);

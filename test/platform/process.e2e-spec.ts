@@ -16,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DEV_SECRETS } from '../../src/config/config';
-import { DEMO_PASSWORD } from '../../src/modules/platform/demo/demo-seed';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../src/modules/platform/demo/demo-seed';
+import { totpCode } from '../../src/modules/platform/identity/staff/totp';
 
 const ROOT = resolve(__dirname, '..', '..');
 const PG = process.env.TEST_DATABASE_URL;
@@ -157,7 +158,9 @@ async function startServer(env: Record<string, string>): Promise<{ server: Serve
 }
 
 async function login(url: string, who: string): Promise<string> {
-  const res = await request(url).post('/v1/auth/login').send({ login: who, password: DEMO_PASSWORD });
+  // The demo administrators' roles need a second factor: theirs is the published demo one.
+  const totp = ['admin', 'market.admin'].includes(who) ? totpCode(DEMO_TOTP_SECRET) : undefined;
+  const res = await request(url).post('/v1/auth/login').send({ login: who, password: DEMO_PASSWORD, totp });
   expect(res.status).toBe(200);
   return res.body.accessToken as string;
 }
@@ -170,9 +173,12 @@ class RawHttp {
   private readonly socket: Socket;
   private data = '';
   private readonly connected: Promise<void>;
+  /** Resolves when the socket is closed (by either side). */
+  readonly closed: Promise<void>;
 
   constructor(port: number) {
     this.socket = new Socket();
+    this.closed = new Promise((ok) => this.socket.once('close', () => ok()));
     this.socket.setEncoding('utf8');
     this.socket.on('data', (s: string) => (this.data += s));
     this.socket.on('error', () => undefined);
@@ -302,7 +308,8 @@ describe(`the built server (node dist/src/main.js) on ${PG ? 'PostgreSQL' : 'the
     ]);
     // The demo seed is idempotent: a second start adds no second demo province.
     expect(regions.body.filter((r: { code: string }) => r.code === '990000')).toHaveLength(1);
-    await login(url, 'admin');
+    // Another administrator: admin's TOTP code of this 30-second step is spent (no replay).
+    await login(url, 'market.admin');
   });
 
   it('on SIGTERM answers readiness 503, finishes the request in flight, then exits 0', async () => {
@@ -374,10 +381,55 @@ describe(`the built server (node dist/src/main.js) on ${PG ? 'PostgreSQL' : 'the
     server.proc.kill('SIGTERM');
     expect(await server.waitExit(15_000)).toEqual({ code: 0, signal: null });
   });
+
+  it('on SIGTERM with SHUTDOWN_DRAIN_MS keeps serving for the drain, readiness 503 with Retry-After, every answer Connection: close, then exits 0', async () => {
+    const DRAIN = 2500;
+    ({ server, url } = await startServer({ ...env, SHUTDOWN_DRAIN_MS: String(DRAIN) }));
+    const port = Number(new URL(url).port);
+    // A keep-alive client that already holds a connection (as a proxy's upstream pool does).
+    const kept = new RawHttp(port);
+    await kept.write('');
+    expect((await request(url).get('/health/ready')).status).toBe(200);
+
+    const signalledAt = Date.now();
+    server.proc.kill('SIGTERM');
+    await server.waitFor(/SIGTERM received/, 10_000);
+
+    // Readiness is 503 at once, while the listener still takes new connections and serves them.
+    const ready = await request(url).get('/health/ready').set('Connection', 'keep-alive');
+    expect(ready.status).toBe(503);
+    expect(ready.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(ready.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(ready.headers['retry-after']).toBe('5');
+    expect(ready.headers.connection).toBe('close');
+    const regions = await request(url).get('/v1/regions').set('Connection', 'keep-alive');
+    expect(regions.status).toBe(200);
+    expect(regions.headers.connection).toBe('close');
+
+    // The open keep-alive connection is answered, told to close, and closed by the server.
+    await kept.write('GET /v1/regions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    const answered = await kept.read();
+    expect(answered.status).toBe(200);
+    expect(answered.headers.connection).toBe('close');
+    await kept.closed;
+    expect(Date.now() - signalledAt).toBeLessThan(DRAIN);
+
+    // Then the listener closes and the process exits, not before the drain has run its course.
+    expect(await server.waitExit(15_000)).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(DRAIN);
+    expect(server.console).toMatch(
+      new RegExp(
+        `SIGTERM received: draining requests\\nDrained for ${DRAIN} ms: closing the listener\\nOneWindow stopped`,
+      ),
+    );
+    expect(server.stderr).toBe('');
+    await expect(request(url).get('/health/live')).rejects.toThrow(/ECONNREFUSED/);
+  });
 });
 
 describe('a server that must not start', () => {
   const realSecrets = () => ({
+    AUDIT_ORIGIN: 'gov.example/audit',
     JWT_SECRET: randomBytes(48).toString('base64'),
     FIELD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
@@ -399,6 +451,14 @@ describe('a server that must not start', () => {
   it.each([
     [{ PORT: 'abc' }, /^Configuration error: PORT must be an integer, got "abc"$/m],
     [{ LOG_LEVEL: 'loud' }, /^Configuration error: LOG_LEVEL must be one of/m],
+    [
+      { TRUST_PROXY: 'true' },
+      /^Configuration error: TRUST_PROXY=true would let any client choose its address/m,
+    ],
+    [
+      { METRICS_TOKEN: 'short' },
+      /^Configuration error: METRICS_TOKEN must be 24 to 256 visible ASCII characters/m,
+    ],
     [
       { DATABASE_URL: 'mysql://root@127.0.0.1/onewindow' },
       /^Configuration error: DATABASE_URL must start with postgres/m,

@@ -83,11 +83,12 @@ describe('rate limiting', () => {
       (t = await startWithProbe({
         RATE_LIMIT_ANONYMOUS: String(ANON_QUOTA),
         RATE_LIMIT_AUTHENTICATED: String(AUTH_QUOTA),
+        TRUST_PROXY: 'loopback',
       })),
   );
   afterAll(() => t.close());
 
-  // X-Forwarded-For is honoured because supertest connects over loopback and trust proxy is 'loopback';
+  // X-Forwarded-For is honoured because supertest connects over loopback and TRUST_PROXY is 'loopback';
   // each test uses its own documentation-range address so tests do not share a bucket.
   const from = (ip: string) => ({ get: (path: string) => t.http.get(path).set('X-Forwarded-For', ip) });
 

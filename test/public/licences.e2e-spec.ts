@@ -1,5 +1,8 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { nationalIdCheckChar } from '../../src/modules/platform/identity/personal-data/national-id';
+import {
+  nationalIdCheckChar,
+  uniformCodeCheckChar,
+} from '../../src/modules/platform/identity/personal-data/national-id';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { QR_PNG_SCALE, qrCode, qrModules } from '../../src/modules/public/licences/qr';
 import {
@@ -21,7 +24,17 @@ function nationalId(): string {
   return body + nationalIdCheckChar(body);
 }
 
-const wrongCheck = (id: string): string => `${id.slice(0, 17)}${id[17] === '0' ? '1' : '0'}`;
+/**
+ * `id` with a check character that is wrong both for a resident ID (MOD 11-2) and for a unified
+ * social credit code, which the holder field also accepts and whose charset holds the digits: both
+ * real check characters are computed and another one is picked, so the case is refused every run
+ * (swapping in '0' or '1' made a valid credit code about one run in 31).
+ */
+const wrongCheck = (id: string): string => {
+  const first17 = id.slice(0, 17);
+  const real = [nationalIdCheckChar(first17), uniformCodeCheckChar(first17)];
+  return first17 + [...'0123456789X'].find((c) => !real.includes(c))!;
+};
 
 const CODE_RE = /^[0-9A-HJKMNP-TV-Z]{16}$/;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -207,6 +220,18 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       ['51 fields', { fields: tooMany }, '/fields', 'licenceFields'],
       ['a field of 501 characters', { fields: { 经营范围: 'x'.repeat(501) } }, '/fields', 'licenceFields'],
       ['a national ID in a field', { fields: { 经营者证件: nationalId() } }, '/fields', 'licenceFields'],
+      [
+        'a mobile number in a field',
+        { fields: { 联系电话: '电话 13812345678' } },
+        '/fields',
+        'licenceFields',
+      ],
+      [
+        'an e-mail address in a field',
+        { fields: { 邮箱: 'zhang.san@example.com' } },
+        '/fields',
+        'licenceFields',
+      ],
       ['a non-string field', { fields: { 注册资本: 100 } }, '/fields', 'licenceFields'],
       ['fields as an array', { fields: ['a'] }, '/fields', 'licenceFields'],
       [

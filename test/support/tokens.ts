@@ -1,11 +1,14 @@
 import type { TestApp } from './test-app';
 import { AccessTokenService } from '../../src/modules/platform/identity/access-token.service';
-import type { ActorKind } from '../../src/api/context/request-context';
+import { RefreshTokensService } from '../../src/modules/platform/identity/auth/refresh-tokens.service';
+import { RequestContext, type ActorKind } from '../../src/api/context/request-context';
 import { uuidv7 } from '../../src/database/uuid';
 
 /**
  * Mints a real access token (same signer as login) for a synthetic caller whose permissions are
- * given as scopes, held everywhere. Role-in-unit callers come from the identity fixtures.
+ * given as scopes, held everywhere. Account tokens (citizen, staff) are refused without a session,
+ * so one is opened for the caller through the service login uses: logout and revocation reach it
+ * like any other. Role-in-unit callers come from the identity fixtures.
  */
 export async function scopedToken(
   t: TestApp,
@@ -13,6 +16,10 @@ export async function scopedToken(
   scopes: string[],
   sub = uuidv7(),
 ): Promise<string> {
-  const { token } = await t.app.get(AccessTokenService).issue({ sub, kind, scope: scopes.join(' ') });
+  const sid =
+    kind === 'citizen' || kind === 'staff'
+      ? await t.app.get(RefreshTokensService).openSession(RequestContext.system('test'), sub)
+      : undefined;
+  const { token } = await t.app.get(AccessTokenService).issue({ sub, kind, sid, scope: scopes.join(' ') });
   return token;
 }

@@ -45,7 +45,13 @@ export class AuthGuard implements CanActivate {
     if (!allowed?.length) throw new DomainError(ErrorCode.Forbidden);
     if (ctx.isAnonymous)
       throw new DomainError(ErrorCode.Unauthenticated, {}, [], { 'WWW-Authenticate': 'Bearer' });
-    if (!allowed.some((p) => ctx.has(p))) throw new DomainError(ErrorCode.Forbidden);
+    if (!allowed.some((p) => ctx.has(p))) {
+      // Held through a role that waits for the caller's second factor: say what would open it.
+      const awaiting = ctx.actor.awaitingSecondFactor;
+      if (awaiting && allowed.some((p) => awaiting.has(p)))
+        throw new DomainError(ErrorCode.SecondFactorEnrolmentRequired);
+      throw new DomainError(ErrorCode.Forbidden);
+    }
     ctx.actor = { ...ctx.actor, onBehalfOf: delegatorFor(ctx.actor, allowed) };
     return true;
   }

@@ -29,6 +29,11 @@ export interface Actor {
   credentialId?: string | null;
   /** sign-in session (refresh-token family, the token's `sid`), so logout can end exactly this one */
   sessionId?: string | null;
+  /**
+   * permissions of roles that need a second factor the staff member has not enrolled: not in
+   * grants, and named here so a refusal can say "enrol first" (SECOND_FACTOR_ENROLMENT_REQUIRED)
+   */
+  awaitingSecondFactor?: ReadonlySet<Permission>;
 }
 
 export interface DelegatedGrant {

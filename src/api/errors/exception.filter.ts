@@ -7,6 +7,9 @@ import { ErrorCode } from './error-code';
 import { renderProblem, toDomainError } from './problem';
 import { methodNotAllowed } from '../http/method-not-allowed';
 
+/** Retry-After on a 503 that does not name its own: long enough for a pool or a failover to recover. */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * One filter for every transport: REST gets RFC 9457 problem+json, GraphQL gets an error whose
  * extensions carry the same code. Unknown errors are logged with their stack and answered as
@@ -46,6 +49,9 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const problem = renderProblem(err, lang, req.originalUrl?.split('?')[0], requestId);
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+    // Every 503 tells the client when to try again (database down, a provider down, shutting down).
+    if (problem.status === 503 && !res.hasHeader('Retry-After'))
+      res.setHeader('Retry-After', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     res.setHeader('Content-Language', lang);
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
     return;

@@ -10,6 +10,10 @@ const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
     MALFORMED_JSON: { title: '请求体不是合法的 JSON', detail: '请求体无法解析为 JSON。' },
     UNSUPPORTED_MEDIA_TYPE: { title: '不支持的内容类型', detail: '请以 application/json 发送请求体。' },
     PAYLOAD_TOO_LARGE: { title: '请求体过大', detail: '请求体超过 {limit} 字节的上限。' },
+    BODY_TOO_COMPLEX: {
+      title: '请求体结构过于复杂',
+      detail: '请求体在 {pointer} 处超出结构上限（{setting} = {limit}），请精简后重试。',
+    },
     INVALID_CURSOR: { title: '分页游标无效', detail: '分页游标无效或已过期，请从第一页重新获取。' },
     ROUTE_NOT_FOUND: { title: '接口不存在', detail: '没有与 {method} {path} 对应的接口。' },
     METHOD_NOT_ALLOWED: {
@@ -44,12 +48,15 @@ const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
     RATE_LIMITED: { title: '请求过于频繁', detail: '请在 {retryAfter} 秒后重试。' },
     QUERY_TOO_COMPLEX: { title: '查询过于复杂', detail: '{reason}' },
     INVALID_CREDENTIALS: { title: '账号或密码错误', detail: '账号或密码错误。' },
-    ACCOUNT_LOCKED: { title: '账号已临时锁定', detail: '登录失败次数过多，请在 {retryAfter} 秒后重试。' },
     ACCOUNT_NOT_VERIFIED: { title: '账号尚未验证', detail: '请先输入发送到您手机或邮箱的验证码完成注册。' },
     ACCOUNT_DISABLED: { title: '账号已停用', detail: '该账号已停用，如有疑问请联系客服。' },
     SECOND_FACTOR_REQUIRED: {
       title: '需要动态口令',
       detail: '此账号须同时提供身份验证器生成的 6 位动态口令（totp）。',
+    },
+    SECOND_FACTOR_ENROLMENT_REQUIRED: {
+      title: '需要先绑定身份验证器',
+      detail: '您的角色须使用动态口令登录：请先绑定身份验证器（双因素认证），再执行此操作。',
     },
     INVALID_REFRESH_TOKEN: { title: '刷新令牌无效', detail: '刷新令牌无效、已过期或已被撤销，请重新登录。' },
     VERIFICATION_CODE_INVALID: {
@@ -68,6 +75,14 @@ const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
     OIDC_ID_TOKEN_INVALID: {
       title: '身份认证结果无效',
       detail: '身份认证服务返回的身份令牌未通过校验（签发方、受众、随机数、签名或有效期），请重新登录。',
+    },
+    AUDIT_CHECKPOINT_REJECTED: {
+      title: '检查点签名无效',
+      detail: '该检查点未通过所信任日志密钥的签名校验：{reason}',
+    },
+    AUDIT_WITNESS_CONFLICT: {
+      title: '检查点与已见证的记录不一致',
+      detail: '见证方拒绝该检查点（回滚或分叉）：{reason}',
     },
     SERVICE_UNAVAILABLE: { title: '服务暂不可用', detail: '服务暂时不可用，请稍后重试。' },
     INTERNAL: {
@@ -88,6 +103,10 @@ const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
     PAYLOAD_TOO_LARGE: {
       title: 'Payload too large',
       detail: 'The request body exceeds the limit of {limit} bytes.',
+    },
+    BODY_TOO_COMPLEX: {
+      title: 'Request body too complex',
+      detail: 'The request body exceeds a structure limit at {pointer} ({setting} = {limit}).',
     },
     INVALID_CURSOR: {
       title: 'Invalid cursor',
@@ -129,10 +148,6 @@ const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
     RATE_LIMITED: { title: 'Too many requests', detail: 'Retry after {retryAfter} seconds.' },
     QUERY_TOO_COMPLEX: { title: 'Query too complex', detail: '{reason}' },
     INVALID_CREDENTIALS: { title: 'Invalid credentials', detail: 'The account or password is incorrect.' },
-    ACCOUNT_LOCKED: {
-      title: 'Account temporarily locked',
-      detail: 'Too many failed attempts; retry after {retryAfter} seconds.',
-    },
     ACCOUNT_NOT_VERIFIED: {
       title: 'Account not verified',
       detail: 'Enter the code sent to your phone or e-mail to finish registering first.',
@@ -144,6 +159,10 @@ const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
     SECOND_FACTOR_REQUIRED: {
       title: 'One-time code required',
       detail: 'This account also needs the 6-digit code from its authenticator app (totp).',
+    },
+    SECOND_FACTOR_ENROLMENT_REQUIRED: {
+      title: 'Second factor enrolment required',
+      detail: 'Your role requires two-factor sign-in: enrol an authenticator app before doing this.',
     },
     INVALID_REFRESH_TOKEN: {
       title: 'Invalid refresh token',
@@ -170,6 +189,14 @@ const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
       title: 'Invalid identity token',
       detail:
         'The ID token from the identity provider failed validation (issuer, audience, nonce, signature or expiry); sign in again.',
+    },
+    AUDIT_CHECKPOINT_REJECTED: {
+      title: 'Checkpoint signature not accepted',
+      detail: 'The checkpoint is not signed by the trusted key of its log: {reason}',
+    },
+    AUDIT_WITNESS_CONFLICT: {
+      title: 'Checkpoint inconsistent with the witnessed one',
+      detail: 'The witness refuses the checkpoint (a rollback or a fork): {reason}',
     },
     SERVICE_UNAVAILABLE: {
       title: 'Service unavailable',
@@ -222,6 +249,9 @@ const FIELD_ZH: Record<string, string> = {
   isUnifiedSocialCreditCode: '须为有效的 18 位统一社会信用代码',
   businessOnly: '仅企业账号可填写',
   maxDepth: '嵌套层级超出上限',
+  maxKeysPerObject: '对象的成员数超出上限',
+  maxArrayLength: '数组的元素个数超出上限',
+  maxMembers: '请求体的成员总数超出上限',
   usableText: '须为合法的 Unicode 文本，且不能包含空字符（U+0000）',
   // e-licences (licence-rules.ts)
   licenceText: '须为不超过规定长度的文本，不得含控制字符或公民身份号码',

@@ -20,6 +20,8 @@ export interface Problem {
 /** Turns anything thrown into a DomainError; unknown errors become INTERNAL (logged, never echoed). */
 export function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
+  // A refusal thrown from the JSON parser's verify hook (input-guard.ts), wrapped by Nest's adapter.
+  if (err instanceof HttpException && err.cause instanceof DomainError) return err.cause;
   const parse = fromBodyParser(err) ?? (err instanceof HttpException ? fromBodyParser(err.cause) : null);
   if (parse) return parse;
   if (err instanceof HttpException) return fromHttpException(err);

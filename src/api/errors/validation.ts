@@ -3,6 +3,7 @@ import { buildMessage, getMetadataStorage, isISO8601, ValidateBy, ValidationOpti
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { DomainError, FieldError } from './domain-error';
 import { ErrorCode } from './error-code';
+import { installLinearKeys } from './linear-keys';
 
 /** Flattens class-validator's tree into JSON pointers, one entry per failed rule. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -18,6 +19,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 /** Strict by default: unknown fields are refused, types are converted only where declared. */
 export function createValidationPipe(): ValidationPipe {
   memoiseValidationMetadata();
+  installLinearKeys();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

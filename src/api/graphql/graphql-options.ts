@@ -12,7 +12,9 @@ import { sharedAnswerPlugin } from './shared-answer';
  * Apollo Server 5 on the Express adapter, code-first. Everything security-relevant is explicit
  * rather than left to Apollo's NODE_ENV-dependent defaults.
  */
-export function graphqlOptions(config: Pick<AppConfig, 'graphqlIntrospection'>): ApolloDriverConfig {
+export function graphqlOptions(
+  config: Pick<AppConfig, 'graphqlIntrospection' | 'bodyShape'>,
+): ApolloDriverConfig {
   const open = config.graphqlIntrospection;
   return {
     path: '/graphql',
@@ -44,7 +46,7 @@ export function graphqlOptions(config: Pick<AppConfig, 'graphqlIntrospection'>):
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin(),
       costLimitPlugin(),
-      inputTextPlugin(),
+      inputTextPlugin(config.bodyShape),
       sharedAnswerPlugin(),
     ],
     formatError: formatGraphqlError,

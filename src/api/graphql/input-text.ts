@@ -1,20 +1,19 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { DocumentNode, GraphQLError, Kind, visit } from 'graphql';
 import { contextStore } from '../context/context-store';
+import { bodyTooComplex, BodyShapeLimits, DEFAULT_BODY_SHAPE } from '../errors/body-shape';
 import { DomainError, FieldError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
 import { renderProblem } from '../errors/problem';
 import { isUsableText, unusableInput, unusableTextAt } from '../errors/unusable-input';
 
-/** VALIDATION_FAILED for `problem`, rendered like the GlobalExceptionFilter renders a DomainError for GraphQL. */
-function refusal(problem: FieldError): GraphQLError {
+const invalid = (problem: FieldError): DomainError =>
+  new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [problem]);
+
+/** `error` rendered like the GlobalExceptionFilter renders a DomainError for GraphQL. */
+function refusal(error: DomainError): GraphQLError {
   const ctx = contextStore.current();
-  const p = renderProblem(
-    new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [problem]),
-    ctx?.language ?? 'zh-CN',
-    undefined,
-    ctx?.requestId ?? 'unknown',
-  );
+  const p = renderProblem(error, ctx?.language ?? 'zh-CN', undefined, ctx?.requestId ?? 'unknown');
   return new GraphQLError(p.detail, {
     extensions: {
       code: p.code,
@@ -22,7 +21,7 @@ function refusal(problem: FieldError): GraphQLError {
       type: p.type,
       title: p.title,
       errors: p.errors,
-      http: { status: 400 },
+      http: { status: p.status },
     },
   });
 }
@@ -31,19 +30,24 @@ function refusal(problem: FieldError): GraphQLError {
 const checkedLiterals = new WeakMap<DocumentNode, FieldError | null>();
 
 /**
- * The GraphQL side of the HTTP input guard (input-guard.ts): unusable text (NUL, lone surrogates)
- * in variables or in string literals of the document is refused before any resolver runs. The
- * HTTP guard cannot see literals: `"a\u0000b"` in a query is a GraphQL escape, decoded only by
- * the GraphQL parser, and it reached SQL as a NUL (500).
+ * The GraphQL side of the HTTP input guard (input-guard.ts): variables over the BODY_MAX_* caps
+ * (a GET request's variables come from the URL, which the HTTP guard sees only as text), and
+ * unusable text (NUL, lone surrogates) in variables or in string literals of the document, are
+ * refused before any resolver runs. The HTTP guard cannot see literals: `"a\u0000b"` in a query
+ * is a GraphQL escape, decoded only by the GraphQL parser, and it reached SQL as a NUL (500).
  */
-export function inputTextPlugin(): ApolloServerPlugin {
+export function inputTextPlugin(shape: BodyShapeLimits = DEFAULT_BODY_SHAPE): ApolloServerPlugin {
   return {
     requestDidStart: () =>
       Promise.resolve({
         didResolveOperation: ({ request, document }) => {
-          const inVariables = unusableInput(request.variables ?? {});
+          const tooComplex = bodyTooComplex(request.variables ?? {}, shape);
+          if (tooComplex) return Promise.reject(refusal(underVariables(tooComplex)));
+          const inVariables = unusableInput(request.variables ?? {}, shape.maxDepth);
           if (inVariables)
-            return Promise.reject(refusal({ ...inVariables, pointer: `/variables${inVariables.pointer}` }));
+            return Promise.reject(
+              refusal(invalid({ ...inVariables, pointer: `/variables${inVariables.pointer}` })),
+            );
           let literal = checkedLiterals.get(document);
           if (literal === undefined) {
             let found: FieldError | null = null;
@@ -54,8 +58,18 @@ export function inputTextPlugin(): ApolloServerPlugin {
             });
             checkedLiterals.set(document, (literal = found));
           }
-          return literal ? Promise.reject(refusal(literal)) : Promise.resolve();
+          return literal ? Promise.reject(refusal(invalid(literal))) : Promise.resolve();
         },
       }),
   };
+}
+
+/** The same refusal, its pointers moved under /variables (where they are in the request). */
+function underVariables(e: DomainError): DomainError {
+  const pointer = `/variables${e.params.pointer === '/' ? '' : String(e.params.pointer)}`;
+  return new DomainError(
+    e.code,
+    { ...e.params, pointer },
+    e.errors.map((f) => ({ ...f, pointer: `/variables${f.pointer}` })),
+  );
 }

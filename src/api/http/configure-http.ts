@@ -5,9 +5,11 @@ import helmet from 'helmet';
 import type { AppConfig } from '../../config/config';
 import { GlobalExceptionFilter } from '../errors/exception.filter';
 import { createValidationPipe } from '../errors/validation';
-import { inputGuard } from './input-guard';
+import { DrainState, drainMiddleware } from './drain';
+import { inputGuard, jsonShapeGuard } from './input-guard';
 import { indexRoutes } from './method-not-allowed';
 import { HttpMetrics, metricsMiddleware } from './metrics';
+import { metricsAccess } from './metrics-access';
 import { requestContextMiddleware } from './request-context.middleware';
 import { mountDocs } from './openapi';
 
@@ -18,8 +20,11 @@ import { mountDocs } from './openapi';
 export function configureHttp(nest: INestApplication, config: AppConfig): void {
   const app = nest as NestExpressApplication;
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off unless configured: otherwise any client could pick its rate-limit identity (and the address
+  // in the audit log) with an X-Forwarded-For header. See TRUST_PROXY in the README.
+  app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
+  app.use(drainMiddleware(app.get(DrainState)));
   app.use(metricsMiddleware(app.get(HttpMetrics)));
   app.use(requestContextMiddleware);
   app.use(
@@ -47,9 +52,17 @@ export function configureHttp(nest: INestApplication, config: AppConfig): void {
     ],
     maxAge: 600,
   });
-  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(metricsAccess(config));
+  app.use(
+    express.json({
+      limit: config.bodyLimitBytes,
+      type: ['application/json', 'application/*+json'],
+      // BODY_MAX_* on the raw bytes, before JSON.parse builds a hostile body at all.
+      verify: jsonShapeGuard(config.bodyShape),
+    }),
+  );
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes }));
-  app.use(inputGuard({ textCheckedElsewhere: ['/graphql'] }));
+  app.use(inputGuard({ shape: config.bodyShape, textCheckedElsewhere: ['/graphql'] }));
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());

@@ -1,14 +1,12 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export type IdempotencyStatus = 'processing' | 'done';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * One Idempotency-Key of one caller: claimed ('processing') before the handler runs, then the
- * response the handler produced ('done'), replayed to retries until expires_at. The primary key
- * (scope, key) is what the claim's ON CONFLICT relies on.
+ * The answer of one request made under one Idempotency-Key of one caller, replayed to retries
+ * until expires_at. Written in the same transaction as the request's effect, so a record exists
+ * exactly when the effect committed (no "in progress" rows). The primary key (scope, key) keeps
+ * one answer per key.
  */
 @Entity('idempotency_key')
-@Check('idempotency_key_status_ck', `"status" IN ('processing', 'done')`)
 @Index('idempotency_key_expires_idx', ['expiresAt'])
 export class IdempotencyRecord {
   /** the caller: `<actor kind>:<actor id>`, or `ip:<address>` for anonymous callers */
@@ -18,25 +16,26 @@ export class IdempotencyRecord {
   @PrimaryColumn({ type: 'varchar', length: 255 })
   key: string;
 
-  @Column({ type: 'varchar', length: 16 })
-  status: IdempotencyStatus;
-
-  /** sha256 (hex) of method, path and canonical JSON body */
+  /** sha256 (hex) of method, path and canonical JSON body (for uploads: of the bytes' sha256) */
   @Column({ type: 'varchar', length: 64 })
   requestHash: string;
 
-  @Column({ type: 'smallint', nullable: true })
-  responseStatus: number | null;
+  @Column({ type: 'smallint' })
+  responseStatus: number;
 
-  @Column({ type: 'jsonb', nullable: true })
-  responseBody: unknown;
+  /**
+   * The JSON body sealed with FIELD_KEYS (a FieldCipher envelope bound to scope and key): answers
+   * may carry personal data. Null for an empty body.
+   */
+  @Column({ type: 'text', nullable: true })
+  responseBody: string | null;
+
+  /** the FIELD_KEYS key id that sealed responseBody, so a rotation finds what to re-seal */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  cipherKeyId: string | null;
 
   @Column({ type: 'varchar', length: 2048, nullable: true })
   location: string | null;
-
-  /** while processing: after this instant the claim is presumed abandoned and may be taken over */
-  @Column({ type: 'timestamptz', nullable: true })
-  lockedUntil: Date | null;
 
   /** after this instant the record is ignored (and pruned) */
   @Column({ type: 'timestamptz' })

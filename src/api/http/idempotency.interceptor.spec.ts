@@ -7,7 +7,7 @@ import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
 import { Idempotent, requestFingerprint } from './idempotency';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
-import type { ClaimResult, IdempotencyService } from './idempotency.service';
+import type { IdempotencyService, IdempotentAnswer } from './idempotency.service';
 
 class Handlers {
   @Idempotent()
@@ -16,17 +16,21 @@ class Handlers {
   @Idempotent({ required: true })
   required(): void {}
 
+  @Idempotent({ streamed: true })
+  streamed(): void {}
+
   plain(): void {}
 }
 
-function fakeStore(claim: ClaimResult | Error) {
+/** A store that runs the work (as the real one does inside its transaction) or replays `stored`. */
+function fakeStore(stored: IdempotentAnswer | Error | null) {
   return {
-    claim: jest.fn(async () => {
-      if (claim instanceof Error) throw claim;
-      return claim;
+    execute: jest.fn(async (_s: string, _k: string, _h: string, work: () => Promise<IdempotentAnswer>) => {
+      if (stored instanceof Error) throw stored;
+      if (stored) return { replayed: true, answer: stored };
+      return { replayed: false, answer: await work() };
     }),
-    complete: jest.fn(async () => undefined),
-    release: jest.fn(async () => undefined),
+    wasReplayed: jest.fn(() => false),
   };
 }
 
@@ -65,29 +69,29 @@ describe('IdempotencyInterceptor', () => {
   const hash = requestFingerprint('POST', '/v1/things', { a: 1, b: 2 });
 
   it('leaves handlers without @Idempotent() alone', async () => {
-    const store = fakeStore({ kind: 'claimed' });
+    const store = fakeStore(null);
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const { context } = fakeHttp('plain', { 'idempotency-key': 'k1' });
     const next = handlerReturning({ id: 'x' });
     await expect(run(() => lastValueFrom(interceptor.intercept(context, next)))).resolves.toEqual({
       id: 'x',
     });
-    expect(store.claim).not.toHaveBeenCalled();
+    expect(store.execute).not.toHaveBeenCalled();
   });
 
   it('runs the handler without a record when the optional key is absent, refuses when it is required', async () => {
-    const store = fakeStore({ kind: 'claimed' });
+    const store = fakeStore(null);
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const next = handlerReturning({ id: 'x' });
     await expect(
       run(() => lastValueFrom(interceptor.intercept(fakeHttp('optional').context, next))),
     ).resolves.toEqual({ id: 'x' });
     expect(() => interceptor.intercept(fakeHttp('required').context, next)).toThrow(DomainError);
-    expect(store.claim).not.toHaveBeenCalled();
+    expect(store.execute).not.toHaveBeenCalled();
   });
 
-  it('claims with the caller scope and request fingerprint, then stores status, body and Location', async () => {
-    const store = fakeStore({ kind: 'claimed' });
+  it('runs the handler through the store with the caller scope and fingerprint, keeping status, body and Location', async () => {
+    const store = fakeStore(null);
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const { context, headersOut } = fakeHttp('optional', { 'idempotency-key': '"k1"' });
     headersOut.Location = '/v1/things/x';
@@ -95,18 +99,15 @@ describe('IdempotencyInterceptor', () => {
       lastValueFrom(interceptor.intercept(context, handlerReturning({ id: 'x' }))),
     );
     expect(body).toEqual({ id: 'x' });
-    expect(store.claim).toHaveBeenCalledWith('staff:u-1', 'k1', hash);
-    expect(store.complete).toHaveBeenCalledWith('staff:u-1', 'k1', hash, 201, { id: 'x' }, '/v1/things/x');
-    expect(store.release).not.toHaveBeenCalled();
+    expect(store.execute).toHaveBeenCalledWith('staff:u-1', 'k1', hash, expect.any(Function));
+    const work = store.execute.mock.calls[0][3];
+    await expect(work()).resolves.toEqual({ status: 201, body: { id: 'x' }, location: '/v1/things/x' });
+    // Not a replay: no Idempotent-Replayed.
+    expect(headersOut['Idempotent-Replayed']).toBeUndefined();
   });
 
   it('replays a stored response without calling the handler', async () => {
-    const store = fakeStore({
-      kind: 'replay',
-      status: 201,
-      body: { id: 'first' },
-      location: '/v1/things/first',
-    });
+    const store = fakeStore({ status: 201, body: { id: 'first' }, location: '/v1/things/first' });
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const { context, res, headersOut } = fakeHttp('optional', { 'idempotency-key': 'k1' });
     res.statusCode = 200;
@@ -116,18 +117,16 @@ describe('IdempotencyInterceptor', () => {
     expect(res.statusCode).toBe(201);
     expect(headersOut).toEqual({ 'Idempotent-Replayed': 'true', Location: '/v1/things/first' });
     expect(next.handle).not.toHaveBeenCalled();
-    expect(store.complete).not.toHaveBeenCalled();
   });
 
-  it('releases the claim when the handler fails, and passes the error on', async () => {
-    const store = fakeStore({ kind: 'claimed' });
+  it('passes a failure of the handler on (the store rolls its transaction back)', async () => {
+    const store = fakeStore(null);
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
     const { context } = fakeHttp('optional', { 'idempotency-key': 'k1' });
     const failure = new DomainError(ErrorCode.ValidationFailed);
     const next = { handle: () => throwError(() => failure) };
     await expect(run(() => lastValueFrom(interceptor.intercept(context, next)))).rejects.toBe(failure);
-    expect(store.release).toHaveBeenCalledWith('staff:u-1', 'k1', hash);
-    expect(store.complete).not.toHaveBeenCalled();
+    expect(store.execute).toHaveBeenCalledTimes(1);
   });
 
   it('answers with the store refusal (422/409) without calling the handler', async () => {
@@ -141,23 +140,18 @@ describe('IdempotencyInterceptor', () => {
       ),
     ).rejects.toBe(refusal);
     expect(next.handle).not.toHaveBeenCalled();
-    expect(store.release).not.toHaveBeenCalled();
   });
 
-  it('still answers the client when storing the response fails', async () => {
-    const store = fakeStore({ kind: 'claimed' });
-    store.complete.mockRejectedValueOnce(new Error('connection lost'));
+  it('on a streamed route leaves the key to the handler and marks a replay it reports', async () => {
+    const store = fakeStore(null);
+    store.wasReplayed.mockReturnValue(true);
     const interceptor = new IdempotencyInterceptor(new Reflector(), store as unknown as IdempotencyService);
-    (interceptor as unknown as { log: { error: jest.Mock } }).log = { error: jest.fn() };
+    const { context, headersOut } = fakeHttp('streamed', { 'idempotency-key': 'k1' });
     const body = await run(() =>
-      lastValueFrom(
-        interceptor.intercept(
-          fakeHttp('optional', { 'idempotency-key': 'k1' }).context,
-          handlerReturning({ id: 'x' }),
-        ),
-      ),
+      lastValueFrom(interceptor.intercept(context, handlerReturning({ id: 'f' }))),
     );
-    expect(body).toEqual({ id: 'x' });
-    expect(store.release).not.toHaveBeenCalled();
+    expect(body).toEqual({ id: 'f' });
+    expect(store.execute).not.toHaveBeenCalled();
+    expect(headersOut).toEqual({ 'Idempotent-Replayed': 'true' });
   });
 });

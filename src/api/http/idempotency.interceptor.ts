@@ -1,7 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { catchError, concatMap, from, Observable, of, switchMap, throwError } from 'rxjs';
+import { defer, from, lastValueFrom, map, Observable, tap } from 'rxjs';
 import { contextStore } from '../context/context-store';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
@@ -16,13 +16,14 @@ import { IdempotencyService } from './idempotency.service';
 
 /**
  * Idempotency-Key on handlers marked @Idempotent() (REST only). Runs after the guard (so the
- * caller is known and refused callers leave no record) and before the validation pipe (so a 400
- * from validation is a failed request whose claim is released, not a stored answer).
+ * caller is known and refused callers leave no record) and around the validation pipe and the
+ * handler, all in the one transaction IdempotencyService.execute holds: a 400 from validation or
+ * any failure rolls back with nothing stored; a success commits its effect and its answer together.
+ * Nest sets the route's status (201, or @HttpCode) before interceptors run, so res.statusCode is
+ * the status to store; a handler's Location header is read after it returns.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  private readonly log = new Logger('Idempotency');
-
   constructor(
     private readonly reflector: Reflector,
     private readonly store: IdempotencyService,
@@ -45,53 +46,36 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const ctx = contextStore.current();
     if (!ctx) throw new DomainError(ErrorCode.Internal);
-    const scope = idempotencyScope(ctx);
-    const hash = requestFingerprint(req.method, req.originalUrl.split('?')[0], req.body);
+    // A streamed body (an upload) is not read yet: the handler binds the key to its bytes through
+    // IdempotencyService.once, and only the replay header is set here.
+    if (options.streamed)
+      return next.handle().pipe(
+        tap(() => {
+          if (this.store.wasReplayed(ctx)) res.setHeader('Idempotent-Replayed', 'true');
+        }),
+      );
 
-    return from(this.store.claim(scope, key, hash)).pipe(
-      switchMap((claim) => {
-        if (claim.kind === 'replay') {
-          res.status(claim.status);
+    const scope = idempotencyScope(ctx);
+    // A POST without a body (Express leaves req.body undefined) is the same request as one with `{}`,
+    // which is what the GraphQL twins fingerprint for bodiless operations (claim, submit, ...).
+    const hash = requestFingerprint(req.method, req.originalUrl.split('?')[0], req.body ?? {});
+    return defer(() =>
+      from(
+        this.store.execute(scope, key, hash, async () => {
+          const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+          const location = res.getHeader('Location');
+          return { status: res.statusCode, body, location: typeof location === 'string' ? location : null };
+        }),
+      ),
+    ).pipe(
+      map(({ replayed, answer }) => {
+        if (replayed) {
+          res.status(answer.status);
           res.setHeader('Idempotent-Replayed', 'true');
-          if (claim.location) res.setHeader('Location', claim.location);
-          return of(claim.body);
+          if (answer.location) res.setHeader('Location', answer.location);
         }
-        return next.handle().pipe(
-          // Failed requests are not kept: the client may fix the request and retry under the same key.
-          catchError((err: unknown) =>
-            from(this.safely(() => this.store.release(scope, key, hash))).pipe(
-              concatMap(() => throwError(() => err)),
-            ),
-          ),
-          concatMap(async (body: unknown) => {
-            const location = res.getHeader('Location');
-            // The work has committed: if storing the answer fails the client still gets it, and the
-            // claim stays 'processing' until it goes stale rather than inviting an immediate re-run.
-            await this.safely(() =>
-              this.store.complete(
-                scope,
-                key,
-                hash,
-                res.statusCode,
-                body,
-                typeof location === 'string' ? location : null,
-              ),
-            );
-            return body;
-          }),
-        );
+        return answer.body;
       }),
     );
-  }
-
-  private async safely(fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      this.log.error(
-        { err, requestId: contextStore.current()?.requestId },
-        'idempotency record update failed',
-      );
-    }
   }
 }

@@ -10,14 +10,21 @@ export const IDEMPOTENT_KEY = 'onewindow:idempotent';
 export interface IdempotentOptions {
   /** refuse the request (400 IDEMPOTENCY_KEY_INVALID) when it carries no Idempotency-Key */
   required?: boolean;
+  /**
+   * The body streams past interceptors (an upload): the handler itself binds the key to what it
+   * read, through IdempotencyService.once with the header's key, once the bytes are in; the
+   * interceptor only checks the key and marks a replayed answer.
+   */
+  streamed?: boolean;
 }
 
 /** 1–255 letters, digits, hyphens or underscores (GOV.UK Pay's rule; Stripe's 255 limit). */
 const KEY_RE = /^[A-Za-z0-9_-]{1,255}$/;
 
 /**
- * Marks a creating POST as taking an Idempotency-Key (draft-ietf-httpapi-idempotency-key-header):
- * a retry with the same key and body replays the stored response. The key is documented in
+ * Marks a POST as taking an Idempotency-Key (draft-ietf-httpapi-idempotency-key-header): the
+ * request runs at most once per key, its answer is stored in the same transaction as its effect,
+ * and a retry with the same key and body replays it, even after a crash. The key is documented in
  * OpenAPI with its expiry, as the draft asks servers to publish it.
  */
 export const Idempotent = (options: IdempotentOptions = {}) =>
@@ -29,8 +36,9 @@ export const Idempotent = (options: IdempotentOptions = {}) =>
       description:
         'Unique key of this request (an RFC 8941 string such as `"8e03978e-40d5-43e8"`, or the bare value): ' +
         '1 to 255 letters, digits, `-` or `_`. A retry with the same key and body replays the first ' +
-        'response with `Idempotent-Replayed: true`. Keys are scoped to the caller and kept for ' +
-        'IDEMPOTENCY_TTL_HOURS (24 hours by default); failed requests are not kept.',
+        'response with `Idempotent-Replayed: true`, also after a crash or a lost connection: the answer ' +
+        'commits with the effect. Keys are scoped to the caller and kept for IDEMPOTENCY_TTL_HOURS ' +
+        '(24 hours by default); failed requests are not kept.',
       schema: { type: 'string', minLength: 1, maxLength: 257, pattern: '^"?[A-Za-z0-9_-]{1,255}"?$' },
     }),
     ApiConflictResponse({

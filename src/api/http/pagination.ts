@@ -39,76 +39,152 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-type CursorValue = string | number | null;
+export type CursorValue = string | number;
 
-export function encodeCursor(values: CursorValue[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
+/**
+ * What one component of a cursor may hold. Every component is checked before it reaches SQL, so a
+ * forged or damaged cursor is 400 INVALID_CURSOR, never a SQL error (a 500):
+ * - `uuid`: a UUID, as every table's id;
+ * - `seq`: a non-negative decimal that fits a bigint, as text (the audit log's sequence);
+ * - `int`: an integer that fits an int4;
+ * - `instant`: a UTC timestamp `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` naming a real date, years 1 to 9999;
+ * - `instant|infinity`: the same, or `infinity` (a sort key of COALESCE(deadline, 'infinity'));
+ * - `{ oneOf }`: one of the listed values (an enum, a rank).
+ */
+export type CursorPart =
+  'uuid' | 'seq' | 'int' | 'instant' | 'instant|infinity' | { oneOf: readonly CursorValue[] };
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SEQ_TEXT = /^(?:0|[1-9]\d{0,17})$/;
+const INSTANT_TEXT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?Z$/;
+const INT4_MIN = -(2 ** 31);
+const INT4_MAX = 2 ** 31 - 1;
+
+/** A real instant PostgreSQL holds: 2025-99-99 or 2026-02-30 would fail in SQL, so a 500. */
+function isInstant(v: unknown): boolean {
+  const m = typeof v === 'string' ? INSTANT_TEXT.exec(v) : null;
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  if (year < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  // Date rolls an impossible day (02-30) over into the next month; a real date survives the round trip.
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
 }
 
-export function decodeCursor(cursor: string, arity: number): CursorValue[] {
-  try {
-    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(values) &&
-      values.length === arity &&
-      values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')
-    ) {
-      return values as CursorValue[];
-    }
-  } catch {
-    // fall through
+function fits(part: CursorPart, v: unknown): boolean {
+  if (typeof part === 'object') return part.oneOf.includes(v as CursorValue);
+  switch (part) {
+    case 'uuid':
+      return typeof v === 'string' && UUID_TEXT.test(v);
+    case 'seq':
+      return typeof v === 'string' && SEQ_TEXT.test(v);
+    case 'int':
+      return typeof v === 'number' && Number.isInteger(v) && v >= INT4_MIN && v <= INT4_MAX;
+    case 'instant':
+      return isInstant(v);
+    case 'instant|infinity':
+      return v === 'infinity' || isInstant(v);
   }
-  throw new DomainError(ErrorCode.InvalidCursor);
 }
 
-/** A UUID or a sequence number that fits a bigint. */
-const DEFAULT_ID_RE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{1,18})$/i;
+const CURSOR_TEXT = /^[A-Za-z0-9_-]{1,512}$/;
 
-export interface KeysetOptions<T> {
+/**
+ * The one codec of a keyset list's cursors, shared by REST (`?cursor=`) and GraphQL (`after:`).
+ * A cursor is `[list, ...values]` as base64url JSON: the list name makes a cursor taken from
+ * another list, or from another sort of the same list, INVALID_CURSOR rather than a silent jump;
+ * each value is checked against its part. Declare one per list (and per sort) next to its query:
+ *
+ *   export const ORGANISATION_CURSOR = cursorCodec('organisations', 'uuid');
+ */
+export class CursorCodec<V extends CursorValue[]> {
+  constructor(
+    readonly list: string,
+    readonly parts: readonly CursorPart[],
+  ) {}
+
+  encode(values: V): string {
+    return Buffer.from(JSON.stringify([this.list, ...values])).toString('base64url');
+  }
+
+  /** The values of a cursor this list issued, or 400 INVALID_CURSOR for anything else. */
+  decode(cursor: string): V {
+    let decoded: unknown;
+    try {
+      if (CURSOR_TEXT.test(cursor)) decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      // not JSON: refused below
+    }
+    if (
+      !Array.isArray(decoded) ||
+      decoded.length !== this.parts.length + 1 ||
+      decoded[0] !== this.list ||
+      !this.parts.every((part, i) => fits(part, decoded[i + 1]))
+    )
+      throw new DomainError(ErrorCode.InvalidCursor);
+    return decoded.slice(1) as V;
+  }
+}
+
+const CODECS = new Map<string, CursorCodec<CursorValue[]>>();
+
+/** Declares a list's codec. Names are unique, so no list takes another's cursor for its own. */
+export function cursorCodec<V extends CursorValue[]>(list: string, ...parts: CursorPart[]): CursorCodec<V> {
+  if (CODECS.has(list)) throw new Error(`two keyset lists are named "${list}"`);
+  const codec = new CursorCodec<V>(list, parts);
+  CODECS.set(list, codec);
+  return codec;
+}
+
+/** Every declared list's codec by name (tests and the fuzzer forge cursors from them). */
+export function cursorCodecs(): ReadonlyMap<string, CursorCodec<CursorValue[]>> {
+  return CODECS;
+}
+
+/** A keyset's cursor values: [sort key, id] with a sortColumn, [id] without. */
+type KeysetValues = [CursorValue, string] | [string];
+
+export interface KeysetOptions<T, V extends KeysetValues> {
   /** SQL expression of the sort key, e.g. `o.name`; ties are broken by `idColumn` */
   sortColumn?: string;
   idColumn: string;
-  /** shape of the ids in a cursor (default: UUID or integer): anything else is INVALID_CURSOR, not a SQL error */
-  idPattern?: RegExp;
+  /** the list's codec, which checks every value of a cursor before it reaches SQL */
+  cursor: CursorCodec<V>;
   direction?: 'ASC' | 'DESC';
   /** reads the sort key and id back from an item to build the next cursor */
-  keyOf: (item: T) => [CursorValue, string] | [string];
+  keyOf: (item: T) => V;
 }
 
 /**
  * Keyset pagination over (sort key, id): stable under inserts, no OFFSET scans. Fetches one row
  * more than asked to know whether a next page exists.
  */
-export async function keysetPage<T extends ObjectLiteral>(
+export async function keysetPage<T extends ObjectLiteral, V extends KeysetValues>(
   qb: SelectQueryBuilder<T>,
   page: PageQuery,
-  opts: KeysetOptions<T>,
+  opts: KeysetOptions<T, V>,
 ): Promise<Page<T>> {
   const limit = page.limit ?? 20;
   const dir = opts.direction ?? 'ASC';
   const cmp = dir === 'ASC' ? '>' : '<';
-  const checkedId = (id: unknown): string => {
-    if (typeof id !== 'string' || !(opts.idPattern ?? DEFAULT_ID_RE).test(id))
-      throw new DomainError(ErrorCode.InvalidCursor);
-    return id;
-  };
+  if (opts.cursor.parts.length !== (opts.sortColumn ? 2 : 1))
+    throw new Error(`cursor codec "${opts.cursor.list}" does not match its keyset`);
   if (page.cursor) {
+    const values = opts.cursor.decode(page.cursor);
     if (opts.sortColumn) {
-      const [sort, rawId] = decodeCursor(page.cursor, 2);
-      const id = checkedId(rawId);
       qb.andWhere(`(${opts.sortColumn}, ${opts.idColumn}) ${cmp} (:__sort, :__id)`, {
-        __sort: sort,
-        __id: id,
+        __sort: values[0],
+        __id: values[1],
       });
     } else {
-      const id = checkedId(decodeCursor(page.cursor, 1)[0]);
-      qb.andWhere(`${opts.idColumn} ${cmp} :__id`, { __id: id });
+      qb.andWhere(`${opts.idColumn} ${cmp} :__id`, { __id: values[0] });
     }
   }
   if (opts.sortColumn) qb.orderBy(opts.sortColumn, dir).addOrderBy(opts.idColumn, dir);
   else qb.orderBy(opts.idColumn, dir);
   const rows = await qb.limit(limit + 1).getMany();
   const items = rows.slice(0, limit);
-  const nextCursor = rows.length > limit ? encodeCursor(opts.keyOf(items[items.length - 1])) : null;
+  const nextCursor = rows.length > limit ? opts.cursor.encode(opts.keyOf(items[items.length - 1])) : null;
   return { items, nextCursor };
 }

@@ -11,7 +11,7 @@ import {
   isNonNullType,
   isScalarType,
 } from 'graphql';
-import { EDGE_DATES } from './openapi-cases';
+import { EDGE_DATES, namedHostileCursors } from './openapi-cases';
 import type { Rng } from './prng';
 
 export interface GqlCase {
@@ -162,6 +162,16 @@ export function graphqlCases(schema: GraphQLSchema, rng: Rng, max: number): GqlC
             query,
             variables: { ...base(), [arg.name]: h.value },
           });
+        }
+        if (arg.name === 'after') {
+          for (const after of namedHostileCursors(rng, 3)) {
+            cases.push({
+              field: `${root.name}.${field.name}`,
+              label: `after: named hostile cursor ${after}`,
+              query,
+              variables: { ...base(), after },
+            });
+          }
         }
         cases.push({
           field: `${root.name}.${field.name}`,

@@ -1,3 +1,4 @@
+import { cursorCodecs } from '../../../src/api/http/pagination';
 import type { Rng } from './prng';
 import { Components, resolve, sample, Schema, typeOf, wrongType } from './schema-sample';
 
@@ -138,6 +139,49 @@ export const HOSTILE_CURSORS = [
   [{}, []],
   ['\u0000', '\u0000'],
 ].map((v) => Buffer.from(JSON.stringify(v)).toString('base64url'));
+
+/** Values no keyset cursor holds where they stand: impossible dates, ids of the wrong kind, odd JSON. */
+const CURSOR_VALUES: unknown[] = [
+  '2025-99-99T00:00:00Z',
+  '2026-02-30T00:00:00.000Z',
+  '+275760-09-13T00:00:00.000Z',
+  '0000-01-01T00:00:00Z',
+  'infinity',
+  '-infinity',
+  '00000000-0000-0000-0000-000000000000',
+  '123',
+  '99999999999999999999',
+  'x',
+  '',
+  "' OR 1=1--",
+  '\u0000',
+  0,
+  -1,
+  1.5,
+  2 ** 31,
+  1e300,
+  null,
+  true,
+  {},
+  [],
+];
+
+/**
+ * Cursors under the name of a real list (any list: the cursor may reach another), holding 1 to 4
+ * values drawn from CURSOR_VALUES, some well-formed: these get past the name check to each value's.
+ */
+export function namedHostileCursors(rng: Rng, n: number): string[] {
+  const names = [...cursorCodecs().keys()];
+  if (!names.length) return [];
+  return Array.from({ length: n }, () => {
+    const values = Array.from({ length: rng.between(1, 4) }, () =>
+      rng.chance(0.3)
+        ? rng.pick([rng.uuid(), '2026-01-01T00:00:00.000Z', 'infinity', 1, '42'])
+        : rng.pick(CURSOR_VALUES),
+    );
+    return Buffer.from(JSON.stringify([rng.pick(names), ...values])).toString('base64url');
+  });
+}
 
 /** Header values for documented header parameters (Idempotency-Key, Authorization). */
 export const HEADER_GARBAGE = [
@@ -375,7 +419,7 @@ export function casesFor(op: Operation, components: Components, rng: Rng, max: n
   }
   for (const p of queryParams) {
     const values = [
-      ...(p.name === 'cursor' ? rng.sample(HOSTILE_CURSORS, 2) : []),
+      ...(p.name === 'cursor' ? [...rng.sample(HOSTILE_CURSORS, 2), ...namedHostileCursors(rng, 3)] : []),
       ...rng.sample(QUERY_GARBAGE, 2),
       ...boundaryValues(p, components, rng),
       'bad%00nul',

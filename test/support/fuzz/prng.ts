@@ -73,3 +73,18 @@ export function fuzzSeed(): number {
   if (raw && /^\d+$/.test(raw)) return Number(raw) >>> 0;
   return (Date.now() ^ (process.pid << 16)) >>> 0;
 }
+
+/**
+ * The seeds of one run: FUZZ_SEED first, then FUZZ_SEEDS - 1 more drawn from it (CI: one seed).
+ * A sweep boots the app once for all of them; each failing seed reproduces alone with FUZZ_SEED.
+ */
+export function fuzzSeeds(): number[] {
+  const raw = process.env.FUZZ_SEEDS ?? '1';
+  if (!/^[1-9]\d{0,4}$/.test(raw))
+    throw new Error(`FUZZ_SEEDS must be a whole number from 1 to 99999, not "${raw}"`);
+  const first = fuzzSeed();
+  const draw = new Rng(first).fork('seeds');
+  const seeds = new Set([first]);
+  while (seeds.size < Number(raw)) seeds.add(Math.floor(draw.float() * 2 ** 32) >>> 0);
+  return [...seeds];
+}

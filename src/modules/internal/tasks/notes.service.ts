@@ -6,7 +6,7 @@ import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { ConnectionShape, toConnection } from '../../../api/graphql/connection';
 import { IdempotencyService } from '../../../api/http/idempotency.service';
-import { encodeCursor, keysetPage, Page } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { AuditService } from '../../platform/audit/audit.service';
 import { Account } from '../../platform/identity/account.entity';
@@ -29,6 +29,9 @@ interface PageArgs {
   cursor?: string;
 }
 
+/** A case's notes pages by id. */
+export const NOTE_CURSOR = cursorCodec<[string]>('case-notes', 'uuid');
+
 /**
  * Internal notes (内部意见, I3) on a case: staff holding a case permission in the case's current
  * unit or above, or who can see one of its open tasks (a task transferred to their unit). Never
@@ -46,7 +49,12 @@ export class NotesService {
     return this.db.transaction(async () => {
       await this.requireCase(ctx, caseId);
       const qb = this.db.repo(CaseNote).createQueryBuilder('n').where('n.case_id = :caseId', { caseId });
-      const result = await keysetPage(qb, page, { idColumn: 'n.id', direction: 'ASC', keyOf: (n) => [n.id] });
+      const result = await keysetPage(qb, page, {
+        cursor: NOTE_CURSOR,
+        idColumn: 'n.id',
+        direction: 'ASC',
+        keyOf: (n) => [n.id],
+      });
       // Notes may speak about the applicant: reading them is on the record like any staff read.
       await this.audit.append(ctx, { action: 'case_note.list', resourceType: 'case', resourceId: caseId });
       return { items: await this.toDtos(result.items), nextCursor: result.nextCursor };
@@ -60,7 +68,7 @@ export class NotesService {
   ): Promise<ConnectionShape<CaseNoteDto>> {
     const result = await this.list(ctx, caseId, page);
     return toConnection(result.items, {
-      cursorOf: (n) => encodeCursor([n.id]),
+      cursorOf: (n) => NOTE_CURSOR.encode([n.id]),
       hasNextPage: result.nextCursor !== null,
       hasPreviousPage: !!page.cursor,
     });

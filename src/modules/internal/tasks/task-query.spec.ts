@@ -1,6 +1,5 @@
 import { Permission } from '../../../api/auth/permission';
 import { RequestContext } from '../../../api/context/request-context';
-import { encodeCursor } from '../../../api/http/pagination';
 import { TaskSort } from './dto/task.dto';
 import { applyKeyset, visibleTasks } from './task-query';
 
@@ -12,6 +11,9 @@ const staff = (
   ctx.actor = { kind: 'staff', id, grants: new Map(grants) };
   return ctx;
 };
+
+/** A cursor as the API encodes one: base64url JSON, the list's name first. */
+const cursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
 /** Records what applyKeyset asks of the query builder. */
 function fakeQb() {
@@ -57,7 +59,7 @@ describe('applyKeyset', () => {
 
   it('orders by the sort keys then id, and continues after a cursor of the same sort', () => {
     const { qb, calls } = fakeQb();
-    applyKeyset(qb, TaskSort.Warning, encodeCursor(['w', 0, 'infinity', id]));
+    applyKeyset(qb, TaskSort.Warning, cursor(['tasks-by-warning', 0, 'infinity', id]));
     expect(calls[0][0]).toMatch(
       /^\(\(CASE .*\), COALESCE\(t\.due_at.*\), t\.id\) > \(CAST\(:k0 AS int\), CAST\(:k1 AS timestamptz\), :kId\)$/,
     );
@@ -66,14 +68,15 @@ describe('applyKeyset', () => {
   });
 
   it.each([
-    ['another sort', ['d', '2026-01-01T00:00:00.000000Z', id]],
-    ['a key that is not an instant', ['c', "2026' OR 1=1", id]],
-    ['a day that does not exist', ['c', '2026-02-30T00:00:00.000000Z', id]],
-    ['a rank out of range', ['w', 7, 'infinity', id]],
-    ['an id that is not a UUID', ['c', '2026-01-01T00:00:00.000000Z', '1; DROP']],
+    ['another sort', ['tasks-by-deadline', '2026-01-01T00:00:00.000000Z', id]],
+    ['a key that is not an instant', ['tasks-newest-first', "2026' OR 1=1", id]],
+    ['a day that does not exist', ['tasks-newest-first', '2026-02-30T00:00:00.000000Z', id]],
+    ['infinity where no deadline is', ['tasks-newest-first', 'infinity', id]],
+    ['a rank out of range', ['tasks-by-warning', 7, 'infinity', id]],
+    ['an id that is not a UUID', ['tasks-newest-first', '2026-01-01T00:00:00.000000Z', '1; DROP']],
   ])('refuses %s', (_, values) => {
     const { qb } = fakeQb();
-    const sort = values[0] === 'w' ? TaskSort.Warning : TaskSort.NewestFirst;
-    expect(() => applyKeyset(qb, sort, encodeCursor(values))).toThrow('INVALID_CURSOR');
+    const sort = values[0] === 'tasks-by-warning' ? TaskSort.Warning : TaskSort.NewestFirst;
+    expect(() => applyKeyset(qb, sort, cursor(values))).toThrow('INVALID_CURSOR');
   });
 });

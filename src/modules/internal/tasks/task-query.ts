@@ -1,9 +1,7 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
-import { DomainError } from '../../../api/errors/domain-error';
-import { ErrorCode } from '../../../api/errors/error-code';
-import { decodeCursor, encodeCursor } from '../../../api/http/pagination';
+import { CursorCodec, cursorCodec, CursorValue } from '../../../api/http/pagination';
 import type { Db } from '../../../database/db';
 import { UUID_RE } from '../../../database/uuid';
 import { Service } from '../../public/catalog/service.entity';
@@ -66,19 +64,10 @@ const RANK_KEY = "(CASE t.warning_level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 E
 /** Timestamps travel in cursors as text with microseconds, so a page boundary never loses a row. */
 const iso = (expr: string) =>
   `(CASE WHEN ${expr} = 'infinity'::timestamptz THEN 'infinity' ELSE to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END)`;
-const ISO_KEY_RE = /^(?:infinity|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)$/;
-
-/** What iso() produces: 'infinity' or a real instant (2026-02-30 would be a SQL error, so a 500). */
-function isInstantKey(v: string): boolean {
-  if (v === 'infinity') return true;
-  if (!ISO_KEY_RE.test(v)) return false;
-  const millis = `${v.slice(0, 23)}Z`;
-  const d = new Date(millis);
-  return !Number.isNaN(d.getTime()) && d.toISOString() === millis;
-}
 
 interface SortSpec {
-  tag: string;
+  /** each sort has its own codec, so a cursor from one sort is refused by another */
+  cursor: CursorCodec<CursorValue[]>;
   /** SQL expressions of the key, compared as a row with t.id */
   keys: string[];
   /** how each key is cast back from the cursor */
@@ -87,10 +76,20 @@ interface SortSpec {
 }
 
 const SORTS: Record<TaskSort, SortSpec> = {
-  [TaskSort.DueAt]: { tag: 'd', keys: [DUE_KEY], casts: ['timestamptz'], direction: 'ASC' },
-  [TaskSort.NewestFirst]: { tag: 'c', keys: ['t.created_at'], casts: ['timestamptz'], direction: 'DESC' },
+  [TaskSort.DueAt]: {
+    cursor: cursorCodec('tasks-by-deadline', 'instant|infinity', 'uuid'),
+    keys: [DUE_KEY],
+    casts: ['timestamptz'],
+    direction: 'ASC',
+  },
+  [TaskSort.NewestFirst]: {
+    cursor: cursorCodec('tasks-newest-first', 'instant', 'uuid'),
+    keys: ['t.created_at'],
+    casts: ['timestamptz'],
+    direction: 'DESC',
+  },
   [TaskSort.Warning]: {
-    tag: 'w',
+    cursor: cursorCodec('tasks-by-warning', { oneOf: [0, 1, 2] }, 'instant|infinity', 'uuid'),
     keys: [RANK_KEY, DUE_KEY],
     casts: ['int', 'timestamptz'],
     direction: 'ASC',
@@ -167,18 +166,10 @@ export interface TaskRow {
 export function applyKeyset(qb: SelectQueryBuilder<CaseTask>, sort: TaskSort, cursor?: string): void {
   const spec = SORTS[sort];
   if (cursor) {
-    const values = decodeCursor(cursor, spec.keys.length + 2);
-    const [tag, ...rest] = values;
-    const id = rest.pop();
-    if (tag !== spec.tag || typeof id !== 'string' || !UUID_RE.test(id))
-      throw new DomainError(ErrorCode.InvalidCursor);
-    const params: Record<string, unknown> = { kId: id };
-    const placeholders = rest.map((v, i) => {
-      const ok =
-        spec.casts[i] === 'int'
-          ? typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2
-          : typeof v === 'string' && isInstantKey(v);
-      if (!ok) throw new DomainError(ErrorCode.InvalidCursor);
+    // The codec has checked every value (rank, real instant, uuid) before it reaches SQL.
+    const keys = spec.cursor.decode(cursor);
+    const params: Record<string, unknown> = { kId: keys.pop() };
+    const placeholders = keys.map((v, i) => {
       params[`k${i}`] = v;
       return spec.casts[i] === 'int' ? `CAST(:k${i} AS int)` : `CAST(:k${i} AS timestamptz)`;
     });
@@ -194,7 +185,7 @@ export function applyKeyset(qb: SelectQueryBuilder<CaseTask>, sort: TaskSort, cu
 
 export function cursorOf(row: TaskRow, sort: TaskSort): string {
   const spec = SORTS[sort];
-  return encodeCursor([spec.tag, ...spec.keys.map((_, i) => row[`sort_key_${i}`]), row.id]);
+  return spec.cursor.encode([...spec.keys.map((_, i) => row[`sort_key_${i}`]), row.id]);
 }
 
 const instant = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());

@@ -55,6 +55,7 @@ export class TasksController {
   @Allow(...TASK_PERMISSIONS)
   @Post(':id/claim')
   @HttpCode(200)
+  @Idempotent()
   @Header('Cache-Control', 'no-store')
   @IF_MATCH
   @ApiOkResponse({ type: TaskDto })
@@ -70,6 +71,7 @@ export class TasksController {
   @Allow(...TASK_PERMISSIONS, Permission.CaseAssign)
   @Post(':id/release')
   @HttpCode(200)
+  @Idempotent()
   @Header('Cache-Control', 'no-store')
   @IF_MATCH
   @ApiOkResponse({ type: TaskDto })
@@ -85,6 +87,7 @@ export class TasksController {
   @Allow(Permission.CaseAssign)
   @Post(':id/assign')
   @HttpCode(200)
+  @Idempotent()
   @Header('Cache-Control', 'no-store')
   @IF_MATCH
   @ApiOkResponse({ type: TaskDto })
@@ -101,6 +104,7 @@ export class TasksController {
   @Allow(Permission.CaseAssign, ...TASK_PERMISSIONS)
   @Post(':id/transfer')
   @HttpCode(200)
+  @Idempotent()
   @Header('Cache-Control', 'no-store')
   @IF_MATCH
   @ApiOkResponse({ type: TaskDto })
@@ -117,6 +121,7 @@ export class TasksController {
   @Allow(...TASK_PERMISSIONS)
   @Post(':id/delegate')
   @HttpCode(200)
+  @Idempotent()
   @Header('Cache-Control', 'no-store')
   @IF_MATCH
   @ApiOkResponse({ type: TaskDto })

@@ -44,56 +44,86 @@ export class TasksResolver {
   }
 
   @Allow(...TASK_PERMISSIONS)
-  @Mutation(() => TaskDto, { description: '认领: take an unassigned task.' })
+  @Mutation(() => TaskDto, {
+    description:
+      '认领: take an unassigned task. A retry with the same idempotencyKey returns the first answer.',
+  })
   claimTask(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('expectedVersion', VERSION) version?: number,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.claim(ctx, id, version ?? undefined);
+    return this.queue.once(ctx, idempotencyKey, id, 'claim', {}, () =>
+      this.queue.claim(ctx, id, version ?? undefined),
+    );
   }
 
   @Allow(...TASK_PERMISSIONS, Permission.CaseAssign)
-  @Mutation(() => TaskDto, { description: 'Put a claimed task back in its unit queue.' })
+  @Mutation(() => TaskDto, {
+    description:
+      'Put a claimed task back in its unit queue. A retry with the same idempotencyKey returns the first answer.',
+  })
   releaseTask(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('expectedVersion', VERSION) version?: number,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.release(ctx, id, version ?? undefined);
+    return this.queue.once(ctx, idempotencyKey, id, 'release', {}, () =>
+      this.queue.release(ctx, id, version ?? undefined),
+    );
   }
 
   @Allow(Permission.CaseAssign)
-  @Mutation(() => TaskDto, { description: '分派: give a task to a colleague who may work it.' })
+  @Mutation(() => TaskDto, {
+    description:
+      '分派: give a task to a colleague who may work it. A retry with the same idempotencyKey returns the first answer.',
+  })
   assignTask(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('assigneeId', { type: () => ID }, ParseUUIDPipe) assigneeId: string,
     @Args('expectedVersion', VERSION) version?: number,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.assign(ctx, id, assigneeId, version ?? undefined);
+    return this.queue.once(ctx, idempotencyKey, id, 'assign', { assigneeId }, () =>
+      this.queue.assign(ctx, id, assigneeId, version ?? undefined),
+    );
   }
 
   @Allow(Permission.CaseAssign, ...TASK_PERMISSIONS)
-  @Mutation(() => TaskDto, { description: '转办: move a task to another unit, unassigned.' })
+  @Mutation(() => TaskDto, {
+    description:
+      '转办: move a task to another unit, unassigned. A retry with the same idempotencyKey returns the first answer.',
+  })
   transferTask(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('input') input: TransferTaskInput,
     @Args('expectedVersion', VERSION) version?: number,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.transfer(ctx, id, input, version ?? undefined);
+    return this.queue.once(ctx, idempotencyKey, id, 'transfer', input, () =>
+      this.queue.transfer(ctx, id, input, version ?? undefined),
+    );
   }
 
   @Allow(...TASK_PERMISSIONS)
-  @Mutation(() => TaskDto, { description: 'Hand my claimed task to a colleague.' })
+  @Mutation(() => TaskDto, {
+    description:
+      'Hand my claimed task to a colleague. A retry with the same idempotencyKey returns the first answer.',
+  })
   delegateTask(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('input') input: DelegateTaskInput,
     @Args('expectedVersion', VERSION) version?: number,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.delegate(ctx, id, input, version ?? undefined);
+    return this.queue.once(ctx, idempotencyKey, id, 'delegate', input, () =>
+      this.queue.delegate(ctx, id, input, version ?? undefined),
+    );
   }
 
   // Applicants may ask, to get the same NOT_FOUND as a stranger rather than a telling FORBIDDEN.

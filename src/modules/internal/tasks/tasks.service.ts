@@ -4,6 +4,7 @@ import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { ConnectionShape, toConnection } from '../../../api/graphql/connection';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
 import { Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
@@ -51,7 +52,28 @@ export class TasksService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
+    private readonly idempotency: IdempotencyService,
   ) {}
+
+  /**
+   * A work-queue operation for GraphQL (`run`), with the Idempotency-Key rules of its REST twin
+   * POST /v1/tasks/{id}/{op} and that request's body.
+   */
+  once(
+    ctx: RequestContext,
+    key: string | null | undefined,
+    id: string,
+    op: 'claim' | 'release' | 'assign' | 'transfer' | 'delegate',
+    body: object,
+    run: () => Promise<TaskDto>,
+  ): Promise<TaskDto> {
+    return this.idempotency.once(
+      ctx,
+      key,
+      { method: 'POST', path: `/v1/tasks/${id}/${op}`, body, status: 200 },
+      run,
+    );
+  }
 
   async list(ctx: RequestContext, filters: TaskFilters, page: PageArgs): Promise<Page<TaskDto>> {
     const { rows, hasNext, sort } = await this.fetch(ctx, filters, page);

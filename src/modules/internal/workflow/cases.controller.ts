@@ -6,6 +6,7 @@ import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { OptionalIfMatch } from '../../../api/http/if-match';
 import { Page } from '../../../api/http/pagination';
+import { Idempotent } from '../../../api/http/idempotency';
 import { UuidParam } from '../../../api/http/uuid-param';
 import { CasesService } from './cases.service';
 import { CaseActionDto, CaseDetailDto, CaseDto, CasePageDto, CaseQueryDto } from './dto/case.dto';
@@ -45,6 +46,7 @@ export class CasesController {
   @Allow(...CASE_STAFF)
   @Post(':id/actions/:action')
   @HttpCode(200)
+  @Idempotent()
   @Header('Cache-Control', 'no-store')
   @ApiHeader({
     name: 'If-Match',

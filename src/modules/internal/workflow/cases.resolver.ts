@@ -4,9 +4,8 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { encodeCursor } from '../../../api/http/pagination';
 import { UuidParam } from '../../../api/http/uuid-param';
-import { CasesService } from './cases.service';
+import { CASE_CURSOR, CasesService } from './cases.service';
 import { CaseActionDto, CaseConnectionArgs, CaseDetailDto, CaseDto } from './dto/case.dto';
 
 const CASE_STAFF = [
@@ -32,7 +31,7 @@ export class CasesResolver {
     const { first, after, ...filters } = args;
     const page = await this.service.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
     return toConnection(page.items, {
-      cursorOf: (c) => encodeCursor([c.dueAt ?? 'infinity', c.id]),
+      cursorOf: (c) => CASE_CURSOR.encode([c.dueAt ?? 'infinity', c.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }
@@ -50,7 +49,10 @@ export class CasesResolver {
   }
 
   @Allow(...CASE_STAFF)
-  @Mutation(() => CaseDetailDto, { description: 'Applies a workflow action to a case.' })
+  @Mutation(() => CaseDetailDto, {
+    description:
+      'Applies a workflow action to a case. A retry with the same idempotencyKey returns the first answer.',
+  })
   applyCaseAction(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, UuidParam) id: string,
@@ -62,7 +64,8 @@ export class CasesResolver {
       description: 'the version the caller last saw (like If-Match)',
     })
     expectedVersion: number | null,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<CaseDetailDto> {
-    return this.service.act(ctx, id, action, input ?? {}, expectedVersion ?? undefined);
+    return this.service.actOnce(ctx, id, action, input ?? {}, expectedVersion ?? undefined, idempotencyKey);
   }
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { keysetPage, Page } from '../../../api/http/pagination';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
+import { cursorCodec, keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { scopeCondition } from '../../platform/identity/staff/unit-scope';
 import { CaseEvent, CaseFile, CaseTask, TaskStatus } from './case.entity';
@@ -23,6 +24,9 @@ import { bothTexts, CASE_READ_PERMISSIONS, WorkflowEngine } from './workflow-eng
 const DUE_SORT = `COALESCE(c.due_at, 'infinity'::timestamptz)`;
 const MAX_HISTORY = 500;
 
+/** Cases page by deadline (no deadline last, as 'infinity'), then id. */
+export const CASE_CURSOR = cursorCodec<[string, string]>('cases', 'instant|infinity', 'uuid');
+
 /**
  * Staff reads of cases (work lists scoped in SQL to the caller's units) and the action endpoint's
  * front: it delegates to the engine and answers the case as it now stands.
@@ -32,6 +36,7 @@ export class CasesService {
   constructor(
     private readonly db: Db,
     private readonly engine: WorkflowEngine,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   async list(ctx: RequestContext, q: CaseQueryDto): Promise<Page<CaseDto>> {
@@ -52,6 +57,7 @@ export class CasesService {
     if (q.overdue === false)
       qb.andWhere(`NOT (c.status <> 'closed' AND c.due_at IS NOT NULL AND c.due_at < now())`);
     const page = await keysetPage(qb, q, {
+      cursor: CASE_CURSOR,
       sortColumn: DUE_SORT,
       idColumn: 'c.id',
       keyOf: (c) => [c.dueAt ? c.dueAt.toISOString() : 'infinity', c.id],
@@ -77,6 +83,19 @@ export class CasesService {
       throw new DomainError(ErrorCode.InvalidTransition, { reason: 'no such action' });
     const c = await this.engine.act(ctx, id, action, input, expectedVersion);
     return this.detail(ctx, c);
+  }
+
+  /** act() for GraphQL, with the Idempotency-Key rules of POST /v1/cases/{id}/actions/{action}. */
+  actOnce(
+    ctx: RequestContext,
+    id: string,
+    action: string,
+    input: CaseActionDto,
+    expectedVersion: number | undefined,
+    key: string | null | undefined,
+  ): Promise<CaseDetailDto> {
+    const request = { method: 'POST', path: `/v1/cases/${id}/actions/${action}`, body: input, status: 200 };
+    return this.idempotency.once(ctx, key, request, () => this.act(ctx, id, action, input, expectedVersion));
   }
 
   private async detail(ctx: RequestContext, c: CaseFile): Promise<CaseDetailDto> {

@@ -5,13 +5,12 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { encodeCursor } from '../../../api/http/pagination';
 import {
   WorkflowDefinitionDto,
   WorkflowDefinitionInputDto,
   WorkflowDefinitionsArgs,
 } from './dto/workflow-definition.dto';
-import { WorkflowDefinitionsService } from './workflow-definitions.service';
+import { WORKFLOW_CURSOR, WorkflowDefinitionsService } from './workflow-definitions.service';
 
 @ObjectType()
 export class WorkflowDefinitionConnection extends Connection(WorkflowDefinitionDto, 'WorkflowDefinition') {}
@@ -34,7 +33,7 @@ export class WorkflowDefinitionsResolver {
       cursor: args.after ?? undefined,
     });
     return toConnection(page.items, {
-      cursorOf: (w) => encodeCursor([w.number, w.id]),
+      cursorOf: (w) => WORKFLOW_CURSOR.encode([w.number, w.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }

@@ -5,12 +5,13 @@ import { DomainError, FieldError, notFound } from '../../../api/errors/domain-er
 import { ErrorCode } from '../../../api/errors/error-code';
 import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
-import { keysetPage, Page, PageQuery } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page, PageQuery } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
 import { AuditService } from '../../platform/audit/audit.service';
 import { OrganisationsService } from '../../platform/organisations/organisations.service';
 import { CatalogService } from '../../public/catalog/catalog.service';
+import { personalFields } from '../../public/catalog/form-schema';
 import { Service, ServiceVersion } from '../../public/catalog/service.entity';
 import { WorkflowDefinitionDto, WorkflowDefinitionInputDto } from './dto/workflow-definition.dto';
 import { WorkflowDefinition, WorkflowDefinitionState } from './workflow-definition.entity';
@@ -27,6 +28,9 @@ const READERS = [
   Permission.CaseReview,
   Permission.CaseApprove,
 ];
+
+/** A service's workflow versions page by version number, newest first, then id. */
+export const WORKFLOW_CURSOR = cursorCodec<[number, string]>('workflows', 'int', 'uuid');
 
 /**
  * Workflow definitions (办件流程) as data: versions per service, written as drafts, validated on
@@ -119,6 +123,7 @@ export class WorkflowDefinitionsService implements OnModuleInit {
       .createQueryBuilder('w')
       .where('w.service_id = :serviceId', { serviceId });
     const page = await keysetPage(qb, q, {
+      cursor: WORKFLOW_CURSOR,
       sortColumn: 'w.number',
       idColumn: 'w.id',
       direction: 'DESC',
@@ -199,7 +204,7 @@ export class WorkflowDefinitionsService implements OnModuleInit {
           message: 'the service needs an active workflow before it is published',
         },
       ];
-    return limitProblems(active.spec, version);
+    return [...limitProblems(active.spec, version), ...personalGuardProblems(active.spec, version)];
   }
 
   // ---- helpers ----
@@ -291,6 +296,38 @@ function checkedSpec(spec: unknown): WorkflowSpec {
       })),
     }),
   };
+}
+
+/**
+ * A guard on a personal form field (x-personal) could never hold: the case gets only the plain
+ * answers, personal ones stay sealed with the application. Refused at publication, by pointer.
+ */
+function personalGuardProblems(spec: WorkflowSpec, version: ServiceVersion): FieldError[] {
+  const personal = personalFields(version.content.form);
+  if (!personal.size) return [];
+  const problems: FieldError[] = [];
+  const paths = (node: unknown, out: string[]): string[] => {
+    if (node && typeof node === 'object') {
+      const path = (node as { path?: unknown }).path;
+      if (typeof path === 'string') out.push(path);
+      for (const v of Object.values(node)) paths(v, out);
+    }
+    return out;
+  };
+  spec.stages.forEach((stage, i) =>
+    stage.actions.forEach((action, j) => {
+      for (const path of paths(action.guard, [])) {
+        const field = /^\/form\/([^/]+)/.exec(path)?.[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
+        if (field && personal.has(field))
+          problems.push({
+            pointer: '/workflow',
+            code: 'personalGuard',
+            message: `stages/${i}/actions/${j}: the guard reads ${path}, a personal field the case never holds`,
+          });
+      }
+    }),
+  );
+  return problems;
 }
 
 /**

@@ -2,11 +2,15 @@
 // nothing stored except what the public key signed: every leaf hash is recomputed from its fields, the
 // tree is rebuilt from the leaves and every tree head's root and signature are checked. Run it in one
 // REPEATABLE READ transaction so leaves and heads come from the same snapshot.
+//
+// What the database alone cannot show (every leaf after some tree head deleted together with the
+// later heads, or such a rollback regrown into a different history) is caught by `witnessed`:
+// checkpoints copied outside the database (witness/), each of which the log must still contain.
 
 import type { KeyObject } from 'node:crypto';
 import { AuditLeafFields, auditLeafHash } from './audit-leaf-hash';
 import type { Query } from './audit-tree';
-import { verifyCheckpoint } from './checkpoint';
+import { Checkpoint, verifyCheckpoint } from './checkpoint';
 import { CompactRange, EMPTY_ROOT, HASH_SIZE } from './merkle';
 
 export interface VerifyAuditOptions {
@@ -16,6 +20,8 @@ export interface VerifyAuditOptions {
   batchSize?: number;
   /** stop collecting after this many problems (the count goes on) */
   maxProblems?: number;
+  /** checkpoints witnessed outside the database (signatures already verified) and where each was found */
+  witnessed?: readonly { checkpoint: Checkpoint; source: string }[];
 }
 
 export interface AuditVerifyReport {
@@ -87,6 +93,23 @@ export async function verifyAuditLog(q: Query, options: VerifyAuditOptions): Pro
   // matches a signed root tells whether a mismatching leaf had its fields or its leaf_hash changed.
   const stored = new CompactRange();
   const recomputed = new CompactRange();
+  // Witnessed checkpoints by size: the log's tree at that size must have the witnessed root.
+  const witnessed = new Map<number, { checkpoint: Checkpoint; source: string }[]>();
+  for (const w of options.witnessed ?? []) {
+    const list = witnessed.get(w.checkpoint.size) ?? [];
+    witnessed.set(w.checkpoint.size, [...list, w]);
+  }
+  const checkWitnessed = (): void => {
+    for (const w of witnessed.get(stored.size) ?? []) {
+      // Either tree matching is enough here: a changed leaf is reported on its own, against the heads.
+      if (stored.root().equals(w.checkpoint.root) || recomputed.root().equals(w.checkpoint.root)) continue;
+      report(
+        stored.size - 0.5,
+        `forked: the log's first ${stored.size} leaves do not match the checkpoint witnessed in ${w.source} ` +
+          '(the log was rolled back and rewritten)',
+      );
+    }
+  };
   let pending: number[] = [];
   let expected = 0;
   let leaves = 0;
@@ -117,6 +140,7 @@ export async function verifyAuditLog(q: Query, options: VerifyAuditOptions): Pro
 
   // Heads of size 0 are checked against the empty tree before any leaf is read.
   const flushHeads = (): void => {
+    checkWitnessed();
     while (nextHead < heads.length && Number(heads[nextHead].size) === stored.size)
       checkHead(heads[nextHead++]);
   };
@@ -156,9 +180,36 @@ export async function verifyAuditLog(q: Query, options: VerifyAuditOptions): Pro
     );
   }
   for (const seq of pending) report(seq, `leaf ${seq}: hash mismatch (not yet covered by a tree head)`);
+  reportMissingWitnessed(witnessed, expected, signedSize, report);
   while (nextHead < heads.length) checkHead(heads[nextHead++]);
   const problems = found.sort((a, b) => a.pos - b.pos).map((p) => p.text);
   return { ok: problemCount === 0, leaves, treeHeads: heads.length, problems, problemCount };
+}
+
+/**
+ * Witnessed checkpoints larger than the log: leaves the outside world saw are gone. When the log ends
+ * exactly at its newest remaining tree head, it was set back to that older checkpoint; otherwise
+ * leaves were cut off after it.
+ */
+function reportMissingWitnessed(
+  witnessed: Map<number, { checkpoint: Checkpoint; source: string }[]>,
+  leaves: number,
+  signedSize: number,
+  report: (pos: number, text: string) => void,
+): void {
+  const beyond = [...witnessed.values()].flat().filter((w) => w.checkpoint.size > leaves);
+  if (!beyond.length) return;
+  const newest = beyond.reduce((a, b) => (b.checkpoint.size > a.checkpoint.size ? b : a));
+  const size = newest.checkpoint.size;
+  const heads = signedSize > 0 ? `its newest tree head is at size ${signedSize}` : 'it has no tree head';
+  report(
+    leaves,
+    leaves === signedSize
+      ? `rolled back: the checkpoint at size ${size} witnessed in ${newest.source} is newer than the log, ` +
+          `which ends at ${leaves} leaves (${heads}); leaves ${leaves}–${size - 1} and their tree heads were removed`
+      : `truncated: the checkpoint at size ${size} witnessed in ${newest.source} covers ${size} leaves, ` +
+          `but the log holds only ${leaves} (${heads}); leaves ${leaves}–${size - 1} were deleted`,
+  );
 }
 
 /** The hashed fields of a stored leaf row, as append() hashed them. */

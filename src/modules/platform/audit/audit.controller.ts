@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, Public } from '../../../api/auth/allow.decorator';
 import { Permission } from '../../../api/auth/permission';
@@ -15,12 +15,17 @@ import {
   LeafParamsDto,
   PublicKeyDto,
 } from './dto/audit.dto';
+import { WitnessedCheckpointDto, WitnessedQueryDto, WitnessRequestDto } from './dto/witness.dto';
+import { WitnessService } from './witness/witness.service';
 
 /** The verifiable audit log: signed tree heads anyone can check, leaves and proofs for auditors. */
 @ApiTags('audit')
 @Controller({ path: 'audit', version: '1' })
 export class AuditController {
-  constructor(private readonly audit: AuditQueryService) {}
+  constructor(
+    private readonly audit: AuditQueryService,
+    private readonly witness: WitnessService,
+  ) {}
 
   /** The latest signed tree head (C2SP checkpoint); publish it, compare it, have witnesses cosign it. */
   @Public()
@@ -47,6 +52,27 @@ export class AuditController {
     @Query() query: ConsistencyProofQueryDto,
   ): Promise<ConsistencyProofDto> {
     return this.audit.consistencyProof(ctx, query);
+  }
+
+  /**
+   * Witnesses another OneWindow log's checkpoint (AUDIT_WITNESS_TRUSTED_KEYS lists the logs): checks its
+   * signature and the consistency proof from the last size witnessed, keeps it and cosigns it. Open to
+   * anyone, since only the trusted log's key can make a checkpoint it accepts.
+   */
+  @Public()
+  @Post('witness')
+  @HttpCode(200)
+  @ApiOkResponse({ type: WitnessedCheckpointDto })
+  addToWitness(@Ctx() ctx: RequestContext, @Body() body: WitnessRequestDto): Promise<WitnessedCheckpointDto> {
+    return this.witness.add(ctx, body);
+  }
+
+  /** The newest checkpoint this instance witnessed for a log, cosigned: what that log must still extend. */
+  @Public()
+  @Get('witnessed')
+  @ApiOkResponse({ type: WitnessedCheckpointDto })
+  witnessed(@Ctx() ctx: RequestContext, @Query() query: WitnessedQueryDto): Promise<WitnessedCheckpointDto> {
+    return this.witness.latest(ctx, query);
   }
 
   @Allow(Permission.AuditRead)

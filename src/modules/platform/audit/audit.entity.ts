@@ -147,3 +147,28 @@ export class AuditNode {
   @Column({ type: 'bytea' })
   hash: Buffer;
 }
+
+/**
+ * A checkpoint this instance witnessed for another OneWindow log (POST /v1/audit/witness): the
+ * origin's signed note with this instance's cosignature. Insert-only (guarded like the log itself);
+ * the newest row per origin is what a later checkpoint from that origin must be consistent with.
+ */
+@Entity('audit_witnessed')
+export class AuditWitnessed {
+  /** the log's origin line (also its key name) */
+  @PrimaryColumn({ type: 'varchar', length: 200 })
+  origin: string;
+
+  @PrimaryColumn({ type: 'bigint', transformer: bigintNumber })
+  size: number;
+
+  @Column({ type: 'bytea' })
+  rootHash: Buffer;
+
+  /** the submitted note with this instance's signature appended */
+  @Column({ type: 'text' })
+  note: string;
+
+  @Column({ type: 'timestamptz' })
+  at: Date;
+}

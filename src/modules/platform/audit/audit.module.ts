@@ -5,12 +5,21 @@ import { AuditResolver } from './audit.resolver';
 import { AuditService } from './audit.service';
 import { DataAccessService } from './data-access.service';
 import { MeDataAccessController } from './me-data-access.controller';
+import { CheckpointPublisher } from './witness/checkpoint-publisher.service';
+import { WitnessService } from './witness/witness.service';
 
 /** Global: every service that writes, or reads personal data, appends through AuditService. */
 @Global()
 @Module({
   controllers: [AuditController, MeDataAccessController],
-  providers: [AuditService, AuditQueryService, DataAccessService, AuditResolver],
+  providers: [
+    AuditService,
+    AuditQueryService,
+    DataAccessService,
+    AuditResolver,
+    CheckpointPublisher,
+    WitnessService,
+  ],
   exports: [AuditService],
 })
 export class AuditModule {}

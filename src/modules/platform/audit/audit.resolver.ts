@@ -4,9 +4,8 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { encodeCursor } from '../../../api/http/pagination';
 import { AuditQueryService } from './audit-query.service';
-import { DataAccessService } from './data-access.service';
+import { DATA_ACCESS_CURSOR, DataAccessService } from './data-access.service';
 import { CheckpointDto } from './dto/audit.dto';
 import { DataAccessArgs, DataAccessItemDto } from './dto/data-access.dto';
 
@@ -32,7 +31,7 @@ export class AuditResolver {
     const { first, after, since, until } = args;
     const page = await this.dataAccess.list(ctx, { limit: first, cursor: after ?? undefined, since, until });
     return toConnection(page.items, {
-      cursorOf: (i) => encodeCursor([String(i.seq)]),
+      cursorOf: (i) => DATA_ACCESS_CURSOR.encode([String(i.seq)]),
       hasNextPage: page.nextCursor !== null,
     });
   }

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { contextStore } from '../../../api/context/context-store';
-import type { RequestContext } from '../../../api/context/request-context';
+import { RequestContext } from '../../../api/context/request-context';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
 import { UUID_RE } from '../../../database/uuid';
@@ -17,8 +17,15 @@ import { JobsService } from '../jobs/jobs.service';
 import { AuditLeaf, AuditQueued, AuditTreeHead, QueuedLeafFields } from './audit.entity';
 import { auditLeafHash, AuditLeafFields } from './audit-leaf-hash';
 import { extendTree, Query, SubtreeBuilder } from './audit-tree';
-import { formatCheckpointBody, noteKeyId, publicKeyToVkey, signCheckpoint } from './checkpoint';
+import {
+  addNoteSignature,
+  formatCheckpointBody,
+  noteKeyId,
+  publicKeyToVkey,
+  signCheckpoint,
+} from './checkpoint';
 import { loadSigningKey, SigningKey } from './signing-key';
+import { CheckpointPublisher } from './witness/checkpoint-publisher.service';
 
 /** What a service records; who, when, through which channel and request come from the RequestContext. */
 export interface AuditEntry {
@@ -88,6 +95,7 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap, OnMod
   constructor(
     private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly publisher: CheckpointPublisher,
     @Optional() private readonly jobs?: JobsService,
   ) {
     this.key = loadSigningKey(config.signingKeyPem);
@@ -249,8 +257,11 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap, OnMod
     }
     if (!open) await this.sequenceQueued();
     const fresh = await this.latestIfCurrent();
-    if (fresh) return fresh;
-    return this.db.transaction(async (m) => {
+    if (fresh) {
+      this.witness(fresh.size);
+      return fresh;
+    }
+    const head = await this.db.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHECKPOINT_LOCK]);
       const q: Query = (sql, params) => m.query(sql, params);
       const latest = await this.latestHead();
@@ -275,6 +286,27 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap, OnMod
       this.log.log(`signed audit checkpoint at size ${size}`);
       return head;
     });
+    // Witnessed once committed: a witness must never hold a head the database could still roll back.
+    await this.db.afterCommit(() => {
+      this.witness(head.size);
+      return Promise.resolve();
+    });
+    return head;
+  }
+
+  /**
+   * Hands the newest head to the witnesses in the background: a slow or unreachable peer or bucket
+   * must not hold up GET /v1/audit/checkpoint. The publisher runs hand-overs one at a time and logs
+   * what fails; CheckpointPublisher.settled() waits for them. Detached from the caller's context, so
+   * it never reads through a transaction the caller has open (or has finished) by then.
+   */
+  private witness(size: number): void {
+    contextStore.run(RequestContext.system('audit-witness'), () => void this.publisher.publish(size));
+  }
+
+  /** This instance's signature added to another log's checkpoint it has witnessed (POST /v1/audit/witness). */
+  cosign(note: string): string {
+    return addNoteSignature(note, this.origin, this.key.privateKey);
   }
 
   /** Number of committed leaves (the committed leaves are always the dense prefix 0 … n-1). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { decodeCursor, keysetPage } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { AuditLeaf } from './audit.entity';
 import { DataAccessItemDto, DataAccessPageDto, DataAccessQueryDto } from './dto/data-access.dto';
@@ -10,6 +10,9 @@ import { DataAccessItemDto, DataAccessPageDto, DataAccessQueryDto } from './dto/
 /** Accesses by these actors are shown to the data subject; a citizen's own actions and system jobs are not. */
 const ACCESSOR_KINDS = ['staff', 'client', 'apikey'] as const;
 type AccessorKind = (typeof ACCESSOR_KINDS)[number];
+
+/** The audit leaves page by their sequence number (a bigint, carried as decimal text). */
+export const DATA_ACCESS_CURSOR = cursorCodec<[string]>('data-access', 'seq');
 
 /**
  * "Who looked at my data": the audit leaves naming the caller as subject, written by staff or by
@@ -27,12 +30,8 @@ export class DataAccessService {
         { pointer: '/until', code: 'min', message: 'until must be later than since' },
       ]);
     }
-    if (q.cursor) {
-      // keysetPage compares the cursor with a bigint column: anything but a decimal is a forged cursor.
-      const [seq] = decodeCursor(q.cursor, 1);
-      if (typeof seq !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(seq))
-        throw new DomainError(ErrorCode.InvalidCursor);
-    }
+    // Checked before the early return below, so a forged cursor is refused whoever asks.
+    if (q.cursor) DATA_ACCESS_CURSOR.decode(q.cursor);
     const subject = ctx.actor.id;
     if (!subject) return { items: [], nextCursor: null };
     const qb = this.db
@@ -44,6 +43,7 @@ export class DataAccessService {
     if (since) qb.andWhere('l.at >= :since', { since });
     if (until) qb.andWhere('l.at < :until', { until });
     const page = await keysetPage(qb, q, {
+      cursor: DATA_ACCESS_CURSOR,
       idColumn: 'l.seq',
       direction: 'DESC',
       keyOf: (l) => [String(l.seq)],

@@ -40,6 +40,7 @@ describe('SIGNING_KEY and AUDIT_ORIGIN at boot (loadConfig)', () => {
   const prod = {
     NODE_ENV: 'production',
     DATABASE_URL: 'postgresql://db/onewindow',
+    AUDIT_ORIGIN: 'gov.example/audit',
     JWT_SECRET: 'p'.repeat(40),
     FIELD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
     BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
@@ -48,6 +49,15 @@ describe('SIGNING_KEY and AUDIT_ORIGIN at boot (loadConfig)', () => {
   const realKey = Buffer.from(
     generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
   ).toString('base64');
+
+  it('stops a production boot without a fixed AUDIT_ORIGIN, even with PUBLIC_BASE_URL set', async () => {
+    const { AUDIT_ORIGIN: _, ...withoutOrigin } = { ...prod, SIGNING_KEY: realKey };
+    for (const env of [withoutOrigin, { ...withoutOrigin, PUBLIC_BASE_URL: 'https://api.gov.example' }])
+      await expect(load(env)).rejects.toThrow(/^AUDIT_ORIGIN is required in production/);
+    await expect(load({ ...prod, SIGNING_KEY: realKey })).resolves.toMatchObject({
+      audit: { origin: 'gov.example/audit' },
+    });
+  });
 
   it('stops a production boot without a real Ed25519 key, naming the variable', async () => {
     await expect(load(prod)).rejects.toThrow(/SIGNING_KEY is required/);
@@ -59,17 +69,25 @@ describe('SIGNING_KEY and AUDIT_ORIGIN at boot (loadConfig)', () => {
   });
 
   it('derives the checkpoint origin from PUBLIC_BASE_URL unless AUDIT_ORIGIN is set, and validates it', async () => {
-    expect((await load({ NODE_ENV: 'test', PUBLIC_BASE_URL: 'https://api.gov.example' })).audit).toEqual({
+    expect(
+      (await load({ NODE_ENV: 'test', PUBLIC_BASE_URL: 'https://api.gov.example' })).audit,
+    ).toMatchObject({
       origin: 'api.gov.example/audit',
       checkpointMinutes: 5,
     });
     expect(
       (await load({ NODE_ENV: 'test', AUDIT_ORIGIN: 'gov.example/log', AUDIT_CHECKPOINT_MINUTES: '15' }))
         .audit,
-    ).toEqual({
+    ).toMatchObject({
       origin: 'gov.example/log',
       checkpointMinutes: 15,
     });
+    // Never an instance's own host and port: two instances of one log sign under one name.
+    for (const [HOST, PORT] of [
+      ['127.0.0.1', '3000'],
+      ['10.0.0.7', '8081'],
+    ])
+      expect((await load({ NODE_ENV: 'development', HOST, PORT })).audit.origin).toBe('localhost/audit');
     await expect(load({ NODE_ENV: 'test', AUDIT_ORIGIN: 'has space' })).rejects.toThrow(/AUDIT_ORIGIN/);
     await expect(load({ NODE_ENV: 'test', AUDIT_ORIGIN: 'a+b' })).rejects.toThrow(/AUDIT_ORIGIN/);
     await expect(load({ NODE_ENV: 'test', AUDIT_CHECKPOINT_MINUTES: '0' })).rejects.toThrow(

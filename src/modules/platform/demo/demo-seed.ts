@@ -9,14 +9,16 @@ import { ApiKey } from '../identity/clients/api-key.entity';
 import { sha256Hex } from '../identity/clients/machine-scopes';
 import { OAuthClient } from '../identity/clients/oauth-client.entity';
 import { uniformCodeCheckChar } from '../identity/personal-data/national-id';
-import { RoleName } from '../identity/staff/role-catalogue';
+import { PersonalDataService, PersonalField } from '../identity/personal-data/personal-data.service';
+import { RoleName, secondFactorRoles } from '../identity/staff/role-catalogue';
 import { OrganisationKind, Region, RegionLevel } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { seedDemoServices } from './demo-services';
+import { DEMO_SERVICE_STAFF, seedDemoServices } from './demo-services';
 import { DemoUnit, ensureStaff, ensureUnits } from './demo-upsert';
 
 export interface DemoSummary {
-  accounts: { role: string; login: string; password: string }[];
+  /** `totpSecret`: the demo authenticator of accounts whose role needs a second factor */
+  accounts: { role: string; login: string; password: string; totpSecret?: string }[];
 }
 
 /** Published on purpose: these credentials exist only on development instances. */
@@ -24,6 +26,20 @@ export const DEMO_PASSWORD = 'Demo#2026';
 export const DEMO_CLIENT_ID = 'owc_demo_city_market_regulator';
 export const DEMO_CLIENT_SECRET = 'ows_demo-client-secret-for-development-only';
 export const DEMO_API_KEY = 'owk_demo0001_DEMO-api-key-for-development-only-public-00';
+/**
+ * The authenticator of demo staff whose role needs a second factor (admin, market.admin): add it
+ * to an authenticator app, or compute codes with `oathtool --totp -b <secret>`.
+ */
+export const DEMO_TOTP_SECRET = 'ONEWINDOWDEMOTOTPSECRETDEVONLY22';
+
+/** Every demo login that carries DEMO_PASSWORD (the production start refuses any still holding it). */
+export function demoLogins(): string[] {
+  return [
+    ...STAFF.map((s) => s.username),
+    ...DEMO_SERVICE_STAFF.map((s) => s.username),
+    ...PUBLIC_ACCOUNTS.map((p) => p.login),
+  ];
+}
 
 /** A valid unified social credit code (GB 32100) from its first 17 characters. */
 const uscc = (first17: string): string => first17 + uniformCodeCheckChar(first17);
@@ -247,9 +263,19 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
 
   const summary: DemoSummary = { accounts: [] };
   const staffIds = new Map<string, string>();
+  const needsSecondFactor = secondFactorRoles(config.secondFactorRoles);
+  const totpSecretEnc = app.get(PersonalDataService).encrypt(PersonalField.TotpSecret, DEMO_TOTP_SECRET);
   for (const s of STAFF) {
-    staffIds.set(s.username, await ensureStaff(db, s, [{ role: s.role, unit: s.unit }], units, hashOnce));
-    summary.accounts.push({ role: s.label, login: s.username, password: DEMO_PASSWORD });
+    const id = await ensureStaff(db, s, [{ role: s.role, unit: s.unit }], units, hashOnce);
+    staffIds.set(s.username, id);
+    const totpSecret = needsSecondFactor.has(s.role) ? DEMO_TOTP_SECRET : undefined;
+    // Enrolled as if confirmed, so the demo administrators can use their roles at once.
+    if (totpSecret)
+      await db.query('UPDATE account SET totp_secret_enc = $2 WHERE id = $1 AND totp_secret_enc IS NULL', [
+        id,
+        totpSecretEnc,
+      ]);
+    summary.accounts.push({ role: s.label, login: s.username, password: DEMO_PASSWORD, totpSecret });
   }
 
   await seedDemoServices(app, units, hashOnce, summary, DEMO_PASSWORD);
@@ -313,6 +339,10 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
 }
 
 export function demoBanner(summary: DemoSummary): string {
-  const lines = summary.accounts.map((a) => `    ${a.role.padEnd(26)} ${a.login.padEnd(32)} ${a.password}`);
+  const lines = summary.accounts.map(
+    (a) =>
+      `    ${a.role.padEnd(26)} ${a.login.padEnd(32)} ${a.password}` +
+      (a.totpSecret ? `  (TOTP secret ${a.totpSecret})` : ''),
+  );
   return ['  Demo accounts (development only; password or secret last):', ...lines].join('\n');
 }

@@ -25,17 +25,32 @@ const ui = (zh: string, en: string, order: number, widget?: string, help?: strin
   'x-ui': { label: { 'zh-CN': zh, en }, order, ...(widget ? { widget } : {}), ...(help ? { help } : {}) },
 });
 
+/** `x-personal`: the value is stored only encrypted and masked for staff (see catalog/form-schema.ts). */
+const personal = (kind: 'nationalId' | 'phone' | 'email' | 'address' | 'name') => ({ 'x-personal': kind });
+
 const ID_CARD = '^\\d{17}[\\dX]$';
 const MOBILE = '^1\\d{10}$';
 
 const applicant = {
-  applicantName: { type: 'string', minLength: 2, maxLength: 50, ...ui('姓名', 'Full name', 10) },
+  applicantName: {
+    type: 'string',
+    minLength: 2,
+    maxLength: 50,
+    ...ui('姓名', 'Full name', 10),
+    ...personal('name'),
+  },
   idNumber: {
     type: 'string',
     pattern: ID_CARD,
     ...ui('公民身份号码', 'Resident ID number', 20, 'id-card'),
+    ...personal('nationalId'),
   },
-  phone: { type: 'string', pattern: MOBILE, ...ui('手机号码', 'Mobile phone', 30, 'phone') },
+  phone: {
+    type: 'string',
+    pattern: MOBILE,
+    ...ui('手机号码', 'Mobile phone', 30, 'phone'),
+    ...personal('phone'),
+  },
 };
 
 const HALL_A = {
@@ -183,6 +198,7 @@ export const INDIVIDUAL_BUSINESS: DemoServiceSpec = {
           minLength: 5,
           maxLength: 200,
           ...ui('经营场所', 'Business address', 70, 'address'),
+          ...personal('address'),
         },
         capital: {
           type: 'number',
@@ -320,6 +336,7 @@ export const RESIDENCE_PERMIT: DemoServiceSpec = {
           minLength: 5,
           maxLength: 200,
           ...ui('现居住地址', 'Current address', 40, 'address'),
+          ...personal('address'),
         },
         residentSince: {
           type: 'string',
@@ -436,6 +453,7 @@ export const SENIOR_CARD: DemoServiceSpec = {
           type: 'string',
           maxLength: 50,
           ...ui('代办人姓名（代办时填写）', 'Agent name (if applying for someone)', 60, 'text'),
+          ...personal('name'),
         },
       },
     },

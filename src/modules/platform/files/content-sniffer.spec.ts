@@ -100,9 +100,21 @@ describe('sanitiseFileName', () => {
   });
 
   it('drops control, bidi-override and zero-width characters and leading dots', () => {
-    expect(sanitiseFileName('a\u0000b\r\n\u202egpj.exe', 'image/jpeg')).toBe('abgpj.exe');
+    expect(sanitiseFileName('a\u0000b\r\n\u202egpj.exe', 'image/jpeg')).toBe('abgpj.jpg');
     expect(sanitiseFileName('..hidden.pdf', 'application/pdf')).toBe('hidden.pdf');
     expect(sanitiseFileName('a"b<c>.pdf', 'application/pdf')).toBe('a_b_c_.pdf');
+  });
+
+  it('ends the name in the extension of the detected type, keeping the base name', () => {
+    expect(sanitiseFileName('x.html', 'application/pdf')).toBe('x.pdf');
+    expect(sanitiseFileName('scan', 'image/png')).toBe('scan.png');
+    expect(sanitiseFileName('v1.2', 'application/pdf')).toBe('v1.2.pdf');
+    expect(sanitiseFileName('archive.tar.gz', 'application/ofd')).toBe('archive.tar.ofd');
+    expect(sanitiseFileName('x .html', 'application/pdf')).toBe('x.pdf');
+    expect(sanitiseFileName('.html', 'application/pdf')).toBe('html.pdf');
+    expect(sanitiseFileName('photo.JPEG', 'image/jpeg')).toBe('photo.JPEG');
+    expect(sanitiseFileName('photo.png', 'image/jpeg')).toBe('photo.jpg');
+    expect(sanitiseFileName('..', 'image/jpeg')).toBe('file.jpg');
   });
 
   it('names nameless files after their type', () => {

@@ -135,10 +135,24 @@ export const EXTENSION: Record<AllowedType, string> = {
 
 export const MAX_FILE_NAME = 200;
 
+/** Extensions that already name a type: a name ending in one of them keeps it (`.JPEG` stays). */
+const KNOWN_EXTENSIONS: Record<AllowedType, string[]> = {
+  'application/pdf': ['pdf'],
+  'image/png': ['png'],
+  'image/jpeg': ['jpg', 'jpeg', 'jpe'],
+  'application/ofd': ['ofd'],
+};
+
+/** What reads as an extension (`.html`, `.exe`, `.tar`): up to 10 letters and digits, one letter at least. */
+const EXTENSION_LIKE = /^(?=[0-9]*[a-z])[a-z0-9]{1,10}$/i;
+
 /**
  * A name that is safe to store and to send back in Content-Disposition: the last path segment only,
- * no control or bidi-override characters, no leading dots, at most 200 characters (the extension
- * kept). Empty results become `file.<ext>`.
+ * no control or bidi-override characters, no leading dots, at most 200 characters, and ending in the
+ * extension of the type the bytes were found to be. A browser or desktop that opens a download by
+ * its name must not be told a PDF is `x.html` or a JPEG `photo.exe`: a wrong extension is replaced
+ * (`x.html` → `x.pdf`), a missing one appended (`scan` → `scan.png`, `v1.2` → `v1.2.pdf`), the
+ * base name kept. Empty results become `file.<ext>`.
  */
 export function sanitiseFileName(raw: string | null | undefined, type: AllowedType): string {
   let name = (raw ?? '').normalize('NFC');
@@ -151,12 +165,15 @@ export function sanitiseFileName(raw: string | null | undefined, type: AllowedTy
     .trim()
     .replace(/^\.+/, '')
     .trim();
-  if (!name) return `file.${EXTENSION[type]}`;
-  const chars = [...name];
-  if (chars.length > MAX_FILE_NAME) {
-    const dot = name.lastIndexOf('.');
-    const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
-    name = chars.slice(0, MAX_FILE_NAME - [...ext].length).join('') + ext;
-  }
-  return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot + 1) : '';
+  const right = KNOWN_EXTENSIONS[type].includes(ext.toLowerCase());
+  if (right || EXTENSION_LIKE.test(ext)) name = name.slice(0, dot);
+  // What is left may end in dots or spaces ("x .html"): trimmed, so the name stays tidy.
+  const base = name.replace(/[.\s]+$/, '');
+  if (!base) return `file.${EXTENSION[type]}`;
+  const suffix = right ? `.${ext}` : `.${EXTENSION[type]}`;
+  const chars = [...base];
+  const room = MAX_FILE_NAME - suffix.length;
+  return (chars.length > room ? chars.slice(0, room).join('') : base) + suffix;
 }

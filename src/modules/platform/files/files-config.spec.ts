@@ -20,6 +20,7 @@ const S3 = { FILES_DRIVER: 's3', S3_BUCKET: 'ow-files' };
 const production = (): Record<string, string> => ({
   NODE_ENV: 'production',
   DATABASE_URL: 'postgresql://ow:pw@db.internal:5432/onewindow',
+  AUDIT_ORIGIN: 'gov.example/audit',
   JWT_SECRET: randomBytes(48).toString('base64'),
   FIELD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
   BLIND_INDEX_KEY: randomBytes(32).toString('base64'),

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -15,6 +15,7 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Download, FileDownload } from '../../../api/http/file-download';
+import { Idempotent } from '../../../api/http/idempotency';
 import type { IncomingUpload } from '../../../api/http/upload';
 import { UploadBody } from '../../../api/http/upload';
 import { UuidParam } from '../../../api/http/uuid-param';
@@ -29,9 +30,8 @@ const binary = { type: 'string', format: 'binary', maxLength: 1073741824 } as co
 
 /**
  * Uploads are REST only: GraphQL multipart requests are a CSRF vector (a simple cross-site form post)
- * and stream badly through a GraphQL server. Not @Idempotent(): the body streams past the interceptor,
- * so a key cannot be bound to it; a retried upload leaves at most an unattached copy that the purge
- * job removes.
+ * and stream badly through a GraphQL server. An upload takes an Idempotency-Key: the body streams past
+ * the interceptor, so the service binds the key to the bytes' sha256 once they are in.
  */
 @ApiTags('files')
 @Controller({ path: 'files', version: '1' })
@@ -42,10 +42,12 @@ export class FilesController {
    * Uploads one file, as multipart/form-data (part `file`; what wx.uploadFile sends) or as the raw
    * body with its own Content-Type and `?name=`. The type is recognised from the content: PDF, PNG,
    * JPEG or OFD; anything else, or content that disagrees with the declared type, is 415 FILE_REJECTED.
-   * Larger than FILES_MAX_BYTES: 413.
+   * Larger than FILES_MAX_BYTES: 413. With an Idempotency-Key, a retry with the same bytes answers
+   * the first file (same id, Idempotent-Replayed: true); other bytes under the key are 422.
    */
   @Allow(...UPLOADERS)
   @Post()
+  @Idempotent({ streamed: true })
   @Header('Cache-Control', 'no-store')
   @ApiConsumes('multipart/form-data', ...ALLOWED_TYPES, 'application/octet-stream')
   @ApiBody({
@@ -64,8 +66,9 @@ export class FilesController {
     @Ctx() ctx: RequestContext,
     @UploadBody() upload: IncomingUpload,
     @Query() query: UploadFileQueryDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<StoredFileDto> {
-    return this.files.receive(ctx, upload, query);
+    return this.files.receive(ctx, upload, query, idempotencyKey);
   }
 
   /** Metadata of a file of mine, or of a published template. */

@@ -10,6 +10,7 @@ import { RequestContext } from '../../../api/context/request-context';
 import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { FileDownload } from '../../../api/http/file-download';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
 import type { IncomingUpload } from '../../../api/http/upload';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
@@ -63,17 +64,23 @@ export class FilesService implements OnModuleDestroy {
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   onModuleDestroy(): void {
     (this.storage as { destroy?: () => void }).destroy?.();
   }
 
-  /** POST /v1/files: the upload still streaming in the request. */
+  /**
+   * POST /v1/files: the upload still streaming in the request. With an Idempotency-Key the upload
+   * is stored once per key and bytes: a retry with the same bytes gets the first file back, other
+   * bytes under the key are 422 IDEMPOTENCY_KEY_REUSED.
+   */
   async receive(
     ctx: RequestContext,
     incoming: IncomingUpload,
     query: UploadFileQueryDto,
+    idempotencyKey?: string,
   ): Promise<StoredFileDto> {
     const purpose = query.purpose ?? FilePurpose.Attachment;
     this.assertMayUpload(ctx, purpose);
@@ -91,12 +98,11 @@ export class FilesService implements OnModuleDestroy {
       part.stream.resume();
       throw rejectedFile(ctx, 'type-not-allowed');
     }
-    return this.store(ctx, {
-      name: query.name ?? part.name,
-      declaredType: part.declaredType,
-      stream: part.stream,
-      purpose,
-    });
+    return this.store(
+      ctx,
+      { name: query.name ?? part.name, declaredType: part.declaredType, stream: part.stream, purpose },
+      idempotencyKey,
+    );
   }
 
   /** For modules that already hold the bytes (the same checks as an HTTP upload). */
@@ -238,6 +244,7 @@ export class FilesService implements OnModuleDestroy {
   private async store(
     ctx: RequestContext,
     input: { name: string | null; declaredType: string; stream: Readable; purpose: FilePurpose },
+    idempotencyKey?: string,
   ): Promise<StoredFileDto> {
     await mkdir(this.storage.spoolDir, { recursive: true });
     const temp = join(this.storage.spoolDir, `${randomUUID()}.upload`);
@@ -251,34 +258,53 @@ export class FilesService implements OnModuleDestroy {
       const key = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${randomUUID()}`;
       if (this.storage.putFile) await this.storage.putFile(key, temp, spooled.size);
       else await this.storage.put(key, createReadStream(temp), spooled.size);
+      // The key binds to what was read: the bytes (by their sha256) and how they were sent.
+      const request = {
+        method: 'POST',
+        path: '/v1/files',
+        body: {
+          sha256: spooled.sha256,
+          name: input.name,
+          declaredType: input.declaredType,
+          purpose: input.purpose,
+        },
+        status: 201,
+      };
+      let inserted = false;
       try {
-        return await this.db.transaction(async () => {
-          const file = this.db.repo(StoredFile).create({
-            id: uuidv7(),
-            name: sanitiseFileName(input.name, sniffed.type),
-            contentType: sniffed.type,
-            size: spooled.size,
-            sha256: spooled.sha256,
-            storageDriver: this.storage.driver,
-            storageKey: key,
-            purpose: input.purpose,
-            public: input.purpose === FilePurpose.Template,
-            uploaderKind: ctx.actor.kind,
-            uploaderId: ctx.actor.id!,
-            subjectType: null,
-            subjectId: null,
-            attachedAt: null,
-          });
-          await this.db.repo(StoredFile).insert(file);
-          // No file name in the leaf: names of personal documents are personal data.
-          await this.audit.append(ctx, {
-            action: 'file.upload',
-            resourceType: 'file',
-            resourceId: file.id,
-            subjectId: this.dataSubject(file),
-          });
-          return toStoredFileDto(file);
-        });
+        const stored = await this.idempotency.once(ctx, idempotencyKey, request, () =>
+          this.db.transaction(async () => {
+            inserted = true;
+            const file = this.db.repo(StoredFile).create({
+              id: uuidv7(),
+              name: sanitiseFileName(input.name, sniffed.type),
+              contentType: sniffed.type,
+              size: spooled.size,
+              sha256: spooled.sha256,
+              storageDriver: this.storage.driver,
+              storageKey: key,
+              purpose: input.purpose,
+              public: input.purpose === FilePurpose.Template,
+              uploaderKind: ctx.actor.kind,
+              uploaderId: ctx.actor.id!,
+              subjectType: null,
+              subjectId: null,
+              attachedAt: null,
+            });
+            await this.db.repo(StoredFile).insert(file);
+            // No file name in the leaf: names of personal documents are personal data.
+            await this.audit.append(ctx, {
+              action: 'file.upload',
+              resourceType: 'file',
+              resourceId: file.id,
+              subjectId: this.dataSubject(file),
+            });
+            return toStoredFileDto(file);
+          }),
+        );
+        // A replay answers with the file stored the first time: these bytes are a spare copy.
+        if (!inserted) await this.storage.delete(key).catch(() => undefined);
+        return stored;
       } catch (e) {
         await this.storage.delete(key).catch(() => undefined);
         throw e;

@@ -1,17 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
+import { DrainState } from '../../../api/http/drain';
 import { Db } from '../../../database/db';
 import { HealthDto } from './health.dto';
 
 @Injectable()
 export class HealthService {
-  private shuttingDown = false;
+  constructor(
+    private readonly db: Db,
+    private readonly drain: DrainState,
+  ) {}
 
-  constructor(private readonly db: Db) {}
-
+  /** From SIGTERM on (main.ts): readiness is 503 for SHUTDOWN_DRAIN_MS while the listener still serves. */
   markShuttingDown(): void {
-    this.shuttingDown = true;
+    this.drain.start();
   }
 
   live(): HealthDto {
@@ -19,7 +22,7 @@ export class HealthService {
   }
 
   async ready(): Promise<HealthDto> {
-    if (this.shuttingDown) throw new DomainError(ErrorCode.ServiceUnavailable);
+    if (this.drain.draining) throw new DomainError(ErrorCode.ServiceUnavailable);
     try {
       await Promise.race([
         this.db.dataSource.query('SELECT 1'),

@@ -87,11 +87,12 @@ export class Account extends BaseEntity {
   @Column({ type: 'int', nullable: true, select: false })
   totpLastStep: number | null;
 
-  @Column({ type: 'int', default: 0 })
-  failedLogins: number;
+  /** an enrolment not yet confirmed with a code: its secret, encrypted, and when it was started */
+  @Column({ type: 'varchar', length: 200, nullable: true, select: false })
+  totpPendingEnc: string | null;
 
-  @Column({ type: 'timestamptz', nullable: true })
-  lockedUntil: Date | null;
+  @Column({ type: 'timestamptz', nullable: true, select: false })
+  totpPendingAt: Date | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   lastLoginAt: Date | null;

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { PRINCIPAL_RESOLVER } from '../../../api/auth/principal-resolver';
 import { AccessTokenService } from './access-token.service';
+import { LoginThrottle } from './auth/login-throttle';
 import { PasswordService } from './auth/password.service';
 import { SessionCheckService } from './auth/session-check.service';
 import { ApiKeysController } from './clients/api-keys.controller';
@@ -17,6 +18,7 @@ import { IdentityAudit } from './staff/identity-audit';
 import { RolesController, StaffController } from './staff/staff.controller';
 import { StaffResolver } from './staff/staff.resolver';
 import { StaffService } from './staff/staff.service';
+import { TotpEnrolmentService } from './staff/totp-enrolment.service';
 
 @Global()
 @Module({
@@ -28,8 +30,10 @@ import { StaffService } from './staff/staff.service';
     SessionCheckService,
     PersonalDataService,
     PasswordService,
+    LoginThrottle,
     IdentityAudit,
     StaffService,
+    TotpEnrolmentService,
     DelegationService,
     ClientsService,
     ApiKeysService,
@@ -37,6 +41,13 @@ import { StaffService } from './staff/staff.service';
     ClientsResolver,
     ApiKeysResolver,
   ],
-  exports: [AccessTokenService, PRINCIPAL_RESOLVER, PersonalDataService, PasswordService, StaffService],
+  exports: [
+    AccessTokenService,
+    PRINCIPAL_RESOLVER,
+    PersonalDataService,
+    PasswordService,
+    LoginThrottle,
+    StaffService,
+  ],
 })
 export class IdentityModule {}

@@ -10,7 +10,7 @@ import { Db } from '../../../database/db';
 import { AccessClaims, AccessTokenService } from './access-token.service';
 import { SessionCheckService } from './auth/session-check.service';
 import { normaliseThumbprint } from './clients/clients.service';
-import { isMachineScope, RoleDefinition, RoleName, ROLES } from './staff/role-catalogue';
+import { isMachineScope, RoleDefinition, RoleName, ROLES, secondFactorRoles } from './staff/role-catalogue';
 
 const ANONYMOUS: Actor = { kind: 'anonymous', id: null, grants: new Map() };
 const BEARER_RE = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/;
@@ -25,6 +25,7 @@ const invalid = (scheme = 'Bearer'): DomainError =>
 
 interface GrantRow {
   organisation_id: string | null;
+  has_totp: boolean;
   role: string | null;
   unit: string | null;
   from_account: string | null;
@@ -45,12 +46,17 @@ interface GrantRow {
  */
 @Injectable()
 export class PrincipalService implements PrincipalResolver {
+  /** roles whose grants wait for the holder's second factor */
+  private readonly secondFactorRoles: ReadonlySet<RoleName>;
+
   constructor(
     private readonly tokens: AccessTokenService,
     private readonly sessions: SessionCheckService,
     private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.secondFactorRoles = secondFactorRoles(config.secondFactorRoles);
+  }
 
   async resolve(credentials: Credentials): Promise<Actor> {
     const { authorization, apiKey, certThumbprint } = credentials;
@@ -91,9 +97,15 @@ export class PrincipalService implements PrincipalResolver {
     const grants: Grants = new Map([[Permission.StaffSelf, '*']]);
     const ownGrants: Grants = new Map([[Permission.StaffSelf, '*']]);
     const delegations: DelegatedGrant[] = [];
+    const awaiting = new Set<Permission>();
     for (const row of rows) {
       const role = row.role ? ROLES[row.role as RoleName] : undefined;
       if (!role) continue;
+      // A role that needs a second factor takes effect only once one is enrolled (own or delegated).
+      if (!row.has_totp && this.secondFactorRoles.has(role.name)) {
+        for (const p of role.permissions) awaiting.add(p);
+        continue;
+      }
       const from = row.from_account;
       if (from) for (const p of role.permissions) delegations.push({ from, permission: p, unit: row.unit });
       for (const target of from ? [grants] : [grants, ownGrants]) addRole(target, role, row.unit);
@@ -107,16 +119,17 @@ export class PrincipalService implements PrincipalResolver {
       delegations,
       organisationId: rows[0].organisation_id,
       onBehalfOf: null,
+      ...(awaiting.size ? { awaitingSecondFactor: awaiting } : {}),
     };
   }
 
   /**
    * A token the server minted for a caller with no account (tests, tools): SessionCheckService let
-   * it through because it has neither an account row nor a session. It carries only its scopes,
-   * and only in NODE_ENV=test: elsewhere every staff and citizen token comes from a login.
+   * it through because its session is live but no account has its subject. It carries only its
+   * scopes, and only in NODE_ENV=test: elsewhere every staff and citizen token comes from a login.
    */
   private synthetic(claims: AccessClaims, base: Pick<Actor, 'id' | 'credentialId' | 'sessionId'>): Actor {
-    if (this.config.env !== 'test' || claims.sid) throw invalid();
+    if (this.config.env !== 'test') throw invalid();
     const grants: Grants = new Map();
     for (const p of (claims.scope ?? '').split(' ').filter(Boolean)) grants.set(p as Permission, '*');
     return { kind: claims.kind, ...base, grants, organisationId: claims.org ?? null };
@@ -210,7 +223,7 @@ function scopeGrants(scopes: string[], organisationId: string | null): Grants {
  * unit. No row at all: there is no such staff account.
  */
 const STAFF_GRANTS_SQL = `
-SELECT a.organisation_id, g.role, g.unit, g.from_account
+SELECT a.organisation_id, a.totp_secret_enc IS NOT NULL AS has_totp, g.role, g.unit, g.from_account
 FROM account a
 LEFT JOIN LATERAL (
   SELECT ra.role, ra.organisation_id AS unit, NULL::uuid AS from_account

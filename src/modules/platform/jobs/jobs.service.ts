@@ -8,7 +8,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
-import { keysetPage } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
 import { DEDUPE_SCOPE, Job } from './job.entity';
@@ -36,6 +36,9 @@ const INSERT_SQL = `
     max_attempts = EXCLUDED.max_attempts, attempts = 0, last_error = NULL
   WHERE job.status = 'pending'
   RETURNING id`;
+
+/** Job list pages by id. */
+export const JOB_CURSOR = cursorCodec<[string]>('jobs', 'uuid');
 
 /** Enqueues jobs inside the caller's transaction and holds the handlers the worker runs. */
 @Injectable()
@@ -125,6 +128,11 @@ export class JobsService {
     if (query.status) qb.andWhere('j.status = :status', { status: query.status });
     if (query.name) qb.andWhere('j.name = :name', { name: query.name });
     // UUIDv7 ids sort by creation time, so the id alone is the keyset.
-    return keysetPage(qb, query, { idColumn: 'j.id', direction: 'DESC', keyOf: (j) => [j.id] });
+    return keysetPage(qb, query, {
+      cursor: JOB_CURSOR,
+      idColumn: 'j.id',
+      direction: 'DESC',
+      keyOf: (j) => [j.id],
+    });
   }
 }

@@ -4,7 +4,11 @@ import { Public } from '../../../api/auth/allow.decorator';
 import { HttpMetrics, PROMETHEUS_CONTENT_TYPE } from '../../../api/http/metrics';
 import { SkipRateLimit } from '../../../api/http/rate-limit.guard';
 
-/** Prometheus scrape endpoint; kept out of the public API contract. Restrict it at the ingress. */
+/**
+ * Prometheus scrape endpoint on the main port; kept out of the public API contract. Who may reach it
+ * (a bearer token, nobody in production without one) is decided before the guards, in
+ * api/http/metrics-access.ts; METRICS_PORT serves it on a separate listener instead (metrics-server.ts).
+ */
 @ApiExcludeController()
 @SkipRateLimit()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })

@@ -3,7 +3,7 @@ import { IsNull } from 'typeorm';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { keysetPage, Page, PageQuery } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page, PageQuery } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { AuditService } from '../audit/audit.service';
 import {
@@ -17,6 +17,9 @@ import { NotificationChannel } from './notification.entity';
 import { NotificationPreference } from './notification-preference.entity';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Inbox pages by id. */
+export const INBOX_CURSOR = cursorCodec<[string]>('notifications', 'uuid');
 
 /** The signed-in account's own inbox and channel preferences; every query is filtered by its id. */
 @Injectable()
@@ -38,7 +41,12 @@ export class InboxService {
       .createQueryBuilder('m')
       .where('m.accountId = :accountId', { accountId: this.self(ctx) });
     if (query.unread) qb.andWhere('m.readAt IS NULL');
-    const page = await keysetPage(qb, query, { idColumn: 'm.id', direction: 'DESC', keyOf: (m) => [m.id] });
+    const page = await keysetPage(qb, query, {
+      cursor: INBOX_CURSOR,
+      idColumn: 'm.id',
+      direction: 'DESC',
+      keyOf: (m) => [m.id],
+    });
     return { items: page.items.map(toDto), nextCursor: page.nextCursor };
   }
 

@@ -4,9 +4,8 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { encodeCursor } from '../../../api/http/pagination';
 import { InboxArgs, InboxMessageDto, UnreadCountGql } from './dto/notifications.dto';
-import { InboxService } from './inbox.service';
+import { INBOX_CURSOR, InboxService } from './inbox.service';
 
 @ObjectType()
 export class InboxMessageConnection extends Connection(InboxMessageDto, 'InboxMessage') {}
@@ -27,7 +26,7 @@ export class NotificationsResolver {
       unread: !!args.unread,
     });
     return toConnection(page.items, {
-      cursorOf: (m) => encodeCursor([m.id]),
+      cursorOf: (m) => INBOX_CURSOR.encode([m.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }

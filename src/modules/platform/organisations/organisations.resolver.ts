@@ -5,7 +5,6 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { encodeCursor } from '../../../api/http/pagination';
 import { SHARED_QUERY_FIELDS } from '../../../api/graphql/shared-answer';
 import { OrganisationArgs } from './dto/organisation-args.dto';
 import {
@@ -15,7 +14,7 @@ import {
   RegionDto,
   UpdateOrganisationDto,
 } from './dto/organisation.dto';
-import { OrganisationsService } from './organisations.service';
+import { ORGANISATION_CURSOR, OrganisationsService } from './organisations.service';
 
 // Answered from the directory cache only, so anonymous answers may be replayed.
 SHARED_QUERY_FIELDS.add('organisations');
@@ -36,7 +35,7 @@ export class OrganisationsResolver {
     const { first, after, ...filters } = args;
     const page = await this.service.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
     return toConnection(page.items, {
-      cursorOf: (o) => encodeCursor([o.id]),
+      cursorOf: (o) => ORGANISATION_CURSOR.encode([o.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }

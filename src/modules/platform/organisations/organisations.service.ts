@@ -5,7 +5,7 @@ import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
-import { keysetPage, Page } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { cacheKey } from '../../../database/shared-read-cache';
 import { AuditService } from '../audit/audit.service';
@@ -29,6 +29,9 @@ export function regionPrefix(code: string): string {
   for (const len of [2, 4, 6, 9]) if (/^0*$/.test(code.slice(len))) return code.slice(0, len);
   return code;
 }
+
+/** Organisation directory pages by id. */
+export const ORGANISATION_CURSOR = cursorCodec<[string]>('organisations', 'uuid');
 
 @Injectable()
 export class OrganisationsService {
@@ -62,7 +65,11 @@ export class OrganisationsService {
       qb.andWhere(`(o.name LIKE :q ESCAPE '\\' OR o.name_en ILIKE :q ESCAPE '\\')`, {
         q: `%${q.q.replace(/[\\%_]/g, '\\$&')}%`,
       });
-    const page = await keysetPage(qb, q, { idColumn: 'o.id', keyOf: (o) => [o.id] });
+    const page = await keysetPage(qb, q, {
+      cursor: ORGANISATION_CURSOR,
+      idColumn: 'o.id',
+      keyOf: (o) => [o.id],
+    });
     return { items: page.items.map((o) => this.toDto(ctx, o)), nextCursor: page.nextCursor };
   }
 

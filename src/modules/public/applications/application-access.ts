@@ -6,13 +6,15 @@ import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { Db } from '../../../database/db';
 import { AuditService } from '../../platform/audit/audit.service';
-import { maskEmail, maskNationalId, maskPhone } from '../../platform/identity/personal-data/masking';
+import { PersonalDataService } from '../../platform/identity/personal-data/personal-data.service';
 import { OrganisationsService } from '../../platform/organisations/organisations.service';
 import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
 import { Service } from '../catalog/service.entity';
 import { LicencesService } from '../licences/licences.service';
 import { ApplicationDto } from './dto/application.dto';
 import { Application, ApplicationAttachment } from './application.entity';
+import { invalid } from './application-rules';
+import { openForm, personalFieldNames, staffForm } from './application-form';
 
 export const SUBJECT = 'application';
 
@@ -37,6 +39,7 @@ export class ApplicationAccess {
     private readonly organisations: OrganisationsService,
     private readonly engine: WorkflowEngine,
     private readonly licences: LicencesService,
+    private readonly personalData: PersonalDataService,
   ) {}
 
   /** The caller's own application (as applicant or as the business), optionally row-locked. */
@@ -50,31 +53,65 @@ export class ApplicationAccess {
     return app;
   }
 
-  /** For reads: the owner, or staff of the case's scope (audited, masked). */
+  /**
+   * For reads: the owner, or staff of the case's scope (audited, masked). Staff may ask for personal
+   * fields in clear (`unmask`, with a reason): that needs personal-data:unmask over the case's unit,
+   * is checked before anything is read, and leaves one audit leaf per field with the reason.
+   */
   async readable(
     ctx: RequestContext,
     id: string,
     purpose: string,
-  ): Promise<{ app: Application; staff: boolean }> {
-    if (ctx.actor.kind === 'citizen') return { app: await this.own(ctx, id), staff: false };
+    unmask: UnmaskRequest = {},
+  ): Promise<{ app: Application; staff: boolean; unmasked: Set<string> }> {
+    const fields = unmask.fields ?? [];
+    if (ctx.actor.kind === 'citizen')
+      return { app: await this.own(ctx, id), staff: false, unmasked: new Set() };
+    if (fields.length && !ctx.has(Permission.PersonalDataUnmask)) throw new DomainError(ErrorCode.Forbidden);
+    const reason = fields.length ? checkReason(unmask.reason) : null;
     if (!UUID.test(id)) throw notFound(SUBJECT);
     const app = await this.db.repo(Application).findOne({ where: { id } });
     const caseFile = app ? await this.engine.caseOf(SUBJECT, app.id) : null;
-    if (!app || !caseFile || !(await this.staffMay(ctx, caseFile.organisationId))) throw notFound(SUBJECT);
-    await this.db.transaction(() =>
-      this.audit.append(ctx, {
+    if (!app || !caseFile || !(await this.staffMay(ctx, caseFile.organisationId, STAFF_READ)))
+      throw notFound(SUBJECT);
+    if (
+      fields.length &&
+      !(await this.staffMay(ctx, caseFile.organisationId, [Permission.PersonalDataUnmask]))
+    )
+      throw new DomainError(ErrorCode.Forbidden);
+    const personal = fields.length ? personalFieldNames(this.personalData, app) : new Set<string>();
+    const unknown = fields.filter((f) => !personal.has(f));
+    if (unknown.length)
+      throw invalid(
+        unknown.map((f) => ({
+          pointer: '/unmask',
+          code: 'personalField',
+          message: `"${f.slice(0, 100)}" is not a personal field of this application`,
+        })),
+      );
+    await this.db.transaction(async () => {
+      await this.audit.append(ctx, {
         action: 'application.read',
         resourceType: SUBJECT,
         resourceId: app.id,
         subjectId: app.applicantAccountId,
-        purpose,
-      }),
-    );
-    return { app, staff: true };
+        purpose: reason ?? purpose,
+      });
+      // The leaf names the field shown in clear, never its value.
+      for (const field of fields)
+        await this.audit.append(ctx, {
+          action: 'application.unmask',
+          resourceType: 'application.form_personal',
+          resourceId: FIELD_ID.test(field) ? `${app.id}/${field}` : app.id,
+          subjectId: app.applicantAccountId,
+          purpose: reason,
+        });
+    });
+    return { app, staff: true, unmasked: new Set(fields) };
   }
 
-  private async staffMay(ctx: RequestContext, unitId: string): Promise<boolean> {
-    for (const p of STAFF_READ) {
+  private async staffMay(ctx: RequestContext, unitId: string, permissions: Permission[]): Promise<boolean> {
+    for (const p of permissions) {
       const scope = ctx.scopeOf(p);
       if (scope === '*') return true;
       if (scope && (await this.organisations.isWithin(unitId, scope))) return true;
@@ -82,8 +119,13 @@ export class ApplicationAccess {
     return false;
   }
 
-  async view(ctx: RequestContext, app: Application, masked = false): Promise<ApplicationDto> {
-    return (await this.views(ctx, [app], masked))[0];
+  async view(
+    ctx: RequestContext,
+    app: Application,
+    masked = false,
+    unmasked: ReadonlySet<string> = new Set(),
+  ): Promise<ApplicationDto> {
+    return (await this.views(ctx, [app], masked, {}, unmasked))[0];
   }
 
   /**
@@ -95,6 +137,7 @@ export class ApplicationAccess {
     apps: Application[],
     masked = false,
     known: { services?: Service[]; attachments?: ApplicationAttachment[] } = {},
+    unmasked: ReadonlySet<string> = new Set(),
   ): Promise<ApplicationDto[]> {
     if (!apps.length) return [];
     const ids = apps.map((a) => a.id);
@@ -116,7 +159,8 @@ export class ApplicationAccess {
       applicantAccountId: a.applicantAccountId,
       businessAccountId: a.businessAccountId,
       status: a.status,
-      formData: masked ? (maskIdentifiers(a.formData) as Record<string, unknown>) : a.formData,
+      // The owner's own answers in full; staff see personal fields masked unless unmasked (audited).
+      formData: masked ? staffForm(this.personalData, a, unmasked) : openForm(this.personalData, a),
       submittedAt: iso(a.submittedAt),
       promisedDueAt: iso(a.promisedDueAt),
       dueProvisional: a.dueProvisional,
@@ -163,32 +207,32 @@ export function applicantId(ctx: RequestContext): string {
   return ctx.actor.id;
 }
 
+export interface UnmaskRequest {
+  fields?: string[] | null;
+  reason?: string | null;
+}
+
+/** The stated reason, required with unmask (GraphQL arguments arrive without the REST DTO's checks). */
+function checkReason(reason: string | null | undefined): string {
+  const r = reason?.trim() ?? '';
+  if (r.length < 5 || r.length > 200 || /[\p{Cc}\p{Cf}]/u.test(r))
+    throw invalid([
+      {
+        pointer: '/reason',
+        code: 'reason',
+        message: 'a reason of 5 to 200 characters is required to unmask',
+      },
+    ]);
+  return r;
+}
+
+/** Field keys that fit an audit resource id (`<application id>/<field>`); others leaf under the id alone. */
+const FIELD_ID = /^[A-Za-z0-9._-]{1,60}$/;
+
 /** GraphQL ids arrive unchecked: anything but a UUID is simply not found (never a SQL error). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
-
-const NATIONAL_ID = /^\d{17}[\dXx]$/;
-const MOBILE = /^(\+?86[- ]?)?1\d{10}$/;
-const EMAIL = /^[^@\s]+@[^@\s]+$/;
-
-/**
- * Form data as staff see it by default: national ID numbers, mobile numbers and e-mail addresses
- * masked wherever they appear (forms are per service, so the values are recognised by shape).
- */
-export function maskIdentifiers(value: unknown): unknown {
-  if (typeof value === 'string') {
-    const v = value.trim();
-    if (NATIONAL_ID.test(v)) return maskNationalId(v);
-    if (MOBILE.test(v)) return maskPhone(v);
-    if (EMAIL.test(v)) return maskEmail(v);
-    return value;
-  }
-  if (Array.isArray(value)) return value.map(maskIdentifiers);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskIdentifiers(v)]));
-  return value;
-}
 
 /** The attachments of these applications, in the order they were handed in. */
 export function attachmentsOf(db: Db, applicationIds: string[]): Promise<ApplicationAttachment[]> {

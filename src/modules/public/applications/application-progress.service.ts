@@ -5,11 +5,13 @@ import { ErrorCode } from '../../../api/errors/error-code';
 import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { Db } from '../../../database/db';
 import { AuditService } from '../../platform/audit/audit.service';
+import { PersonalDataService } from '../../platform/identity/personal-data/personal-data.service';
 import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { LicencesService } from '../licences/licences.service';
 import { ApplicationAccess, SUBJECT } from './application-access';
 import { ApplicationAttachmentsService } from './application-attachments.service';
+import { markingSchema, openForm, personalPart, sealForm } from './application-form';
 import { eventText } from './application-status';
 import { Application, ApplicationAttachment, ApplicationStatus, FINAL_STATUSES } from './application.entity';
 import { fieldKey, formDataErrors, invalid, invalidTransition, patchApplication } from './application-rules';
@@ -43,6 +45,7 @@ export class ApplicationProgressService {
     private readonly engine: WorkflowEngine,
     private readonly licences: LicencesService,
     private readonly idempotency: IdempotencyService,
+    private readonly personalData: PersonalDataService,
   ) {}
 
   /**
@@ -85,14 +88,17 @@ export class ApplicationProgressService {
             message: `items/${i}: the field "${item.field}" must be corrected`,
           });
       }
-      const formData = { ...app.formData, ...given };
+      const formData = { ...openForm(this.personalData, app), ...given };
       errors.push(...formDataErrors(await this.catalog.validateForm(app.serviceId, formData)));
       if (errors.length) throw invalid(errors);
+      const schema = await markingSchema(this.db, app);
+      const sealed = sealForm(this.personalData, schema, formData, personalPart(this.personalData, app));
       await patchApplication(this.db, app.id, {
-        formData,
+        ...sealed,
         supplement: { ...supplement, answeredAt: new Date().toISOString() },
       });
-      await this.engine.supplementAnswered(ctx, await this.caseId(app), formData);
+      // The case gets the plain answers only, as on submission.
+      await this.engine.supplementAnswered(ctx, await this.caseId(app), sealed.formData);
       await this.audit.append(ctx, {
         action: 'application.supplement',
         resourceType: SUBJECT,

@@ -154,7 +154,8 @@ export class ApplicationTransitions implements OnModuleInit {
 
 /**
  * The licence content: the application number, the service, and the form's plain answers (by
- * their labels), leaving out identifiers and anything the licence rules would refuse.
+ * their labels), leaving out personal fields (x-personal), identifier widgets and anything the
+ * licence rules would refuse. The holder is named apart, masked on the public verification.
  */
 export function licenceFields(
   app: Application,
@@ -162,9 +163,14 @@ export function licenceFields(
   form: Record<string, unknown>,
 ): Record<string, string> {
   const fields: Record<string, string> = { 申请编号: app.number ?? '', 办理事项: title };
-  const props = (form.properties ?? {}) as Record<string, { 'x-ui'?: { label?: unknown; widget?: string } }>;
+  const props = (form.properties ?? {}) as Record<
+    string,
+    { 'x-ui'?: { label?: unknown; widget?: string }; 'x-personal'?: string }
+  >;
+  // form_data holds no x-personal field; the mark is checked again for rows stored before it was set.
   for (const [key, value] of Object.entries(app.formData)) {
     if (Object.keys(fields).length >= MAX_FIELDS) break;
+    if (props[key]?.['x-personal']) continue;
     const ui = props[key]?.['x-ui'];
     if (ui?.widget && PRIVATE_WIDGETS.has(ui.widget)) continue;
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;

@@ -89,8 +89,16 @@ export class Application extends BaseEntity {
   })
   status: ApplicationStatus;
 
+  /** the form's answers except its personal fields (x-personal), which are never stored here */
   @Column({ type: 'jsonb', default: {} })
   formData: Record<string, unknown>;
+
+  /**
+   * The personal fields (x-personal), one AES-256-GCM envelope (`v1.<keyId>.…`) of
+   * `{ field: { kind, value } }`; null when the form holds none. See application-form.ts.
+   */
+  @Column({ type: 'text', nullable: true })
+  formPersonal: string | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   submittedAt: Date | null;

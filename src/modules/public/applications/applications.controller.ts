@@ -23,6 +23,7 @@ import {
   ApplicationDto,
   ApplicationPageDto,
   ApplicationQueryDto,
+  ApplicationReadQueryDto,
   ApplicationTimelineEntryDto,
   AttachmentInputDto,
   CreateApplicationDto,
@@ -78,8 +79,12 @@ export class ApplicationsController {
   @Get(':id')
   @Header('Cache-Control', 'private, no-store')
   @ApiOkResponse({ type: ApplicationDto })
-  get(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string): Promise<ApplicationDto> {
-    return this.applications.get(ctx, id);
+  get(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @Query() q: ApplicationReadQueryDto,
+  ): Promise<ApplicationDto> {
+    return this.applications.get(ctx, id, { fields: q.unmask, reason: q.reason });
   }
 
   /** Replaces a draft's form data. */

@@ -4,10 +4,9 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { encodeCursor } from '../../../api/http/pagination';
 import { ApplicationAttachmentsService } from './application-attachments.service';
 import { ApplicationProgressService } from './application-progress.service';
-import { ApplicationsService } from './applications.service';
+import { APPLICATION_CURSOR, ApplicationsService } from './applications.service';
 import { ApplicationDto, ApplicationTimelineEntryDto } from './dto/application.dto';
 import {
   ApplicationAttachmentInput,
@@ -47,7 +46,7 @@ export class ApplicationsResolver {
       status: args.status,
     });
     return toConnection(page.items, {
-      cursorOf: (a) => encodeCursor([a.id]),
+      cursorOf: (a) => APPLICATION_CURSOR.encode([a.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }
@@ -59,8 +58,16 @@ export class ApplicationsResolver {
   application(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
+    @Args('unmask', {
+      type: () => [String],
+      nullable: true,
+      description: 'staff: personal form fields to show in clear (needs personal-data:unmask and a reason)',
+    })
+    unmask?: string[] | null,
+    @Args('reason', { type: () => String, nullable: true, description: 'required with unmask; audited' })
+    reason?: string | null,
   ): Promise<ApplicationDto> {
-    return this.applications.get(ctx, id);
+    return this.applications.get(ctx, id, { fields: unmask, reason });
   }
 
   @Allow(Permission.SelfService)

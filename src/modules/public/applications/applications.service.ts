@@ -4,18 +4,20 @@ import type { RequestContext } from '../../../api/context/request-context';
 import { FieldError, notFound } from '../../../api/errors/domain-error';
 import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
-import { keysetPage, Page } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
 import { AuditService } from '../../platform/audit/audit.service';
 import { FilesService } from '../../platform/files/files.service';
 import { Account, AccountKind } from '../../platform/identity/account.entity';
+import { PersonalDataService } from '../../platform/identity/personal-data/personal-data.service';
 import { RepresentativeScope } from '../../platform/identity/business/business-representative.entity';
 import { RepresentativesService } from '../../platform/identity/business/representatives.service';
 import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { Service, ServiceTarget, ServiceVersion } from '../catalog/service.entity';
-import { ApplicationAccess, applicantId, attachmentsOf, SUBJECT } from './application-access';
+import { ApplicationAccess, applicantId, attachmentsOf, SUBJECT, UnmaskRequest } from './application-access';
+import { markingSchema, openForm, personalPart, sealForm } from './application-form';
 import { Application, ApplicationAttachment, ApplicationStatus } from './application.entity';
 import { formDataErrors, invalid, invalidTransition, published, patchApplication } from './application-rules';
 import {
@@ -24,6 +26,9 @@ import {
   CreateApplicationDto,
   UpdateApplicationDto,
 } from './dto/application.dto';
+
+/** A citizen's applications pages by id. */
+export const APPLICATION_CURSOR = cursorCodec<[string]>('applications', 'uuid');
 
 /**
  * One-stop applications (一网通办, C2), the applicant's side: server-side drafts, submission checked
@@ -41,6 +46,7 @@ export class ApplicationsService {
     private readonly representatives: RepresentativesService,
     private readonly idempotency: IdempotencyService,
     private readonly files: FilesService,
+    private readonly personalData: PersonalDataService,
   ) {}
 
   async create(ctx: RequestContext, dto: CreateApplicationDto): Promise<ApplicationDto> {
@@ -49,6 +55,7 @@ export class ApplicationsService {
     return this.db.transaction(async () => {
       const { service, version } = await published(this.db, dto.serviceId);
       const businessAccountId = await this.applicantFits(ctx, me, service, dto.businessAccountId);
+      const sealed = sealForm(this.personalData, version.content.form, formData);
       const app = this.db.repo(Application).create({
         id: uuidv7(),
         number: null,
@@ -59,7 +66,8 @@ export class ApplicationsService {
         applicantAccountId: me,
         businessAccountId,
         status: ApplicationStatus.Draft,
-        formData,
+        formData: sealed.formData,
+        formPersonal: sealed.formPersonal,
         submittedAt: null,
         promisedDueAt: null,
         dueProvisional: false,
@@ -91,13 +99,19 @@ export class ApplicationsService {
       .createQueryBuilder('a')
       .where('(a.applicant_account_id = :me OR a.business_account_id = :me)', { me });
     if (q.status) qb.andWhere('a.status = :status', { status: q.status });
-    const page = await keysetPage(qb, q, { idColumn: 'a.id', direction: 'DESC', keyOf: (a) => [a.id] });
+    const page = await keysetPage(qb, q, {
+      cursor: APPLICATION_CURSOR,
+      idColumn: 'a.id',
+      direction: 'DESC',
+      keyOf: (a) => [a.id],
+    });
     return { items: await this.access.views(ctx, page.items), nextCursor: page.nextCursor };
   }
 
-  async get(ctx: RequestContext, id: string): Promise<ApplicationDto> {
-    const { app, staff } = await this.access.readable(ctx, id, 'case handling');
-    return this.access.view(ctx, app, staff);
+  /** The owner's application in full, or staff's masked view (personal fields unmasked on request). */
+  async get(ctx: RequestContext, id: string, unmask: UnmaskRequest = {}): Promise<ApplicationDto> {
+    const { app, staff, unmasked } = await this.access.readable(ctx, id, 'case handling', unmask);
+    return this.access.view(ctx, app, staff, unmasked);
   }
 
   /** Replaces a draft's form data (If-Match when sent); the form is checked only on submit. */
@@ -112,7 +126,12 @@ export class ApplicationsService {
       const app = await this.access.own(ctx, id, true);
       assertVersion(app, expected);
       requireDraft(ctx, app);
-      await patchApplication(this.db, app.id, { formData });
+      const schema = await markingSchema(this.db, app);
+      await patchApplication(
+        this.db,
+        app.id,
+        sealForm(this.personalData, schema, formData, personalPart(this.personalData, app)),
+      );
       await this.audit.append(ctx, {
         action: 'application.update',
         resourceType: SUBJECT,
@@ -152,13 +171,22 @@ export class ApplicationsService {
       const app = await this.access.own(ctx, id, true);
       requireDraft(ctx, app);
       const { service, version } = await published(this.db, app.serviceId, ctx, true);
-      const errors: FieldError[] = formDataErrors(this.catalog.formProblems(version, app.formData));
+      const form = openForm(this.personalData, app);
+      const errors: FieldError[] = formDataErrors(this.catalog.formProblems(version, form));
       const attachments = await attachmentsOf(this.db, [app.id]);
       errors.push(...missingMaterials(attachments, version));
       if (errors.length) throw invalid(errors);
       const receivedAt = new Date();
       const number = await this.nextNumber(app.regionCode, receivedAt);
+      // Sealed again under the version it was checked against: its marks decide what stays clear.
+      const sealed = sealForm(
+        this.personalData,
+        version.content.form,
+        form,
+        personalPart(this.personalData, app),
+      );
       await patchApplication(this.db, app, {
+        ...sealed,
         number,
         status: ApplicationStatus.Submitted,
         submittedAt: receivedAt,
@@ -172,7 +200,8 @@ export class ApplicationsService {
         serviceId: service.id,
         applicantAccountId: app.applicantAccountId,
         receivedAt,
-        data: app.formData,
+        // Only the plain answers: personal fields never reach the case, its guards or its events.
+        data: sealed.formData,
         loaded: { service, version, subject: app },
       });
       await this.audit.append(ctx, {

@@ -79,6 +79,7 @@ export class CatalogAdminController {
   @Allow(Permission.CatalogManage)
   @Post(':id/revise')
   @HttpCode(200)
+  @Idempotent()
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
   revise(
@@ -93,6 +94,7 @@ export class CatalogAdminController {
   @Allow(Permission.CatalogManage)
   @Post(':id/submit')
   @HttpCode(200)
+  @Idempotent()
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
   submit(
@@ -107,6 +109,7 @@ export class CatalogAdminController {
   @Allow(Permission.CatalogReview)
   @Post(':id/reject')
   @HttpCode(200)
+  @Idempotent()
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
   reject(
@@ -121,6 +124,7 @@ export class CatalogAdminController {
   @Allow(Permission.CatalogReview)
   @Post(':id/publish')
   @HttpCode(200)
+  @Idempotent()
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
   publish(
@@ -135,6 +139,7 @@ export class CatalogAdminController {
   @Allow(Permission.CatalogReview)
   @Post(':id/retire')
   @HttpCode(200)
+  @Idempotent()
   @IF_MATCH_OPTIONAL
   @ApiOkResponse({ type: ServiceAdminDto })
   retire(

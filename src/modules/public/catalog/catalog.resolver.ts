@@ -4,9 +4,8 @@ import { Public } from '../../../api/auth/allow.decorator';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { encodeCursor } from '../../../api/http/pagination';
 import { SHARED_QUERY_FIELDS } from '../../../api/graphql/shared-answer';
-import { CatalogService } from './catalog.service';
+import { SERVICE_CURSOR, CatalogService } from './catalog.service';
 import { ServiceGuideNode, ServicesArgs, ServiceSummaryNode } from './dto/catalog.graphql';
 
 // Both answer from the published-catalogue cache only, so anonymous answers may be replayed.
@@ -31,7 +30,7 @@ export class CatalogResolver {
     const { first, after, ...filters } = args;
     const page = await this.catalog.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
     return toConnection(page.items, {
-      cursorOf: (s) => encodeCursor([s.id]),
+      cursorOf: (s) => SERVICE_CURSOR.encode([s.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }

@@ -6,7 +6,7 @@ import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { assertVersion } from '../../../api/http/if-match';
-import { keysetPage, Page } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
 import { AuditService } from '../../platform/audit/audit.service';
@@ -47,6 +47,9 @@ const VALIDATOR_CACHE_SIZE = 500;
  * returns the problems found, none to allow. Runs inside the publish transaction.
  */
 export type PublishCheck = (service: Service, version: ServiceVersion) => Promise<FieldError[]>;
+
+/** Published services pages by id. */
+export const SERVICE_CURSOR = cursorCodec<[string]>('services', 'uuid');
 
 @Injectable()
 export class CatalogService {
@@ -287,7 +290,7 @@ export class CatalogService {
     if (q.lifeEvent)
       qb.andWhere('s.life_events @> CAST(:le AS jsonb)', { le: JSON.stringify([q.lifeEvent]) });
     if (q.topic) qb.andWhere('s.topics @> CAST(:topic AS jsonb)', { topic: JSON.stringify([q.topic]) });
-    const page = await keysetPage(qb, q, { idColumn: 's.id', keyOf: (s) => [s.id] });
+    const page = await keysetPage(qb, q, { cursor: SERVICE_CURSOR, idColumn: 's.id', keyOf: (s) => [s.id] });
     return { items: page.items.map((s) => summary(ctx, s)), nextCursor: page.nextCursor };
   }
 

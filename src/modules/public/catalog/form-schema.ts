@@ -33,6 +33,15 @@ const X_UI_META = {
   additionalProperties: false,
 };
 
+/**
+ * `x-personal` marks a form field as personal data and says what kind it is. Marked values are kept
+ * only encrypted (application.form_personal), masked by kind for staff, and never copied into the
+ * case, its events, notifications or a licence. Only a top-level property may carry it: the whole
+ * value of that field (text, or an object such as an address) is what gets encrypted.
+ */
+export const PERSONAL_KINDS = ['nationalId', 'phone', 'email', 'address', 'name'] as const;
+export type PersonalKind = (typeof PERSONAL_KINDS)[number];
+
 /** Larger schemas are refused: a form that big is a mistake, and compiling it costs the server. */
 const MAX_SCHEMA_BYTES = 64 * 1024;
 
@@ -44,6 +53,7 @@ function newAjv(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: true, addUsedSchema: false });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'x-ui', metaSchema: X_UI_META });
+  ajv.addKeyword({ keyword: 'x-personal', metaSchema: { enum: PERSONAL_KINDS } });
   return ajv;
 }
 
@@ -77,12 +87,51 @@ export function compileFormSchema(schema: unknown, base: string): FormSchemaResu
       })),
     };
   }
+  const misplaced = misplacedPersonal(s, base);
+  if (misplaced.length) return { validate: null, errors: misplaced };
   try {
     return { validate: ajv.compile(s), errors: [] };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return fail(base + locate(s, message), 'formSchema', message.slice(0, 300));
   }
+}
+
+/** The form's personal fields (top-level property → kind), as marked with `x-personal`. */
+export function personalFields(schema: unknown): Map<string, PersonalKind> {
+  const fields = new Map<string, PersonalKind>();
+  const props = (schema as { properties?: unknown } | null)?.properties;
+  if (!props || typeof props !== 'object') return fields;
+  for (const [key, sub] of Object.entries(props as Record<string, unknown>)) {
+    const kind = (sub as Record<string, unknown> | null)?.['x-personal'];
+    if (typeof kind === 'string' && (PERSONAL_KINDS as readonly string[]).includes(kind))
+      fields.set(key, kind as PersonalKind);
+  }
+  return fields;
+}
+
+/**
+ * `x-personal` anywhere but on a top-level property: refused, since only whole top-level values are
+ * encrypted, a nested mark would promise protection the store does not give.
+ */
+function misplacedPersonal(schema: Record<string, unknown>, base: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const walk = (node: unknown, path: string, topLevelField: boolean): void => {
+    if (!node || typeof node !== 'object') return;
+    if (!Array.isArray(node) && 'x-personal' in node && !topLevelField)
+      errors.push({
+        pointer: `${base}${path}/x-personal`,
+        code: 'formSchema',
+        message: 'x-personal may only mark a top-level property (/properties/<field>)',
+      });
+    for (const [k, v] of Object.entries(node)) walk(v, `${path}/${escape(k)}`, false);
+  };
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'properties' && v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [field, sub] of Object.entries(v)) walk(sub, `/properties/${escape(field)}`, true);
+    } else walk(v, `/${escape(k)}`, false);
+  }
+  return errors.slice(0, 20);
 }
 
 /** Finds where a strict-mode complaint (`unknown keyword: "foo"`) points, for a useful pointer. */

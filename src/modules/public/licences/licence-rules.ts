@@ -67,6 +67,15 @@ export function containsNationalId(s: string): boolean {
   return false;
 }
 
+// A mainland mobile number or an e-mail address standing on its own (not inside a longer number).
+const MOBILE_RE = /(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?![0-9])/;
+const EMAIL_RE = /[^\s@]+@[^\s@]+\.[^\s@]+/;
+
+/** True when the text carries a mobile number or an e-mail address: contacts are not for the public. */
+export function containsContact(s: string): boolean {
+  return MOBILE_RE.test(s) || EMAIL_RE.test(s);
+}
+
 /** Lone surrogates have no UTF-8 form: stored text would differ from the signed text. */
 const isWellFormed = (s: string): boolean => Buffer.from(s, 'utf8').toString('utf8') === s;
 
@@ -91,6 +100,11 @@ export function textProblem(
     return {
       code: 'noNationalId',
       message: 'must not contain a national ID number (licence content is public)',
+    };
+  if (containsContact(value))
+    return {
+      code: 'noContact',
+      message: 'must not contain a phone number or e-mail address (licence content is public)',
     };
   return null;
 }

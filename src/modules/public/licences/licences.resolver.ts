@@ -4,9 +4,8 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionArgs, ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { encodeCursor } from '../../../api/http/pagination';
 import { fieldList, LicenceDto, LicenceFieldDto, LicenceVerificationDto } from './dto/licence.dto';
-import { LicencesService } from './licences.service';
+import { LICENCE_CURSOR, LicencesService } from './licences.service';
 
 @ObjectType()
 export class LicenceConnection extends Connection(LicenceDto, 'Licence') {}
@@ -23,7 +22,7 @@ export class LicencesResolver {
   ): Promise<ConnectionShape<LicenceDto>> {
     const page = await this.service.listMine(ctx, { limit: args.first, cursor: args.after ?? undefined });
     return toConnection(page.items, {
-      cursorOf: (l) => encodeCursor([l.id]),
+      cursorOf: (l) => LICENCE_CURSOR.encode([l.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }

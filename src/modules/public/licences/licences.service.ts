@@ -4,7 +4,7 @@ import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { assertVersion } from '../../../api/http/if-match';
-import { keysetPage, Page, PageQuery } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page, PageQuery } from '../../../api/http/pagination';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
@@ -45,6 +45,9 @@ import { QR_CONTENT_TYPE, QrCache, QrFormat } from './qr';
 
 /** What the workflow engine passes to issue(): the same shape POST /v1/licences validates. */
 export type IssueLicenceInput = IssueLicenceDto;
+
+/** A holder's licences pages by id. */
+export const LICENCE_CURSOR = cursorCodec<[string]>('licences', 'uuid');
 
 /**
  * E-licences (电子证照): issued by a unit's staff or by the workflow engine as the result of a case,
@@ -171,7 +174,12 @@ export class LicencesService {
       .repo(Licence)
       .createQueryBuilder('l')
       .where('l.holder_account_id = :holder', { holder });
-    const result = await keysetPage(qb, page, { idColumn: 'l.id', direction: 'DESC', keyOf: (l) => [l.id] });
+    const result = await keysetPage(qb, page, {
+      cursor: LICENCE_CURSOR,
+      idColumn: 'l.id',
+      direction: 'DESC',
+      keyOf: (l) => [l.id],
+    });
     return { items: result.items.map((l) => this.toDto(ctx, l)), nextCursor: result.nextCursor };
   }
 

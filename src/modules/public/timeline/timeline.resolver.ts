@@ -4,9 +4,8 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionArgs, ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { encodeCursor } from '../../../api/http/pagination';
 import { TimelineItemDto } from './dto/timeline.dto';
-import { TimelineService } from './timeline.service';
+import { TIMELINE_CURSOR, TimelineService } from './timeline.service';
 
 @ObjectType()
 export class TimelineConnection extends Connection(TimelineItemDto, 'TimelineItem') {}
@@ -23,7 +22,7 @@ export class TimelineResolver {
   ): Promise<ConnectionShape<TimelineItemDto>> {
     const page = await this.timeline.list(ctx, { limit: args.first, cursor: args.after ?? undefined });
     return toConnection(page.items, {
-      cursorOf: (i) => encodeCursor([i.updatedAt, i.id]),
+      cursorOf: (i) => TIMELINE_CURSOR.encode([i.updatedAt, i.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }

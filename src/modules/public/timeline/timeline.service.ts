@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { decodeCursor, encodeCursor, Page, PageQuery } from '../../../api/http/pagination';
+import { cursorCodec, Page, PageQuery } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { TimelineItemDto } from './dto/timeline.dto';
 
@@ -25,7 +25,8 @@ interface Row {
   updated_at: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The timeline pages by (last change, id), newest first; the instant has milliseconds. */
+export const TIMELINE_CURSOR = cursorCodec<[string, string]>('timeline', 'instant', 'uuid');
 
 /**
  * "My government" (C11): one list of everything a citizen has going on with the government,
@@ -46,15 +47,7 @@ export class TimelineService {
     if (ctx.actor.kind !== 'citizen' || !ctx.actor.id) throw new DomainError(ErrorCode.Forbidden);
     const limit = page.limit ?? 20;
     if (!this.sources.size) return { items: [], nextCursor: null };
-    let after: [string, string] | null = null;
-    if (page.cursor) {
-      const [at, id] = decodeCursor(page.cursor, 2);
-      const year = typeof at === 'string' ? new Date(at).getUTCFullYear() : NaN;
-      // A date PostgreSQL cannot hold would be a 500, not a bad cursor.
-      if (!(year >= 1970 && year <= 9999) || typeof id !== 'string' || !UUID.test(id))
-        throw new DomainError(ErrorCode.InvalidCursor);
-      after = [new Date(at as string).toISOString(), id];
-    }
+    const after = page.cursor ? TIMELINE_CURSOR.decode(page.cursor) : null;
     // Milliseconds, so the cursor (a JS date) compares equal to the row it was taken from.
     const union = [...this.sources.values()]
       .map(
@@ -81,6 +74,9 @@ export class TimelineService {
       updatedAt: new Date(r.updated_at).toISOString(),
     }));
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit ? encodeCursor([last.updatedAt, last.id]) : null };
+    return {
+      items,
+      nextCursor: rows.length > limit ? TIMELINE_CURSOR.encode([last.updatedAt, last.id]) : null,
+    };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestj
 import { APP_CONFIG, AppConfig } from '../../../../config/config';
 import { Db } from '../../../../database/db';
 import { JobsService } from '../../jobs/jobs.service';
+import { LoginThrottle } from './login-throttle';
 
 export const AUTH_PURGE_JOB = 'auth.purge';
 const DAY_MS = 86_400_000;
@@ -10,7 +11,8 @@ const CODE_RETENTION_DAYS = 7;
 
 /**
  * Daily deletion of sign-in records nobody needs any more (PIPL Art. 19): old one-time codes,
- * refresh tokens a day past expiry, and sessions left with no token. Used tokens are kept until
+ * refresh tokens a day past expiry, sessions left with no token, and sign-in throttling counts
+ * that have decayed. Used tokens are kept until
  * they expire, since a replay of one is how a stolen session is detected.
  */
 @Injectable()
@@ -18,6 +20,7 @@ export class AuthRetentionService implements OnModuleInit, OnApplicationBootstra
   constructor(
     private readonly db: Db,
     private readonly jobs: JobsService,
+    private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,6 +48,7 @@ export class AuthRetentionService implements OnModuleInit, OnApplicationBootstra
          AND NOT EXISTS (SELECT 1 FROM refresh_token r WHERE r.session_id = s.id)`,
         [new Date(now.getTime() - this.config.jwt.refreshTtlSeconds * 1000)],
       );
+      await this.throttle.purge(now);
     });
   }
 

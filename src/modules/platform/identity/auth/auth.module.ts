@@ -4,7 +4,6 @@ import { AuthController } from './auth.controller';
 import { AuthResolver } from './auth.resolver';
 import { AuthRetentionService } from './auth-retention.service';
 import { AuthService } from './auth.service';
-import { LoginThrottle } from './login-throttle';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { VerificationCodesService } from './verification-codes.service';
 
@@ -12,13 +11,12 @@ import { VerificationCodesService } from './verification-codes.service';
 @Module({
   imports: [NotificationsModule],
   controllers: [AuthController],
-  // PasswordService, PersonalDataService and SessionCheckService come from the global IdentityModule.
+  // PasswordService, PersonalDataService, LoginThrottle and SessionCheckService come from the global IdentityModule.
   providers: [
     AuthService,
     AuthResolver,
     VerificationCodesService,
     RefreshTokensService,
-    LoginThrottle,
     AuthRetentionService,
   ],
   exports: [RefreshTokensService],

@@ -1,13 +1,15 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
 import { IdempotencyService } from '../../../../api/http/idempotency.service';
+import { APP_CONFIG, AppConfig } from '../../../../config/config';
 import { Db } from '../../../../database/db';
 import { AuditService } from '../../audit/audit.service';
 import { NotificationsService } from '../../notifications/notifications.service';
 import { Account, AccountKind, AccountStatus } from '../account.entity';
 import { PersonalDataService, PersonalField } from '../personal-data/personal-data.service';
+import { secondFactorRoles } from '../staff/role-catalogue';
 import { Contact, contactOf, parseLogin } from './contact';
 import {
   LoginDto,
@@ -20,11 +22,16 @@ import {
   TokenPairDto,
   VerifyContactDto,
 } from './dto/auth.dto';
-import { accountLocked, lockedUntilOf, recordFailure, recordSuccess } from './lockout';
-import { LoginThrottle } from './login-throttle';
+import { LoginThrottle, signInKeys } from './login-throttle';
 import { PasswordService } from './password.service';
 import { RefreshTokensService } from './refresh-tokens.service';
-import { claimTotpStep, matchTotpStep } from './second-factor';
+import {
+  claimRecoveryCode,
+  claimTotpStep,
+  holdsSecondFactorRole,
+  matchTotpStep,
+  recoveryCodeHash,
+} from './second-factor';
 import { CodePurpose } from './verification-code.entity';
 import { CODE_TTL_MINUTES, VerificationCodesService } from './verification-codes.service';
 
@@ -37,6 +44,9 @@ const invalidCode = (): DomainError => new DomainError(ErrorCode.VerificationCod
 /** Registration, contact verification, login, refresh, logout and password reset. */
 @Injectable()
 export class AuthService {
+  /** roles whose holders must enrol a second factor before those roles take effect */
+  private readonly secondFactorRoles: ReadonlySet<string>;
+
   constructor(
     private readonly db: Db,
     private readonly passwords: PasswordService,
@@ -46,8 +56,11 @@ export class AuthService {
     private readonly personalData: PersonalDataService,
     private readonly notifications: NotificationsService,
     private readonly idempotency: IdempotencyService,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Optional() private readonly audit?: AuditService,
-  ) {}
+  ) {
+    this.secondFactorRoles = secondFactorRoles(config.secondFactorRoles);
+  }
 
   /**
    * Creates a pending account and sends a code, or, when the contact is taken, answers exactly
@@ -108,7 +121,6 @@ export class AuthService {
         passwordHash,
         displayName: dto.displayName ?? null,
         unifiedSocialCreditCode: dto.unifiedSocialCreditCode ?? null,
-        failedLogins: 0,
       });
       await this.db.repo(Account).save(account);
       await this.codes.issue(ctx, account.id, CodePurpose.Register, contact, passwordHash);
@@ -158,16 +170,14 @@ export class AuthService {
   }
 
   /**
-   * Password (and, where enrolled, TOTP) login. Unknown login and wrong password answer alike and
-   * take alike; five consecutive failures lock the account for 15 minutes; an address hammering one
-   * login is throttled in memory as well.
+   * Password (and, where enrolled, TOTP or a recovery code) login. Guesses are throttled, never
+   * locked out: per login, per address and per pair, with waits that double (LoginThrottle), and
+   * unknown logins are counted, hashed and answered exactly like wrong passwords.
    */
   async login(ctx: RequestContext, dto: LoginDto): Promise<TokenPairDto> {
     const where = parseLogin(dto.login);
-    const throttleKey = `${ctx.ip ?? 'unknown'}|${where.field}:${where.value.toLowerCase()}`;
-    const wait = this.throttle.retryAfter(throttleKey);
-    if (wait > 0)
-      throw new DomainError(ErrorCode.RateLimited, { retryAfter: wait }, [], { 'Retry-After': String(wait) });
+    const keys = signInKeys(`${where.field}:${where.value.toLowerCase()}`, ctx.ip);
+    await this.throttle.take(keys);
 
     const account = await this.db
       .repo(Account)
@@ -176,34 +186,54 @@ export class AuthService {
       .where(`a.${where.field} = :value`, { value: where.value })
       .getOne();
     if (!account) {
+      // An argon2 hash of the same cost, so an unknown login takes as long as a wrong password.
       await this.passwords.burn(dto.password);
-      this.throttle.fail(throttleKey);
       throw invalidCredentials();
     }
-    const locked = lockedUntilOf(account);
-    if (locked) throw accountLocked(locked);
-
-    const passwordOk = await this.passwords.verify(account.passwordHash, dto.password);
-    if (passwordOk && account.totpSecretEnc && !dto.totp)
-      throw new DomainError(ErrorCode.SecondFactorRequired);
-    const secondOk = passwordOk && (!account.totpSecretEnc || (await this.checkTotp(account, dto.totp!)));
-    if (!secondOk) {
-      this.throttle.fail(throttleKey);
-      const lockedNow = await recordFailure(this.db, account.id);
-      if (lockedNow) throw accountLocked(lockedNow);
-      throw invalidCredentials();
+    if (!(await this.passwords.verify(account.passwordHash, dto.password))) throw invalidCredentials();
+    let recoveryCodeUsed = false;
+    if (account.totpSecretEnc) {
+      if (!dto.totp && !dto.recoveryCode) {
+        // Not a verdict on the second factor: the attempt is given back, the count stays.
+        await this.throttle.refund(keys);
+        throw new DomainError(ErrorCode.SecondFactorRequired);
+      }
+      recoveryCodeUsed = !dto.totp;
+      const ok = dto.totp
+        ? await this.checkTotp(account, dto.totp)
+        : await claimRecoveryCode(
+            this.db,
+            account.id,
+            recoveryCodeHash(this.personalData, dto.recoveryCode!),
+          );
+      if (!ok) throw invalidCredentials();
     }
+    await this.throttle.succeeded(keys);
     // Only someone holding the password learns the state, so these may be told apart.
     if (account.status === AccountStatus.Pending) throw new DomainError(ErrorCode.AccountNotVerified);
     if (account.status === AccountStatus.Disabled) throw new DomainError(ErrorCode.AccountDisabled);
 
-    this.throttle.reset(throttleKey);
     const rehash = this.passwords.needsRehash(account.passwordHash!)
       ? await this.passwords.hash(dto.password)
       : null;
+    const enrolmentRequired =
+      account.kind === AccountKind.Staff &&
+      !account.totpSecretEnc &&
+      (await holdsSecondFactorRole(this.db, account.id, this.secondFactorRoles));
     return this.db.transaction(async () => {
-      await recordSuccess(this.db, account.id, rehash);
-      return this.sessions.startSession(ctx, account);
+      await this.db.query(
+        `UPDATE account SET last_login_at = $2, password_hash = COALESCE($3, password_hash) WHERE id = $1`,
+        [account.id, new Date(), rehash],
+      );
+      if (recoveryCodeUsed)
+        await this.audit?.append(ctx, {
+          action: 'staff.totp.recovery-code.use',
+          resourceType: 'account',
+          resourceId: account.id,
+          subjectId: account.id,
+        });
+      const pair = await this.sessions.startSession(ctx, account);
+      return enrolmentRequired ? { ...pair, secondFactorEnrolmentRequired: true } : pair;
     });
   }
 
@@ -229,7 +259,7 @@ export class AuthService {
   }
 
   /**
-   * Sets a new password with a reset code: ends every session, lifts a lockout, and activates a
+   * Sets a new password with a reset code: ends every session and activates a
    * still-pending account (the code proves the contact as registration would).
    */
   async confirmPasswordReset(ctx: RequestContext, dto: PasswordResetConfirmDto): Promise<void> {
@@ -248,8 +278,6 @@ export class AuthService {
         { id: account.id },
         {
           passwordHash,
-          failedLogins: 0,
-          lockedUntil: null,
           tokensValidAfter: new Date(),
           ...(account.status === AccountStatus.Pending ? { status: AccountStatus.Active } : {}),
         },

@@ -40,17 +40,26 @@ export class RefreshTokensService {
 
   /** Opens a session for an account that has just proven who it is; joins the caller's transaction. */
   async startSession(ctx: RequestContext, account: Pick<Account, 'id' | 'kind'>): Promise<TokenPair> {
-    return this.db.transaction(async () => {
-      const session = this.db.repo(AuthSession).create({
-        accountId: account.id,
-        channel: ctx.channel,
-        lastRefreshedAt: null,
-        revokedAt: null,
-        revokedReason: null,
-      });
-      await this.db.repo(AuthSession).save(session);
-      return this.issuePair(account, session.id, null);
+    return this.db.transaction(async () =>
+      this.issuePair(account, await this.openSession(ctx, account.id), null),
+    );
+  }
+
+  /**
+   * The session row alone (its id is the access tokens' sid). Every account token belongs to one,
+   * so logout and refresh-token reuse always reach it; tools and tests that mint their own access
+   * tokens open theirs here, the same way login does.
+   */
+  async openSession(ctx: RequestContext, accountId: string): Promise<string> {
+    const session = this.db.repo(AuthSession).create({
+      accountId,
+      channel: ctx.channel,
+      lastRefreshedAt: null,
+      revokedAt: null,
+      revokedReason: null,
     });
+    await this.db.repo(AuthSession).save(session);
+    return session.id;
   }
 
   /**

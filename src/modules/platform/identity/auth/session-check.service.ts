@@ -7,8 +7,8 @@ import { UUID_RE } from '../../../../database/uuid';
 import type { AccessClaims } from '../access-token.service';
 
 interface Row {
-  kind: string;
-  status: string;
+  kind: string | null;
+  status: string | null;
   tokens_valid_after: Date | null;
   session_account: string | null;
   revoked_at: Date | null;
@@ -20,8 +20,10 @@ const refused = (): DomainError =>
 /**
  * What a valid signature cannot tell: whether the account behind a citizen or staff token is still
  * active, whether the token predates a password change, and whether its session (sid) was ended
- * by logout, refresh-token reuse or a password change. One primary-key query per authenticated
- * request, deliberately not cached, so a logout takes effect on every instance at once.
+ * by logout, refresh-token reuse or a password change. An account token without a sid is refused:
+ * every one belongs to a session, so logout and reuse detection always apply. One primary-key
+ * query per authenticated request, deliberately not cached, so a logout takes effect on every
+ * instance at once.
  */
 @Injectable()
 export class SessionCheckService {
@@ -34,23 +36,18 @@ export class SessionCheckService {
    */
   async check(claims: AccessClaims & { iat?: number }): Promise<Permission[]> {
     if (claims.kind !== 'citizen' && claims.kind !== 'staff') return [];
-    if (
-      !UUID_RE.test(claims.sub) ||
-      (claims.sid !== undefined && (typeof claims.sid !== 'string' || !UUID_RE.test(claims.sid)))
-    )
+    if (!UUID_RE.test(claims.sub) || typeof claims.sid !== 'string' || !UUID_RE.test(claims.sid))
       throw refused();
     const [row] = await this.db.query<Row>(
       `SELECT a.kind, a.status, a.tokens_valid_after, s.account_id AS session_account, s.revoked_at
-       FROM account a LEFT JOIN auth_session s ON s.id = $2::uuid
-       WHERE a.id = $1::uuid`,
-      [claims.sub, claims.sid ?? null],
+       FROM auth_session s LEFT JOIN account a ON a.id = $1::uuid
+       WHERE s.id = $2::uuid`,
+      [claims.sub, claims.sid],
     );
-    if (!row) {
-      // Every login-issued token has a sid and an account. Tokens with neither are minted by the
-      // server itself for synthetic callers (tests, tools); the caller decides what they may hold.
-      if (claims.sid) throw refused();
-      return [];
-    }
+    if (!row || row.session_account !== claims.sub || row.revoked_at) throw refused();
+    // A live session of no account: opened by the server itself for a synthetic caller (tests,
+    // tools; see RefreshTokensService.openSession). The principal decides what it may hold.
+    if (!row.kind) return [];
     if (row.status !== 'active') throw refused();
     if ((row.kind === 'staff') !== (claims.kind === 'staff')) throw refused();
     // iat has whole seconds; tokens of the same second as the change die with their revoked session.
@@ -59,7 +56,6 @@ export class SessionCheckService {
       (claims.iat ?? 0) < Math.floor(new Date(row.tokens_valid_after).getTime() / 1000)
     )
       throw refused();
-    if (claims.sid && (row.session_account !== claims.sub || row.revoked_at)) throw refused();
     return row.kind === 'staff' ? [] : [Permission.SelfService];
   }
 }

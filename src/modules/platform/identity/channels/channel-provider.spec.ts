@@ -177,6 +177,7 @@ describe('channel settings in loadConfig', () => {
   const production = {
     NODE_ENV: 'production',
     DATABASE_URL: 'postgresql://db.example/onewindow',
+    AUDIT_ORIGIN: 'gov.example/audit',
     JWT_SECRET: randomBytes(32).toString('hex'),
     FIELD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),

@@ -9,9 +9,8 @@ import {
   ConnectionShape,
   toConnection,
 } from '../../../../api/graphql/connection';
-import { encodeCursor } from '../../../../api/http/pagination';
 import { UuidParam } from '../../../../api/http/uuid-param';
-import { ApiKeysService } from './api-keys.service';
+import { API_KEY_CURSOR, ApiKeysService } from './api-keys.service';
 import { ApiKeyCreatedDto, ApiKeyDto, CreateApiKeyDto } from './dto/clients.dto';
 
 @ObjectType()
@@ -33,7 +32,7 @@ export class ApiKeysResolver {
   ): Promise<ConnectionShape<ApiKeyDto>> {
     const page = await this.keys.list(ctx, { limit: args.first, cursor: args.after ?? undefined });
     return toConnection(page.items, {
-      cursorOf: (k) => encodeCursor([k.id]),
+      cursorOf: (k) => API_KEY_CURSOR.encode([k.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }

@@ -5,7 +5,7 @@ import { Permission } from '../../../../api/auth/permission';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError, notFound } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
-import { keysetPage, Page, PageQuery } from '../../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page, PageQuery } from '../../../../api/http/pagination';
 import { Db } from '../../../../database/db';
 import { IdentityAudit } from '../staff/identity-audit';
 import { fieldError } from '../staff/staff.service';
@@ -17,6 +17,9 @@ import { randomToken, requireGrantable, sha256Hex } from './machine-scopes';
 const MAX_LIFETIME_MS = 366 * 86_400_000;
 const DEFAULT_LIFETIME_MS = 365 * 86_400_000;
 const PUBLIC_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** API key list pages by id. */
+export const API_KEY_CURSOR = cursorCodec<[string]>('api-keys', 'uuid');
 
 /**
  * Integrator API keys: `owk_<publicId>_<secret>`, sent in the X-API-Key header. Only the SHA-256
@@ -71,7 +74,12 @@ export class ApiKeysService {
         ),
       );
     }
-    const page = await keysetPage(qb, q, { idColumn: 'k.id', direction: 'DESC', keyOf: (k) => [k.id] });
+    const page = await keysetPage(qb, q, {
+      cursor: API_KEY_CURSOR,
+      idColumn: 'k.id',
+      direction: 'DESC',
+      keyOf: (k) => [k.id],
+    });
     return { items: page.items.map(toApiKeyDto), nextCursor: page.nextCursor };
   }
 

@@ -4,9 +4,8 @@ import { Permission } from '../../../../api/auth/permission';
 import { Ctx } from '../../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../../api/graphql/connection';
-import { encodeCursor } from '../../../../api/http/pagination';
 import { UuidParam } from '../../../../api/http/uuid-param';
-import { ClientsService } from './clients.service';
+import { CLIENT_CURSOR, ClientsService } from './clients.service';
 import {
   ClientArgs,
   ClientDto,
@@ -35,7 +34,7 @@ export class ClientsResolver {
     const { first, after, ...filters } = args;
     const page = await this.service.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
     return toConnection(page.items, {
-      cursorOf: (c) => encodeCursor([c.id]),
+      cursorOf: (c) => CLIENT_CURSOR.encode([c.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }

@@ -3,7 +3,7 @@ import { Permission } from '../../../../api/auth/permission';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError, notFound } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
-import { keysetPage, Page } from '../../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page } from '../../../../api/http/pagination';
 import { Db } from '../../../../database/db';
 import { AccessTokenService } from '../access-token.service';
 import { actorAccount } from '../staff/staff.service';
@@ -30,6 +30,9 @@ export interface TokenRequest {
   /** hex SHA-256 of the TLS client certificate, forwarded by the TLS-terminating proxy */
   certThumbprint?: string;
 }
+
+/** OAuth client list pages by id. */
+export const CLIENT_CURSOR = cursorCodec<[string]>('clients', 'uuid');
 
 /**
  * Agency systems (E1): OAuth 2.0 clients with the client-credentials grant. Administration is
@@ -76,7 +79,7 @@ export class ClientsService {
         { within: q.within },
       );
     }
-    const page = await keysetPage(qb, q, { idColumn: 'c.id', keyOf: (c) => [c.id] });
+    const page = await keysetPage(qb, q, { cursor: CLIENT_CURSOR, idColumn: 'c.id', keyOf: (c) => [c.id] });
     return { items: page.items.map(toClientDto), nextCursor: page.nextCursor };
   }
 

@@ -7,7 +7,7 @@ import { Db } from '../../../../database/db';
 import { AuditService } from '../../audit/audit.service';
 import { Account, AccountKind } from '../account.entity';
 import type { TokenPairDto } from '../auth/dto/auth.dto';
-import { accountLocked, lockedUntilOf, recordFailure } from '../auth/lockout';
+import { LoginThrottle, reauthKeys } from '../auth/login-throttle';
 import { PasswordService } from '../auth/password.service';
 import { RefreshTokensService } from '../auth/refresh-tokens.service';
 import { maskEmail, maskName, maskNationalId, maskPhone } from '../personal-data/masking';
@@ -25,6 +25,7 @@ export class MeService {
     private readonly personalData: PersonalDataService,
     private readonly passwords: PasswordService,
     private readonly sessions: RefreshTokensService,
+    private readonly throttle: LoginThrottle,
     @Optional() private readonly audit?: AuditService,
   ) {}
 
@@ -100,29 +101,22 @@ export class MeService {
   }
 
   /**
-   * Changes the password after checking the current one (failures count towards the lockout),
+   * Changes the password after checking the current one (guesses are throttled, see reauthKeys),
    * ends every session, and opens a fresh one for the caller so this device stays signed in.
    */
   async changePassword(ctx: RequestContext, dto: ChangePasswordDto): Promise<TokenPairDto> {
     const account = await this.self(ctx, false, true);
-    const locked = lockedUntilOf(account);
-    if (locked) throw accountLocked(locked);
-    if (!(await this.passwords.verify(account.passwordHash, dto.currentPassword))) {
-      const lockedNow = await recordFailure(this.db, account.id);
-      if (lockedNow) throw accountLocked(lockedNow);
+    const keys = reauthKeys(account.id);
+    await this.throttle.take(keys);
+    if (!(await this.passwords.verify(account.passwordHash, dto.currentPassword)))
       throw fieldError('/currentPassword', 'currentPasswordIncorrect', 'is not the current password');
-    }
+    await this.throttle.succeeded(keys);
     this.passwords.assertAcceptable(dto.newPassword, '/newPassword', [account.phone, account.email]);
     if (await this.passwords.verify(account.passwordHash, dto.newPassword))
       throw fieldError('/newPassword', 'passwordReused', 'must differ from the current password');
     const passwordHash = await this.passwords.hash(dto.newPassword);
     return this.db.transaction(async () => {
-      await this.db
-        .repo(Account)
-        .update(
-          { id: account.id },
-          { passwordHash, tokensValidAfter: new Date(), failedLogins: 0, lockedUntil: null },
-        );
+      await this.db.repo(Account).update({ id: account.id }, { passwordHash, tokensValidAfter: new Date() });
       await this.sessions.revokeAll(account.id, 'password_change');
       const pair = await this.sessions.startSession(ctx, account);
       await this.audit?.append(ctx, {

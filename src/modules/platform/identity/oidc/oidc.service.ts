@@ -350,7 +350,6 @@ export class OidcService {
         ? this.nationalIdColumns(person.nationalId, nationalIdBidx)
         : { nationalIdEnc: null, nationalIdBidx: null, nationalIdLast4: null }),
       unifiedSocialCreditCode: null,
-      failedLogins: 0,
     });
     await repo.save(account);
     await this.saveIdentity(issuer, person.subject, account.id);

@@ -1,4 +1,12 @@
-import { maskEmail, maskMiddle, maskName, maskNationalId, maskPhone } from './masking';
+import {
+  maskAddress,
+  maskEmail,
+  maskMiddle,
+  maskName,
+  maskNationalId,
+  maskPersonal,
+  maskPhone,
+} from './masking';
 
 describe('maskNationalId', () => {
   it('keeps the first 3 and last 4 characters of an 18-character ID', () => {
@@ -95,5 +103,28 @@ describe('maskMiddle', () => {
     [Number.NaN, 0],
   ])('rejects keepStart=%p keepEnd=%p', (start, end) => {
     expect(() => maskMiddle('abcdef', start, end)).toThrow(RangeError);
+  });
+});
+
+describe('maskAddress', () => {
+  it('keeps province and city, hides the street and number', () => {
+    expect(maskAddress('浙江省杭州市西湖区文三路90号')).toBe('浙江省杭州市*********');
+    expect(maskAddress('短地址')).toBe('***');
+  });
+});
+
+describe('maskPersonal', () => {
+  it('masks text by kind, objects and arrays leaf by leaf, and hides numbers', () => {
+    expect(maskPersonal('nationalId', '110101199003071234')).toBe('110***********1234');
+    expect(maskPersonal('phone', '13812341234')).toBe('138****1234');
+    expect(maskPersonal('email', 'zhang.san@example.com')).toBe('z***@example.com');
+    expect(maskPersonal('name', '张三')).toBe('张*');
+    expect(maskPersonal('address', { city: '浙江省杭州市西湖区', street: '文三路90号' })).toEqual({
+      city: '浙江省杭州市***',
+      street: '******',
+    });
+    expect(maskPersonal('phone', ['13812341234'])).toEqual(['138****1234']);
+    expect(maskPersonal('nationalId', 12345)).toBe('***');
+    expect(maskPersonal('name', null)).toBeNull();
   });
 });

@@ -59,3 +59,35 @@ export function maskName(name: string): string {
   }
   return chars[0] + MASK.repeat(chars.length - 1);
 }
+
+/**
+ * `浙江省杭州市西湖区文三路 90 号` → `浙江省杭州市********`: the first six characters (province and
+ * city, what a reviewer needs to see the right unit has the case) stay, the street and number go.
+ */
+export function maskAddress(address: string): string {
+  return maskMiddle(address.trim(), 6, 0);
+}
+
+/** The kinds of personal data a form field may be marked with (`x-personal`), each with its mask. */
+export type PersonalDataKind = 'nationalId' | 'phone' | 'email' | 'address' | 'name';
+
+const MASKS: Record<PersonalDataKind, (s: string) => string> = {
+  nationalId: maskNationalId,
+  phone: maskPhone,
+  email: maskEmail,
+  address: maskAddress,
+  name: maskName,
+};
+
+/**
+ * A personal value as staff see it by default: text masked by its kind; an object or array (an
+ * address in parts) with every text inside masked the same way; numbers and booleans hidden.
+ */
+export function maskPersonal(kind: PersonalDataKind, value: unknown): unknown {
+  if (typeof value === 'string') return MASKS[kind](value);
+  if (Array.isArray(value)) return value.map((v) => maskPersonal(kind, v));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPersonal(kind, v)]));
+  if (typeof value === 'number' || typeof value === 'boolean') return MASK.repeat(3);
+  return value;
+}

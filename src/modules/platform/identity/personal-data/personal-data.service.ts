@@ -12,6 +12,8 @@ export enum PersonalField {
   TotpSecret = 'account.totp_secret',
   /** a mini-program openid (linked channel identity) */
   ChannelOpenid = 'channel_identity.openid',
+  /** an application's form fields marked `x-personal`, as one JSON object */
+  ApplicationForm = 'application.form_personal',
 }
 
 /**
@@ -37,6 +39,20 @@ export class PersonalDataService {
 
   decrypt(field: PersonalField, envelope: string): string {
     return this.cipher.decrypt(envelope, field);
+  }
+
+  /** The key id new envelopes are written under (the first of FIELD_KEYS). */
+  get activeKeyId(): string {
+    return this.cipher.activeKeyId;
+  }
+
+  /**
+   * The envelope under the active key, or null when it already is (rotation: `npm run keys:rotate`).
+   * Throws when it cannot be decrypted with any key in the ring, so nothing is silently lost.
+   */
+  reEncrypt(field: PersonalField, envelope: string): string | null {
+    if (!this.cipher.needsReEncryption(envelope)) return null;
+    return this.cipher.encrypt(this.cipher.decrypt(envelope, field), field);
   }
 
   /** Keyed hash of an already normalised value, for equality lookups and unique indexes. */

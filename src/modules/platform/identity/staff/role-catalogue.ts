@@ -96,6 +96,34 @@ export const ROLES: Record<RoleName, RoleDefinition> = {
 export const ROLE_NAMES = Object.values(RoleName);
 
 /**
+ * Permissions that change who may do what (staff, roles, machine clients, API keys) or what the
+ * public is offered (workflows, catalogue publication). A role carrying any of them needs a second
+ * factor by default: a stolen password alone must not open them.
+ */
+export const SECOND_FACTOR_PERMISSIONS: readonly Permission[] = [
+  Permission.StaffManage,
+  Permission.RoleAssign,
+  Permission.ClientManage,
+  Permission.ApiKeyManage,
+  Permission.WorkflowManage,
+  Permission.CatalogReview,
+];
+
+/** The roles that need a second factor unless STAFF_SECOND_FACTOR_ROLES says otherwise (admin, org_admin). */
+export const DEFAULT_SECOND_FACTOR_ROLES: readonly RoleName[] = ROLE_NAMES.filter((n) =>
+  ROLES[n].permissions.some((p) => SECOND_FACTOR_PERMISSIONS.includes(p)),
+);
+
+/**
+ * The roles whose grants take effect only for an account with a confirmed second factor: the
+ * configured list (STAFF_SECOND_FACTOR_ROLES, checked at boot) or the default, and always the
+ * administrator, whatever the configuration says.
+ */
+export function secondFactorRoles(configured: readonly string[] | null): ReadonlySet<RoleName> {
+  return new Set([RoleName.Admin, ...((configured ?? DEFAULT_SECOND_FACTOR_ROLES) as RoleName[])]);
+}
+
+/**
  * Permissions a machine client or API key may carry as scopes. The self-service permissions
  * only make sense for a person acting for themselves.
  */

@@ -10,6 +10,7 @@ import type { Page } from '../../../../api/http/pagination';
 import { UuidParam } from '../../../../api/http/uuid-param';
 import {
   AssignRoleDto,
+  ConfirmTotpDto,
   CreateDelegationDto,
   CreateStaffDto,
   DelegationDto,
@@ -19,11 +20,14 @@ import {
   StaffPageDto,
   StaffProfileDto,
   StaffQueryDto,
+  StartTotpEnrolmentDto,
+  TotpConfirmationDto,
   TotpEnrolmentDto,
   UpdateStaffDto,
 } from './dto/staff.dto';
 import { DelegationService } from './delegation.service';
 import { StaffService } from './staff.service';
+import { TotpEnrolmentService } from './totp-enrolment.service';
 
 @ApiTags('staff')
 @Controller({ path: 'roles', version: '1' })
@@ -45,6 +49,7 @@ export class StaffController {
   constructor(
     private readonly staff: StaffService,
     private readonly delegations: DelegationService,
+    private readonly totp: TotpEnrolmentService,
   ) {}
 
   /** Creates a staff account in a unit within the caller's staff:manage scope. */
@@ -72,13 +77,29 @@ export class StaffController {
     return this.staff.me(ctx);
   }
 
-  /** Enrols a TOTP authenticator; the secret and otpauth URI are shown this once. */
+  /**
+   * Starts enrolling a TOTP authenticator, with your current password; the secret and otpauth URI
+   * are shown this once, and the factor is on only when a code from it is confirmed (10 minutes).
+   */
   @Allow(Permission.StaffSelf)
   @Post('me/totp')
   @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: TotpEnrolmentDto })
-  enrolTotp(@Ctx() ctx: RequestContext): Promise<TotpEnrolmentDto> {
-    return this.staff.enrolTotp(ctx);
+  enrolTotp(@Ctx() ctx: RequestContext, @Body() dto: StartTotpEnrolmentDto): Promise<TotpEnrolmentDto> {
+    return this.totp.start(ctx, dto);
+  }
+
+  /**
+   * Confirms the enrolment with a code from the new authenticator: the second factor is on, your
+   * other sessions end, and ten single-use recovery codes are shown this once.
+   */
+  @Allow(Permission.StaffSelf)
+  @Post('me/totp/confirm')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: TotpConfirmationDto })
+  confirmTotp(@Ctx() ctx: RequestContext, @Body() dto: ConfirmTotpDto): Promise<TotpConfirmationDto> {
+    return this.totp.confirm(ctx, dto);
   }
 
   @Allow(Permission.StaffSelf)
@@ -151,7 +172,10 @@ export class StaffController {
     return this.staff.revokeRole(ctx, id, assignmentId);
   }
 
-  /** Removes a staff member's TOTP authenticator so they can enrol a new one. */
+  /**
+   * Removes a staff member's second factor (authenticator and recovery codes) so they can enrol a
+   * new one; audited; never your own.
+   */
   @Allow(Permission.StaffManage)
   @Post(':id/totp/reset')
   @HttpCode(204)

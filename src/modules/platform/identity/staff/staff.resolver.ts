@@ -4,11 +4,11 @@ import { Permission } from '../../../../api/auth/permission';
 import { Ctx } from '../../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../../api/graphql/connection';
-import { encodeCursor } from '../../../../api/http/pagination';
 import { UuidParam } from '../../../../api/http/uuid-param';
 import { DelegationService } from './delegation.service';
 import {
   AssignRoleDto,
+  ConfirmTotpDto,
   CreateDelegationDto,
   CreateStaffDto,
   DelegationDto,
@@ -17,10 +17,13 @@ import {
   StaffArgs,
   StaffDto,
   StaffProfileDto,
+  StartTotpEnrolmentDto,
+  TotpConfirmationDto,
   TotpEnrolmentDto,
   UpdateStaffDto,
 } from './dto/staff.dto';
-import { StaffService } from './staff.service';
+import { STAFF_CURSOR, StaffService } from './staff.service';
+import { TotpEnrolmentService } from './totp-enrolment.service';
 
 @ObjectType()
 export class StaffConnection extends Connection(StaffDto, 'Staff') {}
@@ -34,6 +37,7 @@ export class StaffResolver {
   constructor(
     private readonly service: StaffService,
     private readonly delegations: DelegationService,
+    private readonly totp: TotpEnrolmentService,
   ) {}
 
   @Allow(Permission.StaffManage, Permission.RoleAssign, Permission.AccountRead)
@@ -48,7 +52,7 @@ export class StaffResolver {
     const { first, after, ...filters } = args;
     const page = await this.service.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
     return toConnection(page.items, {
-      cursorOf: (s) => encodeCursor([s.id]),
+      cursorOf: (s) => STAFF_CURSOR.encode([s.id]),
       hasNextPage: page.nextCursor !== null,
     });
   }
@@ -133,7 +137,8 @@ export class StaffResolver {
 
   @Allow(Permission.StaffManage)
   @Mutation(() => Boolean, {
-    description: "Removes a staff member's TOTP authenticator so they can enrol anew.",
+    description:
+      "Removes a staff member's second factor (authenticator and recovery codes) so they can enrol anew; never your own.",
   })
   resetStaffTotp(
     @Ctx() ctx: RequestContext,
@@ -144,10 +149,26 @@ export class StaffResolver {
 
   @Allow(Permission.StaffSelf)
   @Mutation(() => TotpEnrolmentDto, {
-    description: 'Enrols a TOTP authenticator; the secret is shown this once.',
+    description:
+      'Starts enrolling a TOTP authenticator with your current password; the secret is shown this once and is on only after confirmTotp.',
   })
-  enrolTotp(@Ctx() ctx: RequestContext): Promise<TotpEnrolmentDto> {
-    return this.service.enrolTotp(ctx);
+  enrolTotp(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: StartTotpEnrolmentDto,
+  ): Promise<TotpEnrolmentDto> {
+    return this.totp.start(ctx, input);
+  }
+
+  @Allow(Permission.StaffSelf)
+  @Mutation(() => TotpConfirmationDto, {
+    description:
+      'Confirms the enrolment with a code from the new authenticator: your other sessions end; the recovery codes are shown this once.',
+  })
+  confirmTotp(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: ConfirmTotpDto,
+  ): Promise<TotpConfirmationDto> {
+    return this.totp.confirm(ctx, input);
   }
 
   @Allow(Permission.StaffSelf)

@@ -6,12 +6,11 @@ import { DomainError, notFound } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
 import { IdempotencyService } from '../../../../api/http/idempotency.service';
 import { assertVersion } from '../../../../api/http/if-match';
-import { keysetPage, Page } from '../../../../api/http/pagination';
+import { cursorCodec, keysetPage, Page } from '../../../../api/http/pagination';
 import { Db } from '../../../../database/db';
 import { Organisation } from '../../organisations/organisation.entity';
 import { Account, AccountKind, AccountStatus } from '../account.entity';
 import { PasswordService } from '../auth/password.service';
-import { PersonalDataService, PersonalField } from '../personal-data/personal-data.service';
 import {
   AssignRoleDto,
   CreateStaffDto,
@@ -20,15 +19,16 @@ import {
   StaffDto,
   StaffProfileDto,
   StaffQueryDto,
-  TotpEnrolmentDto,
   UpdateStaffDto,
 } from './dto/staff.dto';
 import { DelegationService } from './delegation.service';
 import { RoleAssignment } from './role-assignment.entity';
 import { ROLE_NAMES, RoleName, ROLES } from './role-catalogue';
 import { IdentityAudit } from './identity-audit';
-import { newTotpSecret, otpauthUri } from './totp';
 import { isInScope, scopeCondition } from './unit-scope';
+
+/** Staff list pages by id. */
+export const STAFF_CURSOR = cursorCodec<[string]>('staff', 'uuid');
 
 /**
  * Staff accounts and their role assignments (I5). Every read and write is confined to the caller's
@@ -41,7 +41,6 @@ export class StaffService {
     private readonly delegations: DelegationService,
     private readonly audit: IdentityAudit,
     private readonly passwords: PasswordService,
-    private readonly personalData: PersonalDataService,
     private readonly idempotency: IdempotencyService,
   ) {}
 
@@ -102,7 +101,7 @@ export class StaffService {
       const like = `${q.q.replace(/[\\%_]/g, '\\$&')}%`;
       qb.andWhere(`(a.username LIKE :like ESCAPE '\\' OR a.display_name LIKE :like ESCAPE '\\')`, { like });
     }
-    const page = await keysetPage(qb, q, { idColumn: 'a.id', keyOf: (a) => [a.id] });
+    const page = await keysetPage(qb, q, { cursor: STAFF_CURSOR, idColumn: 'a.id', keyOf: (a) => [a.id] });
     const roles = await this.assignmentsOf(page.items.map((a) => a.id));
     return {
       items: page.items.map((a) => this.toDto(a, !!a.totpSecretEnc, roles.get(a.id) ?? [])),
@@ -226,32 +225,23 @@ export class StaffService {
     });
   }
 
-  /** Enrols a TOTP second factor; the secret is returned once and stored only encrypted. */
-  async enrolTotp(ctx: RequestContext): Promise<TotpEnrolmentDto> {
-    return this.db.transaction(async () => {
-      const account = await this.findStaff(this.selfId(ctx), true);
-      if (account.totpSecretEnc) {
-        throw new DomainError(ErrorCode.Conflict, {
-          reason: 'a TOTP authenticator is already enrolled; ask an administrator to reset it',
-        });
-      }
-      const secret = newTotpSecret();
-      await this.db
-        .repo(Account)
-        .update(
-          { id: account.id },
-          { totpSecretEnc: this.personalData.encrypt(PersonalField.TotpSecret, secret) },
-        );
-      await this.audit.record(ctx, 'staff.totp.enrol', 'account', account.id, account.id);
-      return { secret, otpauthUri: otpauthUri(secret, account.username ?? account.id) };
-    });
-  }
-
+  /**
+   * Removes a staff member's second factor (lost phone and recovery codes): the authenticator, an
+   * enrolment in progress and the recovery codes. Nobody removes their own: a stolen session
+   * must not be able to strip the factor that guards it. Until they enrol again, their roles that
+   * need a second factor wait.
+   */
   async resetTotp(ctx: RequestContext, id: string): Promise<void> {
     await this.db.transaction(async () => {
       const account = await this.findStaff(id, true);
       if (!(await this.visible(ctx, account, [Permission.StaffManage]))) throw notFound('account');
-      await this.db.repo(Account).update({ id }, { totpSecretEnc: null });
+      if (id === ctx.actor.id) throw new DomainError(ErrorCode.Forbidden);
+      await this.db.query(
+        `UPDATE account SET totp_secret_enc = NULL, totp_pending_enc = NULL, totp_pending_at = NULL,
+           totp_last_step = NULL, version = version + 1, updated_at = now() WHERE id = $1`,
+        [id],
+      );
+      await this.db.query('DELETE FROM recovery_code WHERE account_id = $1', [id]);
       await this.audit.record(ctx, 'staff.totp.reset', 'account', id, id);
     });
   }

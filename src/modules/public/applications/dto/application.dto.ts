@@ -1,19 +1,26 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
   IsArray,
+  IsDefined,
   IsEnum,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
+  Length,
+  Matches,
   MaxLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../../../api/http/pagination';
+import { PLAIN_TEXT } from '../../../platform/identity/auth/dto/validators';
 import { ApplicationStatus } from '../application.entity';
 
 registerEnumType(ApplicationStatus, {
@@ -29,6 +36,38 @@ const FORM_DATA_SCHEMA = {
 };
 
 // ---- inputs ----
+
+/** `unmask=idNumber,phone` or `unmask=idNumber&unmask=phone` → ['idNumber', 'phone'] */
+const toList = ({ value }: { value: unknown }): unknown => {
+  if (typeof value === 'string') return value.split(',').map((s) => s.trim());
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    return value.flatMap((v: string) => v.split(',').map((s) => s.trim()));
+  return value;
+};
+
+/** Staff reading an application: personal form fields (x-personal) in clear, each audited. */
+export class ApplicationReadQueryDto {
+  /** personal form fields to show in clear (their keys); needs personal-data:unmask and a reason */
+  @ApiPropertyOptional({ type: 'string', maxLength: 2000, example: 'idNumber,phone' })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  unmask?: string[];
+
+  /** required with unmask; shown to the applicant in GET /v1/me/data-access */
+  @ApiPropertyOptional({ minLength: 5, maxLength: 200 })
+  @ValidateIf((o: ApplicationReadQueryDto) => o.unmask !== undefined || o.reason !== undefined)
+  @IsDefined()
+  @IsString()
+  @Length(5, 200)
+  @Matches(PLAIN_TEXT)
+  reason?: string;
+}
 
 export class CreateApplicationDto {
   @ApiProperty({ format: 'uuid', description: 'a published catalogue service' })

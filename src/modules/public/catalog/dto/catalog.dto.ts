@@ -311,7 +311,7 @@ export class ElderGuideDto {
   steps: string[];
 }
 
-/** Everything a version holds. `form` is a JSON Schema (2020-12 subset, `x-ui` hints) checked with ajv on save. */
+/** Everything a version holds. `form` is a JSON Schema (2020-12 subset, `x-ui` hints, `x-personal` marks) checked with ajv on save. */
 export class ServiceContentDto {
   @ApiProperty({ type: GuideDto })
   @IsObject()
@@ -334,7 +334,10 @@ export class ServiceContentDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'JSON Schema (draft 2020-12) of the application form',
+    description:
+      'JSON Schema (draft 2020-12) of the application form. `x-ui` gives rendering hints; `x-personal` ' +
+      '(nationalId, phone, email, address, name) on a top-level property marks personal data: stored ' +
+      'only encrypted, masked for staff, never copied into cases or licences.',
   })
   @IsObject()
   form: Record<string, unknown>;

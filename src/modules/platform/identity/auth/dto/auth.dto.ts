@@ -2,6 +2,7 @@ import { Field, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PHONE_PATTERN } from '../contact';
+import { RECOVERY_CODE_PATTERN } from '../second-factor';
 import { IsUnifiedSocialCreditCode, NormaliseCreditCode, PLAIN_TEXT } from './validators';
 
 const CODE = /^\d{6}$/;
@@ -112,6 +113,17 @@ export class LoginDto {
   @IsString()
   @Matches(CODE)
   totp?: string;
+
+  /** one of the recovery codes shown at TOTP enrolment, instead of `totp` (each works once) */
+  @Field({
+    nullable: true,
+    description: 'a recovery code from TOTP enrolment, instead of totp; each works once',
+  })
+  @ApiPropertyOptional({ example: 'K7QPM-3XHWD', pattern: RECOVERY_CODE_PATTERN.source })
+  @IsOptional()
+  @IsString()
+  @Matches(RECOVERY_CODE_PATTERN)
+  recoveryCode?: string;
 }
 
 @InputType('RefreshInput')
@@ -150,6 +162,18 @@ export class TokenPairDto {
   /** seconds the refresh token stays valid if unused */
   @Field(() => Int, { description: 'seconds the refresh token stays valid if unused' })
   refreshExpiresIn: number;
+
+  /**
+   * true when a role of this staff member needs a second factor they have not enrolled: the
+   * session works, but those roles' permissions wait until POST /v1/staff/me/totp/confirm
+   */
+  @Field({
+    nullable: true,
+    description:
+      "true when a role needs a second factor not yet enrolled: that role's permissions wait for the enrolment",
+  })
+  @ApiPropertyOptional()
+  secondFactorEnrolmentRequired?: boolean;
 }
 
 @InputType('PasswordResetRequestInput')

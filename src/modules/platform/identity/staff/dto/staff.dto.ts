@@ -322,7 +322,9 @@ export class StaffProfileDto extends StaffDto {
   delegations: DelegationDto[];
 }
 
-@ObjectType('TotpEnrolment', { description: 'A new TOTP authenticator; shown this once.' })
+@ObjectType('TotpEnrolment', {
+  description: 'A new TOTP authenticator, shown this once; it is on only once a code from it is confirmed.',
+})
 export class TotpEnrolmentDto {
   /** base32 secret, shown once */
   @Field({ description: 'base32 secret, shown once' })
@@ -331,4 +333,40 @@ export class TotpEnrolmentDto {
   /** otpauth:// URI for authenticator apps (render it as a QR code), shown once */
   @Field({ description: 'otpauth:// URI for authenticator apps, shown once' })
   otpauthUri: string;
+
+  /** seconds left to confirm it with a code (POST /v1/staff/me/totp/confirm) */
+  @Field(() => Int, { description: 'seconds left to confirm it with a code (confirmTotp)' })
+  expiresIn: number;
+}
+
+@InputType('StartTotpEnrolmentInput')
+export class StartTotpEnrolmentDto {
+  /** your current password: a borrowed or stolen session alone cannot bind an authenticator */
+  @Field({ description: 'your current password: a session alone cannot bind an authenticator' })
+  @ApiProperty({ maxLength: 128, format: 'password' })
+  @IsString()
+  @Length(1, 128)
+  password: string;
+}
+
+@InputType('ConfirmTotpInput')
+export class ConfirmTotpDto {
+  /** the 6-digit code the new authenticator shows now */
+  @Field({ description: 'the 6-digit code the new authenticator shows now' })
+  @ApiProperty({ example: '123456', pattern: '^\\d{6}$' })
+  @IsString()
+  @Matches(/^\d{6}$/)
+  code: string;
+}
+
+@ObjectType('TotpConfirmation', {
+  description: 'The second factor is on. The recovery codes are shown this once; each works once.',
+})
+export class TotpConfirmationDto {
+  /** single-use codes to sign in with instead of a TOTP code (a lost phone); shown this once */
+  @Field(() => [String], {
+    description: 'single-use codes to sign in with instead of a TOTP code; shown once',
+  })
+  @ApiProperty({ type: [String], example: ['K7QPM-3XHWD'] })
+  recoveryCodes: string[];
 }

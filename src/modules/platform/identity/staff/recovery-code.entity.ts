@@ -1,0 +1,20 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseEntity } from '../../../../database/base.entity';
+
+/**
+ * One of the single-use codes handed out when a TOTP authenticator is confirmed, usable once in
+ * place of a TOTP code (a lost phone). Only a keyed hash is stored; the codes are shown once.
+ */
+@Entity('recovery_code')
+export class RecoveryCode extends BaseEntity {
+  @Index()
+  @Column({ type: 'uuid' })
+  accountId: string;
+
+  /** HMAC-SHA256 (blind-index key) of the normalised code, hex */
+  @Column({ type: 'varchar', length: 64 })
+  codeHash: string;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  usedAt: Date | null;
+}
