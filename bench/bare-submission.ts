@@ -1,14 +1,14 @@
 /**
  * The bare twin of application submission that runs the SAME SQL as the API: hand-written
- * node:http + pg code issuing, in the same order and transaction shape, the 25 statements one
+ * node:http + pg code issuing, in the same order and transaction shape, the statements one
  * API submission issues (captured with log_statement=all; see the README's benchmark notes):
- * session check, Idempotency-Key claim, BEGIN, the draft locked, service, published version,
- * attachments, a number from the sequence, the application update, the active workflow,
- * case + task + event inserts (one case per subject: the unique index), the status listener's
- * update, the account's addresses and the inbox message, the audit sequencer (its lock
- * tried: when free, the next seq and both leaves; when busy, both leaves queued), COMMIT, the
- * batch that numbers queued leaves (shared by the writers waiting for it), and the idempotency
- * completion.
+ * session check, the Idempotency-Key's record looked up, BEGIN, the key's advisory lock and a
+ * second look, the draft locked, service, published version, attachments, a number from the
+ * sequence, the application update, the active workflow, case + task + event inserts (one case
+ * per subject: the unique index), the status listener's update, the account's addresses and the
+ * inbox message, the key's record with its sealed answer, the audit sequencer (its lock tried:
+ * when free, the next seq and both leaves; when busy, both leaves queued), COMMIT, and the batch
+ * that numbers queued leaves (shared by the writers waiting for it).
  *
  * What it leaves out is what a framework and an ORM add on top of that SQL: routing, guards,
  * validation, the request context, entity hydration, the workflow engine's generality. So the
@@ -16,7 +16,14 @@
  * The form check is the bare server's hand-written one (validForm), the token's HS256 signature is
  * verified with node:crypto, values are computed the simplest way that satisfies the schema.
  */
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pool, PoolClient } from 'pg';
 
@@ -38,15 +45,33 @@ function verifyToken(header: string | undefined, secret: string): Token | null {
 
 const SESSION_SQL = `SELECT a.kind, a.status, a.tokens_valid_after, s.account_id AS session_account, s.revoked_at
   FROM account a LEFT JOIN auth_session s ON s.id = $2::uuid WHERE a.id = $1::uuid`;
-const CLAIM_SQL = `INSERT INTO idempotency_key AS k (scope, "key", status, request_hash, locked_until, expires_at, created_at)
-  VALUES ($1, $2, 'processing', $3, now() + ($4::int * interval '1 second'), now() + ($5::int * interval '1 hour'), now())
-  ON CONFLICT (scope, "key") DO UPDATE SET status = 'processing', request_hash = EXCLUDED.request_hash,
-    response_status = NULL, response_body = NULL, location = NULL, locked_until = EXCLUDED.locked_until,
-    expires_at = EXCLUDED.expires_at, created_at = now()
-  WHERE k.expires_at <= now() OR (k.status = 'processing' AND k.locked_until <= now() AND k.request_hash = EXCLUDED.request_hash)
-  RETURNING 1 AS claimed`;
-const COMPLETE_SQL = `UPDATE idempotency_key SET status = 'done', response_status = $4, response_body = $5::jsonb,
-  location = $6, locked_until = NULL WHERE scope = $1 AND "key" = $2 AND request_hash = $3 AND status = 'processing'`;
+/** The key's committed record (looked up before the transaction, and again under its lock). */
+const RECORD_SQL = `SELECT request_hash, response_status, response_body, location
+  FROM idempotency_key WHERE scope = $1 AND "key" = $2 AND expires_at > now()`;
+/** The record and its sealed answer, written in the submission's own transaction. */
+const SAVE_SQL = `INSERT INTO idempotency_key AS k
+    (scope, "key", request_hash, response_status, response_body, cipher_key_id, location, expires_at, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, now() + ($8::int * interval '1 hour'), now())
+  ON CONFLICT (scope, "key") DO UPDATE
+    SET request_hash = EXCLUDED.request_hash, response_status = EXCLUDED.response_status,
+        response_body = EXCLUDED.response_body, cipher_key_id = EXCLUDED.cipher_key_id,
+        location = EXCLUDED.location, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
+    WHERE k.expires_at <= now()`;
+/** A throwaway AES-256-GCM key: the twin seals its stored answer as the API does (the cost, not the key). */
+const SEAL_KEY = randomBytes(32);
+
+function seal(plaintext: string, aad: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', SEAL_KEY, iv);
+  cipher.setAAD(Buffer.from(aad));
+  const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return `v1.bench.${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+}
+
+/** The advisory lock of one (scope, key), as the API derives it. */
+function keyLock(scope: string, key: string): string {
+  return createHash('sha256').update(`${scope}\n${key}`).digest().readBigInt64BE(0).toString();
+}
 const CASE_SQL = `INSERT INTO case_file (id, created_at, updated_at, version, subject_type, subject_id, number, service_id,
   definition_id, organisation_id, receiving_organisation_id, region_code, applicant_account_id, stage, status, outcome,
   outcome_reason, received_at, accepted_at, "limit", pauses, extensions, due_at, due_provisional, warning_level,
@@ -241,11 +266,16 @@ export async function submitSameSql(
   if (who?.status !== 'active') return end(res, 401);
   const scope = `citizen:${token.sub}`;
   const hash = createHash('sha256').update(`POST /v1/applications/${id}/submit {}`).digest('hex');
-  if (!(await pool.query(CLAIM_SQL, [scope, key, hash, 60, 24])).rowCount) return end(res, 409);
+  // A committed record would be replayed; the bench's keys are always fresh.
+  if ((await pool.query(RECORD_SQL, [scope, key])).rowCount) return end(res, 409);
 
   let queued = false;
   const body = await inTransaction(pool, async (c) => {
     const q = (sql: string, values: unknown[] = []) => c.query<Row>(sql, values).then((r) => r.rows);
+    const [{ locked }] = await q('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
+      keyLock(scope, key),
+    ]);
+    if (!locked || (await q(RECORD_SQL, [scope, key])).length) return null;
     const [app] = await q('SELECT * FROM application WHERE id = $1 LIMIT 1 FOR UPDATE', [id]);
     if (!app || app.applicant_account_id !== token.sub || app.status !== 'draft') return null;
     const [service] = await q('SELECT * FROM service WHERE id = $1 LIMIT 1', [app.service_id]);
@@ -306,9 +336,7 @@ export async function submitSameSql(
       `您的办件「${title}」（受理编号 ${number}）状态已更新为：已提交。`,
       `/applications/${id}`,
     ]);
-    // The audit sequencer: its lock tried; numbered now when free, queued when busy.
-    queued = await auditTwoLeaves(q, token.sub, caseId, id);
-    return {
+    const answer = {
       id,
       number,
       serviceId: service.id,
@@ -319,13 +347,17 @@ export async function submitSameSql(
       promisedDueAt: dueAt.toISOString(),
       attachments: attachments.map((a) => ({ id: a.id, material: a.material })),
     };
+    // The record and its sealed answer commit with the effect; then the audit sequencer (its lock
+    // tried: numbered now when free, queued when busy), just before COMMIT as in the API.
+    const text = JSON.stringify(answer);
+    await q(SAVE_SQL, [scope, key, hash, 200, seal(text, `${scope}\u0000${key}`), 'bench', null, 24]);
+    queued = await auditTwoLeaves(q, token.sub, caseId, id);
+    return text;
   });
   if (queued) await sequenceQueued(pool);
   if (!body) return end(res, 422);
-  const text = JSON.stringify(body);
-  await pool.query(COMPLETE_SQL, [scope, key, hash, 200, text, null]);
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(text);
+  res.end(body);
 }
 
 function end(res: ServerResponse, status: number): void {

@@ -414,6 +414,10 @@ function baseEnv(apiPort: number, dbUrl: string | null): Record<string, string> 
     JWT_SECRET: 'bench-' + 'x'.repeat(40),
     FIELD_KEYS: `bench:${Buffer.alloc(32, 3).toString('base64')}`,
     BLIND_INDEX_KEY: Buffer.alloc(32, 4).toString('base64'),
+    // Production signs audit checkpoints under one configured origin, never host and port.
+    AUDIT_ORIGIN: 'bench.onewindow.invalid/audit',
+    // The bench stops its servers itself: no readiness drain before the listener closes.
+    SHUTDOWN_DRAIN_MS: '0',
     // A throwaway Ed25519 key: production mode refuses the development key.
     SIGNING_KEY: Buffer.from(
       generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -27,6 +27,10 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
 
   const url = await app.getUrl();
+  // A supervisor that stopped reading our output (a closed pipe) must not turn a log line into a crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   const log = (s: string) => process.stdout.write(`${s}\n`);
   const banner = [
     `OneWindow ready in ${Date.now() - startedAt} ms on ${url} (${db.embedded ? 'embedded PGlite in ' + config.dataDir : 'PostgreSQL'})`,

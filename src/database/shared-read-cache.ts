@@ -1,4 +1,5 @@
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { contextStore } from '../api/context/context-store';
 import { hashedTag } from '../api/http/etag.interceptor';
@@ -168,10 +169,14 @@ export interface NotifiedReadCacheOptions {
 /**
  * A ReadCache with its invalidation across instances.
  *
- * - Same process: the writing service clears it right after its change commits.
+ * - Same process: the writing service clears it once its change has committed (Db.afterCommit: the
+ *   change may run inside a larger transaction, e.g. one an Idempotency-Key holds), and again when
+ *   the write is over.
  * - Other instances: the writing transaction runs `pg_notify` (notifyChanged; delivered on commit
  *   only, so no instance reloads before the change is visible); every instance LISTENs on a
- *   dedicated pg.Client and clears on each notification. When that client drops, the cache is
+ *   dedicated pg.Client and clears on each notification but its own (the payload names the
+ *   instance), which it has handled at commit: acting on it again, whenever it arrives, would only
+ *   drop entries loaded after the change. When that client drops, the cache is
  *   cleared and switched off (reads go to the database) until it has reconnected and LISTENs
  *   again, so a notification missed meanwhile cannot leave stale content behind.
  * - Switched off by configuration: reads go to the database, ETags are still computed once per read.
@@ -186,6 +191,8 @@ export abstract class NotifiedReadCache extends ReadCache implements OnApplicati
   private stopped = false;
   private retryMs = RECONNECT_MIN_MS;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** names this instance in its notifications, so it can tell its own from other instances' */
+  private readonly instance = randomUUID();
 
   protected constructor(
     private readonly db: Db,
@@ -231,10 +238,11 @@ export abstract class NotifiedReadCache extends ReadCache implements OnApplicati
     }
   }
 
-  /** Inside the writing transaction: tells every instance (this one included) on commit. */
+  /** Inside the writing transaction: clears this instance and tells every other one on commit. */
   async notifyChanged(what: string): Promise<void> {
+    await this.db.afterCommit(() => Promise.resolve(this.clear()));
     if (this.embedded) return;
-    await this.db.query('SELECT pg_notify($1, $2)', [this.options.channel, what]);
+    await this.db.query('SELECT pg_notify($1, $2)', [this.options.channel, `${this.instance} ${what}`]);
   }
 
   get listening(): boolean {
@@ -246,7 +254,7 @@ export abstract class NotifiedReadCache extends ReadCache implements OnApplicati
     const url = (this.db.dataSource.options as { url?: string }).url;
     const client = new Client({ connectionString: url, application_name: `onewindow-${name}-listener` });
     client.on('notification', (msg) => {
-      if (msg.channel === channel) this.clear();
+      if (msg.channel === channel && !msg.payload?.startsWith(`${this.instance} `)) this.clear();
     });
     // Idle errors would otherwise be unhandled; 'end' follows and schedules the reconnect.
     client.on('error', (err) => this.log.warn(`listener lost: ${err.message}`));

@@ -583,6 +583,9 @@ describe('identity permission matrix', () => {
     'GET /v1/audit/consistency-proof': 'public, needs a log of a given size (audit suite)',
     'GET /v1/audit/leaves/:id/inclusion-proof':
       'same permission and scope as GET /v1/audit/leaves/:id (audit suite)',
+    'POST /v1/audit/witness':
+      'public by design: only a trusted log key can make a checkpoint it accepts (audit-witness suite)',
+    'GET /v1/audit/witnessed': 'public: cosigned checkpoints are published (audit-witness suite)',
     'GET /v1/me/licences': 'holder-only list (licences suite, test/public/licences.e2e-spec.ts)',
     'GET /v1/me/timeline': "the caller's own items only (timeline suite, test/public/timeline.e2e-spec.ts)",
   };

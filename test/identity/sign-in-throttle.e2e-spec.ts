@@ -171,6 +171,32 @@ describe('sign-in throttling', () => {
     expect((await throttleRow(`pair:${from}|phone:${c.phone}`)).failures).toBe(3);
   });
 
+  it('throttles the GraphQL login mutation alike, and a refusal stores nothing', async () => {
+    const c = await signedInCitizen(t);
+    const from = freshAddress();
+    const gqlLogin = (password: string) =>
+      t.http
+        .post('/graphql')
+        .set('X-Forwarded-For', from)
+        .send({
+          query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }',
+          variables: { i: { login: c.phone, password } },
+        });
+    for (let i = 0; i < 3; i++)
+      expect((await gqlLogin(`Wrong-${i}-password`)).body.errors[0].extensions.code).toBe(
+        'INVALID_CREDENTIALS',
+      );
+    const state = () =>
+      Promise.all(
+        [`login:phone:${c.phone}`, `source:${from}`, `pair:${from}|phone:${c.phone}`].map(throttleRow),
+      );
+    const before = await state();
+    const refused = await gqlLogin(c.password);
+    expect(refused.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(refused.body.data).toBeNull();
+    expect(await state()).toEqual(before);
+  });
+
   it('throttles current-password guesses by a signed-in session (password change)', async () => {
     const c = await signedInCitizen(t);
     const change = (currentPassword: string) =>

@@ -94,8 +94,21 @@ class ServerProcess {
 
 const running = new Set<ServerProcess>();
 
-/** `node dist/src/main.js` on a free port with only the given environment; resolves when ready. */
+/**
+ * `node dist/src/main.js` on a free port with only the given environment; resolves when ready. The
+ * port is free when chosen but not reserved, so a start that loses it (EADDRINUSE) is tried again.
+ */
 async function boot(env: Record<string, string>): Promise<{ server: ServerProcess; url: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootOnce(env);
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+async function bootOnce(env: Record<string, string>): Promise<{ server: ServerProcess; url: string }> {
   const port = await freePort();
   const proc = spawn(NODE, [ENTRY], {
     cwd: ROOT,

@@ -296,6 +296,16 @@ describe('personal data at rest', () => {
       { id: app.id },
     );
     expect(refused.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+    for (const bad of ['[null]', '[""]', `[${Array.from({ length: 21 }, () => '"phone"').join(',')}]`]) {
+      const res = await gql(
+        t,
+        gqlAuth,
+        `query($id: ID!) { application(id: $id, unmask: ${bad}, reason: "核对联系方式") { formJson } }`,
+        { id: app.id },
+      );
+      expect(res.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+    }
+    expect(await leaves()).toHaveLength(before.length + 3);
     const viaGql = await gql(
       t,
       gqlAuth,

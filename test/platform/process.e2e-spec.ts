@@ -148,13 +148,23 @@ function spawnServer(env: Record<string, string>): ServerProcess {
   return server;
 }
 
-/** Starts a server on a free port and waits for its ready line; returns it with its base URL. */
+/**
+ * Starts a server on a free port and waits for its ready line; returns it with its base URL. The
+ * port is free when chosen but not reserved: another process may take it before the server binds,
+ * so a start that fails with EADDRINUSE is tried again on another port.
+ */
 async function startServer(env: Record<string, string>): Promise<{ server: ServerProcess; url: string }> {
-  const port = await freePort();
-  const server = spawnServer({ HOST: '127.0.0.1', PORT: String(port), ...env });
-  const [, url] = await server.waitFor(/OneWindow ready in \d+ ms on (http:\/\/\S+)/, BOOT_MS);
-  expect(url).toBe(`http://127.0.0.1:${port}`);
-  return { server, url };
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const server = spawnServer({ HOST: '127.0.0.1', PORT: String(port), ...env });
+    try {
+      const [, url] = await server.waitFor(/OneWindow ready in \d+ ms on (http:\/\/\S+)/, BOOT_MS);
+      expect(url).toBe(`http://127.0.0.1:${port}`);
+      return { server, url };
+    } catch (err) {
+      if (attempt >= 3 || !server.stderr.includes('EADDRINUSE')) throw err;
+    }
+  }
 }
 
 async function login(url: string, who: string): Promise<string> {

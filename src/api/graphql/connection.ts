@@ -88,7 +88,7 @@ export class ConnectionArgs {
 }
 
 export interface ToConnectionOptions<T> {
-  /** the opaque cursor of an item (the same encoding REST uses for `cursor`) */
+  /** the opaque cursor of an item: the list's CursorCodec, as REST's `nextCursor` (pagination.ts) */
   cursorOf: (item: T) => string;
   hasNextPage: boolean;
   /** true when the page was requested with `after`, if the caller knows; Relay allows false */
@@ -98,8 +98,8 @@ export interface ToConnectionOptions<T> {
 
 /**
  * Turns one already-fetched page into a connection. Paging itself (fetching first+1 rows after
- * the decoded cursor) stays with the service and the shared cursor codec, so REST and GraphQL
- * page identically.
+ * the decoded cursor) stays with the service and the list's cursor codec, which checks `after`
+ * exactly as it checks REST's `cursor` (400 INVALID_CURSOR), so REST and GraphQL page identically.
  */
 export function toConnection<T>(items: readonly T[], options: ToConnectionOptions<T>): ConnectionShape<T> {
   const edges = items.map((node) => ({ cursor: options.cursorOf(node), node }));

@@ -22,8 +22,10 @@ export function graphqlOptions(
     autoSchemaFile: true,
     sortSchema: true,
     introspection: open,
-    // GraphiQL only where introspection is allowed (it needs it); otherwise no landing page.
-    graphiql: open,
+    // No landing page from Apollo or Nest: theirs load GraphiQL from a CDN, which the CSP forbids and
+    // an offline network cannot reach. graphql-ide.ts serves GraphiQL from the package instead,
+    // where introspection is allowed (it needs it).
+    graphiql: false,
     // Without introspection, "Did you mean ...?" suggestions would leak the schema field by field.
     hideSchemaDetailsFromClientErrors: !open,
     includeStacktraceInErrorResponses: false,

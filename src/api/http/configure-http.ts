@@ -12,6 +12,7 @@ import { HttpMetrics, metricsMiddleware } from './metrics';
 import { metricsAccess } from './metrics-access';
 import { requestContextMiddleware } from './request-context.middleware';
 import { mountDocs } from './openapi';
+import { mountGraphqlIde } from '../graphql/graphql-ide';
 
 /**
  * Everything that knows the HTTP adapter lives here (and in the few files beside it), so modules
@@ -31,8 +32,14 @@ export function configureHttp(nest: INestApplication, config: AppConfig): void {
     helmet({
       contentSecurityPolicy: {
         useDefaults: true,
-        // Swagger UI and the GraphQL landing page need inline scripts and styles on /docs only.
-        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+        // script-src stays 'self': Swagger UI (/docs) and GraphiQL (GET /graphql) load every script
+        // as a file from this origin (test/platform/browser.e2e-spec.ts checks, in Chromium).
+        directives: {
+          'img-src': ["'self'", 'data:'],
+          // Only where the API is served over https: on plain http (the quick start on a LAN
+          // server) it would send the pages' own assets to https:// and leave them blank.
+          'upgrade-insecure-requests': config.publicBaseUrl.startsWith('https:') ? [] : null,
+        },
       },
       crossOriginEmbedderPolicy: false,
     }),
@@ -67,6 +74,7 @@ export function configureHttp(nest: INestApplication, config: AppConfig): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());
   if (config.docsEnabled) mountDocs(app, config);
+  if (config.graphqlIntrospection) mountGraphqlIde(app);
 }
 
 /** Called after init, once Express's router holds every route. */

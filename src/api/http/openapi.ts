@@ -47,12 +47,23 @@ export function mountDocs(app: INestApplication, config: AppConfig): void {
     res.type('application/json').send(JSON.stringify(doc()));
   });
   const ui = swaggerUi.setup(undefined, {
-    swaggerOptions: { url: '/openapi.json' },
+    // No validator badge: it would send the spec's URL to validator.swagger.io (off a closed
+    // network, and outside the CSP's img-src).
+    swaggerOptions: { url: '/openapi.json', validatorUrl: null },
     customSiteTitle: 'OneWindow API',
   });
   app.use('/docs', (req: Request, res: Response, next: NextFunction) => {
+    // The page loads its assets relatively (./swagger-ui.css): served at /docs they would resolve to
+    // /swagger-ui.css and 404 (a blank page), so the README's /docs goes to /docs/ first.
+    const [path, query] = splitUrl(req.originalUrl);
+    if (path === '/docs') return res.redirect(301, `/docs/${query}`);
     if (req.path === '/' || req.path === '/index.html') return void ui(req, res, next);
     next();
   });
   app.use('/docs', swaggerUi.serve);
+}
+
+function splitUrl(url: string): [string, string] {
+  const at = url.indexOf('?');
+  return at < 0 ? [url, ''] : [url.slice(0, at), url.slice(at)];
 }

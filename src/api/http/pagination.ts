@@ -45,7 +45,8 @@ export type CursorValue = string | number;
  * What one component of a cursor may hold. Every component is checked before it reaches SQL, so a
  * forged or damaged cursor is 400 INVALID_CURSOR, never a SQL error (a 500):
  * - `uuid`: a UUID, as every table's id;
- * - `seq`: a non-negative decimal that fits a bigint, as text (the audit log's sequence);
+ * - `seq`: a non-negative decimal of at most 18 digits (so within a bigint), as text (the audit
+ *   log's sequence);
  * - `int`: an integer that fits an int4;
  * - `instant`: a UTC timestamp `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` naming a real date, years 1 to 9999;
  * - `instant|infinity`: the same, or `infinity` (a sort key of COALESCE(deadline, 'infinity'));

@@ -64,7 +64,7 @@ export class ApplicationAccess {
     purpose: string,
     unmask: UnmaskRequest = {},
   ): Promise<{ app: Application; staff: boolean; unmasked: Set<string> }> {
-    const fields = unmask.fields ?? [];
+    const fields = checkFields(unmask.fields);
     if (ctx.actor.kind === 'citizen')
       return { app: await this.own(ctx, id), staff: false, unmasked: new Set() };
     if (fields.length && !ctx.has(Permission.PersonalDataUnmask)) throw new DomainError(ErrorCode.Forbidden);
@@ -86,7 +86,7 @@ export class ApplicationAccess {
         unknown.map((f) => ({
           pointer: '/unmask',
           code: 'personalField',
-          message: `"${f.slice(0, 100)}" is not a personal field of this application`,
+          message: `"${f}" is not a personal field of this application`,
         })),
       );
     await this.db.transaction(async () => {
@@ -208,8 +208,22 @@ export function applicantId(ctx: RequestContext): string {
 }
 
 export interface UnmaskRequest {
-  fields?: string[] | null;
+  fields?: ReadonlyArray<string | null> | null;
   reason?: string | null;
+}
+
+/** The fields to unmask: GraphQL lists arrive unchecked (nulls, empty or huge names, too many). */
+function checkFields(fields: ReadonlyArray<string | null> | null | undefined): string[] {
+  const list = fields ?? [];
+  if (list.length > 20 || list.some((f) => typeof f !== 'string' || f.length < 1 || f.length > 100))
+    throw invalid([
+      {
+        pointer: '/unmask',
+        code: 'unmask',
+        message: 'unmask lists 1 to 20 field names of 1 to 100 characters',
+      },
+    ]);
+  return [...new Set(list as string[])];
 }
 
 /** The stated reason, required with unmask (GraphQL arguments arrive without the REST DTO's checks). */

@@ -63,7 +63,7 @@ export class ApplicationsResolver {
       nullable: true,
       description: 'staff: personal form fields to show in clear (needs personal-data:unmask and a reason)',
     })
-    unmask?: string[] | null,
+    unmask?: Array<string | null> | null,
     @Args('reason', { type: () => String, nullable: true, description: 'required with unmask; audited' })
     reason?: string | null,
   ): Promise<ApplicationDto> {

@@ -84,7 +84,7 @@ export class LoginThrottle {
   async take(keys: ThrottleKey[], now = new Date()): Promise<void> {
     const hashed = this.hash(keys);
     const ids = hashed.map((k) => k.id);
-    const wait = await this.db.transaction(async () => {
+    await this.db.transaction(async () => {
       await this.db.query(
         `INSERT INTO login_throttle (key, failures) SELECT k, 0 FROM unnest($1::varchar[]) AS k ORDER BY k
          ON CONFLICT (key) DO NOTHING`,
@@ -96,7 +96,13 @@ export class LoginThrottle {
         [ids],
       );
       const waitMs = Math.max(0, ...rows.map((r) => (r.next_attempt_at ? +r.next_attempt_at - +now : 0)));
-      if (waitMs > 0) return Math.ceil(waitMs / 1000);
+      // Thrown inside, so the refusal rolls back even the empty rows it made: it changes nothing.
+      if (waitMs > 0) {
+        const wait = Math.ceil(waitMs / 1000);
+        throw new DomainError(ErrorCode.RateLimited, { retryAfter: wait }, [], {
+          'Retry-After': String(wait),
+        });
+      }
       const failures: number[] = [];
       const next: (Date | null)[] = [];
       for (const k of hashed) {
@@ -112,10 +118,7 @@ export class LoginThrottle {
          FROM unnest($1::varchar[], $3::int[], $4::timestamptz[]) AS v(k, f, n) WHERE t.key = v.k`,
         [ids, now, failures, next],
       );
-      return 0;
     });
-    if (wait > 0)
-      throw new DomainError(ErrorCode.RateLimited, { retryAfter: wait }, [], { 'Retry-After': String(wait) });
   }
 
   /** The secret was right: the login and pair counts start again; the address gets this attempt back. */
