@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { MetricsServer } from '../../src/modules/platform/metrics/metrics-server';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, startTestAppOnFreshDatabase, TestApp } from '../support/test-app';
 
 /** The value of one sample line, e.g. `name{a="b"} 3`, or undefined when the series is absent. */
 function sample(text: string, series: string): number | undefined {
@@ -86,11 +86,14 @@ describe('metrics', () => {
   });
 });
 
-/** What a production instance needs to boot (fresh secrets; the database is the test run's). */
+/**
+ * What a production instance needs to boot (fresh secrets). It runs on a database of its own
+ * (startTestAppOnFreshDatabase): production refuses one that holds the demo credentials, which the
+ * run's shared database may by then (the demo-seed suites).
+ */
 function productionEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'production',
-    DATABASE_URL: 'postgresql://unused@127.0.0.1:1/unused',
     AUDIT_ORIGIN: 'gov.example/audit',
     JWT_SECRET: randomBytes(48).toString('base64'),
     FIELD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
@@ -129,7 +132,7 @@ describe('who may scrape /metrics', () => {
   });
 
   it('in production, without METRICS_TOKEN or METRICS_PORT, is nobody on the main port (404 problem+json)', async () => {
-    t = await startTestApp(productionEnv());
+    t = await startTestAppOnFreshDatabase(productionEnv());
     for (const headers of [{}, { Authorization: 'Bearer anything' }]) {
       const res = await t.http.get('/metrics').set(headers).set('Accept-Language', 'en');
       expect(res.status).toBe(404);
@@ -142,7 +145,7 @@ describe('who may scrape /metrics', () => {
   });
 
   it('with METRICS_TOKEN, is whoever presents it as a bearer token (401 otherwise)', async () => {
-    t = await startTestApp(productionEnv({ METRICS_TOKEN: TOKEN }));
+    t = await startTestAppOnFreshDatabase(productionEnv({ METRICS_TOKEN: TOKEN }));
     for (const authorization of [
       undefined,
       `Bearer ${TOKEN}x`,
@@ -190,7 +193,7 @@ describe('who may scrape /metrics', () => {
   });
 
   it('with METRICS_PORT and METRICS_TOKEN, the listener asks for the token too', async () => {
-    t = await startTestApp(productionEnv({ METRICS_PORT: '0', METRICS_TOKEN: TOKEN }));
+    t = await startTestAppOnFreshDatabase(productionEnv({ METRICS_PORT: '0', METRICS_TOKEN: TOKEN }));
     const port = t.app.get(MetricsServer).port!;
     expect((await scrape(port)).status).toBe(401);
     expect((await scrape(port, { Authorization: `Bearer ${TOKEN}x` })).status).toBe(401);

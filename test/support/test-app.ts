@@ -3,6 +3,8 @@ import request from 'supertest';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { Db } from '../../src/database/db';
+import { startEmbeddedPostgres } from '../../src/database/embedded';
+import { runMigrations } from '../../src/database/prepare';
 
 /** True when the run uses a real PostgreSQL (TEST_DATABASE_URL, `npm run test:pg`) rather than PGlite. */
 export const onPostgres = !!process.env.TEST_DATABASE_URL;
@@ -33,4 +35,33 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     config,
     close: () => app.close(),
   };
+}
+
+/**
+ * Boots the real app on a database of its own: a fresh, migrated in-memory PGlite, whatever the
+ * run's database is. For what must not see the rows other specs leave in the shared one, such as
+ * a production start (which refuses a database holding the demo credentials). `env` gets the
+ * database's URL as DATABASE_URL.
+ */
+export async function startTestAppOnFreshDatabase(env: Record<string, string> = {}): Promise<TestApp> {
+  const embedded = await startEmbeddedPostgres(':memory:');
+  try {
+    await runMigrations(embedded.url);
+    await embedded.idle();
+    const config = loadConfig({ NODE_ENV: 'test', ...env, DATABASE_URL: embedded.url });
+    const app = await createApp(config, embedded.url, 1);
+    return {
+      app,
+      http: request(app.getHttpServer()),
+      db: app.get(Db),
+      config,
+      close: async () => {
+        await app.close();
+        await embedded.close();
+      },
+    };
+  } catch (err) {
+    await embedded.close();
+    throw err;
+  }
 }
