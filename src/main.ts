@@ -37,9 +37,10 @@ async function main(): Promise<void> {
   ];
   if (config.docsEnabled)
     banner.push(`  API docs: ${url}/docs   OpenAPI: ${url}/openapi.json   GraphQL: ${url}/graphql`);
-  if (config.env === 'development' && seeded) banner.push(demoBanner(seeded));
   const metricsPort = app.get(MetricsServer).port;
   if (metricsPort !== null) banner.push(`  Metrics: http://${config.metrics.host}:${metricsPort}/metrics`);
+  // Last: the accounts a developer copies from must not scroll away under later lines.
+  if (config.env === 'development' && seeded) banner.push(demoBanner(seeded));
   // One write: whoever waits for the ready line (a supervisor, a test) sees the whole banner with it.
   log(banner.join('\n'));
 

@@ -547,7 +547,7 @@ describe('OIDC sign-in when OIDC_ISSUER is not set', () => {
   it('answers 404 not found for the oidc resource', async () => {
     const res = await t.http.get('/v1/auth/oidc/authorize').set('Accept-Language', 'en').expect(404);
     expect(res.body.code).toBe('NOT_FOUND');
-    expect(res.body.detail).toContain('oidc');
+    expect(res.body.detail).toContain('single sign-on configuration');
     await t.http
       .get('/v1/auth/oidc/callback')
       .query({ state: randomBytes(32).toString('base64url'), code: 'x' })

@@ -414,7 +414,9 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     expect(pointers).toEqual(['/applicantName', '/hack', '/phone', '/shopArea']);
     const { CatalogService } = await import('../../src/modules/public/catalog/catalog.service');
     const errors = await t.app.get(CatalogService).validateForm(p.id, { applicantName: '张三' });
-    expect(errors).toEqual([{ pointer: '/phone', message: 'is required' }]);
+    expect(errors).toEqual([{ pointer: '/phone', code: 'form.required', message: '请填写“手机号”' }]);
+    const en = await t.app.get(CatalogService).validateForm(p.id, { applicantName: '张三' }, 'en');
+    expect(en).toEqual([{ pointer: '/phone', code: 'form.required', message: '手机号 is required' }]);
   });
 
   it('unknown services are 404 and bad input is 400', async () => {

@@ -4,7 +4,7 @@ import { ErrorCode } from './error-code';
 type Text = { title: string; detail: string };
 
 /** Titles and details per language; `{name}` placeholders are filled from DomainError.params. */
-const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
+export const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
   'zh-CN': {
     VALIDATION_FAILED: { title: '请求参数校验失败', detail: '请求中有 {count} 处不符合要求，详见 errors。' },
     MALFORMED_JSON: { title: '请求体不是合法的 JSON', detail: '请求体无法解析为 JSON。' },
@@ -210,7 +210,7 @@ const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
 };
 
 /** Field-level validation messages in Chinese, keyed by class-validator constraint name. */
-const FIELD_ZH: Record<string, string> = {
+export const FIELD_ZH: Record<string, string> = {
   whitelistValidation: '不允许的字段',
   isDefined: '必填',
   isNotEmpty: '不能为空',
@@ -264,9 +264,49 @@ const FIELD_ZH: Record<string, string> = {
   maxProperties: '项数超出上限',
 };
 
+/**
+ * Words services pass as message parameters (the resource of NOT_FOUND, a few fixed reasons), in
+ * each language: without this a zh-CN caller read "未找到该service". A parameter equal to a key
+ * here is replaced; messages.spec.ts checks that every notFound('…') in src has an entry.
+ */
+export const TERMS: Record<string, Record<Language, string>> = {
+  account: { 'zh-CN': '账号', en: 'account' },
+  'api key': { 'zh-CN': 'API 密钥', en: 'API key' },
+  attachment: { 'zh-CN': '附件', en: 'attachment' },
+  'audit leaf': { 'zh-CN': '审计记录', en: 'audit record' },
+  authorisation: { 'zh-CN': '授权', en: 'authorisation' },
+  case: { 'zh-CN': '办件', en: 'case' },
+  'channel identity': { 'zh-CN': '渠道身份', en: 'channel identity' },
+  client: { 'zh-CN': '接入应用', en: 'client' },
+  delegation: { 'zh-CN': '委托', en: 'delegation' },
+  file: { 'zh-CN': '文件', en: 'file' },
+  licence: { 'zh-CN': '证照', en: 'licence' },
+  oidc: { 'zh-CN': '统一身份认证登录配置', en: 'single sign-on configuration' },
+  organisation: { 'zh-CN': '机构', en: 'organisation' },
+  region: { 'zh-CN': '地区', en: 'region' },
+  'role assignment': { 'zh-CN': '角色分配', en: 'role assignment' },
+  service: { 'zh-CN': '事项', en: 'service' },
+  task: { 'zh-CN': '待办任务', en: 'task' },
+  'witnessed log': { 'zh-CN': '见证日志', en: 'witnessed log' },
+  workflow: { 'zh-CN': '流程', en: 'workflow' },
+  duplicate: { 'zh-CN': '该记录已存在。', en: 'The record already exists.' },
+  'concurrent update; retry': {
+    'zh-CN': '数据正被同时修改，请重试。',
+    en: 'The data was changed concurrently; retry.',
+  },
+  'could not allocate a key id; retry': {
+    'zh-CN': '未能分配密钥编号，请重试。',
+    en: 'Could not allocate a key id; retry.',
+  },
+};
+
 export function localize(lang: Language, code: ErrorCode, params: Record<string, string | number>): Text {
   const t = MESSAGES[lang][code];
-  const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
+  const param = (k: string): string => {
+    const v = String(params[k] ?? '');
+    return Object.hasOwn(TERMS, v) ? TERMS[v][lang] : v;
+  };
+  const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => param(k));
   return { title: fill(t.title), detail: fill(t.detail) };
 }
 

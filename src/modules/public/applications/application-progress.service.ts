@@ -89,7 +89,7 @@ export class ApplicationProgressService {
           });
       }
       const formData = { ...openForm(this.personalData, app), ...given };
-      errors.push(...formDataErrors(await this.catalog.validateForm(app.serviceId, formData)));
+      errors.push(...formDataErrors(await this.catalog.validateForm(app.serviceId, formData, ctx.language)));
       if (errors.length) throw invalid(errors);
       const schema = await markingSchema(this.db, app);
       const sealed = sealForm(this.personalData, schema, formData, personalPart(this.personalData, app));

@@ -70,11 +70,7 @@ export async function patchApplication(
   Object.assign(target, changes, { version: row.version, updatedAt: row.updated_at });
 }
 
-/** Form problems as field errors of the request body, where the form sits under /formData. */
-export function formDataErrors(problems: Array<{ pointer: string; message: string }>): FieldError[] {
-  return problems.map((e) => ({
-    pointer: `/formData${e.pointer === '/' ? '' : e.pointer}`,
-    code: 'form',
-    message: e.message,
-  }));
+/** Form problems (form-errors.ts) as field errors of the request body, where the form sits under /formData. */
+export function formDataErrors(problems: FieldError[]): FieldError[] {
+  return problems.map((e) => ({ ...e, pointer: `/formData${e.pointer === '/' ? '' : e.pointer}` }));
 }

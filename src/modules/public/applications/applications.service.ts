@@ -172,7 +172,7 @@ export class ApplicationsService {
       requireDraft(ctx, app);
       const { service, version } = await published(this.db, app.serviceId, ctx, true);
       const form = openForm(this.personalData, app);
-      const errors: FieldError[] = formDataErrors(this.catalog.formProblems(version, form));
+      const errors: FieldError[] = formDataErrors(this.catalog.formProblems(version, form, ctx.language));
       const attachments = await attachmentsOf(this.db, [app.id]);
       errors.push(...missingMaterials(attachments, version));
       if (errors.length) throw invalid(errors);

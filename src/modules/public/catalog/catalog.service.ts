@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import type { ValidateFunction } from 'ajv';
 import { Permission } from '../../../api/auth/permission';
-import type { RequestContext } from '../../../api/context/request-context';
+import type { Language, RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { assertVersion } from '../../../api/http/if-match';
@@ -30,7 +30,8 @@ import {
 import { ServiceGuideNode } from './dto/catalog.graphql';
 import { cacheKey } from '../../../database/shared-read-cache';
 import { PublishedCatalogCache } from './catalog-cache';
-import { compileFormSchema, formErrors } from './form-schema';
+import { compileFormSchema } from './form-schema';
+import { formErrors } from './form-errors';
 import { queryTerms, termsColumn } from './search-terms';
 import { elderGuide, localizedGuide } from './guide-view';
 import { Service, ServiceStatus, ServiceTarget, ServiceVersion, ServiceVersionState } from './service.entity';
@@ -388,24 +389,27 @@ export class CatalogService {
     };
   }
 
-  /** For the applications module: the submission's problems against the published form (none = valid). */
-  async validateForm(serviceId: string, data: unknown): Promise<{ pointer: string; message: string }[]> {
+  /**
+   * For the applications module: the submission's problems against the published form (none =
+   * valid), each with its `form.<keyword>` code and a message in `lang`.
+   */
+  async validateForm(serviceId: string, data: unknown, lang: Language = 'zh-CN'): Promise<FieldError[]> {
     const { version } = await this.published(serviceId);
-    return this.formProblems(version, data);
+    return this.formProblems(version, data, lang);
   }
 
   /** The same, against a published version the caller has already loaded (no second read). */
-  formProblems(version: ServiceVersion, data: unknown): { pointer: string; message: string }[] {
+  formProblems(version: ServiceVersion, data: unknown, lang: Language = 'zh-CN'): FieldError[] {
     const validate = this.validator(version);
-    return validate(data) ? [] : formErrors(validate.errors);
+    return validate(data) ? [] : formErrors(validate.errors, lang);
   }
 
   async formValidation(
-    _ctx: RequestContext,
+    ctx: RequestContext,
     serviceId: string,
     data: unknown,
   ): Promise<FormValidationResultDto> {
-    const errors = await this.validateForm(serviceId, data);
+    const errors = await this.validateForm(serviceId, data, ctx.language);
     return { valid: errors.length === 0, errors };
   }
 

@@ -1,4 +1,4 @@
-import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { FieldError } from '../../../api/errors/domain-error';
 
@@ -34,6 +34,21 @@ const X_UI_META = {
 };
 
 /**
+ * `x-message` is a service's own wording for a field whose value is wrong (e.g. a `pattern` that no
+ * generic message can explain), per language. It replaces the generic message for errors about that
+ * field's value, never for a missing field. Checked when the form is saved, like every keyword.
+ */
+const X_MESSAGE_META = {
+  type: 'object',
+  properties: {
+    'zh-CN': { type: 'string', minLength: 1, maxLength: 200 },
+    en: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+  required: ['zh-CN'],
+  additionalProperties: false,
+};
+
+/**
  * `x-personal` marks a form field as personal data and says what kind it is. Marked values are kept
  * only encrypted (application.form_personal), masked by kind for staff, and never copied into the
  * case, its events, notifications or a licence. Only a top-level property may carry it: the whole
@@ -46,13 +61,21 @@ export type PersonalKind = (typeof PERSONAL_KINDS)[number];
 const MAX_SCHEMA_BYTES = 64 * 1024;
 
 /**
- * One ajv per process, strict: unknown keywords (other than x-ui), loose types and `required`
- * without the property all fail at compile. No remote $ref is ever loaded (no loadSchema).
+ * One ajv per process, strict: unknown keywords (other than x-ui, x-message, x-personal), loose
+ * types and `required` without the property all fail at compile. No remote $ref is ever loaded.
  */
 function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: true, addUsedSchema: false });
+  // verbose: each error carries the schema it comes from, whose label names the field (form-errors.ts).
+  const ajv = new Ajv2020({
+    strict: true,
+    allErrors: true,
+    validateFormats: true,
+    addUsedSchema: false,
+    verbose: true,
+  });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'x-ui', metaSchema: X_UI_META });
+  ajv.addKeyword({ keyword: 'x-message', metaSchema: X_MESSAGE_META });
   ajv.addKeyword({ keyword: 'x-personal', metaSchema: { enum: PERSONAL_KINDS } });
   return ajv;
 }
@@ -134,9 +157,16 @@ function misplacedPersonal(schema: Record<string, unknown>, base: string): Field
   return errors.slice(0, 20);
 }
 
-/** Finds where a strict-mode complaint (`unknown keyword: "foo"`) points, for a useful pointer. */
+/**
+ * Finds where a compile complaint (`unknown keyword: "foo"`, `keyword "x-message" value is invalid`)
+ * points, for a useful pointer.
+ */
 function locate(schema: unknown, message: string): string {
-  const key = /keyword: "([^"]+)"/.exec(message)?.[1] ?? /property "([^"]+)"/.exec(message)?.[1];
+  const key = /keyword:? "([^"]+)"/.exec(message)?.[1] ?? /property "([^"]+)"/.exec(message)?.[1];
+  // ajv names the schema holding the keyword when it can (`value is invalid at path "#/a"`, `… at
+  // "#/a" (strictTypes)`): better than a search by name, which could pick another place.
+  const holder = /at (?:path )?"#(\/[^"]*)"/.exec(message)?.[1];
+  if (holder !== undefined && key) return `${holder}/${escape(key)}`;
   if (!key) return '';
   const walk = (node: unknown, path: string): string | null => {
     if (!node || typeof node !== 'object') return null;
@@ -152,18 +182,3 @@ function locate(schema: unknown, message: string): string {
 }
 
 const escape = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
-
-/** ajv's errors as pointers into the submitted data; `required` points at the missing field. */
-export function formErrors(errors: ErrorObject[] | null | undefined): { pointer: string; message: string }[] {
-  return (errors ?? []).map((e) => {
-    if (e.keyword === 'required') {
-      const missing = (e.params as { missingProperty: string }).missingProperty;
-      return { pointer: `${e.instancePath}/${escape(missing)}`, message: 'is required' };
-    }
-    if (e.keyword === 'additionalProperties') {
-      const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      return { pointer: `${e.instancePath}/${escape(extra)}`, message: 'is not a field of this form' };
-    }
-    return { pointer: e.instancePath || '/', message: e.message ?? 'is invalid' };
-  });
-}

@@ -593,7 +593,13 @@ export class FormValidationErrorDto {
   @ApiProperty({ description: 'JSON pointer into the submitted data' })
   pointer: string;
 
-  @ApiProperty()
+  @ApiProperty({
+    description: 'the rule that failed: form.<keyword>, e.g. form.required, form.pattern, form.minLength',
+    example: 'form.required',
+  })
+  code: string;
+
+  @ApiProperty({ description: "what is wrong, for the citizen, in the caller's language" })
   message: string;
 }
 
