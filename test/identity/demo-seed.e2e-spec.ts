@@ -1,4 +1,3 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import {
   DEMO_API_KEY,
@@ -16,6 +15,7 @@ import {
 import { totpCode } from '../../src/modules/platform/identity/staff/totp';
 import { isValidUnifiedSocialCreditCode } from '../../src/modules/platform/identity/personal-data/national-id';
 import { startTestApp, TestApp } from '../support/test-app';
+import { productionEnv } from '../support/production-env';
 
 describe('demo data', () => {
   let t: TestApp;
@@ -164,21 +164,3 @@ describe('demo data', () => {
     await expect(seedDemoData(prodApp)).rejects.toThrow(/production/);
   });
 });
-
-/** What a production instance needs to boot (fresh secrets; the database is the test run's). */
-function productionEnv(): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    DATABASE_URL: 'postgresql://unused@127.0.0.1:1/unused',
-    AUDIT_ORIGIN: 'gov.example/audit',
-    JWT_SECRET: randomBytes(48).toString('base64'),
-    FIELD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
-    SIGNING_KEY: Buffer.from(
-      generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    ).toString('base64'),
-    JOBS_ENABLED: 'false',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_STORE: 'memory',
-  };
-}

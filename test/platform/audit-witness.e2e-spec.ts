@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RequestContext } from '../../src/api/context/request-context';
@@ -25,6 +24,7 @@ import { CheckpointPublisher } from '../../src/modules/platform/audit/witness/ch
 import { collectWitnessed } from '../../src/modules/platform/audit/witness/witnessed-checkpoints';
 import { uuidv7 } from '../../src/database/uuid';
 import { describeOnPostgres, startTestApp, TestApp } from '../support/test-app';
+import { freePort } from '../support/built-server';
 
 /** s3rver (a real S3 API over the local disk) ships no types; the little used here. */
 interface S3rverInstance {
@@ -45,14 +45,6 @@ const BUCKET = 'ow-audit-witness';
 const ORIGIN = 'localhost/audit';
 /** Used to undo a tampering experiment: the transaction that made it throws this and rolls back. */
 class Rollback extends Error {}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** A foreign log (another agency's) in memory: leaf hashes, its key, signed checkpoints and proofs. */
 function foreignLog(origin: string) {

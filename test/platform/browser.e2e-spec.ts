@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { Browser, chromium, Page } from 'playwright-core';
 import { signedInCitizen } from '../identity/citizen-fixtures';
 import { makeUnit } from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { publishServiceWithWorkflow } from '../support/workflow-fixtures';
+import { freePort } from '../support/built-server';
 
 /**
  * /docs (Swagger UI) and /graphql (GraphiQL) in a real browser: Debian's Chromium, driven by
@@ -23,18 +23,6 @@ if (!haveChromium) {
 const describeWithChromium = haveChromium ? describe : describe.skip;
 
 jest.setTimeout(90_000);
-
-/** A free port on 127.0.0.1, known before the app boots so PUBLIC_BASE_URL (the docs' server) can name it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** What went wrong while a page was open: each list must stay empty. */
 interface Trouble {

@@ -19,61 +19,21 @@
 import { PGlite } from '@electric-sql/pglite';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DEMO_PASSWORD } from '../../src/modules/platform/demo/demo-seed';
 import { nationalId } from '../identity/citizen-fixtures';
 import { samples } from '../support/sample-files';
+import { ENTRY, ensureBuilt, freePort, NODE, ROOT } from '../support/built-server';
 
-const ROOT = resolve(__dirname, '..', '..');
 const PG = process.env.TEST_DATABASE_URL;
-const ENTRY = process.env.OW_SERVER_ENTRY ?? join(ROOT, 'dist', 'src', 'main.js');
-const NODE = existsSync(join(ROOT, 'node_modules', '.bin', 'node'))
-  ? join(ROOT, 'node_modules', '.bin', 'node')
-  : process.execPath;
 /** A boot migrates and seeds: a few seconds idle, much longer on a busy machine. */
 const BOOT_MS = 120_000;
 
 jest.setTimeout(15 * 60_000);
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(
-      newest,
-      e.isDirectory() ? newestMtime(p) : /(?<!\.spec)\.ts$/.test(e.name) ? statSync(p).mtimeMs : 0,
-    );
-  }
-  return newest;
-}
-
-function ensureBuilt(): void {
-  if (process.env.OW_SERVER_ENTRY) return;
-  const sources = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'migrations')));
-  if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs >= sources) return;
-  const built = spawnSync(NODE, [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
-  if (built.status !== 0) throw new Error(`nest build failed:\n${built.stdout}\n${built.stderr}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 interface Exit {
   code: number | null;

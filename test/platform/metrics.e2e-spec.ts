@@ -1,8 +1,8 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { MetricsServer } from '../../src/modules/platform/metrics/metrics-server';
 import { startTestApp, startTestAppOnFreshDatabase, TestApp } from '../support/test-app';
+import { productionEnv } from '../support/production-env';
 
 /** The value of one sample line, e.g. `name{a="b"} 3`, or undefined when the series is absent. */
 function sample(text: string, series: string): number | undefined {
@@ -86,27 +86,8 @@ describe('metrics', () => {
   });
 });
 
-/**
- * What a production instance needs to boot (fresh secrets). It runs on a database of its own
- * (startTestAppOnFreshDatabase): production refuses one that holds the demo credentials, which the
- * run's shared database may by then (the demo-seed suites).
- */
-function productionEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    AUDIT_ORIGIN: 'gov.example/audit',
-    JWT_SECRET: randomBytes(48).toString('base64'),
-    FIELD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
-    SIGNING_KEY: Buffer.from(
-      generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    ).toString('base64'),
-    JOBS_ENABLED: 'false',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_STORE: 'memory',
-    ...extra,
-  };
-}
+// Production boots run on a database of their own (startTestAppOnFreshDatabase): production
+// refuses one holding the demo credentials, which the run's shared database may by then hold.
 
 const TOKEN = 'scrape-0123456789abcdef0123456789';
 

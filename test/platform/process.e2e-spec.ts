@@ -7,53 +7,24 @@
  * Runs the BUILT code: it rebuilds dist/ first when dist/src/main.js is missing or older than a
  * source file (CI builds before testing). OW_SERVER_ENTRY points it at another build.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, generateKeyPairSync, randomInt } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DEV_SECRETS } from '../../src/config/config';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../src/modules/platform/demo/demo-seed';
 import { totpCode } from '../../src/modules/platform/identity/staff/totp';
+import { ENTRY, ensureBuilt, freePort, NODE, ROOT } from '../support/built-server';
 
-const ROOT = resolve(__dirname, '..', '..');
 const PG = process.env.TEST_DATABASE_URL;
-const ENTRY = process.env.OW_SERVER_ENTRY ?? join(ROOT, 'dist', 'src', 'main.js');
-const NODE = existsSync(join(ROOT, 'node_modules', '.bin', 'node'))
-  ? join(ROOT, 'node_modules', '.bin', 'node')
-  : process.execPath;
 /** A first boot creates the database, migrates and seeds: ~5 s idle, much longer on a busy machine. */
 const BOOT_MS = 90_000;
 
 jest.setTimeout(120_000);
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(
-      newest,
-      e.isDirectory() ? newestMtime(p) : /(?<!\.spec)\.ts$/.test(e.name) ? statSync(p).mtimeMs : 0,
-    );
-  }
-  return newest;
-}
-
-/** Builds dist/ unless it is at least as new as every source file. */
-function ensureBuilt(): void {
-  if (process.env.OW_SERVER_ENTRY) return;
-  const sources = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'migrations')));
-  if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs >= sources) return;
-  const built = spawnSync(NODE, [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
-  if (built.status !== 0) throw new Error(`nest build failed:\n${built.stdout}\n${built.stderr}`);
-}
 
 /** Runs statements on the PostgreSQL server of the test run (TEST_DATABASE_URL). */
 async function admin(...statements: string[]): Promise<void> {
@@ -64,17 +35,6 @@ async function admin(...statements: string[]): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
 }
 
 interface Exit {

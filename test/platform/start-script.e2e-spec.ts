@@ -9,11 +9,11 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
+import { freePort } from '../support/built-server';
 
 const REPO = resolve(__dirname, '..', '..');
 const ROOT = mkdtempSync(join(tmpdir(), 'ow-start-root-'));
@@ -31,17 +31,6 @@ const INPUTS = [
 const PG = process.env.TEST_DATABASE_URL;
 
 jest.setTimeout(400_000);
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 class Launched {
   stdout = '';
