@@ -41,17 +41,27 @@ export function ensureBuilt(): void {
   if (built.status !== 0) throw new Error(`nest build failed:\n${built.stdout}\n${built.stderr}`);
 }
 
+/** Ports this process has handed out: the system may offer a just-released port again at once. */
+const handedOut = new Set<number>();
+
 /**
  * A port free on 127.0.0.1 when asked, known before a server starts (so its PUBLIC_BASE_URL can
- * name it). Not reserved: whoever binds it may find it taken meanwhile and should try another.
+ * name it), and never one this process handed out before. Not reserved: whoever binds it may find
+ * it taken meanwhile and should try another.
  */
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((ok, fail) => {
+      const srv = createServer();
+      srv.once('error', fail);
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => ok(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
