@@ -68,6 +68,18 @@ describe('key rotation (npm run keys:rotate)', () => {
     t = undefined;
   });
 
+  // The rotation rewrites every row of the run's shared database, other suites' rows included,
+  // under this suite's key: rotate them all back under the run's own key, so that the suites that
+  // come after (with the default FIELD_KEYS) still read them.
+  afterAll(async () => {
+    const back = await startTestApp({ FIELD_KEYS: `${OTHERS},${NEW}:${newKey},${OLD}:${oldKey}` });
+    try {
+      await rotateAllKeys(back.app, 500);
+    } finally {
+      await back.close();
+    }
+  });
+
   it('re-encrypts every envelope under the newest key, idempotently, and seals legacy clear answers', async () => {
     // 1. Data written under the old key alone.
     t = await startTestApp({ FIELD_KEYS: `${OLD}:${oldKey}` });
