@@ -9,6 +9,7 @@ import { FormPersonalData1796100000002 } from './1796100000002-FormPersonalData'
 import { SignInHardening1796100000003 } from './1796100000003-SignInHardening';
 import { AuditWitness1796100000004 } from './1796100000004-AuditWitness';
 import { RateLimitCounter1796100000005 } from './1796100000005-RateLimitCounter';
+import { IdentityAssurance1796100000010 } from './1796100000010-IdentityAssurance';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   M0,
@@ -20,4 +21,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   SignInHardening1796100000003,
   AuditWitness1796100000004,
   RateLimitCounter1796100000005,
+  IdentityAssurance1796100000010,
 ];

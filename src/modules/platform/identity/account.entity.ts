@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../../../database/base.entity';
+import { IdentityAssurance, IdentityVerifiedBy } from './identity-assurance';
 
 export enum AccountKind {
   Citizen = 'citizen',
@@ -51,6 +52,22 @@ export class Account extends BaseEntity {
   /** real name (实名) once verified */
   @Column({ type: 'varchar', length: 100, nullable: true })
   realName: string | null;
+
+  /** how sure we are of realName and the national ID number (identity-assurance.ts) */
+  @Column({
+    type: 'enum',
+    enum: IdentityAssurance,
+    enumName: 'identity_assurance',
+    default: IdentityAssurance.None,
+  })
+  identityAssurance: IdentityAssurance;
+
+  /** who vouched for the identity, and when; both null while identityAssurance is `none` */
+  @Column({ type: 'enum', enum: IdentityVerifiedBy, enumName: 'identity_verified_by', nullable: true })
+  identityVerifiedBy: IdentityVerifiedBy | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  identityVerifiedAt: Date | null;
 
   /** AES-256-GCM envelope of the national ID number */
   @Column({ type: 'varchar', length: 200, nullable: true, select: false })
