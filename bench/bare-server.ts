@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
+import { caseRead, myApplications, taskQueue } from './bare-reads';
 import { submitSameSql } from './bare-submission';
 
 const pool = new Pool({
@@ -193,6 +194,7 @@ async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> 
 }
 
 const GUIDE_PATH = /^\/services\/([0-9a-f-]{36})$/;
+const CASE_PATH = /^\/cases\/([0-9a-f-]{36})$/;
 const SUBMIT_PATH = /^\/applications\/([0-9a-f-]{36})\/submit$/;
 /** The API's token secret, so the same-SQL submission twin can verify the citizen's token. */
 const JWT_SECRET = process.env.JWT_SECRET ?? '';
@@ -226,6 +228,20 @@ const server = createServer((req, res) => {
   }
   if (url.pathname === '/services') {
     services(url, res).catch(() => fail(res));
+    return;
+  }
+  // the signed-in reads' twins (bare-reads.ts): same statements as the API, token verified
+  if (url.pathname === '/me/applications') {
+    myApplications(pool, JWT_SECRET, req.headers.authorization, res).catch(() => fail(res));
+    return;
+  }
+  if (url.pathname === '/tasks') {
+    taskQueue(pool, JWT_SECRET, req.headers.authorization, res).catch(() => fail(res));
+    return;
+  }
+  const caseMatch = CASE_PATH.exec(url.pathname);
+  if (caseMatch) {
+    caseRead(pool, JWT_SECRET, req.headers.authorization, caseMatch[1], res).catch(() => fail(res));
     return;
   }
   const same = SUBMIT_PATH.exec(url.pathname);

@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { compareSequencers } from './audit-sequencer';
 import { hostileBodiesUnderLoad } from './hostile-bodies';
+import { openLoop, OpenLoopRequest, OpenLoopResult } from './open-loop';
+import { prepareSignedIn, seedSignedIn, shapeOf, SignedIn } from './signed-in';
 import autocannon from 'autocannon';
 import {
   loginCitizen,
@@ -26,8 +28,17 @@ import {
 } from './submission';
 
 const ROOT = join(__dirname, '..', '..');
+/** the build this file belongs to (dist/, or a helper's own output directory) */
+const DIST = join(__dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/** the sustained run whose RSS is reported (issue 11 §4 used 60 s at 200 connections); 0 skips it */
+const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 60);
+const SUSTAINED_CONNECTIONS = Number(process.env.BENCH_SUSTAINED_CONNECTIONS ?? 200);
+/** the open-loop runs: submissions per second (issue 11 §4: 100), the citizen's list per second */
+const OPEN_RATE = Number(process.env.BENCH_OPEN_RATE ?? 100);
+const OPEN_READ_RATE = Number(process.env.BENCH_OPEN_READ_RATE ?? 200);
+const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? DURATION);
 const GRAPHQL_LIST =
   '{ organisations(first: 20) { edges { cursor node { id name kind regionCode parentId uscc active version contacts { phone } } } pageInfo { hasNextPage endCursor } } }';
 
@@ -79,6 +90,8 @@ interface SubmissionSetup {
   port: number;
   serviceId: string;
   token: string;
+  /** the signed-in reads' citizen, clerk and case (bench/signed-in.ts) */
+  signedIn: SignedIn;
 }
 
 interface Row {
@@ -180,6 +193,36 @@ function scenarios(guideId: string, guideEtag: string, submission?: SubmissionSe
     },
   ];
   if (submission) {
+    // Issue 11 §4: what a signed-in user reads on every screen, each with a twin that verifies the
+    // token and runs the same statements (session check, staff grants, the page) by hand.
+    const { citizenToken, clerkToken, caseId } = submission.signedIn;
+    const as = (token: string): LoadOptions => ({ headers: { authorization: `Bearer ${token}` } });
+    list.push(
+      {
+        name: 'citizen applications list',
+        server: 'api',
+        path: '/v1/applications?limit=20',
+        opts: as(citizenToken),
+        bare: { path: '/me/applications?limit=20', opts: as(citizenToken) },
+        target: '≥ 0.5',
+      },
+      {
+        name: 'clerk task queue',
+        server: 'api',
+        path: '/v1/tasks?limit=20',
+        opts: as(clerkToken),
+        bare: { path: '/tasks?limit=20', opts: as(clerkToken) },
+        target: '≥ 0.5',
+      },
+      {
+        name: 'case read',
+        server: 'api',
+        path: `/v1/cases/${caseId}`,
+        opts: as(clerkToken),
+        bare: { path: `/cases/${caseId}`, opts: as(clerkToken) },
+        target: '≥ 0.5',
+      },
+    );
     // Each request submits the next fresh draft with a unique Idempotency-Key (no replays): form
     // checked, numbered, case and tasks started, audited, in one transaction. Its bare twin runs
     // the same statements by hand (bench/bare-submission.ts) on drafts made the same way.
@@ -254,9 +297,68 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`${url} did not become ready`);
 }
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** Samples a process's RSS every 250 ms until stopped; returns the highest sample. */
+function rssSampler(pid: number): { stop: () => number } {
+  let max = rssMb(pid);
+  const timer = setInterval(() => {
+    try {
+      max = Math.max(max, rssMb(pid));
+    } catch {
+      // exited
+    }
+  }, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return max;
+    },
+  };
+}
+
+interface Sustained {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  /** RSS (MB) before, highest sampled during, right after, and 10 s after the run */
+  before: number;
+  peak: number;
+  after: number;
+  settled: number;
+}
+
+/**
+ * Issue 11 §4: the API under SUSTAINED_CONNECTIONS for SUSTAINED_SECONDS, its RSS sampled
+ * throughout. Every connection cycles through the requests (the signed-in reads and the public
+ * lists on PostgreSQL; the public lists on the embedded database).
+ */
+async function sustainedRun(url: string, pid: number, requests: autocannon.Request[]): Promise<Sustained> {
+  const before = rssMb(pid);
+  const sampler = rssSampler(pid);
+  const r = await autocannon({
+    url,
+    connections: SUSTAINED_CONNECTIONS,
+    duration: SUSTAINED_SECONDS,
+    requests,
+  });
+  const peak = sampler.stop();
+  const after = rssMb(pid);
+  await new Promise((ok) => setTimeout(ok, 10_000));
+  return {
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx + r.errors,
+    before,
+    peak,
+    after,
+    settled: rssMb(pid),
+  };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
@@ -365,6 +467,7 @@ async function seed(url: string): Promise<{ guideId: string; submitServiceId: st
     `SELECT id FROM service WHERE status = 'published' ORDER BY id LIMIT 1`,
   );
   const submitServiceId = await seedSubmission(c);
+  await seedSignedIn(c, submitServiceId);
   await c.end();
   return { guideId: rows[0].id, submitServiceId };
 }
@@ -385,15 +488,20 @@ async function submissionCounts(url: string): Promise<{ submitted: number; draft
 /**
  * Node flags the API runs with. Node 24 sizes V8's young generation from the machine's memory
  * (128 MB reserved here, against 32 MB on Node 20), which alone puts RSS at ready near 250 MB;
- * capping the semi-space at 16 MB gives ~195 MB for a few more (cheap) scavenges. The production
- * start (npm start, Dockerfile) should pass the same flag; BENCH_NODE_FLAGS overrides it here.
+ * capping the semi-space at 16 MB gives ~195 MB for a few more (cheap) scavenges. The old space is
+ * sized from the machine's memory too: under load V8 let it fill with garbage up to ~4× the live
+ * heap before a full collection (live ~85 MB, RSS past 400 MB after 10 s at 200 connections);
+ * capping it at 256 MB keeps RSS near 235 MB. The production start (npm start, Dockerfile) passes
+ * the same flags; BENCH_NODE_FLAGS overrides them here.
  */
-const API_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=16')
+const API_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=16 --max-old-space-size=256')
   .split(' ')
   .filter(Boolean);
 
+/** Starts a script of this build (`src/main.js`: the API, with API_NODE_FLAGS). */
 function start(cmd: string[], env: Record<string, string>): ChildProcess {
-  if (cmd[0] === 'dist/src/main.js') cmd = [...API_NODE_FLAGS, ...cmd];
+  const flags = cmd[0] === 'src/main.js' ? API_NODE_FLAGS : [];
+  cmd = [...flags, join(DIST, cmd[0]), ...cmd.slice(1)];
   return spawn(process.execPath, cmd, {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -431,6 +539,25 @@ function baseEnv(apiPort: number, dbUrl: string | null): Record<string, string> 
   return env;
 }
 
+/**
+ * For the signed-in reads: one request to the API and one to its twin, whose JSON must have the
+ * same keys (top level and first item); a difference is printed with the report.
+ */
+async function sameShapes(selected: Scenario[], base: (s: Server) => string): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of selected.filter((x) => x.bare && x.opts?.headers && !x.opts.method)) {
+    const get = async (url: string, opts?: LoadOptions) => {
+      const res = await fetch(url, { headers: opts?.headers as Record<string, string> });
+      return { status: res.status, shape: shapeOf(await res.json().catch(() => null)) };
+    };
+    const a = await get(base(s.server) + s.path, s.opts);
+    const b = await get(base('bare') + s.bare!.path, s.bare!.opts);
+    if (a.status !== 200 || b.status !== 200 || a.shape !== b.shape)
+      out.push(`${s.name}: API ${a.status} {${a.shape}} ≠ twin ${b.status} {${b.shape}}`);
+  }
+  return out;
+}
+
 const byNameHas = (rows: Row[], name: string): boolean => rows.some((r) => r.scenario.name === name);
 
 const ratio = (a: number, b: number | undefined): string => (b ? (a / b).toFixed(2) : 'n/a');
@@ -445,7 +572,7 @@ async function main(): Promise<void> {
   const env = baseEnv(ports.api, dbUrl);
 
   const t0 = Date.now();
-  const api = start(['dist/src/main.js'], env);
+  const api = start(['src/main.js'], env);
   await waitFor(`http://127.0.0.1:${ports.api}/health/ready`);
   const startupMs = Date.now() - t0;
   const rssAtReady = rssMb(api.pid!);
@@ -457,23 +584,29 @@ async function main(): Promise<void> {
   if (dbUrl) {
     const seeded = await seed(dbUrl);
     guideId = seeded.guideId;
+    const c = new Client({ connectionString: dbUrl });
+    await c.connect();
     submission = {
       port: ports.api,
       serviceId: seeded.submitServiceId,
       token: await loginCitizen(base('api')),
+      signedIn: await prepareSignedIn(base('api'), c, seeded.submitServiceId),
     };
+    await c.end();
     // Cold runs: a second API with the shared read caches off, idle while not driven.
     // PGlite takes one connection, so there is no second API (nor a bare server) on the embedded database.
-    const cold = start(['dist/src/main.js'], {
+    const cold = start(['src/main.js'], {
       ...baseEnv(ports.cold, dbUrl),
       CATALOG_CACHE: 'off',
       DIRECTORY_CACHE: 'off',
     });
-    const bare = start(['dist/bench/bare-server.js'], {
+    const bare = start(['bench/bare-server.js'], {
       DATABASE_URL: dbUrl,
       PORT: String(ports.bare),
       DB_POOL_SIZE: '10',
       JWT_SECRET: env.JWT_SECRET,
+      // the submission twin opens and seals personal answers with the API's key (bare-submission.ts)
+      FIELD_KEYS: env.FIELD_KEYS,
     });
     procs.push(cold, bare);
     pids.cold = cold.pid;
@@ -488,10 +621,33 @@ async function main(): Promise<void> {
     (s) => (dbUrl || s.server === 'api') && (guideId || !s.path.startsWith('/v1/services')),
   );
   const only = process.env.BENCH_ONLY;
+  /** BENCH_ONLY: substrings of names, comma-separated (a run or scenario is kept when one matches) */
+  const wanted = (name: string) => !only || only.split(',').some((o) => name.includes(o));
   const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
 
+  const selected = chosen.filter((s) => wanted(s.name));
+  if (process.env.BENCH_CAPTURE_SQL && dbUrl) {
+    // One request per selected read, each after a marker statement, for a database whose
+    // log_statement is 'all' (ALTER DATABASE … SET log_statement = 'all' before the run, with
+    // BENCH_DATABASE_URL): the statements between two markers are what that read issues.
+    const marker = new Client({ connectionString: dbUrl });
+    await marker.connect();
+    for (const s of selected.filter((x) => !x.prepare && !x.opts?.method)) {
+      await marker.query(`SELECT $1::text AS bench_marker`, [`begin ${s.name}`]);
+      const res = await fetch(base(s.server) + s.path, {
+        headers: s.opts?.headers as Record<string, string>,
+      });
+      await res.text();
+      await new Promise((r) => setTimeout(r, 300));
+      await marker.query(`SELECT $1::text AS bench_marker`, [`end ${s.name} ${res.status}`]);
+    }
+    await marker.end();
+    for (const p of procs) p.kill('SIGTERM');
+    process.exit(0);
+  }
+  const shapes = await sameShapes(selected, base);
   const rows: Row[] = [];
-  for (const scenario of chosen.filter((s) => !only || s.name.includes(only))) {
+  for (const scenario of selected) {
     // Back to back, repeated: the median pair by ratio is reported, so one noisy run does not decide.
     const pairs: Row[] = [];
     for (let i = 0; i < repeat; i++) {
@@ -527,23 +683,80 @@ async function main(): Promise<void> {
           body: JSON.stringify(SUBMIT_FORM_DATA),
         })
       : undefined;
+  // Issue 11 §4: submissions (and the citizen's list) at a fixed arrival rate, open loop.
+  const openLoops: { name: string; result: OpenLoopResult }[] = [];
+  if (submission && wanted('open-loop')) {
+    const apiBase = base('api');
+    const { citizenToken } = submission.signedIn;
+    const drafts = async (seconds: number) => {
+      const opts = await prepareSubmission(apiBase, submission.token, submission.serviceId, seconds, false);
+      const setup = (opts.requests![0] as { setupRequest: (r: object) => OpenLoopRequest }).setupRequest;
+      return (): OpenLoopRequest => setup({});
+    };
+    // a short warm-up at the same rate, then the measured run
+    await openLoop(ports.api, OPEN_RATE, Math.min(3, OPEN_SECONDS), await drafts(Math.min(3, OPEN_SECONDS)));
+    openLoops.push({
+      name: `application submission at ${OPEN_RATE}/s`,
+      result: await openLoop(ports.api, OPEN_RATE, OPEN_SECONDS, await drafts(OPEN_SECONDS)),
+    });
+    const read = (): OpenLoopRequest => ({
+      method: 'GET',
+      path: '/v1/applications?limit=20',
+      headers: { authorization: `Bearer ${citizenToken}` },
+    });
+    openLoops.push({
+      name: `citizen applications list at ${OPEN_READ_RATE}/s`,
+      result: await openLoop(ports.api, OPEN_READ_RATE, OPEN_SECONDS, read),
+    });
+  }
+  // Issue 11 §4: the API's memory through a long run at many connections.
+  let sustained: Sustained | null = null;
+  if (SUSTAINED_SECONDS > 0 && wanted('sustained run')) {
+    const requests: autocannon.Request[] = [
+      { method: 'GET', path: '/v1/services?limit=20' },
+      { method: 'GET', path: '/v1/organisations?limit=20' },
+    ];
+    if (submission) {
+      const { citizenToken, clerkToken, caseId } = submission.signedIn;
+      const citizen = { authorization: `Bearer ${citizenToken}` };
+      const clerk = { authorization: `Bearer ${clerkToken}` };
+      requests.push(
+        { method: 'GET', path: '/v1/applications?limit=20', headers: citizen },
+        { method: 'GET', path: '/v1/tasks?limit=20', headers: clerk },
+        { method: 'GET', path: `/v1/cases/${caseId}`, headers: clerk },
+      );
+    }
+    sustained = await sustainedRun(base('api'), api.pid!, requests);
+  }
   // Issue 10 §2: hostile bodies from one autocannon while another measures a normal read's p99.
-  const hostile =
-    !only || 'hostile bodies'.includes(only)
-      ? await hostileBodiesUnderLoad(base('api'), guideId ?? '00000000-0000-7000-8000-000000000000', DURATION)
-      : null;
+  const hostile = wanted('hostile bodies')
+    ? await hostileBodiesUnderLoad(base('api'), guideId ?? '00000000-0000-7000-8000-000000000000', DURATION)
+    : null;
   const rssAfter = rssMb(api.pid!);
+  const rssPeak = rssMb(api.pid!, 'VmHWM');
   for (const p of procs) p.kill('SIGTERM');
   const counts = dbUrl && byNameHas(rows, 'application submission') ? await submissionCounts(dbUrl) : null;
   // The sequencer protocols in SQL alone, on the now idle machine (PostgreSQL only).
-  const sequencing =
-    dbUrl && (!only || 'audit sequencing'.includes(only)) ? await sequencerFigures(dbUrl) : null;
+  const sequencing = dbUrl && wanted('audit sequencing') ? await sequencerFigures(dbUrl) : null;
 
   const byName = new Map(rows.map((r) => [r.scenario.name, r]));
   const lines = [
     `OneWindow benchmark (${dbUrl ? 'PostgreSQL' : 'embedded PGlite'}, ${CONNECTIONS} connections, ${DURATION} s per run, ${repeat} run(s) per pair)`,
     `Node ${process.version}, API flags: ${API_NODE_FLAGS.join(' ') || 'none'}`,
-    `start to ready: ${startupMs} ms; RSS at ready: ${rssAtReady} MB; RSS after load: ${rssAfter} MB`,
+    `start to ready: ${startupMs} ms; RSS at ready: ${rssAtReady} MB; RSS after load: ${rssAfter} MB; high-water mark (VmHWM) over the whole bench: ${rssPeak} MB`,
+    ...(sustained
+      ? [
+          `sustained run (${SUSTAINED_SECONDS} s, ${SUSTAINED_CONNECTIONS} connections, ${submission ? 'signed-in reads and public lists' : 'public lists'} in turn): ` +
+            `${sustained.rps} req/s, p50 ${sustained.p50} ms, p99 ${sustained.p99} ms, ${sustained.non2xx} non-2xx; ` +
+            `RSS ${sustained.before} MB before, ${sustained.peak} MB at its highest, ${sustained.after} MB right after, ${sustained.settled} MB 10 s later`,
+        ]
+      : []),
+    ...openLoops.map(
+      ({ name, result: o }) =>
+        `open loop, ${name} for ${o.seconds} s (latency from the scheduled send): p50 ${o.p50} ms, p99 ${o.p99} ms, max ${o.max} ms; ` +
+        `${o.sent} sent, ${o.failed} failed, ${o.late} sent late (> 10 ms)`,
+    ),
+    ...shapes.map((d) => `JSON shape differs from the twin: ${d}`),
     '',
     '| scenario | API req/s | p50 ms | p99 ms | non-2xx | API CPU µs/req | bare req/s | bare p99 ms | bare non-2xx | bare CPU µs/req | ratio to bare (req/s) | ratio to bare (CPU) | target | ratio to REST twin |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',

@@ -76,7 +76,8 @@ const SUBMIT_FORM = {
   additionalProperties: false,
   properties: {
     applicantName: { type: 'string', minLength: 1, maxLength: 50 },
-    phone: { type: 'string', pattern: '^1\\d{10}$' },
+    // personal: sealed in form_personal (AES-256-GCM), opened and sealed again on submit
+    phone: { type: 'string', pattern: '^1\\d{10}$', 'x-personal': 'phone' },
     shopArea: { type: 'number', minimum: 0 },
   },
 };

@@ -10,6 +10,8 @@ import { SignInHardening1796100000003 } from './1796100000003-SignInHardening';
 import { AuditWitness1796100000004 } from './1796100000004-AuditWitness';
 import { RateLimitCounter1796100000005 } from './1796100000005-RateLimitCounter';
 import { IdentityAssurance1796100000010 } from './1796100000010-IdentityAssurance';
+import { OidcFrontendExchange1796100000011 } from './1796100000011-OidcFrontendExchange';
+import { ServiceIdentityAssurance1796100000015 } from './1796100000015-ServiceIdentityAssurance';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   M0,
@@ -22,4 +24,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuditWitness1796100000004,
   RateLimitCounter1796100000005,
   IdentityAssurance1796100000010,
+  OidcFrontendExchange1796100000011,
+  ServiceIdentityAssurance1796100000015,
 ];

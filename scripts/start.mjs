@@ -81,12 +81,16 @@ if (reason) {
   say('OneWindow start: build up to date');
 }
 
-const server = spawn(process.execPath, ['--max-semi-space-size=16', ENTRY, ...process.argv.slice(2)], {
-  cwd: ROOT,
-  stdio: ['ignore', 'inherit', 'inherit'],
-  // Its own process group: a terminal's Ctrl-C reaches only this launcher, which forwards it once.
-  detached: true,
-});
+const server = spawn(
+  process.execPath,
+  ['--max-semi-space-size=16', '--max-old-space-size=256', ENTRY, ...process.argv.slice(2)],
+  {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    // Its own process group: a terminal's Ctrl-C reaches only this launcher, which forwards it once.
+    detached: true,
+  },
+);
 
 let forwarded = false;
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { vkeyToPublicKey } from '../modules/platform/audit/checkpoint';
 import { DEV_SIGNING_KEY, loadSigningKey } from '../modules/platform/audit/signing-key';
+import { OidcClientKey, parseOidcClientKey } from '../modules/platform/identity/oidc/oidc-client-key';
 import { FieldCipher } from '../modules/platform/identity/personal-data/field-cipher';
 import { ROLE_NAMES } from '../modules/platform/identity/staff/role-catalogue';
 
@@ -147,14 +148,39 @@ export interface SmtpConfig {
 export interface OidcConfig {
   issuer: string;
   clientId: string;
-  clientSecret: string;
+  /** how we authenticate at the token endpoint (OIDC_CLIENT_AUTH) */
+  clientAuth: OidcClientAuth;
+  /** OIDC_CLIENT_SECRET: required for the client_secret_* methods, unused with private_key_jwt */
+  clientSecret: string | null;
+  /** OIDC_CLIENT_PRIVATE_KEY / OIDC_CLIENT_KEY_ID: required for private_key_jwt */
+  clientKey: OidcClientKey | null;
   /** this API's callback as registered at the provider (default PUBLIC_BASE_URL + /v1/auth/oidc/callback) */
   redirectUri: string;
   /** space-separated, always including openid */
   scopes: string;
   /** claim names; a phone number links or is stored only when `<phone>_verified` is true */
   claims: { nationalId: string | null; name: string; phone: string };
+  /**
+   * OIDC_ACR_VALUES: assurance levels requested (`acr_values`) and one of which the ID token's `acr`
+   * must carry; empty: none requested, and no sign-in marks an account's identity verified
+   */
+  acrValues: string[];
+  /** OIDC_MAX_AGE: seconds since the person last authenticated at the provider (`max_age`, `auth_time` checked); null: not asked */
+  maxAge: number | null;
+  /**
+   * OIDC_FRONTEND_REDIRECT_URI: when set, the callback redirects (303) there with a one-time code
+   * (`?code=`) or `?error=`, and the frontend exchanges the code at POST /v1/auth/oidc/exchange;
+   * null: the callback answers the token pair as JSON (API clients)
+   */
+  frontendRedirectUri: string | null;
 }
+
+export const OIDC_CLIENT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+] as const;
+export type OidcClientAuth = (typeof OIDC_CLIENT_AUTH_METHODS)[number];
 
 export class ConfigError extends Error {}
 
@@ -423,15 +449,33 @@ export function oidcConfig(env: Env, isProd: boolean, publicBaseUrl: string): Oi
   if (!env.OIDC_ISSUER) return null;
   const issuer = oidcUrl('OIDC_ISSUER', env.OIDC_ISSUER, isProd);
   const clientId = env.OIDC_CLIENT_ID;
-  const clientSecret = env.OIDC_CLIENT_SECRET;
   if (!clientId) throw new ConfigError('OIDC_CLIENT_ID is required when OIDC_ISSUER is set');
-  if (!clientSecret) throw new ConfigError('OIDC_CLIENT_SECRET is required when OIDC_ISSUER is set');
+  const clientAuth = (env.OIDC_CLIENT_AUTH || 'client_secret_basic') as OidcClientAuth;
+  if (!OIDC_CLIENT_AUTH_METHODS.includes(clientAuth))
+    throw new ConfigError(
+      `OIDC_CLIENT_AUTH must be one of ${OIDC_CLIENT_AUTH_METHODS.join(', ')}, got "${env.OIDC_CLIENT_AUTH}"`,
+    );
+  const clientSecret = clientAuth === 'private_key_jwt' ? null : env.OIDC_CLIENT_SECRET || null;
+  if (clientAuth !== 'private_key_jwt' && !clientSecret)
+    throw new ConfigError(
+      `OIDC_CLIENT_SECRET is required when OIDC_ISSUER is set (OIDC_CLIENT_AUTH=${clientAuth})`,
+    );
+  let clientKey: OidcClientKey | null = null;
+  if (clientAuth === 'private_key_jwt') {
+    if (!env.OIDC_CLIENT_PRIVATE_KEY)
+      throw new ConfigError('OIDC_CLIENT_PRIVATE_KEY is required with OIDC_CLIENT_AUTH=private_key_jwt');
+    try {
+      clientKey = parseOidcClientKey(env.OIDC_CLIENT_PRIVATE_KEY, env.OIDC_CLIENT_KEY_ID || undefined);
+    } catch (e) {
+      throw new ConfigError(`OIDC_CLIENT_PRIVATE_KEY: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const redirectUri = oidcUrl(
     'OIDC_REDIRECT_URI',
     env.OIDC_REDIRECT_URI || `${publicBaseUrl.replace(/\/+$/, '')}/v1/auth/oidc/callback`,
     isProd,
   );
-  const scopes = (env.OIDC_SCOPES || 'openid').split(/\s+/).filter(Boolean);
+  const scopes = (env.OIDC_SCOPES || 'openid profile phone').split(/\s+/).filter(Boolean);
   if (!scopes.includes('openid')) throw new ConfigError('OIDC_SCOPES must include openid');
   if (!scopes.every((s) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s)))
     throw new ConfigError(
@@ -443,17 +487,28 @@ export function oidcConfig(env: Env, isProd: boolean, publicBaseUrl: string): Oi
       throw new ConfigError(`${name} must be a claim name, got "${raw}"`);
     return raw;
   };
+  const acrValues = (env.OIDC_ACR_VALUES || '').split(/\s+/).filter(Boolean);
+  if (!acrValues.every((v) => /^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/.test(v)))
+    throw new ConfigError(`OIDC_ACR_VALUES must be space-separated values, got "${env.OIDC_ACR_VALUES}"`);
+  const frontendRedirectUri = env.OIDC_FRONTEND_REDIRECT_URI
+    ? oidcUrl('OIDC_FRONTEND_REDIRECT_URI', env.OIDC_FRONTEND_REDIRECT_URI, isProd)
+    : null;
   return {
     issuer,
     clientId,
+    clientAuth,
     clientSecret,
+    clientKey,
     redirectUri,
     scopes: scopes.join(' '),
     claims: {
-      nationalId: claim('OIDC_CLAIM_NATIONAL_ID', null),
+      nationalId: claim('OIDC_CLAIM_NATIONAL_ID', 'national_id'),
       name: claim('OIDC_CLAIM_NAME', 'name')!,
       phone: claim('OIDC_CLAIM_PHONE', 'phone_number')!,
     },
+    acrValues,
+    maxAge: env.OIDC_MAX_AGE ? int(env, 'OIDC_MAX_AGE', 0, 0, 365 * 86400) : null,
+    frontendRedirectUri,
   };
 }
 

@@ -32,6 +32,7 @@ import { RoleAssignment } from '../modules/platform/identity/staff/role-assignme
 import { ChannelIdentity } from '../modules/platform/identity/channels/channel-identity.entity';
 import { BusinessRepresentative } from '../modules/platform/identity/business/business-representative.entity';
 import { ExternalIdentity } from '../modules/platform/identity/oidc/external-identity.entity';
+import { OidcLoginCode } from '../modules/platform/identity/oidc/oidc-login-code.entity';
 import { OidcState } from '../modules/platform/identity/oidc/oidc-state.entity';
 import { Licence } from '../modules/public/licences/licence.entity';
 import { Service, ServiceVersion } from '../modules/public/catalog/service.entity';
@@ -69,6 +70,7 @@ export const ENTITIES: Array<new () => object> = [
   WorkCalendarYear,
   ExternalIdentity,
   OidcState,
+  OidcLoginCode,
   ChannelIdentity,
   BusinessRepresentative,
   Licence,

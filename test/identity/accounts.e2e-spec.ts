@@ -42,6 +42,7 @@ describe('staff read of personal data', () => {
     idNumber = nationalId();
     await t.http
       .put('/v1/me/profile')
+      .set('If-Match', '*')
       .set(auth(citizen.accessToken))
       .send({ nationalId: idNumber, realName: '李小龙' })
       .expect(200);

@@ -64,7 +64,12 @@ describe('business representatives', () => {
   it('lets a business authorise a citizen by phone; both sides see it, personal data masked', async () => {
     const b = await business();
     const rep = await signedInCitizen(t, { displayName: '经办人小王' });
-    await t.http.put('/v1/me/profile').set(as(rep)).send({ realName: '王小明' }).expect(200);
+    await t.http
+      .put('/v1/me/profile')
+      .set('If-Match', '*')
+      .set(as(rep))
+      .send({ realName: '王小明' })
+      .expect(200);
     const validUntil = inDays(90);
     const res = await grant(b, { phone: rep.phone, scope: 'apply', validUntil }).expect(201);
     expect(res.body).toEqual({
@@ -313,7 +318,7 @@ describe('business representatives', () => {
       representatives: [
         {
           id: body.id,
-          scope: 'Apply',
+          scope: 'apply',
           status: 'active',
           representative: { id: rep.id, phone: body.representative.phone },
         },

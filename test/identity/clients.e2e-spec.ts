@@ -261,6 +261,71 @@ describe('machine clients and API keys', () => {
       );
     });
 
+    it('answers RFC 6749 errors, never problem+json, for refusals made before the controller', async () => {
+      const c = await newClient(orgAdminX);
+      const creds = basic(c.clientId, c.clientSecret);
+      const json = (raw: string, authorization = creds) =>
+        t.http
+          .post('/v1/oauth/token')
+          .set('Content-Type', 'application/json')
+          .set('Authorization', authorization)
+          .send(raw);
+      const ascii = /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/;
+      const cases: [string, Promise<Response>, number, string][] = [
+        ['malformed JSON', json("{'grant_type': nope"), 400, 'invalid_request'],
+        ['truncated JSON', json('{"grant_type":"client_cred'), 400, 'invalid_request'],
+        [
+          'a 2 MB body',
+          json(JSON.stringify({ grant_type: 'client_credentials', pad: 'x'.repeat(2 * 1024 * 1024) })),
+          400,
+          'invalid_request',
+        ],
+        [
+          'a depth-5000 body',
+          json(`{"grant_type":"client_credentials","zz":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`),
+          400,
+          'invalid_request',
+        ],
+        [
+          'NUL in scope',
+          tokenForm({ grant_type: 'client_credentials', scope: 'directory:read\u0000' }, creds),
+          400,
+          'invalid_request',
+        ],
+        [
+          'a malformed Bearer token',
+          tokenForm({ grant_type: 'client_credentials' }, 'Bearer not.a.token'),
+          401,
+          'invalid_client',
+        ],
+        [
+          'an unknown scheme',
+          tokenForm({ grant_type: 'client_credentials' }, 'Digest x=1'),
+          401,
+          'invalid_client',
+        ],
+      ];
+      for (const [label, pending, status, error] of cases) {
+        const res = await pending;
+        try {
+          expectOAuthError(res, status, error);
+          expect(res.body.error_description).toMatch(ascii);
+          if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Basic realm=/);
+        } catch (e) {
+          throw new Error(`${label}: ${res.status} ${res.text.slice(0, 200)}\n${String(e)}`, { cause: e });
+        }
+      }
+      // the client never got a token out of any of them
+      const used = await t.db.query<{ last_used_at: Date | null }>(
+        'SELECT last_used_at FROM oauth_client WHERE id = $1',
+        [c.id],
+      );
+      expect(used[0].last_used_at).toBeNull();
+      // and the same request, well formed, still works
+      const ok = await tokenForm({ grant_type: 'client_credentials' }, creds);
+      expect(ok.status).toBe(200);
+    });
+
     it('keeps the previous secret valid until the rotation deadline only', async () => {
       const c = await newClient(orgAdminX);
       const rotated = await t.http

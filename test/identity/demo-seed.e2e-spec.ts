@@ -5,6 +5,7 @@ import {
   DEMO_CLIENT_SECRET,
   DEMO_PASSWORD,
   DEMO_TOTP_SECRET,
+  DEMO_VERIFIED_CITIZEN,
   demoBanner,
   seedDemoData,
 } from '../../src/modules/platform/demo/demo-seed';
@@ -12,6 +13,8 @@ import {
   demoCredentialsIn,
   refuseDemoCredentialsInProduction,
 } from '../../src/modules/platform/demo/demo-credentials';
+import { RESIDENCE_PERMIT } from '../../src/modules/platform/demo/demo-services.data';
+import { samples } from '../support/sample-files';
 import { totpCode } from '../../src/modules/platform/identity/staff/totp';
 import { isValidUnifiedSocialCreditCode } from '../../src/modules/platform/identity/personal-data/national-id';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -54,6 +57,7 @@ describe('demo data', () => {
         'auditor',
         '13800000001',
         '13800000002',
+        DEMO_VERIFIED_CITIZEN.phone,
         'biz@demo.onewindow.dev',
         DEMO_CLIENT_ID,
       ]),
@@ -157,6 +161,86 @@ describe('demo data', () => {
     } finally {
       t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000' });
     }
+  });
+
+  it('has a verified demo citizen: the demo permit service refuses the unverified one and fills the verified identity', async () => {
+    const summary = await seedDemoData(t.app);
+    const entry = summary.accounts.find((a) => a.login === DEMO_VERIFIED_CITIZEN.phone);
+    expect(entry?.role).toContain('verified');
+    expect(demoBanner(summary)).toContain(DEMO_VERIFIED_CITIZEN.phone);
+    const [row] = await t.db.query<Record<string, string | null>>(
+      `SELECT real_name, identity_assurance, identity_verified_by, identity_verified_at, national_id_masked
+       FROM account WHERE phone = $1`,
+      [DEMO_VERIFIED_CITIZEN.phone],
+    );
+    expect(row).toMatchObject({
+      real_name: DEMO_VERIFIED_CITIZEN.realName,
+      identity_assurance: 'real_name',
+      identity_verified_by: 'demo',
+      national_id_masked: '110***********0027',
+    });
+    expect(row.identity_verified_at).not.toBeNull();
+    const [plain] = await t.db.query<{ identity_assurance: string }>(
+      `SELECT identity_assurance FROM account WHERE phone = '13800000001'`,
+    );
+    expect(plain.identity_assurance).toBe('none');
+
+    const bearer = async (login: string) => ({
+      Authorization: `Bearer ${
+        (await t.http.post('/v1/auth/login').send({ login, password: DEMO_PASSWORD }).expect(200)).body
+          .accessToken as string
+      }`,
+    });
+    const [service] = await t.db.query<{ id: string; required_assurance: string }>(
+      `SELECT id, required_assurance FROM service WHERE implementation_code = $1`,
+      [RESIDENCE_PERMIT.code],
+    );
+    expect(service.required_assurance).toBe('real_name');
+    const guide = await t.http.get(`/v1/services/${service.id}`).expect(200);
+    expect(guide.body.requiredAssurance).toBe('real_name');
+    // The residence permit (police, not the market bureau whose statistics demo-services checks).
+    const form = {
+      phone: '13800000009',
+      currentAddress: '演示市甲区人民路 8 号',
+      residentSince: '2024-01-02',
+      basis: 'employment',
+    };
+    const apply = async (who: Record<string, string>) => {
+      const draft = await t.http
+        .post('/v1/applications')
+        .set(who)
+        .send({ serviceId: service.id, formData: form })
+        .expect(201);
+      for (const m of RESIDENCE_PERMIT.content.guide.materials.filter((x) => x.required)) {
+        const file = await t.http
+          .post('/v1/files')
+          .set(who)
+          .attach('file', samples.pdf(), { filename: 'm.pdf', contentType: 'application/pdf' })
+          .expect(201);
+        await t.http
+          .post(`/v1/applications/${draft.body.id}/attachments`)
+          .set(who)
+          .send({ fileId: file.body.id, material: m.name })
+          .expect(201);
+      }
+      return {
+        draft: draft.body as { id: string; formData: Record<string, unknown> },
+        submit: await t.http.post(`/v1/applications/${draft.body.id}/submit`).set(who).send(),
+      };
+    };
+    const refused = await apply(await bearer('13800000001'));
+    expect(refused.submit.status).toBe(403);
+    expect(refused.submit.body).toMatchObject({
+      code: 'IDENTITY_ASSURANCE_REQUIRED',
+      requiredAssurance: 'real_name',
+    });
+    const ok = await apply(await bearer(DEMO_VERIFIED_CITIZEN.phone));
+    expect(ok.draft.formData).toMatchObject({
+      applicantName: DEMO_VERIFIED_CITIZEN.realName,
+      idNumber: DEMO_VERIFIED_CITIZEN.nationalId,
+    });
+    expect(ok.submit.status).toBe(200);
+    expect(ok.submit.body.status).toBe('submitted');
   });
 
   it('refuses to run in production, where its credentials would be public', async () => {

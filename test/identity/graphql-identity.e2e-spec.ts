@@ -202,7 +202,7 @@ describe('identity over GraphQL', () => {
       const weak = await confirm('short');
       expect(weak.errors?.[0].extensions).toMatchObject({
         code: 'VALIDATION_FAILED',
-        errors: [{ pointer: '/newPassword', code: 'passwordPolicy' }],
+        errors: [{ pointer: '/input/newPassword', code: 'passwordPolicy' }],
       });
       expect(await confirm('Brand-new-pass-42')).toEqual({ data: { confirmPasswordReset: true } });
       expect(codeOf(await gql('{ me { id } }', {}, auth(c.accessToken)))).toBe('INVALID_TOKEN');
@@ -316,16 +316,16 @@ describe('identity over GraphQL', () => {
       const target = await person(X1);
       const assigned = await gql<{ assignRole: { id: string; role: string; organisationId: string } }>(
         'mutation($s: ID!, $i: AssignRoleInput!) { assignRole(staffId: $s, input: $i) { id role organisationId grantedBy } }',
-        { s: target.id, i: { role: 'Clerk', organisationId: X1 } },
+        { s: target.id, i: { role: 'clerk', organisationId: X1 } },
         tok(orgAdminX),
       );
-      expect(assigned.data!.assignRole).toMatchObject({ role: 'Clerk', organisationId: X1 });
+      expect(assigned.data!.assignRole).toMatchObject({ role: 'clerk', organisationId: X1 });
       const assignmentId = assigned.data!.assignRole.id;
       expect(await countRows('role_assignment WHERE id = $1', [assignmentId])).toBe(1);
       // a role outside the caller's scope and a role given to oneself are refused
       const yRole = await gql(
         'mutation($s: ID!, $i: AssignRoleInput!) { assignRole(staffId: $s, input: $i) { id } }',
-        { s: target.id, i: { role: 'Clerk', organisationId: Y } },
+        { s: target.id, i: { role: 'clerk', organisationId: Y } },
         tok(orgAdminX),
       );
       expect(codeOf(yRole)).toBe('NOT_FOUND');
@@ -353,11 +353,11 @@ describe('identity over GraphQL', () => {
         {},
         tok(orgAdminX),
       );
-      expect(roles.data!.roles.find((r) => r.name === 'Clerk')?.permissions).toEqual(
+      expect(roles.data!.roles.find((r) => r.name === 'clerk')?.permissions).toEqual(
         expect.arrayContaining(['case:handle']),
       );
       // the global administrator's role no longer bundles self:service
-      expect(roles.data!.roles.find((r) => r.name === 'Admin')?.permissions).not.toContain('self:service');
+      expect(roles.data!.roles.find((r) => r.name === 'admin')?.permissions).not.toContain('self:service');
     });
 
     it('serves the staff member their own profile, TOTP enrolment and delegations', async () => {
@@ -369,7 +369,7 @@ describe('identity over GraphQL', () => {
         tok(me),
       );
       expect(profile.data).toEqual({
-        myStaffProfile: { id: me.id, username: me.login, roles: [{ role: 'Clerk' }], delegations: [] },
+        myStaffProfile: { id: me.id, username: me.login, roles: [{ role: 'clerk' }], delegations: [] },
       });
 
       // A session alone cannot start an enrolment: the current password is asked for.
@@ -404,7 +404,7 @@ describe('identity over GraphQL', () => {
         {
           i: {
             toAccountId: colleague.id,
-            role: 'Clerk',
+            role: 'clerk',
             organisationId: X,
             validFrom: from.toISOString(),
             validUntil: new Date(from.getTime() + 86_400_000).toISOString(),
@@ -417,7 +417,7 @@ describe('identity over GraphQL', () => {
         id: expect.any(String),
         fromAccountId: me.id,
         toAccountId: colleague.id,
-        role: 'Clerk',
+        role: 'clerk',
         reason: '图谱休假',
         revokedAt: null,
       });
@@ -620,8 +620,8 @@ describe('identity over GraphQL', () => {
           assignRole(staffId: $staffId, input: $input, idempotencyKey: $key) { id role organisationId grantedBy } }`,
         callers: () => [tok(admins[0]), tok(admins[1])],
         headers,
-        fresh: async () => ({ staffId: (await person(X1)).id, input: { role: 'Clerk', organisationId: X1 } }),
-        changed: (v) => ({ ...v, input: { ...input(v), role: 'Reviewer' } }),
+        fresh: async () => ({ staffId: (await person(X1)).id, input: { role: 'clerk', organisationId: X1 } }),
+        changed: (v) => ({ ...v, input: { ...input(v), role: 'reviewer' } }),
         effects: () => countRows('role_assignment WHERE granted_by = ANY($1)', ids(admins)),
         rest: (v) => ({
           path: `/v1/staff/${v.staffId as string}/roles`,
@@ -639,7 +639,7 @@ describe('identity over GraphQL', () => {
           return {
             input: {
               toAccountId: (await person(X)).id,
-              role: 'Clerk',
+              role: 'clerk',
               organisationId: X,
               validFrom: from.toISOString(),
               validUntil: new Date(from.getTime() + 86_400_000).toISOString(),

@@ -188,7 +188,7 @@ export function graphqlMatrix(d: MatrixDeps): {
       variables: async () => ({
         i: {
           toAccountId: (await d.freshStaff(d.ids().X1)).id,
-          role: 'Clerk',
+          role: 'clerk',
           organisationId: d.ids().X,
           validFrom: new Date().toISOString(),
           validUntil: new Date(Date.now() + 86_400_000).toISOString(),
@@ -257,7 +257,7 @@ export function graphqlMatrix(d: MatrixDeps): {
       query: ASSIGN,
       variables: async () => ({
         s: (await d.freshStaff(d.ids().X1)).id,
-        i: { role: 'Clerk', organisationId: d.ids().X1 },
+        i: { role: 'clerk', organisationId: d.ids().X1 },
       }),
       expect: deny({ orgAdminX: 'ok', admin: 'ok' }),
     },
@@ -267,7 +267,7 @@ export function graphqlMatrix(d: MatrixDeps): {
       query: ASSIGN,
       variables: async () => ({
         s: (await d.freshStaff(d.ids().Y)).id,
-        i: { role: 'Clerk', organisationId: d.ids().Y },
+        i: { role: 'clerk', organisationId: d.ids().Y },
       }),
       expect: deny({ orgAdminX: 'NOT_FOUND', admin: 'ok' }),
     },

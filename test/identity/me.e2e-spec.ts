@@ -57,11 +57,42 @@ describe('me: the signed-in account', () => {
       email: null,
       realName: null,
       nationalId: null,
+      identityAssurance: 'none',
+      identityVerifiedAt: null,
       unifiedSocialCreditCode: null,
       createdAt: expect.any(String),
       version: expect.any(Number),
     });
     expect(res.headers['cache-control']).toContain('no-store');
+  });
+
+  describe('PUT /v1/me/profile needs If-Match (no lost updates)', () => {
+    it('428 without it, 412 with a stale ETag, 200 with the one GET /v1/me gave', async () => {
+      const c = await signedInCitizen(t, { displayName: '原名' });
+      const me = await t.http.get('/v1/me').set('Authorization', bearer(c)).expect(200);
+      const etag = me.headers.etag;
+      expect(etag).toBe(`"v${me.body.version}"`);
+      const put = (ifMatch: string | null, displayName: string) => {
+        const req = t.http.put('/v1/me/profile').set('Authorization', bearer(c));
+        if (ifMatch !== null) req.set('If-Match', ifMatch);
+        return req.send({ displayName });
+      };
+      const blind = await put(null, '盲改');
+      expect([blind.status, blind.body.code]).toEqual([428, 'PRECONDITION_REQUIRED']);
+      const stale = await put(`"v${me.body.version + 3}"`, '旧版');
+      expect([stale.status, stale.body.code]).toEqual([412, 'PRECONDITION_FAILED']);
+      expect((await idColumns(c.id)).version).toBe(me.body.version);
+      const ok = await put(etag, '新名');
+      expect(ok.status).toBe(200);
+      expect(ok.body.displayName).toBe('新名');
+      expect(ok.body.version).toBeGreaterThan(me.body.version);
+      expect((await idColumns(c.id)).version).toBe(ok.body.version);
+      // the ETag just used is now stale: a second tab holding it is refused
+      const second = await put(etag, '另一个标签页');
+      expect(second.status).toBe(412);
+      const after = await t.http.get('/v1/me').set('Authorization', bearer(c)).expect(200);
+      expect(after.body.displayName).toBe('新名');
+    });
   });
 
   describe('profile and national ID', () => {
@@ -71,6 +102,7 @@ describe('me: the signed-in account', () => {
       const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
       const res = await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(c))
         .send({ nationalId: bad, realName: '张三' })
         .expect(400);
@@ -92,6 +124,7 @@ describe('me: the signed-in account', () => {
       const before = (await idColumns(c.id)).version;
       const res = await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(c))
         .send({ nationalId: id, realName: '张三丰', displayName: '三丰' })
         .expect(200);
@@ -130,12 +163,14 @@ describe('me: the signed-in account', () => {
       const id = nationalId('X');
       await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(a))
         .send({ nationalId: id.toLowerCase() })
         .expect(200);
       expect((await idColumns(a.id)).national_id_last4).toBe(id.slice(-4));
       const res = await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(b))
         .send({ nationalId: ` ${id} ` })
         .expect(409);
@@ -143,7 +178,12 @@ describe('me: the signed-in account', () => {
       expect(JSON.stringify(res.body)).not.toContain(id);
       expect((await idColumns(b.id)).national_id_bidx).toBeNull();
       // Setting the same ID again on its own account is fine.
-      await t.http.put('/v1/me/profile').set('Authorization', bearer(a)).send({ nationalId: id }).expect(200);
+      await t.http
+        .put('/v1/me/profile')
+        .set('If-Match', '*')
+        .set('Authorization', bearer(a))
+        .send({ nationalId: id })
+        .expect(200);
     });
 
     it("never shows one citizen another's data", async () => {
@@ -151,6 +191,7 @@ describe('me: the signed-in account', () => {
       const b = await signedInCitizen(t);
       await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(a))
         .send({ nationalId: nationalId(), realName: '李四' })
         .expect(200);
@@ -162,11 +203,13 @@ describe('me: the signed-in account', () => {
       const c = await signedInCitizen(t);
       await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(c))
         .send({ nationalId: nationalId(), realName: '王五' })
         .expect(200);
       const res = await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(c))
         .send({ nationalId: null, realName: null })
         .expect(200);
@@ -193,7 +236,12 @@ describe('me: the signed-in account', () => {
         'SELECT status, kind, display_name, real_name, version FROM account WHERE id = $1',
         [c.id],
       );
-      const res = await t.http.put('/v1/me/profile').set('Authorization', bearer(c)).send(body).expect(400);
+      const res = await t.http
+        .put('/v1/me/profile')
+        .set('If-Match', '*')
+        .set('Authorization', bearer(c))
+        .send(body)
+        .expect(400);
       expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ pointer })]));
       expect(
         await t.db.query('SELECT status, kind, display_name, real_name, version FROM account WHERE id = $1', [
@@ -207,6 +255,7 @@ describe('me: the signed-in account', () => {
       const citizen = await signedInCitizen(t);
       const res = await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(citizen))
         .send({ unifiedSocialCreditCode: code })
         .expect(400);
@@ -215,6 +264,7 @@ describe('me: the signed-in account', () => {
       const business = await signedInCitizen(t, { kind: 'business' });
       const ok = await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(business))
         .send({ unifiedSocialCreditCode: code })
         .expect(200);
@@ -222,6 +272,7 @@ describe('me: the signed-in account', () => {
       const other = await signedInCitizen(t, { kind: 'business' });
       await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(other))
         .send({ unifiedSocialCreditCode: code })
         .expect(409);
@@ -243,6 +294,7 @@ describe('me: the signed-in account', () => {
       const id = nationalId();
       await t.http
         .put('/v1/me/profile')
+        .set('If-Match', '*')
         .set('Authorization', bearer(c))
         .send({ nationalId: id, realName: '赵六' })
         .expect(200);
@@ -250,9 +302,9 @@ describe('me: the signed-in account', () => {
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data.me).toEqual({
         id: c.id,
-        // GraphQL enums use the TypeScript member names, as OrganisationKind does.
-        kind: 'Citizen',
-        status: 'Active',
+        // GraphQL enum values are the REST strings (README, GraphQL).
+        kind: 'citizen',
+        status: 'active',
         phone: `${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`,
         nationalId: `${id.slice(0, 3)}${'*'.repeat(11)}${id.slice(-4)}`,
         realName: '赵*',

@@ -1,9 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
 import { Account, AccountKind, AccountStatus } from '../../src/modules/platform/identity/account.entity';
+import { maskNationalId } from '../../src/modules/platform/identity/personal-data/masking';
 import {
   PersonalDataService,
   PersonalField,
@@ -17,136 +15,17 @@ import {
   uniqueEmail,
   uniquePhone,
 } from './citizen-fixtures';
-
-const CLIENT_ID = 'onewindow-test';
-const CLIENT_SECRET = randomBytes(24).toString('base64url');
-const REDIRECT_URI = 'http://127.0.0.1:3999/v1/auth/oidc/callback';
-const PORTAL = 'https://portal.example.gov';
-const NATIONAL_ID_CLAIM = 'cn_national_id';
-
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-const base64urlSha256 = (s: string) => createHash('sha256').update(s, 'ascii').digest('base64url');
-
-/** test/support/oidc-provider.mjs as a child process: a real, certified OP on loopback. */
-class TestProvider {
-  private constructor(
-    readonly issuer: string,
-    private readonly child: ChildProcess,
-    private readonly stderr: string[],
-  ) {}
-
-  static async start(): Promise<TestProvider> {
-    const script = join(__dirname, '..', 'support', 'oidc-provider.mjs');
-    const child = spawn(process.execPath, [script, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const stderr: string[] = [];
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-    const issuer = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`provider did not start: ${stderr.join('')}`)), 15_000);
-      child.once('exit', (code) => reject(new Error(`provider exited with ${code}: ${stderr.join('')}`)));
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        if (!line.startsWith('ready ')) return;
-        clearTimeout(timer);
-        resolve(line.slice('ready '.length));
-      });
-    });
-    return new TestProvider(issuer, child, stderr);
-  }
-
-  /** The claims the provider releases for this subject from now on. */
-  async setAccount(sub: string, claims: Record<string, unknown>): Promise<void> {
-    const res = await fetch(`${this.issuer}/test/accounts/${encodeURIComponent(sub)}`, {
-      method: 'PUT',
-      body: JSON.stringify(claims),
-    });
-    if (res.status !== 204) throw new Error(`setAccount: ${res.status}`);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await exited;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-}
-
-/** A browser's cookie jar for one host (the provider's), enough for its interaction cookies. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const expired = attrs.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now());
-      if (expired || attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(eq + 1));
-    }
-  }
-}
-
-/**
- * Plays the browser at the provider: follows its redirects, fills the dev login form with the
- * subject and accepts the consent form (or presses "abort"), until the provider redirects to our
- * callback. Returns that callback URL (code or error, state, iss).
- */
-async function browseProvider(
-  providerUrl: string,
-  subject: string,
-  opts: { abort?: boolean } = {},
-): Promise<URL> {
-  const jar = new CookieJar();
-  const go = async (url: URL, init: RequestInit = {}): Promise<Response> => {
-    const res = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: jar.header() },
-    });
-    jar.take(res);
-    return res;
-  };
-  let url = new URL(providerUrl);
-  for (let step = 0; step < 12; step++) {
-    if (url.href.startsWith(REDIRECT_URI)) return url;
-    const res = await go(url);
-    if (res.status >= 300 && res.status < 400) {
-      url = new URL(res.headers.get('location')!, url);
-      continue;
-    }
-    expect(res.status).toBe(200);
-    const html = await res.text();
-    if (opts.abort) {
-      url = new URL(/href="([^"]*\/abort)"/.exec(html)![1], url);
-      continue;
-    }
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)![1];
-    const form = new URLSearchParams();
-    for (const m of html.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g))
-      form.set(m[1], m[2]);
-    if (form.get('prompt') === 'login') {
-      form.set('login', subject);
-      form.set('password', 'any');
-    }
-    const posted = await go(new URL(action, url), {
-      method: 'POST',
-      body: form.toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    expect(posted.status).toBe(303);
-    url = new URL(posted.headers.get('location')!, url);
-  }
-  throw new Error('the provider never redirected to the callback');
-}
+import {
+  base64urlSha256,
+  browseProvider,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  NATIONAL_ID_CLAIM,
+  PORTAL,
+  REDIRECT_URI,
+  sha256,
+  TestProvider,
+} from './oidc-fixtures';
 
 describe('citizen sign-in through an external OpenID Connect provider', () => {
   let provider: TestProvider;
@@ -302,8 +181,10 @@ describe('citizen sign-in through an external OpenID Connect provider', () => {
       id: link.account_id,
       kind: 'citizen',
       status: 'active',
-      nationalId: `${'*'.repeat(14)}${id.slice(-4)}`,
+      // The same mask as a registration's (first three, last four), not a bare last four.
+      nationalId: maskNationalId(id),
     });
+    expect(me.body.nationalId).toBe(`${id.slice(0, 3)}${'*'.repeat(11)}${id.slice(-4)}`);
     // Our refresh token, not the provider's, continues the session.
     await t.http.post('/v1/auth/refresh').send({ refreshToken: body.refreshToken }).expect(200);
   });
@@ -358,6 +239,7 @@ describe('citizen sign-in through an external OpenID Connect provider', () => {
     const id = nationalId();
     await t.http
       .put('/v1/me/profile')
+      .set('If-Match', '*')
       .set('Authorization', `Bearer ${citizen.accessToken}`)
       .send({ nationalId: id, realName: '钱七' })
       .expect(200);

@@ -432,6 +432,7 @@ describe('identity permission matrix', () => {
       name: 'PUT /v1/me/profile',
       method: 'put',
       path: () => '/v1/me/profile',
+      headers: async () => ({ 'If-Match': '*' }),
       body: () => ({ displayName: '矩阵市民' }),
       expect: deny({ citizenA: 200, citizenB: 200 }),
     },
@@ -576,6 +577,9 @@ describe('identity permission matrix', () => {
     'POST /v1/auth/channel-login': 'public credential flow (channels suite)',
     'GET /v1/auth/oidc/authorize': 'public credential flow (OIDC suite)',
     'GET /v1/auth/oidc/callback': 'public credential flow (OIDC suite)',
+    'POST /v1/auth/oidc/exchange': 'public credential flow (OIDC suite, test/identity/oidc-eid.e2e-spec.ts)',
+    'GET /v1/auth/oidc/jwks.json':
+      'public key for private_key_jwt (OIDC suite, test/identity/oidc-eid.e2e-spec.ts)',
     'GET /v1/organisations': 'public directory',
     'GET /v1/organisations/:id': 'public directory',
     'GET /v1/regions': 'public directory',

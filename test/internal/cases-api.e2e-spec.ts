@@ -132,6 +132,32 @@ describe('approval modes', () => {
   });
 });
 
+describe('action keys: validate (400), then look up (404), then the state (409)', () => {
+  it('a malformed key is 400 on a real case and on a missing one; a well-formed unknown key is 404 or 409', async () => {
+    const id = await newCase('sequential');
+    const before = await t.db.repo(CaseFile).findOneByOrFail({ id });
+    const act = (caseId: string, action: string) =>
+      t.http.post(`/v1/cases/${caseId}/actions/${action}`).set(staff.tok(clerk)).send({});
+    for (const caseId of [id, uuidv7()]) {
+      for (const bad of ['Accept', '1accept', 'x'.repeat(65), 'a-b']) {
+        const res = await act(caseId, bad);
+        expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+        expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/action', code: 'matches' })]);
+      }
+    }
+    const missing = await act(uuidv7(), 'no_such_action');
+    expect([missing.status, missing.body.code]).toEqual([404, 'NOT_FOUND']);
+    const state = await act(id, 'no_such_action');
+    expect([state.status, state.body.code]).toEqual([409, 'INVALID_TRANSITION']);
+    // nothing moved: the case is still at its first stage with its first task open
+    expect(await t.db.repo(CaseFile).findOneByOrFail({ id })).toMatchObject({
+      stage: before.stage,
+      version: before.version,
+    });
+    expect(await open(id)).toHaveLength(1);
+  });
+});
+
 describe('claimed tasks', () => {
   it('a task claimed by a colleague is 409 for the others and works for its assignee', async () => {
     const colleague = await staff.person(unit, [{ role: RoleName.Clerk, unit }]);
@@ -155,7 +181,7 @@ describe('GraphQL', () => {
     const list = await gql(
       clerk,
       `query($s: CaseStatus) { cases(first: 50, status: $s) { edges { node { id number stage warningLevel } } pageInfo { hasNextPage } } }`,
-      { s: 'Open' },
+      { s: 'open' },
     );
     expect(list.body.errors).toBeUndefined();
     expect(list.body.data.cases.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(id);
@@ -181,7 +207,7 @@ describe('GraphQL', () => {
       { id, input: { reason: '不属于受理范围' } },
     );
     expect(refused.body.errors).toBeUndefined();
-    expect(refused.body.data.applyCaseAction).toEqual({ status: 'Closed', outcome: 'Refused' });
+    expect(refused.body.data.applyCaseAction).toEqual({ status: 'closed', outcome: 'refused' });
     // The history carries each event's effect details, as on REST.
     const history = await gql(clerk, `query($id: ID!) { case(id: $id) { history { action reason data } } }`, {
       id,

@@ -296,14 +296,14 @@ describe('supervision statistics', () => {
       .post('/graphql')
       .set(supP)
       .send({
-        query: `query($o: ID) { caseStatistics(from: "2026-01-01", to: "2027-01-01", groupBy: Unit, organisationId: $o) {
+        query: `query($o: ID) { caseStatistics(from: "2026-01-01", to: "2027-01-01", groupBy: unit, organisationId: $o) {
           groupBy rows { organisationId completed averageHandlingWorkingDays } totals { received onTimeRate } } }`,
         variables: { o: A },
       })
       .expect(200);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.caseStatistics).toEqual({
-      groupBy: 'Unit',
+      groupBy: 'unit',
       rows: [{ organisationId: A, completed: 2, averageHandlingWorkingDays: 8.5 }],
       totals: { received: 3, onTimeRate: 0.5 },
     });

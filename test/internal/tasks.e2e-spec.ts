@@ -560,7 +560,7 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
     it('lists the queue and claims a task; refuses a task out of scope', async () => {
       const { taskId } = await caseWithTask(X1, { dueAt: new Date(Date.now() + 3600_000) });
       const q = await gql(
-        `query($unit: ID) { tasks(first: 1, organisationId: $unit, assigned: Unassigned, sort: DueAt) {
+        `query($unit: ID) { tasks(first: 1, organisationId: $unit, assigned: unassigned, sort: dueAt) { totalCount
            edges { cursor node { id caseNumber service { title } candidateUnit { id name } assignee { id } warningLevel } }
            pageInfo { hasNextPage endCursor } } }`,
         { unit: X1 },
@@ -573,6 +573,18 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
         candidateUnit: { id: X1 },
         assignee: null,
       });
+      // totalCount: every task the same filter gives on REST (all pages), not just this one
+      const rest = await t.http
+        .get(`/v1/tasks?organisationId=${X1}&assigned=unassigned&limit=100`)
+        .set(as('clerkX1'))
+        .expect(200);
+      expect(rest.body.nextCursor).toBeNull();
+      expect(q.body.data.tasks.totalCount).toBe(rest.body.items.length);
+      const [{ n }] = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM case_task WHERE status = 'open' AND assignee_id IS NULL AND id = ANY($1)`,
+        [rest.body.items.map((i: { id: string }) => i.id)],
+      );
+      expect(n).toBe(rest.body.items.length);
       const claim = await gql(
         'mutation($id: ID!) { claimTask(id: $id, expectedVersion: 1) { id version assignee { id } } }',
         { id: taskId },

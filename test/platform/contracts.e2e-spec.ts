@@ -1,9 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject } from '@nestjs/swagger';
 import { Permission } from '../../src/api/auth/permission';
 import { ErrorCode } from '../../src/api/errors/error-code';
 import { buildOpenApi } from '../../src/api/http/openapi';
+import { signedInCitizen } from '../identity/citizen-fixtures';
+import { makeUnit } from '../identity/staff-fixtures';
+import { as, publishedService } from '../public/applications-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const COMMITTED = join(__dirname, '..', '..', 'openapi', 'openapi.json');
@@ -170,6 +173,172 @@ describe('OpenAPI contract', () => {
     expect(Object.keys(body).filter((k) => !(k in schema.properties))).toEqual([]);
     for (const k of schema.required) expect(body[k]).toBeDefined();
     expect(Object.values(ErrorCode)).toContain(body.code);
+  });
+});
+
+/** Issue 11 §1: the document is exact — what a generated client or a conformance fuzzer relies on. */
+describe('OpenAPI contract: exact parameters, headers and answers', () => {
+  let t: TestApp;
+  let doc: OpenAPIObject;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000', RATE_LIMIT_AUTHENTICATED: '100000' });
+    doc = buildOpenApi(t.app, t.config);
+  });
+  afterAll(() => t.close());
+
+  const params = (o: OperationObject) =>
+    (o.parameters ?? []).filter((p): p is ParameterObject => !('$ref' in p));
+  const response = (o: OperationObject, status: string) =>
+    (o.responses as Record<string, ResponseObject | undefined>)[status];
+
+  it('asks for no spurious or wrongly required header', () => {
+    const wrong: string[] = [];
+    for (const [op, o] of operations(doc)) {
+      const seen = new Set<string>();
+      for (const p of params(o).filter((x) => x.in === 'header')) {
+        const name = p.name.toLowerCase();
+        if (seen.has(name)) wrong.push(`${op}: ${p.name} twice`);
+        seen.add(name);
+        if (['authorization', 'x-client-cert-thumbprint', 'content-type', 'accept'].includes(name))
+          wrong.push(`${op}: ${p.name}`);
+        if (p.name !== 'If-Match' && p.required) wrong.push(`${op}: ${p.name} required`);
+        if (!p.description) wrong.push(`${op}: ${p.name} undescribed`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    const guide = doc.paths['/v1/services/{id}'].get!;
+    expect(params(guide).filter((p) => p.in === 'header')).toEqual([
+      expect.objectContaining({ name: 'Prefer', required: false }),
+    ]);
+    expect(params(doc.paths['/v1/oauth/token'].post!).filter((p) => p.in === 'header')).toEqual([]);
+  });
+
+  it('types every id, limit and cursor as strictly as the validation does', () => {
+    const loose: string[] = [];
+    for (const [op, o] of operations(doc)) {
+      for (const p of params(o)) {
+        const schema = p.schema as Node;
+        if (p.in === 'path' && /(^id|Id)$/.test(p.name) && schema.format !== 'uuid')
+          loose.push(`${op} ${p.name}`);
+        if (p.name === 'limit' && schema.type !== 'integer') loose.push(`${op} limit`);
+        if (p.name === 'cursor' && (schema.pattern !== '^[A-Za-z0-9_-]+$' || schema.maxLength !== 512))
+          loose.push(`${op} cursor`);
+      }
+    }
+    expect(loose).toEqual([]);
+    expect(
+      operations(doc).filter(([, o]) => params(o).some((p) => p.name === 'limit')).length,
+    ).toBeGreaterThan(10);
+  });
+
+  it('gives the upload one schema per content type: a form with its file part, or the raw bytes', () => {
+    const body = doc.paths['/v1/files'].post!.requestBody as { content: Record<string, { schema: Node }> };
+    expect(body.content['multipart/form-data'].schema).toMatchObject({
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    });
+    for (const type of [
+      'application/pdf',
+      'image/png',
+      'image/jpeg',
+      'application/ofd',
+      'application/octet-stream',
+    ])
+      expect(body.content[type].schema).toMatchObject({
+        type: 'string',
+        format: 'binary',
+        contentMediaType: type,
+      });
+    expect(JSON.stringify(body)).not.toContain('oneOf');
+  });
+
+  it('declares the headers and answers the HTTP layer adds', () => {
+    const missing: string[] = [];
+    for (const [op, o] of operations(doc)) {
+      const ok = response(o, '200');
+      if (op.startsWith('GET ') && ok?.content?.['application/json']) {
+        if (!ok.headers?.ETag) missing.push(`${op}: 200 without ETag`);
+        if (!response(o, '304')) missing.push(`${op}: no 304`);
+        if (!(o.parameters ?? []).some((p) => '$ref' in p && p.$ref.endsWith('/IfNoneMatch')))
+          missing.push(`${op}: no If-None-Match`);
+      }
+      const idempotent = params(o).some((p) => p.name === 'Idempotency-Key');
+      for (const [s, r] of Object.entries(o.responses as Record<string, ResponseObject>)) {
+        if (idempotent && s.startsWith('2') && !r.headers?.['Idempotent-Replayed'])
+          missing.push(`${op}: ${s} without Idempotent-Replayed`);
+        if (['409', '429', '503'].includes(s) && idempotent && !r.headers?.['Retry-After'])
+          missing.push(`${op}: ${s} without Retry-After`);
+      }
+      if (!response(o, '503')?.headers?.['Retry-After']) missing.push(`${op}: 503 without Retry-After`);
+      const ifMatch = params(o).find((p) => p.name === 'If-Match');
+      if (ifMatch && !response(o, '412')) missing.push(`${op}: If-Match without 412`);
+      if (ifMatch?.required && !response(o, '428')) missing.push(`${op}: required If-Match without 428`);
+      if (o.requestBody && !response(o, '415')) missing.push(`${op}: body without 415`);
+    }
+    expect(missing).toEqual([]);
+    expect(response(doc.paths['/v1/applications'].get!, '200')?.headers).toHaveProperty('Link');
+    expect(Object.keys(response(doc.paths['/v1/applications'].post!, '201')?.headers ?? {})).toEqual(
+      expect.arrayContaining(['Location', 'ETag', 'Idempotent-Replayed']),
+    );
+    for (const [path, method] of [
+      ['/v1/cases/{id}/actions/{action}', 'post'],
+      ['/v1/tasks/{id}/claim', 'post'],
+      ['/v1/staff/me/totp', 'post'],
+    ] as const)
+      expect(response(doc.paths[path][method]!, '409')).toBeDefined();
+    expect(params(doc.paths['/v1/staff/{id}'].put!).find((p) => p.name === 'If-Match')?.required).toBe(true);
+  });
+
+  it('says null where the validator lets it through, and exactly one of phone or email', () => {
+    const schemas = doc.components!.schemas as Record<string, Node & { properties: Record<string, Node> }>;
+    const reset = schemas.PasswordResetRequestDto;
+    expect(reset.properties.phone.type).toEqual(['string', 'null']);
+    expect(reset.properties.phone.pattern).toBe('^(?:(?:\\+?86[- ]?)?1[3-9]\\d{9}|\\+[1-9]\\d{6,14})$');
+    expect(reset.oneOf).toEqual([
+      { required: ['phone'], properties: { phone: { not: { type: 'null' } } } },
+      { required: ['email'], properties: { email: { not: { type: 'null' } } } },
+    ]);
+    expect(schemas.NotificationPreferencesDto.properties.inapp.enum).toContain(null);
+  });
+
+  it('answers a 5000-character path with a Problem whose instance fits the schema (≤ 2048, a URI reference)', async () => {
+    const res = await t.http.get(`/v1/files/${'a'.repeat(5000)}`).expect(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const body = res.body as { instance: string; code: string };
+    expect(body.code).toBe(ErrorCode.ValidationFailed);
+    expect(body.instance).toBe(`/v1/files/${'a'.repeat(2048 - '/v1/files/'.length)}`);
+    const odd = await t.http.get(`/v1/no-such/${'服'.repeat(1000)}`).expect(404);
+    expect((odd.body as { instance: string }).instance.length).toBeLessThanOrEqual(2048);
+    expect((odd.body as { instance: string }).instance).toMatch(
+      /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})*$/,
+    );
+  });
+
+  it('creates a draft with 201, Location and ETag, and the Location reads it back', async () => {
+    const root = await makeUnit(t, '契约市局');
+    const serviceId = await publishedService(t, root);
+    const alice = await signedInCitizen(t);
+    const created = await t.http
+      .post('/v1/applications')
+      .set(as(alice))
+      .send({ serviceId, formData: { applicantName: '张' } })
+      .expect(201);
+    const body = created.body as { id: string; version: number };
+    expect(created.headers.location).toBe(`/v1/applications/${body.id}`);
+    expect(created.headers.etag).toBe(`"v${body.version}"`);
+    const [row] = await t.db.query<{ status: string }>('SELECT status FROM application WHERE id = $1', [
+      body.id,
+    ]);
+    expect(row).toEqual({ status: 'draft' });
+    const read = await t.http.get(created.headers.location).set(as(alice)).expect(200);
+    expect(read.headers.etag).toBe(created.headers.etag);
+    const again = await t.http
+      .get(created.headers.location)
+      .set(as(alice))
+      .set('If-None-Match', created.headers.etag)
+      .expect(304);
+    expect(again.headers.etag).toBe(created.headers.etag);
   });
 });
 

@@ -25,7 +25,7 @@ interface KeysetList {
   /** the REST route as documented, and the URL to call (path ids filled in, sort chosen) */
   route: string;
   url: () => string;
-  /** the Query field and its other arguments, e.g. `tasks(sort: Warning`, or `organisations(` */
+  /** the Query field and its other arguments, e.g. `tasks(sort: warning`, or `organisations(` */
   field: string;
   args?: () => string;
   caller: Caller;
@@ -118,6 +118,13 @@ describe('keyset cursors on every list, REST and GraphQL', () => {
       field: 'myApplications(',
       caller: 'citizen',
       valid: ['applications', ID],
+    },
+    {
+      route: 'GET /v1/catalog/services',
+      url: () => '/v1/catalog/services',
+      field: 'catalogueServices(',
+      caller: 'staff',
+      valid: ['catalog-services', ID],
     },
     {
       route: 'GET /v1/cases',
@@ -216,28 +223,28 @@ describe('keyset cursors on every list, REST and GraphQL', () => {
     {
       route: 'GET /v1/tasks',
       url: () => '/v1/tasks?sort=dueAt',
-      field: 'tasks(sort: DueAt, ',
+      field: 'tasks(sort: dueAt, ',
       caller: 'staff',
       valid: ['tasks-by-deadline', AT_US, ID],
     },
     {
       route: 'GET /v1/tasks',
       url: () => '/v1/tasks?sort=dueAt',
-      field: 'tasks(sort: DueAt, ',
+      field: 'tasks(sort: dueAt, ',
       caller: 'staff',
       valid: ['tasks-by-deadline', 'infinity', ID],
     },
     {
       route: 'GET /v1/tasks',
       url: () => '/v1/tasks?sort=-createdAt',
-      field: 'tasks(sort: NewestFirst, ',
+      field: 'tasks(sort: createdAt_desc, ',
       caller: 'staff',
       valid: ['tasks-newest-first', AT_US, ID],
     },
     {
       route: 'GET /v1/tasks',
       url: () => '/v1/tasks?sort=warning',
-      field: 'tasks(sort: Warning, ',
+      field: 'tasks(sort: warning, ',
       caller: 'staff',
       valid: ['tasks-by-warning', 1, AT_US, ID],
     },

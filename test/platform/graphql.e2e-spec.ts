@@ -1,6 +1,22 @@
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import {
+  getNamedType,
+  GraphQLEnumType,
+  GraphQLInputObjectType,
+  GraphQLInputType,
+  GraphQLNamedType,
+  GraphQLObjectType,
+  GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
+  isObjectType,
+} from 'graphql';
 import type { Response } from 'supertest';
 import { printSortedSchema } from '../../src/api/graphql/graphql.module';
 import { QUERY_LIMITS } from '../../src/api/graphql/limits';
+import { buildOpenApi } from '../../src/api/http/openapi';
+import { signedInCitizen } from '../identity/citizen-fixtures';
+import { auth, makeUnit } from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const API_INFO = '{ apiInfo { name title version languages language } }';
@@ -254,5 +270,143 @@ describe('GraphQL endpoint under a tight anonymous quota', () => {
     expect(refused.body.data).toBeNull();
     expectCleanErrors(refused, 'RATE_LIMITED');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * Issue 11 §3: GraphQL carries REST's types. Dates are DateTime (instants) or Date (calendar
+ * days) scalars, free-form objects JSONObject, enum values REST's strings, every connection a
+ * totalCount.
+ */
+describe('GraphQL types on par with REST', () => {
+  let t: TestApp;
+  let schema: GraphQLSchema;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000', RATE_LIMIT_AUTHENTICATED: '100000' });
+    schema = t.app.get(GraphQLSchemaHost).schema;
+  });
+  afterAll(() => t.close());
+
+  const fieldsOf = (): { where: string; name: string; type: GraphQLNamedType }[] =>
+    Object.values(schema.getTypeMap())
+      .filter((type) => !type.name.startsWith('__') && (isObjectType(type) || isInputObjectType(type)))
+      .flatMap((type) =>
+        Object.values((type as GraphQLObjectType | GraphQLInputObjectType).getFields()).flatMap((f) => [
+          { where: `${type.name}.${f.name}`, name: f.name, type: getNamedType(f.type) },
+          ...('args' in f ? f.args : []).map((a: { name: string; type: GraphQLInputType }) => ({
+            where: `${type.name}.${f.name}(${a.name})`,
+            name: a.name,
+            type: getNamedType(a.type),
+          })),
+        ]),
+      );
+
+  it('types every instant as DateTime and every calendar day as Date; no JSON travels as text', () => {
+    const fields = fieldsOf();
+    const dateish = fields.filter((f) =>
+      /(At|^validFrom|^validUntil|^since|^until|^dueBefore|^nextDeadline|^timestamp|^at|^dueDate|^date)$/.test(
+        f.name,
+      ),
+    );
+    expect(dateish.length).toBeGreaterThan(80);
+    // deadline(receivedAt) takes a calendar date or an instant (REST alike): the one String left
+    const strings = dateish.filter((f) => f.type.name === 'String').map((f) => f.where);
+    expect(strings).toEqual(['Query.deadline(receivedAt)']);
+    expect(
+      dateish
+        .filter((f) => f.type.name === 'Date')
+        .map((f) => f.where)
+        .sort(),
+    ).toEqual(
+      [
+        'CalendarDeadline.dueDate',
+        'Licence.validFrom',
+        'Licence.validUntil',
+        'LicenceVerification.validFrom',
+        'LicenceVerification.validUntil',
+        'WorkCalendarDay.date',
+      ].sort(),
+    );
+    expect(fields.filter((f) => /Json$/.test(f.name)).map((f) => f.where)).toEqual([]);
+    expect(fields.find((f) => f.where === 'Application.formData')?.type.name).toBe('JSONObject');
+    expect(fields.find((f) => f.where === 'ServiceGuide.guide')?.type.name).toBe('Guide');
+  });
+
+  it("names every enum value after REST's string (a descending sort key -x as x_desc)", () => {
+    const doc = buildOpenApi(t.app, t.config) as unknown as {
+      components: { schemas: Record<string, { enum?: string[] }> };
+    };
+    const enums = Object.values(schema.getTypeMap()).filter(
+      (type): type is GraphQLEnumType => isEnumType(type) && !type.name.startsWith('__'),
+    );
+    let compared = 0;
+    for (const e of enums) {
+      // the value each name stands for is the REST string, and the name is that string
+      for (const v of e.getValues()) expect(v.name).toBe(String(v.value).replace(/^-(.*)$/, '$1_desc'));
+      const rest = doc.components.schemas[e.name]?.enum;
+      if (!rest) continue;
+      expect([...e.getValues().map((v) => v.value as string)].sort()).toEqual([...rest].sort());
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(10);
+    expect(schema.getType('TaskSort')).toMatchObject({});
+    expect((schema.getType('TaskSort') as GraphQLEnumType).getValue('createdAt_desc')?.value).toBe(
+      '-createdAt',
+    );
+    expect(
+      (schema.getType('ApplicationStatus') as GraphQLEnumType).getValue('supplement_required')?.value,
+    ).toBe('supplement_required');
+  });
+
+  it('refuses an invalid DateTime input with VALIDATION_FAILED, as REST refuses the same value', async () => {
+    const citizen = await signedInCitizen(t);
+    const q = (query: string, variables?: Record<string, unknown>) =>
+      t.http.post('/graphql').set(auth(citizen.accessToken)).send({ query, variables });
+    for (const bad of ['2026-02-30T00:00:00Z', '2026-02-01T25:00:00Z', 'yesterday']) {
+      const rest = await t.http
+        .get(`/v1/me/data-access?since=${encodeURIComponent(bad)}`)
+        .set(auth(citizen.accessToken))
+        .expect(400);
+      expect(rest.body.code).toBe('VALIDATION_FAILED');
+      const literal = await q(`{ myDataAccess(since: "${bad}") { totalCount } }`).expect(400);
+      expectCleanErrors(literal, 'VALIDATION_FAILED');
+      expect(literal.body.errors[0].message).toContain('DateTime');
+      const variable = await q('query($s: DateTime) { myDataAccess(since: $s) { totalCount } }', {
+        s: bad,
+      }).expect(400);
+      expectCleanErrors(variable, 'VALIDATION_FAILED');
+    }
+    // a bare day is no instant: DateTime wants RFC 3339 (REST's ISO 8601 check still takes it as midnight UTC)
+    const day = await q('{ myDataAccess(since: "2026-02-01") { totalCount } }').expect(400);
+    expectCleanErrors(day, 'VALIDATION_FAILED');
+    const ok = await q('query($s: DateTime) { myDataAccess(since: $s) { totalCount edges { cursor } } }', {
+      s: '2026-02-01T08:00:00+08:00',
+    }).expect(200);
+    expect(ok.body).toEqual({ data: { myDataAccess: { totalCount: 0, edges: [] } } });
+  });
+
+  it('fills totalCount with every row the filter matches, whatever the page size or cursor', async () => {
+    const parent = await makeUnit(t, '计数局');
+    for (let i = 0; i < 3; i++) await makeUnit(t, '计数科', parent);
+    const [{ n }] = await t.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM organisation WHERE parent_id = $1 AND active',
+      [parent],
+    );
+    expect(n).toBe(3);
+    const page = (after?: string) =>
+      t.http
+        .post('/graphql')
+        .send({
+          query:
+            'query($p: ID, $a: String) { organisations(parentId: $p, first: 2, after: $a) { totalCount edges { node { id } } pageInfo { endCursor hasNextPage } } }',
+          variables: { p: parent, a: after },
+        })
+        .expect(200);
+    const first = (await page()).body.data.organisations;
+    expect(first).toMatchObject({ totalCount: n, pageInfo: { hasNextPage: true } });
+    expect(first.edges).toHaveLength(2);
+    const second = (await page(first.pageInfo.endCursor)).body.data.organisations;
+    expect(second).toMatchObject({ totalCount: n, pageInfo: { hasNextPage: false } });
+    expect(second.edges).toHaveLength(1);
   });
 });

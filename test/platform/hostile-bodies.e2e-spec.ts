@@ -178,7 +178,12 @@ describe('hostile JSON bodies (issue 10 §2): refused fast, the event loop stays
     applicationId = (draft.body as { id: string }).id;
     // Warm the routes once, so the timed requests measure the body and not first-call compilation.
     await t.http.post(`/v1/services/${serviceId}/form-validation`).send({ data: GOOD_FORM }).expect(200);
-    await t.http.put('/v1/me/profile').set(citizen).send({ displayName: '热身' }).expect(200);
+    await t.http
+      .put('/v1/me/profile')
+      .set('If-Match', '*')
+      .set(citizen)
+      .send({ displayName: '热身' })
+      .expect(200);
   });
   afterAll(async () => {
     gcObserver.disconnect();
@@ -207,7 +212,15 @@ describe('hostile JSON bodies (issue 10 §2): refused fast, the event loop stays
     it('on PUT /v1/applications/{id}, and the draft is unchanged', async () => {
       const before = await rowOf('application', applicationId);
       const path = `/v1/applications/${applicationId}`;
-      const res = await send('put', path, { formData: { ...GOOD_FORM, extra: HOSTILE[shape]() } }, citizen);
+      const res = await send(
+        'put',
+        path,
+        { formData: { ...GOOD_FORM, extra: HOSTILE[shape]() } },
+        {
+          ...citizen,
+          'If-Match': '*',
+        },
+      );
       expectRefusedFast(res, shape, '/formData/extra');
       expect(await rowOf('application', applicationId)).toEqual(before);
     });
@@ -218,7 +231,7 @@ describe('hostile JSON bodies (issue 10 §2): refused fast, the event loop stays
         'put',
         '/v1/me/profile',
         { displayName: '新名字', x: HOSTILE[shape]() },
-        citizen,
+        { ...citizen, 'If-Match': '*' },
       );
       expectRefusedFast(res, shape, '/x');
       expect(await rowOf('account', citizenId)).toEqual(before);

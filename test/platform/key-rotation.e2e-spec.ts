@@ -91,7 +91,12 @@ describe('key rotation (npm run keys:rotate)', () => {
       })
     ).serviceId;
     alice = await signedInCitizen(t);
-    await t.http.put('/v1/me/profile').set(as(alice)).send({ nationalId: id }).expect(200);
+    await t.http
+      .put('/v1/me/profile')
+      .set('If-Match', '*')
+      .set(as(alice))
+      .send({ nationalId: id })
+      .expect(200);
     const app = await steps.submitted(alice, serviceId, { idNumber: id, phone, shopArea: 3 });
     appId = app.id;
     // An answer stored in clear by a release before x-personal (or before its form was marked),

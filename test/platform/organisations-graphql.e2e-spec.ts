@@ -24,7 +24,7 @@ describe('organisations over GraphQL', () => {
     citizen = await scopedToken(t, 'citizen', ['self:service']);
     const res = await gql(
       `mutation($input: CreateRegionInput!) { createRegion(input: $input) { code } }`,
-      { input: { code: regionCode, name: '图省', level: 'Province' } },
+      { input: { code: regionCode, name: '图省', level: 'province' } },
       admin,
     );
     expect(res.body.errors).toBeUndefined();
@@ -34,11 +34,11 @@ describe('organisations over GraphQL', () => {
   it('creates, reads and pages through the directory', async () => {
     const ids: string[] = [];
     for (const name of ['图一局', '图二局', '图三局']) {
-      const res = await gql(CREATE, { input: { name, kind: 'Agency', regionCode } }, admin);
+      const res = await gql(CREATE, { input: { name, kind: 'agency', regionCode } }, admin);
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data.createOrganisation).toMatchObject({
         name,
-        kind: 'Agency',
+        kind: 'agency',
         regionCode,
         version: 1,
       });
@@ -66,9 +66,9 @@ describe('organisations over GraphQL', () => {
       'SELECT count(*) AS n FROM organisation WHERE region_code = $1',
       [regionCode],
     );
-    const anon = await gql(CREATE, { input: { name: '匿名局', kind: 'Agency', regionCode } });
+    const anon = await gql(CREATE, { input: { name: '匿名局', kind: 'agency', regionCode } });
     expect(anon.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    const cit = await gql(CREATE, { input: { name: '市民局', kind: 'Agency', regionCode } }, citizen);
+    const cit = await gql(CREATE, { input: { name: '市民局', kind: 'agency', regionCode } }, citizen);
     expect(cit.body.errors[0].extensions.code).toBe('FORBIDDEN');
     const after = await t.db.query<{ n: string }>(
       'SELECT count(*) AS n FROM organisation WHERE region_code = $1',
@@ -78,13 +78,13 @@ describe('organisations over GraphQL', () => {
   });
 
   it('validates input and refuses a stale expectedVersion', async () => {
-    const bad = await gql(CREATE, { input: { name: 'x', kind: 'Agency', regionCode: '12' } }, admin);
+    const bad = await gql(CREATE, { input: { name: 'x', kind: 'agency', regionCode: '12' } }, admin);
     expect(bad.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
-    const created = await gql(CREATE, { input: { name: '版本局', kind: 'Agency', regionCode } }, admin);
+    const created = await gql(CREATE, { input: { name: '版本局', kind: 'agency', regionCode } }, admin);
     const id = created.body.data.createOrganisation.id;
     const UPDATE = `mutation($id: ID!, $v: Int!, $input: UpdateOrganisationInput!) {
       updateOrganisation(id: $id, expectedVersion: $v, input: $input) { version name } }`;
-    const input = { name: '版本局二', kind: 'Agency', regionCode, active: true };
+    const input = { name: '版本局二', kind: 'agency', regionCode, active: true };
     const ok = await gql(UPDATE, { id, v: 1, input }, admin);
     expect(ok.body.data.updateOrganisation).toEqual({ version: 2, name: '版本局二' });
     const stale = await gql(UPDATE, { id, v: 1, input: { ...input, name: '过期' } }, admin);
@@ -107,7 +107,7 @@ describe('organisations over GraphQL', () => {
         query: `mutation($input: CreateOrganisationInput!, $key: String) {
           createOrganisation(input: $input, idempotencyKey: $key) { id name kind regionCode parentId version } }`,
         fresh: async () => ({
-          input: { name: `键局${randomUUID().slice(0, 8)}`, kind: 'Agency', regionCode },
+          input: { name: `键局${randomUUID().slice(0, 8)}`, kind: 'agency', regionCode },
         }),
         changed: (v) => ({ input: { ...input(v), name: `${input(v).name}二` } }),
         effects: () => count('organisation WHERE region_code = $1'),
@@ -119,7 +119,7 @@ describe('organisations over GraphQL', () => {
           createRegion(input: $input, idempotencyKey: $key) { code name level parentCode } }`,
         fresh: async () => {
           const code = `${regionCode}${String(randomInt(0, 1e6)).padStart(6, '0')}`;
-          return { input: { code, name: `键区${code}`, level: 'District', parentCode: regionCode } };
+          return { input: { code, name: `键区${code}`, level: 'district', parentCode: regionCode } };
         },
         changed: (v) => ({ input: { ...input(v), name: `${input(v).name}二` } }),
         effects: () => count('region WHERE parent_code = $1'),

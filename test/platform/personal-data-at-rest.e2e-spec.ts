@@ -150,6 +150,7 @@ describe('personal data at rest', () => {
     // profile with the national ID
     await t.http
       .put('/v1/me/profile')
+      .set('If-Match', '*')
       .set(as(alice))
       .send({ realName: '张三丰', nationalId: id })
       .expect(200);
@@ -170,15 +171,16 @@ describe('personal data at rest', () => {
     // PUT and GraphQL read: the same rules
     const updated = await t.http
       .put(`/v1/applications/${appId}`)
+      .set('If-Match', '*')
       .set(as(alice))
       .send({ formData: { ...form, shopArea: 13 } })
       .expect(200);
     expect(updated.body.formData).toEqual({ ...form, shopArea: 13 });
     expect((await steps.row(appId))!.form_data).toEqual({ shopArea: 13 });
-    const viaGql = await gql(t, as(alice), `query($id: ID!) { application(id: $id) { formJson } }`, {
+    const viaGql = await gql(t, as(alice), `query($id: ID!) { application(id: $id) { formData } }`, {
       id: appId,
     });
-    expect(formJsonOf(viaGql)).toEqual({ ...form, shopArea: 13 });
+    expect(formDataOf(viaGql)).toEqual({ ...form, shopArea: 13 });
 
     // submit: the case gets the plain answers only
     await steps.attach(alice, appId, '身份证');
@@ -292,7 +294,7 @@ describe('personal data at rest', () => {
     const refused = await gql(
       t,
       gqlAuth,
-      `query($id: ID!) { application(id: $id, unmask: ["idNumber"]) { formJson } }`,
+      `query($id: ID!) { application(id: $id, unmask: ["idNumber"]) { formData } }`,
       { id: app.id },
     );
     expect(refused.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
@@ -300,7 +302,7 @@ describe('personal data at rest', () => {
       const res = await gql(
         t,
         gqlAuth,
-        `query($id: ID!) { application(id: $id, unmask: ${bad}, reason: "核对联系方式") { formJson } }`,
+        `query($id: ID!) { application(id: $id, unmask: ${bad}, reason: "核对联系方式") { formData } }`,
         { id: app.id },
       );
       expect(res.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
@@ -309,18 +311,18 @@ describe('personal data at rest', () => {
     const viaGql = await gql(
       t,
       gqlAuth,
-      `query($id: ID!) { application(id: $id, unmask: ["email"], reason: "核对联系方式") { formJson } }`,
+      `query($id: ID!) { application(id: $id, unmask: ["email"], reason: "核对联系方式") { formData } }`,
       { id: app.id },
     );
-    expect(formJsonOf(viaGql)).toMatchObject({
+    expect(formDataOf(viaGql)).toMatchObject({
       email,
       idNumber: `${id.slice(0, 3)}***********${id.slice(14)}`,
     });
   });
 });
 
-const formJsonOf = (res: { data: Record<string, unknown> | null }): Record<string, unknown> =>
-  JSON.parse((res.data!.application as { formJson: string }).formJson) as Record<string, unknown>;
+const formDataOf = (res: { data: Record<string, unknown> | null }): Record<string, unknown> =>
+  (res.data!.application as { formData: Record<string, unknown> }).formData;
 
 /**
  * Every text-like column of every table (information_schema), searched for each value in clear.

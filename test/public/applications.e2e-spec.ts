@@ -78,6 +78,13 @@ describe('applications: drafts, attachments, submission, access', () => {
     expect(list.body.items.map((a: AppBody) => a.id)).toContain(d.id);
     expect((await t.http.get('/v1/applications').set(as(bob)).expect(200)).body.items).toEqual([]);
 
+    // no If-Match: 428, nothing written (a blind update could overwrite another tab's)
+    const blind = await t.http.put(`/v1/applications/${d.id}`).set(as(alice)).send({ formData: GOOD_FORM });
+    expect([blind.status, blind.body.code]).toEqual([428, 'PRECONDITION_REQUIRED']);
+    expect(blind.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((await t.http.get(`/v1/applications/${d.id}`).set(as(alice)).expect(200)).body.version).toBe(
+      d.version,
+    );
     await t.http
       .put(`/v1/applications/${d.id}`)
       .set(as(alice))
@@ -279,7 +286,12 @@ describe('applications: drafts, attachments, submission, access', () => {
 
     const again = await t.http.post(`/v1/applications/${d.id}/submit`).set(as(alice)).expect(409);
     expect(again.body.code).toBe('INVALID_TRANSITION');
-    await t.http.put(`/v1/applications/${d.id}`).set(as(alice)).send({ formData: GOOD_FORM }).expect(409);
+    await t.http
+      .put(`/v1/applications/${d.id}`)
+      .set(as(alice))
+      .set('If-Match', '*')
+      .send({ formData: GOOD_FORM })
+      .expect(409);
     await t.http.delete(`/v1/applications/${d.id}`).set(as(alice)).expect(409);
     expect(await count('SELECT count(*)::int AS n FROM case_file WHERE subject_id = $1', [d.id])).toBe(1);
   });
@@ -300,7 +312,7 @@ describe('applications: drafts, attachments, submission, access', () => {
     const att = attached.attachments[0].id;
     const probes = [
       t.http.get(`/v1/applications/${d.id}`),
-      t.http.put(`/v1/applications/${d.id}`).send({ formData: {} }),
+      t.http.put(`/v1/applications/${d.id}`).set('If-Match', '*').send({ formData: {} }),
       t.http.delete(`/v1/applications/${d.id}`),
       t.http.post(`/v1/applications/${d.id}/attachments`).send({ fileId: randomUUID(), material: '身份证' }),
       t.http.delete(`/v1/applications/${d.id}/attachments/${att}`),
@@ -344,16 +356,16 @@ describe('applications: drafts, attachments, submission, access', () => {
   it('serves GraphQL: createApplication, myApplications, submitApplication with an idempotency key', async () => {
     const gql = (query: string, variables: Record<string, unknown>) =>
       t.http.post('/graphql').set(as(alice)).send({ query, variables });
-    const fields = 'id status number formJson attachments { material } timeline { kind title }';
+    const fields = 'id status number formData attachments { material } timeline { kind title }';
     const created = await gql(
       `mutation($input: CreateApplicationInput!) { createApplication(input: $input) { ${fields} } }`,
-      { input: { serviceId, formJson: JSON.stringify(GOOD_FORM) } },
+      { input: { serviceId, formData: GOOD_FORM } },
     ).expect(200);
-    const app = created.body.data.createApplication as { id: string; formJson: string };
-    expect(JSON.parse(app.formJson)).toEqual(GOOD_FORM);
+    const app = created.body.data.createApplication as { id: string; formData: Record<string, unknown> };
+    expect(app.formData).toEqual(GOOD_FORM);
     const bad = await gql(
       `mutation($input: CreateApplicationInput!) { createApplication(input: $input) { id } }`,
-      { input: { serviceId, formJson: '[1]' } },
+      { input: { serviceId, formData: [1] } },
     );
     expect(bad.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
     const fileId = await steps.upload(alice);
@@ -367,14 +379,14 @@ describe('applications: drafts, attachments, submission, access', () => {
     const submit = `mutation($id: ID!, $key: String) { submitApplication(id: $id, idempotencyKey: $key) { id status number } }`;
     const key = `gql-${randomUUID()}`;
     const first = await gql(submit, { id: app.id, key }).expect(200);
-    expect(first.body.data.submitApplication).toMatchObject({ id: app.id, status: 'Submitted' });
+    expect(first.body.data.submitApplication).toMatchObject({ id: app.id, status: 'submitted' });
     const replay = await gql(submit, { id: app.id, key }).expect(200);
     expect(replay.body.data.submitApplication).toEqual(first.body.data.submitApplication);
     const again = await gql(submit, { id: app.id }).expect(200);
     expect(again.body.errors[0].extensions.code).toBe('INVALID_TRANSITION');
 
     const list = await gql(
-      `query { myApplications(first: 50, status: Submitted) { edges { node { id status } } pageInfo { hasNextPage } } }`,
+      `query { myApplications(first: 50, status: submitted) { edges { node { id status } } pageInfo { hasNextPage } } }`,
       {},
     ).expect(200);
     expect(list.body.data.myApplications.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(
@@ -395,11 +407,84 @@ describe('applications: drafts, attachments, submission, access', () => {
     expect(await steps.row(draft.id)).toBeUndefined();
   });
 
+  it("speaks REST's types over GraphQL: DateTime strings, JSONObject form data, REST enum values, totalCount", async () => {
+    const carol = await signedInCitizen(t);
+    const submitted = [await steps.submitted(carol, serviceId), await steps.submitted(carol, serviceId)];
+    await steps.draft(carol, serviceId, { applicantName: '草稿' });
+    const gql = (query: string, variables: Record<string, unknown> = {}) =>
+      t.http.post('/graphql').set(as(carol)).send({ query, variables }).expect(200);
+
+    const one = await gql(
+      `query($id: ID!) { application(id: $id) {
+        status formData createdAt updatedAt submittedAt promisedDueAt attachments { createdAt } } }`,
+      { id: submitted[0].id },
+    );
+    expect(one.body.errors).toBeUndefined();
+    const rest = (await t.http.get(`/v1/applications/${submitted[0].id}`).set(as(carol)).expect(200))
+      .body as Record<string, unknown> & { attachments: { createdAt: string }[] };
+    const node = one.body.data.application as Record<string, unknown>;
+    // the same strings as REST's JSON, RFC 3339 with an offset
+    for (const k of ['createdAt', 'updatedAt', 'submittedAt', 'promisedDueAt']) {
+      expect(node[k]).toBe(rest[k]);
+      expect(node[k]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
+    }
+    expect(node.attachments).toEqual([{ createdAt: rest.attachments[0].createdAt }]);
+    // an object, not JSON text; the enum value is REST's string
+    expect(node.formData).toEqual(rest.formData);
+    expect(node.formData).toEqual(GOOD_FORM);
+    expect(node.status).toBe('submitted');
+    expect(rest.status).toBe('submitted');
+
+    // totalCount: every match of the filter (not just the page), as the table holds them
+    const dbCount = async (status: string) =>
+      count('SELECT count(*)::int AS n FROM application WHERE applicant_account_id = $1 AND status = $2', [
+        carol.id,
+        status,
+      ]);
+    const page = await gql(
+      'query($s: ApplicationStatus) { myApplications(first: 1, status: $s) { totalCount edges { node { id status } } pageInfo { hasNextPage } } }',
+      { s: 'submitted' },
+    );
+    expect(page.body.errors).toBeUndefined();
+    expect(page.body.data.myApplications.edges).toHaveLength(1);
+    expect(page.body.data.myApplications.pageInfo.hasNextPage).toBe(true);
+    expect(page.body.data.myApplications.totalCount).toBe(await dbCount('submitted'));
+    expect(page.body.data.myApplications.totalCount).toBe(2);
+    const drafts = await gql('{ myApplications(status: draft) { totalCount } }');
+    expect(drafts.body.data.myApplications.totalCount).toBe(await dbCount('draft'));
+    expect(drafts.body.data.myApplications.totalCount).toBe(1);
+    const first = await gql('{ myApplications(first: 1) { totalCount pageInfo { endCursor } } }');
+    const after = await gql('query($a: String) { myApplications(first: 1, after: $a) { totalCount } }', {
+      a: first.body.data.myApplications.pageInfo.endCursor,
+    });
+    expect(first.body.data.myApplications.totalCount).toBe(3);
+    // the cursor narrows the page, not the count
+    expect(after.body.data.myApplications.totalCount).toBe(3);
+
+    // the old upper-case names and JSON text are gone: a validation error, as REST's for an unknown status
+    const oldName = await t.http
+      .post('/graphql')
+      .set(as(carol))
+      .send({ query: '{ myApplications(status: Submitted) { totalCount } }' })
+      .expect(400);
+    expect(oldName.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
+    await t.http.get('/v1/applications?status=Submitted').set(as(carol)).expect(400);
+    const text = await t.http
+      .post('/graphql')
+      .set(as(carol))
+      .send({
+        query: 'mutation($i: CreateApplicationInput!) { createApplication(input: $i) { id } }',
+        variables: { i: { serviceId, formData: JSON.stringify(GOOD_FORM) } },
+      });
+    expect(text.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
+    expect(await dbCount('draft')).toBe(1);
+  });
+
   it('creates a draft over GraphQL at most once per idempotencyKey, per caller', async () => {
     const create = `mutation($input: CreateApplicationInput!, $key: String) { createApplication(input: $input, idempotencyKey: $key) { id status } }`;
     const run = (who: typeof alice, variables: Record<string, unknown>) =>
       t.http.post('/graphql').set(as(who)).send({ query: create, variables });
-    const input = { serviceId, formJson: JSON.stringify({ applicantName: '李四' }) };
+    const input = { serviceId, formData: { applicantName: '李四' } };
     const key = `gql-draft-${randomUUID()}`;
     const count = async () =>
       Number(
@@ -418,7 +503,7 @@ describe('applications: drafts, attachments, submission, access', () => {
     expect(await count()).toBe(before + 1);
     // The same key with another request is refused and creates nothing.
     const other = await run(alice, {
-      input: { ...input, formJson: JSON.stringify({ applicantName: '李四', note: 'x' }) },
+      input: { ...input, formData: { applicantName: '李四', note: 'x' } },
       key,
     });
     expect(other.body.errors[0].extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -462,22 +547,22 @@ describe('applications: drafts, attachments, submission, access', () => {
       answerSupplement: {
         ...citizens,
         query: `mutation($id: ID!, $input: SupplementAnswerInput!, $key: String) {
-          answerSupplement(id: $id, input: $input, idempotencyKey: $key) { id status version formJson supplement { answeredAt } } }`,
+          answerSupplement(id: $id, input: $input, idempotencyKey: $key) { id status version formData supplement { answeredAt } } }`,
         fresh: async (c) => {
           const a = await steps.submitted(c, serviceId);
           clerk ??= await staff.person(X, [{ role: RoleName.Clerk, unit: X }]);
           await steps.act(staff.tok(clerk), a.id, 'request_supplement', {
             items: [{ field: 'shopArea', description: '请填写实际经营面积' }],
           });
-          return { id: a.id, input: { formJson: JSON.stringify({ shopArea: 30 }) } };
+          return { id: a.id, input: { formData: { shopArea: 30 } } };
         },
-        changed: (v) => ({ ...v, input: { formJson: JSON.stringify({ shopArea: 31 }) } }),
+        changed: (v) => ({ ...v, input: { formData: { shopArea: 31 } } }),
         effects: () =>
           ofBoth(`SELECT count(*)::int AS n FROM application
                   WHERE applicant_account_id = ANY($1) AND supplement->>'answeredAt' IS NOT NULL`),
         rest: (v) => ({
           path: `/v1/applications/${v.id as string}/supplement`,
-          body: { formData: JSON.parse((v.input as { formJson: string }).formJson) },
+          body: { formData: (v.input as { formData: object }).formData },
           status: 200,
         }),
       },

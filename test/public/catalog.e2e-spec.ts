@@ -504,7 +504,7 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     ) =>
       t.http.post('/graphql').set('Content-Type', 'application/json').set(headers).send({ query, variables });
     const list = await gql(
-      'query($org: ID!) { services(organisationId: $org, type: AdministrativeLicence, first: 100) { edges { node { id title type target lifeEvents } } pageInfo { hasNextPage } } }',
+      'query($org: ID!) { services(organisationId: $org, type: administrative_licence, first: 100) { edges { node { id title type target lifeEvents } } pageInfo { hasNextPage } } }',
       { org: X },
     );
     expect(list.status).toBe(200);
@@ -514,30 +514,49 @@ describe('service catalogue (办事指南): versions, publication, public reads,
     ).map((e) => e.node);
     expect(nodes.find((n) => n.id === p.id)).toMatchObject({
       title: '个体工商户登记',
-      type: 'AdministrativeLicence',
+      type: 'administrative_licence',
     });
 
+    // the guide is typed, field for field REST's GuideDto; the form is a JSONObject, REST's object
+    const GUIDE = `legalBasis conditions handlingType visitsRequired onlineDepth steps consultPhone supervisionPhone
+      lifeEvents topics legalLimit { amount unit } promisedLimit { amount unit } fees { name amount basis }
+      materials { name source copies form required templateFileId sampleFileId } places { name address hours } faq { q a }`;
     const std = await gql(
-      'query($id: ID!) { service(id: $id) { mode title versionNumber guideJson formJson elder { summary } } }',
+      `query($id: ID!) { service(id: $id) { mode title versionNumber guide { ${GUIDE} } form elder { summary } } }`,
       { id: p.id },
       { 'Accept-Language': 'en' },
     );
+    expect(std.body.errors).toBeUndefined();
     expect(std.body.data.service).toMatchObject({
       mode: 'standard',
       title: 'Sole proprietorship registration',
       versionNumber: 1,
       elder: null,
     });
-    expect(JSON.parse(std.body.data.service.guideJson as string).visitsRequired).toBe(1);
-    expect(JSON.parse(std.body.data.service.formJson as string).required).toEqual(['applicantName', 'phone']);
+    const rest = await t.http.get(`/v1/services/${p.id}`).set('Accept-Language', 'en').expect(200);
+    // GraphQL answers null where REST leaves an optional member out
+    const withoutNulls = (v: unknown): unknown =>
+      JSON.parse(JSON.stringify(v, (_k, x: unknown) => x ?? undefined));
+    expect(withoutNulls(std.body.data.service.guide)).toEqual(rest.body.guide);
+    expect(std.body.data.service.guide).toMatchObject({
+      visitsRequired: 1,
+      handlingType: 'promised',
+      legalLimit: { unit: 'working_days' },
+      materials: expect.arrayContaining([
+        expect.objectContaining({ name: '身份证', form: expect.any(String) }),
+      ]),
+    });
+    expect(std.body.data.service.form).toEqual(rest.body.form);
+    expect(std.body.data.service.form.required).toEqual(['applicantName', 'phone']);
 
     const elder = await gql(
-      'query($id: ID!) { service(id: $id, elder: true) { mode guideJson elder { summary steps materials timeLimit } } }',
+      'query($id: ID!) { service(id: $id, elder: true) { mode guide { legalBasis } form elder { summary steps materials timeLimit } } }',
       { id: p.id },
     );
     expect(elder.body.data.service).toMatchObject({
       mode: 'elder',
-      guideJson: null,
+      guide: null,
+      form: null,
       elder: {
         summary: '开小店，先登记。',
         materials: ['身份证', '经营场所证明'],

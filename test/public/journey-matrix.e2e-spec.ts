@@ -692,7 +692,7 @@ describe('one-stop journey permission matrix', () => {
         ],
         [
           'updateApplication',
-          'mutation($id: ID!) { updateApplication(id: $id, formJson: "{}") { id } }',
+          'mutation($id: ID!) { updateApplication(id: $id, formData: {}) { id } }',
           () => ({ id: draft.appId }),
           CITIZENS(0, 404),
         ],
@@ -722,7 +722,7 @@ describe('one-stop journey permission matrix', () => {
         ],
         [
           'answerSupplement',
-          'mutation($id: ID!) { answerSupplement(id: $id, input: { formJson: "{\\"shopArea\\": 30}" }) { id } }',
+          'mutation($id: ID!) { answerSupplement(id: $id, input: { formData: { shopArea: 30 } }) { id } }',
           () => ({ id: waiting }),
           CITIZENS(0, 404),
         ],

@@ -354,10 +354,10 @@ describe('the one-stop service journey', () => {
     const created = await q(
       as(alice),
       `mutation($i: CreateApplicationInput!) { createApplication(input: $i) { ${APP} } }`,
-      { i: { serviceId, formJson: JSON.stringify(GOOD_FORM) } },
+      { i: { serviceId, formData: GOOD_FORM } },
     );
     const appId = created.createApplication.id as string;
-    expect(created.createApplication).toMatchObject({ status: 'Draft', number: null });
+    expect(created.createApplication).toMatchObject({ status: 'draft', number: null });
     const fileId = await steps.upload(alice); // uploads are REST only
     await q(
       as(alice),
@@ -367,7 +367,7 @@ describe('the one-stop service journey', () => {
     const key = `gql-${randomUUID()}`;
     const SUBMIT = `mutation($id: ID!, $k: String) { submitApplication(id: $id, idempotencyKey: $k) { ${APP} } }`;
     const submitted = (await q(as(alice), SUBMIT, { id: appId, k: key })).submitApplication;
-    expect(submitted).toMatchObject({ status: 'Submitted', number: expect.any(String) });
+    expect(submitted).toMatchObject({ status: 'submitted', number: expect.any(String) });
     expect(submitted.promisedDueAt).toEqual(expect.any(String));
     expect((await q(as(alice), SUBMIT, { id: appId, k: key })).submitApplication).toEqual(submitted);
     const caseId = (await caseRow(appId)).id;
@@ -383,7 +383,7 @@ describe('the one-stop service journey', () => {
     expect(denied.errors?.[0].extensions.code).toBe('NOT_FOUND');
 
     expect(await staffAct(clerk, 'request_supplement', { items: ITEMS })).toMatchObject({
-      status: 'AwaitingApplicant',
+      status: 'awaiting_applicant',
     });
     const fresh = await steps.upload(alice);
     const answered = await q(
@@ -392,19 +392,19 @@ describe('the one-stop service journey', () => {
       {
         id: appId,
         i: {
-          formJson: JSON.stringify({ shopArea: 30 }),
+          formData: { shopArea: 30 },
           attachments: [{ fileId: fresh, material: '身份证' }],
         },
       },
     );
-    expect(answered.answerSupplement.status).toBe('Submitted');
+    expect(answered.answerSupplement.status).toBe('submitted');
     await staffAct(clerk, 'accept');
     await staffAct(reviewer, 'advance');
     await staffAct(approver, 'approve');
     expect(await staffAct(parentApprover, 'approve')).toMatchObject({ stage: 'decision' });
     await staffAct(approver, 'decide', { decision: 'approved', reason: '符合条件' });
     await staffAct(clerk, 'issue');
-    expect(await staffAct(clerk, 'deliver', { method: 'online' })).toMatchObject({ status: 'Closed' });
+    expect(await staffAct(clerk, 'deliver', { method: 'online' })).toMatchObject({ status: 'closed' });
 
     const result = await q(
       as(alice),
@@ -414,7 +414,7 @@ describe('the one-stop service journey', () => {
       },
     );
     expect(result.application).toMatchObject({
-      status: 'Delivered',
+      status: 'delivered',
       decision: 'approved',
       decisionReason: '符合条件',
     });

@@ -540,7 +540,7 @@ describe('e-licences: issue, verify, QR, revoke', () => {
       const v = res.body.data.licenceVerification;
       expect(v).toMatchObject({
         valid: true,
-        status: 'Active',
+        status: 'active',
         signatureValid: true,
         number: l.number,
         holderName: '张**',

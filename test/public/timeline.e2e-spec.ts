@@ -35,7 +35,12 @@ describe('my government timeline', () => {
     const second = await steps.submitted(alice, serviceId);
     const third = await steps.draft(alice, serviceId);
     // touching the first draft moves it to the top
-    await t.http.put(`/v1/applications/${first.id}`).set(as(alice)).send({ formData: GOOD_FORM }).expect(200);
+    await t.http
+      .put(`/v1/applications/${first.id}`)
+      .set('If-Match', '*')
+      .set(as(alice))
+      .send({ formData: GOOD_FORM })
+      .expect(200);
 
     const page1 = await t.http.get('/v1/me/timeline?limit=2').set(as(alice)).expect(200);
     expect((page1.body.items as Item[]).map((i) => i.id)).toEqual([first.id, third.id]);
@@ -73,7 +78,7 @@ describe('my government timeline', () => {
   });
 
   it('serves the same list as the myTimeline connection', async () => {
-    const query = `query($after: String) { myTimeline(first: 1, after: $after) { edges { cursor node { kind id state } } pageInfo { hasNextPage endCursor } } }`;
+    const query = `query($after: String) { myTimeline(first: 1, after: $after) { totalCount edges { cursor node { kind id state } } pageInfo { hasNextPage endCursor } } }`;
     const gql = (after: string | null) =>
       t.http.post('/graphql').set(as(alice)).send({ query, variables: { after } });
     const one = (await gql(null).expect(200)).body.data.myTimeline;
@@ -86,5 +91,9 @@ describe('my government timeline', () => {
       one.edges[0].node.id,
       two.edges[0].node.id,
     ]);
+    // totalCount: all of alice's items, on every page (REST's full list has them all)
+    expect(rest.body.nextCursor).toBeNull();
+    expect(one.totalCount).toBe(rest.body.items.length);
+    expect(two.totalCount).toBe(rest.body.items.length);
   });
 });

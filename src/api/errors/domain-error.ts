@@ -20,6 +20,12 @@ export class DomainError extends Error {
     readonly params: Record<string, string | number> = {},
     readonly errors: FieldError[] = [],
     readonly headers: Record<string, string> = {},
+    /**
+     * RFC 9457 extension members: machine-readable facts about this occurrence beside `code`
+     * (e.g. `requiredAssurance`), rendered as problem members and as GraphQL extensions. Names
+     * must not collide with the standard members.
+     */
+    readonly extensions: Record<string, string> = {},
   ) {
     super(code);
     this.status = ERROR_STATUS[code];

@@ -50,6 +50,11 @@ export const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
     INVALID_CREDENTIALS: { title: '账号或密码错误', detail: '账号或密码错误。' },
     ACCOUNT_NOT_VERIFIED: { title: '账号尚未验证', detail: '请先输入发送到您手机或邮箱的验证码完成注册。' },
     ACCOUNT_DISABLED: { title: '账号已停用', detail: '该账号已停用，如有疑问请联系客服。' },
+    IDENTITY_ASSURANCE_REQUIRED: {
+      title: '需要实名认证',
+      detail:
+        '办理该事项须经实名认证：请使用国家网络身份认证登录，或携带身份证到政务服务窗口核验身份后再提交。',
+    },
     SECOND_FACTOR_REQUIRED: {
       title: '需要动态口令',
       detail: '此账号须同时提供身份验证器生成的 6 位动态口令（totp）。',
@@ -75,6 +80,15 @@ export const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
     OIDC_ID_TOKEN_INVALID: {
       title: '身份认证结果无效',
       detail: '身份认证服务返回的身份令牌未通过校验（签发方、受众、随机数、签名或有效期），请重新登录。',
+    },
+    OIDC_ACR_NOT_MET: {
+      title: '身份认证等级不足',
+      detail:
+        '身份认证服务未以要求的认证等级（{required}）完成认证，本次登录未被接受，请使用更高等级的方式重新认证。',
+    },
+    OIDC_CODE_INVALID: {
+      title: '登录凭证无效或已过期',
+      detail: '该一次性登录凭证不存在、已使用、已超过有效期，或不是由发起登录的浏览器提交，请重新登录。',
     },
     AUDIT_CHECKPOINT_REJECTED: {
       title: '检查点签名无效',
@@ -156,6 +170,11 @@ export const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
       title: 'Account disabled',
       detail: 'This account has been disabled; contact support if you think this is wrong.',
     },
+    IDENTITY_ASSURANCE_REQUIRED: {
+      title: 'Verified identity required',
+      detail:
+        'This service needs a verified real name: sign in with the national eID, or have your identity card checked at a service counter, then submit again.',
+    },
     SECOND_FACTOR_REQUIRED: {
       title: 'One-time code required',
       detail: 'This account also needs the 6-digit code from its authenticator app (totp).',
@@ -189,6 +208,16 @@ export const MESSAGES: Record<Language, Record<ErrorCode, Text>> = {
       title: 'Invalid identity token',
       detail:
         'The ID token from the identity provider failed validation (issuer, audience, nonce, signature or expiry); sign in again.',
+    },
+    OIDC_ACR_NOT_MET: {
+      title: 'Authentication level too low',
+      detail:
+        'The identity provider did not authenticate at a required level ({required}); the sign-in was not accepted. Authenticate again at a higher level.',
+    },
+    OIDC_CODE_INVALID: {
+      title: 'Invalid or expired sign-in code',
+      detail:
+        'The one-time sign-in code is unknown, already used, expired, or not sent by the browser that started the sign-in; sign in again.',
     },
     AUDIT_CHECKPOINT_REJECTED: {
       title: 'Checkpoint signature not accepted',
@@ -248,6 +277,7 @@ export const FIELD_ZH: Record<string, string> = {
   isNationalId: '须为有效的 18 位公民身份号码',
   isUnifiedSocialCreditCode: '须为有效的 18 位统一社会信用代码',
   businessOnly: '仅企业账号可填写',
+  identityVerified: '已通过实名认证，不能修改（如有误，请到政务服务窗口重新核验）',
   maxDepth: '嵌套层级超出上限',
   maxKeysPerObject: '对象的成员数超出上限',
   maxArrayLength: '数组的元素个数超出上限',

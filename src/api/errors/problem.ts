@@ -15,6 +15,8 @@ export interface Problem {
   code: ErrorCode;
   requestId?: string;
   errors?: { pointer: string; code: string; message: string }[];
+  /** IDENTITY_ASSURANCE_REQUIRED: the identity assurance the service needs (DomainError.extensions) */
+  requiredAssurance?: string;
 }
 
 /** Turns anything thrown into a DomainError; unknown errors become INTERNAL (logged, never echoed). */
@@ -100,6 +102,28 @@ function fromHttpException(err: HttpException): DomainError {
   }
 }
 
+/** The documented bound of `instance` (the Problem schema in openapi-conventions.ts). */
+export const INSTANCE_MAX_LENGTH = 2048;
+/** Not allowed as is in a URI path (RFC 3986 pchar and `/`), or a `%` that starts no escape. */
+const NOT_URI_PATH = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]|%(?![0-9A-Fa-f]{2})/gu;
+
+/**
+ * `instance` as the schema promises it: a URI reference of at most 2048 characters. The request path
+ * is echoed with anything a URI may not hold percent-encoded, and a longer path is cut (never in the
+ * middle of an escape): it names the request for support, it is not a link to follow.
+ */
+export function problemInstance(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const uri = path.replace(NOT_URI_PATH, (c) =>
+    [...Buffer.from(/\p{Surrogate}/u.test(c) ? '\uFFFD' : c, 'utf8')]
+      .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+      .join(''),
+  );
+  return uri.length <= INSTANCE_MAX_LENGTH
+    ? uri
+    : uri.slice(0, INSTANCE_MAX_LENGTH).replace(/%[0-9A-F]?$/i, '');
+}
+
 export function renderProblem(
   err: DomainError,
   lang: Language,
@@ -112,9 +136,10 @@ export function renderProblem(
     title: text.title,
     status: err.status,
     detail: text.detail,
-    instance,
+    instance: problemInstance(instance),
     code: err.code,
     requestId,
+    ...err.extensions,
   };
   if (err.errors.length) {
     problem.errors = err.errors.map((e) => ({

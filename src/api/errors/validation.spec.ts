@@ -1,5 +1,14 @@
+import type { ValidationError } from '@nestjs/common';
 import { IsInt, IsString, validateSync } from 'class-validator';
-import { IsInstant, memoiseValidationMetadata } from './validation';
+import { DomainError } from './domain-error';
+import {
+  boundedPointer,
+  createValidationPipe,
+  flattenValidationErrors,
+  IsInstant,
+  memoiseValidationMetadata,
+  pointerToken,
+} from './validation';
 
 class Probe {
   @IsInstant()
@@ -81,5 +90,41 @@ describe('memoised validation metadata', () => {
     }
     expect(errorsOf(Object.assign(new Later(), { name: 'a', late: 'x' }))).toEqual(['late:isInt']);
     expect(errorsOf(Object.assign(new Base(), { name: 'a', late: 1 }))).toEqual(['late:whitelistValidation']);
+  });
+});
+
+describe('validation error pointers (RFC 6901)', () => {
+  class Inner {
+    @IsInt()
+    n!: unknown;
+  }
+
+  it('escapes ~ as ~0 and / as ~1 in every reference token', () => {
+    const errors = [
+      {
+        property: 'a~b',
+        constraints: { isInt: 'a~b must be an integer' },
+        children: [{ property: 'c/d', constraints: { isString: 'c/d must be a string' }, children: [] }],
+      },
+    ] as unknown as ValidationError[];
+    expect(flattenValidationErrors(errors).map((e) => e.pointer)).toEqual(['/a~0b', '/a~0b/c~1d']);
+    expect(pointerToken('~/')).toBe('~0~1');
+  });
+
+  it('escapes the key of a refused unknown property through the real pipe', async () => {
+    const pipe = createValidationPipe();
+    const err = await pipe
+      .transform({ n: 1, 'x/y~z': 1 }, { type: 'body', metatype: Inner })
+      .then(() => null)
+      .catch((e: unknown) => e as DomainError);
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err!.errors.map((e) => e.pointer)).toEqual(['/x~1y~0z']);
+  });
+
+  it('keeps a pointer within its documented 512 characters by naming the nearest ancestor that fits', () => {
+    const long = 'k'.repeat(600);
+    expect(boundedPointer(`/items/0/${long}`)).toBe('/items/0');
+    expect(boundedPointer(`/${long}`)).toBe('');
+    expect(boundedPointer('/a/b')).toBe('/a/b');
   });
 });

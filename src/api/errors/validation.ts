@@ -1,26 +1,75 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { buildMessage, getMetadataStorage, isISO8601, ValidateBy, ValidationOptions } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { DomainError, FieldError } from './domain-error';
 import { ErrorCode } from './error-code';
 import { installLinearKeys } from './linear-keys';
 
-/** Flattens class-validator's tree into JSON pointers, one entry per failed rule. */
+/** One reference token of a JSON Pointer (RFC 6901 §4): `~` → `~0`, `/` → `~1`. */
+export const pointerToken = (key: string | number): string =>
+  String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** The documented bound of an error's `pointer` (the Problem schema in openapi-conventions.ts). */
+export const POINTER_MAX_LENGTH = 512;
+
+/** A pointer within the bound: a longer one names its nearest ancestor that fits (the whole body at worst). */
+export function boundedPointer(pointer: string): string {
+  let p = pointer;
+  while (p.length > POINTER_MAX_LENGTH) p = p.slice(0, p.lastIndexOf('/'));
+  return p;
+}
+
+/** Flattens class-validator's tree into JSON pointers (RFC 6901), one entry per failed rule. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
-    const pointer = `${parent}/${e.property}`;
+    const pointer = boundedPointer(`${parent}/${pointerToken(e.property)}`);
     for (const [code, message] of Object.entries(e.constraints ?? {})) out.push({ pointer, code, message });
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, pointer));
   }
   return out;
 }
 
+/**
+ * The GraphQL argument a pipe validates, if it is one named argument (`@Args('input')`). Nest hands
+ * `@Args` values to pipes as paramtype `body` (or GqlParamtype.ARGS, 3) with the argument's name as
+ * `data`; REST bodies here are always validated whole (`@Body()`, no property name).
+ */
+function namedGraphqlArgument(metadata: ArgumentMetadata): string | undefined {
+  const type = metadata.type as unknown;
+  return (type === 'body' || type === 3) && typeof metadata.data === 'string' && metadata.data
+    ? metadata.data
+    : undefined;
+}
+
+/**
+ * GraphQL validates each named argument on its own (`@Args('input')`), so its pointers are made
+ * relative to the arguments, as REST's are to the body: `/input/title` where REST says `/title`
+ * for the same bad input. `@Args()` (all arguments as one class) already points at `/first`.
+ */
+class PointingValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return (await super.transform(value, metadata)) as unknown;
+    } catch (err) {
+      const arg = namedGraphqlArgument(metadata);
+      if (!(err instanceof DomainError) || !arg) throw err;
+      const prefix = `/${arg.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      throw new DomainError(
+        err.code,
+        err.params,
+        err.errors.map((e) => ({ ...e, pointer: `${prefix}${e.pointer}` })),
+        err.headers,
+      );
+    }
+  }
+}
+
 /** Strict by default: unknown fields are refused, types are converted only where declared. */
 export function createValidationPipe(): ValidationPipe {
   memoiseValidationMetadata();
   installLinearKeys();
-  return new ValidationPipe({
+  return new PointingValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

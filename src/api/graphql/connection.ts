@@ -26,10 +26,13 @@ export interface Edge<T> {
   node: T;
 }
 
+/** A count, or how to get it (toConnection runs it only when the query selects totalCount). */
+export type TotalCount = number | null | (() => Promise<number>);
+
 export interface ConnectionShape<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  totalCount?: number | null;
+  totalCount?: number | null | Promise<number>;
 }
 
 /**
@@ -60,9 +63,11 @@ export function Connection<T>(nodeType: Type<T>, name: string = nodeType.name): 
 
     @Field(() => Int, {
       nullable: true,
-      description: 'Total matching items, when the list can count them cheaply.',
+      description:
+        'How many items match the filters in all pages (one COUNT, run only when this field is selected); ' +
+        'null where a list cannot count.',
     })
-    totalCount?: number | null;
+    totalCount?: number | null | Promise<number>;
   }
 
   return ConnectionType as unknown as Type<ConnectionShape<T>>;
@@ -93,7 +98,8 @@ export interface ToConnectionOptions<T> {
   hasNextPage: boolean;
   /** true when the page was requested with `after`, if the caller knows; Relay allows false */
   hasPreviousPage?: boolean;
-  totalCount?: number | null;
+  /** a number, or a Page's `count` (called only if the query selects totalCount) */
+  totalCount?: TotalCount;
 }
 
 /**
@@ -103,7 +109,7 @@ export interface ToConnectionOptions<T> {
  */
 export function toConnection<T>(items: readonly T[], options: ToConnectionOptions<T>): ConnectionShape<T> {
   const edges = items.map((node) => ({ cursor: options.cursorOf(node), node }));
-  return {
+  const connection: ConnectionShape<T> = {
     edges,
     pageInfo: {
       hasNextPage: options.hasNextPage,
@@ -111,6 +117,12 @@ export function toConnection<T>(items: readonly T[], options: ToConnectionOption
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
-    totalCount: options.totalCount ?? null,
   };
+  const { totalCount } = options;
+  // A count function runs when the field resolver reads the property, i.e. only if the query
+  // selects totalCount: a getter, since the resolver reads properties and does not call them.
+  if (typeof totalCount === 'function')
+    Object.defineProperty(connection, 'totalCount', { enumerable: true, get: totalCount });
+  else connection.totalCount = totalCount ?? null;
+  return connection;
 }

@@ -78,6 +78,8 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
         type: e.type,
         title: e.title,
         ...(e.errors ? { errors: e.errors } : {}),
+        // DomainError extension members (problem.ts): allowlisted by name like the rest
+        ...(typeof e.requiredAssurance === 'string' ? { requiredAssurance: e.requiredAssurance } : {}),
       },
     };
   }

@@ -2,10 +2,12 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import type { AppConfig } from '../../config/config';
+import { restEnumNames } from './enum-names';
 import { formatGraphqlError } from './format-error';
 import { inputTextPlugin } from './input-text';
 import { costLimitPlugin, depthAndAliasRules, QUERY_LIMITS } from './limits';
 import { createLoaders, GqlContext } from './loaders';
+import { DateTimeScalar } from './scalars';
 import { sharedAnswerPlugin } from './shared-answer';
 
 /**
@@ -21,6 +23,10 @@ export function graphqlOptions(
     // In memory; `npm run contracts` prints it (printSortedSchema) to openapi/schema.graphql.
     autoSchemaFile: true,
     sortSchema: true,
+    // `Date` members are instants: our DateTime (scalars.ts), which also accepts REST's ISO strings.
+    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+    // Enum values are named after their REST strings (enum-names.ts), not the TypeScript keys.
+    transformSchema: restEnumNames,
     introspection: open,
     // No landing page from Apollo or Nest: theirs load GraphiQL from a CDN, which the CSP forbids and
     // an offline network cannot reach. graphql-ide.ts serves GraphiQL from the package instead,

@@ -3,7 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { AppConfig } from '../../config/config';
-import { applyConventions, sortKeys } from './openapi-conventions';
+import { applyConventions, collectRouteFacts, sortKeys } from './openapi-conventions';
 
 export interface BuiltOpenApi {
   document: OpenAPIObject;
@@ -31,7 +31,7 @@ export function buildOpenApiWithReport(
   const doc = SwaggerModule.createDocument(app, builder.build(), {
     operationIdFactory: (c, m) => `${c.replace(/Controller$/, '')}_${m}`,
   });
-  const defaultedLimits = applyConventions(doc);
+  const defaultedLimits = applyConventions(doc, collectRouteFacts(app));
   return { document: sortKeys(doc), defaultedLimits };
 }
 

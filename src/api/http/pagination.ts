@@ -1,15 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import type { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
+import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
 
 export const MAX_PAGE_SIZE = 100;
 
+/** What a cursor looks like on the wire (base64url, as CursorCodec.encode writes it). */
+export const CURSOR_PATTERN = /^[A-Za-z0-9_-]+$/;
+export const CURSOR_MAX_LENGTH = 512;
+
 /** `?limit=&cursor=` on every list; limit is capped, the cursor is opaque. */
 export class PageQuery {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
     default: 20,
@@ -23,13 +28,14 @@ export class PageQuery {
   limit?: number;
 
   @ApiPropertyOptional({
-    maxLength: 512,
+    maxLength: CURSOR_MAX_LENGTH,
+    pattern: CURSOR_PATTERN.source,
     description: 'opaque cursor from the previous page (nextCursor or Link rel="next")',
   })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
-  @Matches(/^[A-Za-z0-9_-]+$/)
+  @MaxLength(CURSOR_MAX_LENGTH)
+  @Matches(CURSOR_PATTERN)
   cursor?: string;
 }
 
@@ -37,6 +43,11 @@ export interface Page<T> {
   items: T[];
   /** null on the last page */
   nextCursor: string | null;
+  /**
+   * Counts every row the list's filters match (ignoring the cursor and page size), when called:
+   * one COUNT over the same query. GraphQL's `totalCount` calls it only when the field is selected.
+   */
+  count?: () => Promise<number>;
 }
 
 export type CursorValue = string | number;
@@ -171,6 +182,9 @@ export async function keysetPage<T extends ObjectLiteral, V extends KeysetValues
   const cmp = dir === 'ASC' ? '>' : '<';
   if (opts.cursor.parts.length !== (opts.sortColumn ? 2 : 1))
     throw new Error(`cursor codec "${opts.cursor.list}" does not match its keyset`);
+  // The filters only, before the cursor and the page size narrow the query. It runs later (if at
+  // all), when a list read in a transaction has committed, so on a connection of its own.
+  const counter = qb.clone().setQueryRunner(undefined as unknown as QueryRunner);
   if (page.cursor) {
     const values = opts.cursor.decode(page.cursor);
     if (opts.sortColumn) {
@@ -187,5 +201,7 @@ export async function keysetPage<T extends ObjectLiteral, V extends KeysetValues
   const rows = await qb.limit(limit + 1).getMany();
   const items = rows.slice(0, limit);
   const nextCursor = rows.length > limit ? opts.cursor.encode(opts.keyOf(items[items.length - 1])) : null;
-  return { items, nextCursor };
+  // Memoized: a page kept in a read cache counts once, however many callers ask.
+  let total: Promise<number> | undefined;
+  return { items, nextCursor, count: () => (total ??= counter.getCount()) };
 }

@@ -42,6 +42,10 @@ export function plausible(type: GraphQLInputType, rng: Rng, depth = 0): unknown 
       case 'DateTime':
       case 'DateTimeISO':
         return new Date(Date.UTC(2025, rng.int(12), 10)).toISOString();
+      case 'Date':
+        return new Date(Date.UTC(2025, rng.int(12), 10)).toISOString().slice(0, 10);
+      case 'JSONObject':
+        return {};
       default:
         return `fz${rng.word(8)}`;
     }

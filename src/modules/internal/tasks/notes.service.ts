@@ -57,7 +57,7 @@ export class NotesService {
       });
       // Notes may speak about the applicant: reading them is on the record like any staff read.
       await this.audit.append(ctx, { action: 'case_note.list', resourceType: 'case', resourceId: caseId });
-      return { items: await this.toDtos(result.items), nextCursor: result.nextCursor };
+      return { items: await this.toDtos(result.items), nextCursor: result.nextCursor, count: result.count };
     });
   }
 
@@ -71,6 +71,7 @@ export class NotesService {
       cursorOf: (n) => NOTE_CURSOR.encode([n.id]),
       hasNextPage: result.nextCursor !== null,
       hasPreviousPage: !!page.cursor,
+      totalCount: result.count,
     });
   }
 

@@ -88,11 +88,16 @@ export class TasksService {
     filters: TaskFilters,
     page: PageArgs,
   ): Promise<ConnectionShape<TaskDto>> {
-    const { rows, hasNext, sort } = await this.fetch(ctx, filters, page);
+    const { rows, hasNext, sort, count } = await this.fetch(ctx, filters, page);
     const cursors = new Map(rows.map((r) => [r.id, cursorOf(r, sort)]));
     return toConnection(
       rows.map((r) => toTaskDto(ctx, r)),
-      { cursorOf: (t) => cursors.get(t.id)!, hasNextPage: hasNext, hasPreviousPage: !!page.cursor },
+      {
+        cursorOf: (t) => cursors.get(t.id)!,
+        hasNextPage: hasNext,
+        hasPreviousPage: !!page.cursor,
+        totalCount: count,
+      },
     );
   }
 
@@ -278,7 +283,7 @@ export class TasksService {
     ctx: RequestContext,
     filters: TaskFilters,
     page: PageArgs,
-  ): Promise<{ rows: TaskRow[]; hasNext: boolean; sort: TaskSort }> {
+  ): Promise<{ rows: TaskRow[]; hasNext: boolean; sort: TaskSort; count: () => Promise<number> }> {
     const sort = filters.sort ?? TaskSort.DueAt;
     const limit = page.limit ?? 20;
     const me = staffId(ctx);
@@ -306,9 +311,16 @@ export class TasksService {
         throw invalid('/dueBefore', 'isISO8601', 'dueBefore must be an ISO 8601 instant');
       qb.andWhere('t.due_at < :before', { before });
     }
+    // the filters without the cursor, for totalCount (run only if asked for)
+    const counter = qb.clone();
     applyKeyset(qb, sort, page.cursor);
     const rows = await qb.limit(limit + 1).getRawMany<TaskRow>();
-    return { rows: rows.slice(0, limit), hasNext: rows.length > limit, sort };
+    return {
+      rows: rows.slice(0, limit),
+      hasNext: rows.length > limit,
+      sort,
+      count: () => counter.getCount(),
+    };
   }
 
   private async canSee(ctx: RequestContext, id: string): Promise<boolean> {

@@ -388,26 +388,27 @@ export class CaseEffects {
           ).dueAt
         : null;
     const repo = this.db.repo(CaseTask);
-    return repo.save(
-      repo.create({
-        caseId: c.id,
-        stage: stage.key,
-        kind,
-        level,
-        organisationId,
-        permission: rule.permission,
-        assigneeId: null,
-        status: TaskStatus.Open,
-        dueAt,
-        warningLevel: 'green',
-        claimedAt: null,
-        completedAt: null,
-        completedBy: null,
-        completedAction: null,
-        remindedAt: null,
-        escalatedAt: null,
-      }),
-    );
+    const task = repo.create({
+      caseId: c.id,
+      stage: stage.key,
+      kind,
+      level,
+      organisationId,
+      permission: rule.permission,
+      assigneeId: null,
+      status: TaskStatus.Open,
+      dueAt,
+      warningLevel: 'green',
+      claimedAt: null,
+      completedAt: null,
+      completedBy: null,
+      completedAction: null,
+      remindedAt: null,
+      escalatedAt: null,
+    });
+    // A new row: insert() writes the same statement as save() and fills in id and defaults.
+    await repo.insert(task);
+    return task;
   }
 
   /** The unit above (a superior's approval); a top-level agency approves itself. */

@@ -33,6 +33,7 @@ export class CasesResolver {
     return toConnection(page.items, {
       cursorOf: (c) => CASE_CURSOR.encode([c.dueAt ?? 'infinity', c.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 

@@ -63,7 +63,11 @@ export class CasesService {
       keyOf: (c) => [c.dueAt ? c.dueAt.toISOString() : 'infinity', c.id],
     });
     const titles = await this.stageTitles(page.items);
-    return { items: page.items.map((c) => toCaseDto(c, titles)), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((c) => toCaseDto(c, titles)),
+      nextCursor: page.nextCursor,
+      count: page.count,
+    };
   }
 
   async get(ctx: RequestContext, id: string): Promise<CaseDetailDto> {
@@ -79,8 +83,12 @@ export class CasesService {
     input: CaseActionDto,
     expectedVersion?: number,
   ): Promise<CaseDetailDto> {
+    // Validate, then look up, then check the state: a malformed key is a 400 even on a case that
+    // does not exist (404) or whose stage has no such action (409).
     if (!ACTION_KEY_RE.test(action))
-      throw new DomainError(ErrorCode.InvalidTransition, { reason: 'no such action' });
+      throw new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [
+        { pointer: '/action', code: 'matches', message: 'action must match ^[a-z][a-z0-9_]{0,63}$' },
+      ]);
     const c = await this.engine.act(ctx, id, action, input, expectedVersion);
     return this.detail(ctx, c);
   }

@@ -35,6 +35,7 @@ export class WorkflowDefinitionsResolver {
     return toConnection(page.items, {
       cursorOf: (w) => WORKFLOW_CURSOR.encode([w.number, w.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 

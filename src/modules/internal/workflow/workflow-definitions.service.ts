@@ -129,7 +129,7 @@ export class WorkflowDefinitionsService implements OnModuleInit {
       direction: 'DESC',
       keyOf: (w) => [w.number, w.id],
     });
-    return { items: page.items.map(view), nextCursor: page.nextCursor };
+    return { items: page.items.map(view), nextCursor: page.nextCursor, count: page.count };
   }
 
   /** One version, for its authors and for the staff handling the service's cases. */

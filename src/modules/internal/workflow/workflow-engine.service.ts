@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, notFound } from '../../../api/errors/domain-error';
@@ -108,9 +110,10 @@ export class WorkflowEngine {
       });
       const now = new Date();
       await this.refreshClock(c, spec, now);
+      // insert(), not save(): a new row needs none of save()'s persistence planning (same statement).
       await this.db
         .repo(CaseFile)
-        .save(c)
+        .insert(c as QueryDeepPartialEntity<CaseFile>)
         .catch((e: unknown) => {
           // One case per subject: the unique index answers, with no check-then-insert race.
           if (isUniqueViolation(e, 'subject_type, subject_id'))
@@ -264,6 +267,31 @@ export class WorkflowEngine {
     return this.db.repo(CaseFile).findOne({ where: { subjectType, subjectId } });
   }
 
+  /** caseOf() for many subjects in one statement, by subject id (for GraphQL's batch loaders). */
+  async casesOf(subjectType: string, subjectIds: readonly string[]): Promise<Map<string, CaseFile>> {
+    if (!subjectIds.length) return new Map();
+    const rows = await this.db
+      .repo(CaseFile)
+      .find({ where: { subjectType, subjectId: In([...subjectIds]) } });
+    return new Map(rows.map((c) => [c.subjectId, c]));
+  }
+
+  /** publicHistory() of many cases in one statement, by case id, each oldest first. */
+  async publicHistories(caseIds: readonly string[]): Promise<Map<string, CaseEvent[]>> {
+    const out = new Map<string, CaseEvent[]>();
+    if (!caseIds.length) return out;
+    const rows = await this.db.repo(CaseEvent).find({
+      where: { caseId: In([...caseIds]), public: true },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    for (const e of rows) {
+      const list = out.get(e.caseId);
+      if (list) list.push(e);
+      else out.set(e.caseId, [e]);
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- staff reads
 
   /**
@@ -331,17 +359,17 @@ export class WorkflowEngine {
     e: Pick<CaseEvent, 'fromStage' | 'toStage' | 'public' | 'reason' | 'data'>,
   ): Promise<CaseEvent> {
     const repo = this.db.repo(CaseEvent);
-    const event = await repo.save(
-      repo.create({
-        caseId: c.id,
-        action,
-        actorKind: ctx.actor.kind,
-        actorId: ctx.actor.id,
-        onBehalfOf: ctx.actor.onBehalfOf ?? null,
-        status: c.status,
-        ...e,
-      }),
-    );
+    const event = repo.create({
+      caseId: c.id,
+      action,
+      actorKind: ctx.actor.kind,
+      actorId: ctx.actor.id,
+      onBehalfOf: ctx.actor.onBehalfOf ?? null,
+      status: c.status,
+      ...e,
+    });
+    // A new row: insert() writes the same statement as save() and fills in id and defaults.
+    await repo.insert(event as QueryDeepPartialEntity<CaseEvent>);
     await this.audit.append(ctx, {
       action: `case.${auditVerb(action)}`,
       resourceType: 'case',

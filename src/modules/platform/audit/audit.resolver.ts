@@ -33,6 +33,7 @@ export class AuditResolver {
     return toConnection(page.items, {
       cursorOf: (i) => DATA_ACCESS_CURSOR.encode([String(i.seq)]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 

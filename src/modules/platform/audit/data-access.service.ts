@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { cursorCodec, keysetPage } from '../../../api/http/pagination';
+import { cursorCodec, keysetPage, type Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { AuditLeaf } from './audit.entity';
 import { DataAccessItemDto, DataAccessPageDto, DataAccessQueryDto } from './dto/data-access.dto';
@@ -22,7 +22,10 @@ export const DATA_ACCESS_CURSOR = cursorCodec<[string]>('data-access', 'seq');
 export class DataAccessService {
   constructor(private readonly db: Db) {}
 
-  async list(ctx: RequestContext, q: DataAccessQueryDto): Promise<DataAccessPageDto> {
+  async list(
+    ctx: RequestContext,
+    q: DataAccessQueryDto,
+  ): Promise<DataAccessPageDto & Pick<Page<DataAccessItemDto>, 'count'>> {
     const since = q.since ? new Date(q.since) : null;
     const until = q.until ? new Date(q.until) : null;
     if (since && until && since >= until) {
@@ -49,7 +52,11 @@ export class DataAccessService {
       keyOf: (l) => [String(l.seq)],
     });
     const agencies = await this.agencies(ctx, page.items);
-    return { items: page.items.map((l) => toItem(l, agencies)), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((l) => toItem(l, agencies)),
+      nextCursor: page.nextCursor,
+      count: page.count,
+    };
   }
 
   private async agencies(ctx: RequestContext, leaves: AuditLeaf[]): Promise<Map<string, string>> {

@@ -8,6 +8,8 @@ import { PasswordService } from '../identity/auth/password.service';
 import { ApiKey } from '../identity/clients/api-key.entity';
 import { sha256Hex } from '../identity/clients/machine-scopes';
 import { OAuthClient } from '../identity/clients/oauth-client.entity';
+import { IdentityAssurance, IdentityVerifiedBy } from '../identity/identity-assurance';
+import { maskNationalId } from '../identity/personal-data/masking';
 import { uniformCodeCheckChar } from '../identity/personal-data/national-id';
 import { PersonalDataService, PersonalField } from '../identity/personal-data/personal-data.service';
 import { RoleName, secondFactorRoles } from '../identity/staff/role-catalogue';
@@ -213,7 +215,18 @@ const STAFF: Array<{
   },
 ];
 
-const PUBLIC_ACCOUNTS: Array<Partial<Account> & { label: string; login: string }> = [
+/**
+ * The demo citizen whose identity is verified (issue 11 §2), as if vouched for by the national eID:
+ * the demo licence services require it, and their forms fill and lock name and ID number from it.
+ */
+export const DEMO_VERIFIED_CITIZEN = {
+  phone: '13800000003',
+  realName: '王芳',
+  /** a valid (GB 11643) but invented number */
+  nationalId: '110105198503150027',
+};
+
+const PUBLIC_ACCOUNTS: Array<Partial<Account> & { label: string; login: string; nationalId?: string }> = [
   {
     kind: AccountKind.Citizen,
     phone: '13800000001',
@@ -227,6 +240,17 @@ const PUBLIC_ACCOUNTS: Array<Partial<Account> & { label: string; login: string }
     displayName: '李四',
     label: 'citizen',
     login: '13800000002',
+  },
+  {
+    kind: AccountKind.Citizen,
+    phone: DEMO_VERIFIED_CITIZEN.phone,
+    displayName: DEMO_VERIFIED_CITIZEN.realName,
+    realName: DEMO_VERIFIED_CITIZEN.realName,
+    nationalId: DEMO_VERIFIED_CITIZEN.nationalId,
+    identityAssurance: IdentityAssurance.RealName,
+    identityVerifiedBy: IdentityVerifiedBy.Demo,
+    label: `citizen, verified (${DEMO_VERIFIED_CITIZEN.realName})`,
+    login: DEMO_VERIFIED_CITIZEN.phone,
   },
   {
     kind: AccountKind.Business,
@@ -280,17 +304,28 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
 
   await seedDemoServices(app, units, hashOnce, summary, DEMO_PASSWORD);
 
+  const personalData = app.get(PersonalDataService);
   for (const p of PUBLIC_ACCOUNTS) {
-    const { label, login, ...fields } = p;
+    const { label, login, nationalId, ...fields } = p;
     const where = fields.phone ? { phone: fields.phone } : { email: fields.email! };
     if (!(await db.repo(Account).exists({ where }))) {
-      await db
-        .repo(Account)
-        .insert(
-          db
-            .repo(Account)
-            .create({ ...fields, status: AccountStatus.Active, passwordHash: await hashOnce() }),
-        );
+      const identity: Partial<Account> = nationalId
+        ? {
+            nationalIdEnc: personalData.encrypt(PersonalField.NationalId, nationalId),
+            nationalIdBidx: personalData.blindIndex(PersonalField.NationalId, nationalId),
+            nationalIdLast4: nationalId.slice(-4),
+            nationalIdMasked: maskNationalId(nationalId),
+          }
+        : {};
+      if (fields.identityVerifiedBy) identity.identityVerifiedAt = new Date();
+      await db.repo(Account).insert(
+        db.repo(Account).create({
+          ...fields,
+          ...identity,
+          status: AccountStatus.Active,
+          passwordHash: await hashOnce(),
+        }),
+      );
     }
     summary.accounts.push({ role: label, login, password: DEMO_PASSWORD });
   }

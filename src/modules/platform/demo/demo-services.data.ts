@@ -5,6 +5,7 @@ import {
   TimeUnit,
 } from '../../public/catalog/dto/catalog.dto';
 import { ServiceTarget, ServiceType } from '../../public/catalog/service.entity';
+import { IdentityAssurance } from '../identity/identity-assurance';
 
 /**
  * The guides and forms of the three demo services (realistic texts, shortened). Workflows are in
@@ -31,6 +32,9 @@ const personal = (kind: 'nationalId' | 'phone' | 'email' | 'address' | 'name') =
 const ID_CARD = '^\\d{17}[\\dX]$';
 const MOBILE = '^1\\d{10}$';
 
+/** `x-identity`: filled from a verified account's identity and locked (see catalog/form-schema.ts). */
+const identity = (attribute: 'realName' | 'nationalId') => ({ 'x-identity': attribute });
+
 const applicant = {
   applicantName: {
     type: 'string',
@@ -38,12 +42,14 @@ const applicant = {
     maxLength: 50,
     ...ui('姓名', 'Full name', 10),
     ...personal('name'),
+    ...identity('realName'),
   },
   idNumber: {
     type: 'string',
     pattern: ID_CARD,
     ...ui('公民身份号码', 'Resident ID number', 20, 'id-card'),
     ...personal('nationalId'),
+    ...identity('nationalId'),
   },
   phone: {
     type: 'string',
@@ -162,6 +168,8 @@ export const INDIVIDUAL_BUSINESS: DemoServiceSpec = {
         '等短信通知领执照',
       ],
     },
+    // a licence in the applicant's name: only a verified identity may apply (issue 11 §2)
+    requiredAssurance: IdentityAssurance.RealName,
     form: {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
@@ -324,6 +332,8 @@ export const RESIDENCE_PERMIT: DemoServiceSpec = {
         '十个工作日后来领证',
       ],
     },
+    // a licence in the applicant's name: only a verified identity may apply (issue 11 §2)
+    requiredAssurance: IdentityAssurance.RealName,
     form: {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',

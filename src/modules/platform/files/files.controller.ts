@@ -3,6 +3,7 @@ import {
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiExtension,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiPayloadTooLargeResponse,
@@ -16,6 +17,7 @@ import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Download, FileDownload } from '../../../api/http/file-download';
 import { Idempotent } from '../../../api/http/idempotency';
+import { CONTENT_SCHEMAS_EXTENSION } from '../../../api/http/openapi-conventions';
 import type { IncomingUpload } from '../../../api/http/upload';
 import { UploadBody } from '../../../api/http/upload';
 import { UuidParam } from '../../../api/http/uuid-param';
@@ -50,10 +52,21 @@ export class FilesController {
   @Idempotent({ streamed: true })
   @Header('Cache-Control', 'no-store')
   @ApiConsumes('multipart/form-data', ...ALLOWED_TYPES, 'application/octet-stream')
-  @ApiBody({
-    schema: {
-      oneOf: [{ type: 'object', required: ['file'], properties: { file: binary } }, binary],
+  @ApiBody({ schema: binary })
+  // One schema per content type: a form with its `file` part (other small fields are read and
+  // ignored), or the raw bytes.
+  @ApiExtension(CONTENT_SCHEMAS_EXTENSION, {
+    'multipart/form-data': {
+      type: 'object',
+      required: ['file'],
+      properties: { file: binary },
+      // wx.uploadFile's formData: up to 20 small text fields, read and ignored.
+      additionalProperties: { type: 'string', maxLength: 4096 },
+      maxProperties: 21,
     },
+    ...Object.fromEntries(
+      [...ALLOWED_TYPES, 'application/octet-stream'].map((t) => [t, { ...binary, contentMediaType: t }]),
+    ),
   })
   @ApiCreatedResponse({ type: StoredFileDto })
   @ApiPayloadTooLargeResponse({
@@ -66,6 +79,7 @@ export class FilesController {
     @Ctx() ctx: RequestContext,
     @UploadBody() upload: IncomingUpload,
     @Query() query: UploadFileQueryDto,
+    // Declared by @Idempotent (Idempotency-Key, optional); header names are case-insensitive.
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<StoredFileDto> {
     return this.files.receive(ctx, upload, query, idempotencyKey);

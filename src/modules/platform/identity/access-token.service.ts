@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { errors as joseErrors, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import type { ActorKind } from '../../../api/context/request-context';
 import { DomainError } from '../../../api/errors/domain-error';
@@ -19,6 +19,10 @@ export interface AccessClaims {
 
 const TYP = 'at+jwt';
 const ALG = 'HS256';
+/** seconds of clock skew allowed on exp and nbf */
+const CLOCK_TOLERANCE = 5;
+/** tokens whose signature and claims were verified, kept for their next requests (bounded) */
+const VERIFIED_MAX = 10_000;
 
 /**
  * Short-lived access tokens per RFC 9068 / RFC 8725: algorithm pinned, `typ`, `iss` and `aud`
@@ -26,6 +30,15 @@ const ALG = 'HS256';
  */
 @Injectable()
 export class AccessTokenService {
+  /**
+   * Tokens already verified, by their exact text: a signature check is a pure function of the
+   * token and the secret, and jose's runs through WebCrypto (an async job, ~10 % of a signed-in
+   * read's CPU). Only what passed is kept, and every reuse checks exp and nbf again, so a hit
+   * answers exactly what a new verification would. Revocation is not a property of the token:
+   * the session check still runs on every request (SessionCheckService).
+   */
+  private readonly verified = new Map<string, JWTPayload>();
+
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async issue(claims: Omit<AccessClaims, 'jti'>): Promise<{ token: string; jti: string; expiresIn: number }> {
@@ -48,6 +61,20 @@ export class AccessTokenService {
   }
 
   async verify(token: string): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      const now = Math.floor(Date.now() / 1000);
+      if (
+        (typeof known.exp === 'number' && known.exp <= now - CLOCK_TOLERANCE) ||
+        (typeof known.nbf === 'number' && known.nbf > now + CLOCK_TOLERANCE)
+      ) {
+        this.verified.delete(token);
+        throw new DomainError(ErrorCode.InvalidToken, {}, [], {
+          'WWW-Authenticate': 'Bearer error="invalid_token"',
+        });
+      }
+      return { ...known } as unknown as AccessClaims;
+    }
     const { issuer, audience, secret } = this.config.jwt;
     try {
       const { payload } = await jwtVerify(token, secret, {
@@ -55,7 +82,7 @@ export class AccessTokenService {
         typ: TYP,
         issuer,
         audience,
-        clockTolerance: 5,
+        clockTolerance: CLOCK_TOLERANCE,
       });
       if (
         typeof payload.sub !== 'string' ||
@@ -64,6 +91,8 @@ export class AccessTokenService {
       ) {
         throw new DomainError(ErrorCode.InvalidToken);
       }
+      if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { ...payload });
       return payload as unknown as AccessClaims;
     } catch (e) {
       if (e instanceof DomainError) throw e;

@@ -47,7 +47,7 @@ export class InboxService {
       direction: 'DESC',
       keyOf: (m) => [m.id],
     });
-    return { items: page.items.map(toDto), nextCursor: page.nextCursor };
+    return { items: page.items.map(toDto), nextCursor: page.nextCursor, count: page.count };
   }
 
   async unreadCount(ctx: RequestContext): Promise<UnreadCountDto> {

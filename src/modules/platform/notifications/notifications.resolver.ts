@@ -28,6 +28,7 @@ export class NotificationsResolver {
     return toConnection(page.items, {
       cursorOf: (m) => INBOX_CURSOR.encode([m.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 

@@ -143,7 +143,8 @@ export class NotificationsService implements OnModuleInit, OnApplicationBootstra
           link: options.link ?? null,
           readAt: null,
         });
-        await this.db.repo(InboxMessage).save(row);
+        // A new row: insert() writes the same statement as save() and fills in id and defaults.
+        await this.db.repo(InboxMessage).insert(row);
         result.inboxMessageId = row.id;
       }
       const queue = async (channel: NotificationChannel, recipient: string | null) => {

@@ -37,6 +37,7 @@ export class OrganisationsResolver {
     return toConnection(page.items, {
       cursorOf: (o) => ORGANISATION_CURSOR.encode([o.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 

@@ -70,7 +70,11 @@ export class OrganisationsService {
       idColumn: 'o.id',
       keyOf: (o) => [o.id],
     });
-    return { items: page.items.map((o) => this.toDto(ctx, o)), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((o) => this.toDto(ctx, o)),
+      nextCursor: page.nextCursor,
+      count: page.count,
+    };
   }
 
   async get(ctx: RequestContext, id: string): Promise<OrganisationDto> {

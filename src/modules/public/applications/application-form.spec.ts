@@ -40,6 +40,25 @@ describe('application form sealing', () => {
     expect(openForm(pd, again)).toEqual(FORM);
   });
 
+  it('opens an envelope once per row object, and again when the row holds another envelope', () => {
+    const row = { formData: {}, formPersonal: sealForm(pd, SCHEMA, FORM).formPersonal };
+    const decrypt = jest.spyOn(pd, 'decrypt');
+    try {
+      expect(openForm(pd, row)).toEqual({ idNumber: FORM.idNumber, phone: FORM.phone });
+      expect(personalPart(pd, row).phone).toEqual({ kind: 'phone', value: FORM.phone });
+      expect(decrypt).toHaveBeenCalledTimes(1);
+      // re-sealed (as a submission or an update does): the new envelope is opened, not the memo
+      row.formPersonal = sealForm(pd, SCHEMA, { ...FORM, phone: '13700000000' }).formPersonal;
+      expect(openForm(pd, row)).toMatchObject({ phone: '13700000000' });
+      expect(decrypt).toHaveBeenCalledTimes(2);
+      // another object with the same envelope is opened on its own
+      expect(personalPart(pd, { formPersonal: row.formPersonal }).phone.value).toBe('13700000000');
+      expect(decrypt).toHaveBeenCalledTimes(3);
+    } finally {
+      decrypt.mockRestore();
+    }
+  });
+
   it('writes no envelope when the form holds no personal answer', () => {
     expect(sealForm(pd, SCHEMA, { shopArea: 1 })).toEqual({ formData: { shopArea: 1 }, formPersonal: null });
     expect(openForm(pd, { formData: { shopArea: 1 }, formPersonal: null })).toEqual({ shopArea: 1 });

@@ -55,11 +55,22 @@ export function sealForm(
   };
 }
 
-/** The personal part of a stored application (empty when it has none). */
+/**
+ * The last personal part opened per application object, with the envelope it came from: a
+ * submission reads it three times (the check, the re-sealing, the answer) from the same row. Kept
+ * only as long as that object lives, and only while its envelope is unchanged.
+ */
+const opened = new WeakMap<object, { envelope: string; part: Readonly<PersonalPart> }>();
+
+/** The personal part of a stored application (empty when it has none). Treat it as read-only. */
 export function personalPart(pd: PersonalDataService, app: Pick<Application, 'formPersonal'>): PersonalPart {
   if (!app.formPersonal) return {};
+  const known = opened.get(app);
+  if (known?.envelope === app.formPersonal) return known.part;
   try {
-    return JSON.parse(pd.decrypt(PersonalField.ApplicationForm, app.formPersonal)) as PersonalPart;
+    const part = JSON.parse(pd.decrypt(PersonalField.ApplicationForm, app.formPersonal)) as PersonalPart;
+    opened.set(app, { envelope: app.formPersonal, part });
+    return part;
   } catch {
     // A key dropped from FIELD_KEYS too early, or a tampered row: an operator's problem, never a 500
     // that names the cause to the caller.

@@ -11,9 +11,10 @@ import { Allow } from '../../../api/auth/allow.decorator';
 import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
+import { Created } from '../../../api/http/created';
 import { Download, FileDownload } from '../../../api/http/file-download';
 import { Idempotent } from '../../../api/http/idempotency';
-import { OptionalIfMatch } from '../../../api/http/if-match';
+import { IfMatch, OptionalIfMatch } from '../../../api/http/if-match';
 import { Page } from '../../../api/http/pagination';
 import { UuidParam } from '../../../api/http/uuid-param';
 import { ApplicationAttachmentsService } from './application-attachments.service';
@@ -60,6 +61,7 @@ export class ApplicationsController {
   @Allow(Permission.SelfService)
   @Post()
   @Idempotent()
+  @Created()
   @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: ApplicationDto })
   create(@Ctx() ctx: RequestContext, @Body() dto: CreateApplicationDto): Promise<ApplicationDto> {
@@ -87,16 +89,15 @@ export class ApplicationsController {
     return this.applications.get(ctx, id, { fields: q.unmask, reason: q.reason });
   }
 
-  /** Replaces a draft's form data. */
+  /** Replaces a draft's form data; needs If-Match with the current ETag (428 without, 412 when stale). */
   @Allow(Permission.SelfService)
   @Put(':id')
   @Header('Cache-Control', 'no-store')
-  @IF_MATCH
   @ApiOkResponse({ type: ApplicationDto })
   update(
     @Ctx() ctx: RequestContext,
     @Param('id', UuidParam) id: string,
-    @OptionalIfMatch() version: number | undefined,
+    @IfMatch() version: number | undefined,
     @Body() dto: UpdateApplicationDto,
   ): Promise<ApplicationDto> {
     return this.applications.update(ctx, id, version, dto);

@@ -4,6 +4,8 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
+import { Loaders, RequestLoaders } from '../../../api/graphql/loaders';
+import { JsonObjectScalar } from '../../../api/graphql/scalars';
 import { ApplicationAttachmentsService } from './application-attachments.service';
 import { ApplicationProgressService } from './application-progress.service';
 import { APPLICATION_CURSOR, ApplicationsService } from './applications.service';
@@ -12,7 +14,6 @@ import {
   ApplicationAttachmentInput,
   CreateApplicationInput,
   MyApplicationsArgs,
-  parseFormJson,
   SupplementAnswerInput,
 } from './dto/application.graphql';
 
@@ -48,6 +49,7 @@ export class ApplicationsResolver {
     return toConnection(page.items, {
       cursorOf: (a) => APPLICATION_CURSOR.encode([a.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 
@@ -82,7 +84,7 @@ export class ApplicationsResolver {
   ): Promise<ApplicationDto> {
     const dto = {
       serviceId: input.serviceId,
-      formData: parseFormJson(input.formJson, '/formJson'),
+      formData: input.formData ?? undefined,
       businessAccountId: input.businessAccountId,
     };
     return this.applications.createOnce(ctx, dto, idempotencyKey);
@@ -95,12 +97,10 @@ export class ApplicationsResolver {
   updateApplication(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
-    @Args('formJson') formJson: string,
+    @Args('formData', { type: () => JsonObjectScalar }) formData: Record<string, unknown>,
     @Args('version', { type: () => Int, nullable: true }) version?: number,
   ): Promise<ApplicationDto> {
-    return this.applications.update(ctx, id, version ?? undefined, {
-      formData: parseFormJson(formJson, '/formJson')!,
-    });
+    return this.applications.update(ctx, id, version ?? undefined, { formData });
   }
 
   @Allow(Permission.SelfService)
@@ -163,7 +163,7 @@ export class ApplicationsResolver {
     @Args('input') input: SupplementAnswerInput,
     @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    const dto = { formData: parseFormJson(input.formJson, '/formJson'), attachments: input.attachments };
+    const dto = { formData: input.formData ?? undefined, attachments: input.attachments };
     return this.progress.answerSupplementOnce(ctx, id, dto, idempotencyKey);
   }
 
@@ -182,17 +182,15 @@ export class ApplicationsResolver {
   }
 
   @Allow(Permission.SelfService, ...CASE_STAFF)
-  @ResolveField('formJson', () => String, { description: 'the form data as JSON text' })
-  formJson(@Parent() app: ApplicationDto): string {
-    return JSON.stringify(app.formData);
-  }
-
-  @Allow(Permission.SelfService, ...CASE_STAFF)
   @ResolveField('timeline', () => [ApplicationTimelineEntryDto], { description: 'the status timeline' })
   timeline(
     @Ctx() ctx: RequestContext,
     @Parent() app: ApplicationDto,
+    @RequestLoaders() loaders: Loaders,
   ): Promise<ApplicationTimelineEntryDto[]> {
-    return this.progress.timeline(ctx, app.id);
+    // Batched: a page of applications with their timelines reads them in a fixed number of statements.
+    return loaders
+      .get('application.timeline', (ids: readonly string[]) => this.progress.timelines(ctx, ids))
+      .load(app.id);
   }
 }

@@ -18,6 +18,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { Service, ServiceTarget, ServiceVersion } from '../catalog/service.entity';
 import { ApplicationAccess, applicantId, attachmentsOf, SUBJECT, UnmaskRequest } from './application-access';
 import { markingSchema, openForm, personalPart, sealForm } from './application-form';
+import { applicantIdentity, lockIdentity, requireAssurance } from './application-identity';
 import { Application, ApplicationAttachment, ApplicationStatus } from './application.entity';
 import { formDataErrors, invalid, invalidTransition, published, patchApplication } from './application-rules';
 import {
@@ -55,7 +56,11 @@ export class ApplicationsService {
     return this.db.transaction(async () => {
       const { service, version } = await published(this.db, dto.serviceId);
       const businessAccountId = await this.applicantFits(ctx, me, service, dto.businessAccountId);
-      const sealed = sealForm(this.personalData, version.content.form, formData);
+      // A draft is allowed below the service's assurance (submission is refused); verified fields are filled.
+      const schema = version.content.form;
+      const identity = await applicantIdentity(this.db, this.personalData, me, schema);
+      const filled = lockIdentity(schema, formData, identity, ctx.language, formData);
+      const sealed = sealForm(this.personalData, schema, filled);
       const app = this.db.repo(Application).create({
         id: uuidv7(),
         number: null,
@@ -105,13 +110,22 @@ export class ApplicationsService {
       direction: 'DESC',
       keyOf: (a) => [a.id],
     });
-    return { items: await this.access.views(ctx, page.items), nextCursor: page.nextCursor };
+    return {
+      items: await this.access.views(ctx, page.items),
+      nextCursor: page.nextCursor,
+      count: page.count,
+    };
   }
 
   /** The owner's application in full, or staff's masked view (personal fields unmasked on request). */
   async get(ctx: RequestContext, id: string, unmask: UnmaskRequest = {}): Promise<ApplicationDto> {
     const { app, staff, unmasked } = await this.access.readable(ctx, id, 'case handling', unmask);
-    return this.access.view(ctx, app, staff, unmasked);
+    const view = await this.access.view(ctx, app, staff, unmasked);
+    if (staff || app.status !== ApplicationStatus.Draft) return view;
+    // The owner's draft shows the verified identity in its bound fields, as submission will use them.
+    const schema = await markingSchema(this.db, app);
+    const identity = await applicantIdentity(this.db, this.personalData, app.applicantAccountId, schema);
+    return { ...view, formData: lockIdentity(schema, view.formData, identity, ctx.language, null) };
   }
 
   /** Replaces a draft's form data (If-Match when sent); the form is checked only on submit. */
@@ -127,10 +141,12 @@ export class ApplicationsService {
       assertVersion(app, expected);
       requireDraft(ctx, app);
       const schema = await markingSchema(this.db, app);
+      const identity = await applicantIdentity(this.db, this.personalData, app.applicantAccountId, schema);
+      const filled = lockIdentity(schema, formData, identity, ctx.language, formData);
       await patchApplication(
         this.db,
         app.id,
-        sealForm(this.personalData, schema, formData, personalPart(this.personalData, app)),
+        sealForm(this.personalData, schema, filled, personalPart(this.personalData, app)),
       );
       await this.audit.append(ctx, {
         action: 'application.update',
@@ -171,7 +187,23 @@ export class ApplicationsService {
       const app = await this.access.own(ctx, id, true);
       requireDraft(ctx, app);
       const { service, version } = await published(this.db, app.serviceId, ctx, true);
-      const form = openForm(this.personalData, app);
+      // Below the service's identity assurance: 403, before anything is checked or changed.
+      const identity = await applicantIdentity(
+        this.db,
+        this.personalData,
+        app.applicantAccountId,
+        version.content.form,
+        service.requiredAssurance,
+      );
+      requireAssurance(service, identity);
+      // Verified values win over what a draft written before verification holds.
+      const form = lockIdentity(
+        version.content.form,
+        openForm(this.personalData, app),
+        identity,
+        ctx.language,
+        null,
+      );
       const errors: FieldError[] = formDataErrors(this.catalog.formProblems(version, form, ctx.language));
       const attachments = await attachmentsOf(this.db, [app.id]);
       errors.push(...missingMaterials(attachments, version));

@@ -31,6 +31,7 @@ import {
   ServiceSearchResultDto,
   ServiceSummaryDto,
 } from './dto/catalog.dto';
+import { StaffServiceDto, StaffServicePageDto, StaffServiceQueryDto } from './dto/staff-catalog.dto';
 
 const IF_MATCH_OPTIONAL = ApiHeader({
   name: 'If-Match',
@@ -52,6 +53,18 @@ export class CatalogAdminController {
   @ApiCreatedResponse({ type: ServiceAdminDto })
   create(@Ctx() ctx: RequestContext, @Body() dto: CreateServiceDto): Promise<ServiceAdminDto> {
     return this.catalog.create(ctx, dto);
+  }
+
+  /**
+   * The services of the caller's units in any state (draft, in review, published, retired), newest
+   * first; filters: status, q (code or title), organisationId (a unit and below), updatedSince.
+   */
+  @Allow(Permission.CatalogManage, Permission.CatalogReview)
+  @Get()
+  @Header('Cache-Control', 'private, no-store')
+  @ApiOkResponse({ type: StaffServicePageDto })
+  list(@Ctx() ctx: RequestContext, @Query() query: StaffServiceQueryDto): Promise<Page<StaffServiceDto>> {
+    return this.catalog.listStaff(ctx, query);
   }
 
   /** The staff view: status, open draft and published version. */

@@ -5,12 +5,13 @@ import { CatalogAdminController, ServicesController } from './catalog.controller
 import { CatalogResolver } from './catalog.resolver';
 import { PublishedCatalogCache } from './catalog-cache';
 import { CatalogService } from './catalog.service';
+import { StaffCatalogResolver } from './staff-catalog.resolver';
 
 /** The service catalogue (办事指南, C1). Applications use CatalogService.validateForm(). */
 @Module({
   imports: [OrganisationsModule, FilesModule],
   controllers: [CatalogAdminController, ServicesController],
-  providers: [CatalogService, CatalogResolver, PublishedCatalogCache],
+  providers: [CatalogService, CatalogResolver, StaffCatalogResolver, PublishedCatalogCache],
   exports: [CatalogService],
 })
 export class CatalogModule {}

@@ -6,10 +6,16 @@ import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
 import { SHARED_QUERY_FIELDS } from '../../../api/graphql/shared-answer';
 import { SERVICE_CURSOR, CatalogService } from './catalog.service';
-import { ServiceGuideNode, ServicesArgs, ServiceSummaryNode } from './dto/catalog.graphql';
+import {
+  ServiceGuideNode,
+  ServiceSearchArgs,
+  ServiceSearchHitNode,
+  ServicesArgs,
+  ServiceSummaryNode,
+} from './dto/catalog.graphql';
 
-// Both answer from the published-catalogue cache only, so anonymous answers may be replayed.
-SHARED_QUERY_FIELDS.add('services').add('service');
+// These answer from the published-catalogue cache only, so anonymous answers may be replayed.
+SHARED_QUERY_FIELDS.add('services').add('service').add('searchServices');
 
 @ObjectType()
 export class ServiceConnection extends Connection(ServiceSummaryNode, 'ServiceSummary') {}
@@ -32,7 +38,20 @@ export class CatalogResolver {
     return toConnection(page.items, {
       cursorOf: (s) => SERVICE_CURSOR.encode([s.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
+  }
+
+  @Public()
+  @Query(() => [ServiceSearchHitNode], {
+    description:
+      'Ranked search of published services, best first (REST: GET /v1/services/search): the same terms, scores and order.',
+  })
+  async searchServices(
+    @Ctx() ctx: RequestContext,
+    @Args() args: ServiceSearchArgs,
+  ): Promise<ServiceSearchHitNode[]> {
+    return (await this.catalog.search(ctx, { q: args.q, limit: args.limit ?? undefined })).items;
   }
 
   @Public()

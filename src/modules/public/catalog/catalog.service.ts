@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import type { ValidateFunction } from 'ajv';
 import { Permission } from '../../../api/auth/permission';
+import { IdempotencyService } from '../../../api/http/idempotency.service';
 import type { Language, RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
@@ -13,6 +14,8 @@ import { AuditService } from '../../platform/audit/audit.service';
 import { FilesService } from '../../platform/files/files.service';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { OrganisationsService } from '../../platform/organisations/organisations.service';
+import { scopeCondition } from '../../platform/identity/staff/unit-scope';
+import { IdentityAssurance } from '../../platform/identity/identity-assurance';
 import {
   CreateServiceDto,
   ElderPublicGuideDto,
@@ -28,6 +31,7 @@ import {
   ServiceVersionDto,
 } from './dto/catalog.dto';
 import { ServiceGuideNode } from './dto/catalog.graphql';
+import { OpenVersionState, StaffServiceDto, StaffServiceQueryDto } from './dto/staff-catalog.dto';
 import { cacheKey } from '../../../database/shared-read-cache';
 import { PublishedCatalogCache } from './catalog-cache';
 import { compileFormSchema } from './form-schema';
@@ -52,6 +56,12 @@ export type PublishCheck = (service: Service, version: ServiceVersion) => Promis
 /** Published services pages by id. */
 export const SERVICE_CURSOR = cursorCodec<[string]>('services', 'uuid');
 
+/** The staff catalogue list pages by id, newest first. */
+export const STAFF_SERVICE_CURSOR = cursorCodec<[string]>('catalog-services', 'uuid');
+
+/** The staff side of the catalogue is for holders of either catalogue permission, in their units. */
+const CATALOG_STAFF = [Permission.CatalogManage, Permission.CatalogReview];
+
 @Injectable()
 export class CatalogService {
   private readonly validators = new Map<string, ValidateFunction>();
@@ -63,6 +73,7 @@ export class CatalogService {
     private readonly organisations: OrganisationsService,
     private readonly cache: PublishedCatalogCache,
     private readonly files: FilesService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /** Adds a rule publish() enforces (registered at module init; see PublishCheck). */
@@ -137,6 +148,77 @@ export class CatalogService {
       });
       return this.adminView(service);
     });
+  }
+
+  /**
+   * The services of the caller's units (catalog:manage or catalog:review scope, units below
+   * included) in any state, newest first; other units' services, drafts included, never appear.
+   * Two statements per page: the services, then their open or published versions for the titles.
+   */
+  async listStaff(ctx: RequestContext, q: StaffServiceQueryDto): Promise<Page<StaffServiceDto>> {
+    const qb = this.db.repo(Service).createQueryBuilder('s');
+    const scope = scopeCondition(ctx, CATALOG_STAFF, 's.organisation_id');
+    if (scope) qb.andWhere(scope.sql, scope.params);
+    if (q.status) qb.andWhere('s.status = :status', { status: q.status });
+    if (q.organisationId)
+      qb.andWhere(
+        's.organisation_id IN (SELECT oc.descendant_id FROM organisation_closure oc WHERE oc.ancestor_id = :org)',
+        { org: q.organisationId },
+      );
+    if (q.updatedSince) qb.andWhere('s.updated_at >= :since', { since: new Date(q.updatedSince) });
+    if (q.q) {
+      const title = (v: string, lang: string) =>
+        `lower(COALESCE(${v}.content->'translations'->'${lang}'->>'title', ''))`;
+      qb.andWhere(
+        `(strpos(lower(s.implementation_code), :text) > 0 OR EXISTS (SELECT 1 FROM service_version v
+          WHERE v.id IN (s.draft_version_id, s.current_published_version_id)
+            AND (strpos(${title('v', 'zh-CN')}, :text) > 0 OR strpos(${title('v', 'en')}, :text) > 0)))`,
+        { text: q.q.toLowerCase() },
+      );
+    }
+    const page = await keysetPage(qb, q, {
+      cursor: STAFF_SERVICE_CURSOR,
+      idColumn: 's.id',
+      direction: 'DESC',
+      keyOf: (s) => [s.id],
+    });
+    const versionIds = page.items.flatMap((s) =>
+      [s.draftVersionId, s.currentPublishedVersionId].filter((v): v is string => !!v),
+    );
+    const versions = new Map(
+      (versionIds.length ? await this.db.repo(ServiceVersion).findBy({ id: In(versionIds) }) : []).map(
+        (v) => [v.id, v],
+      ),
+    );
+    return {
+      items: page.items.map((s) => staffSummary(ctx, s, versions)),
+      nextCursor: page.nextCursor,
+      count: page.count,
+    };
+  }
+
+  // ---- GraphQL twins of the keyed staff writes (no interceptor reads an Idempotency-Key there) ----
+
+  /** create() with the same Idempotency-Key rules as POST /v1/catalog/services. */
+  createOnce(
+    ctx: RequestContext,
+    dto: CreateServiceDto,
+    key: string | null | undefined,
+  ): Promise<ServiceAdminDto> {
+    const request = { method: 'POST', path: '/v1/catalog/services', body: dto, status: 201 };
+    return this.idempotency.once(ctx, key, request, () => this.create(ctx, dto));
+  }
+
+  /** A lifecycle step (revise, submit, reject, publish, retire) keyed as its REST twin. */
+  stepOnce(
+    ctx: RequestContext,
+    step: 'revise' | 'submit' | 'reject' | 'publish' | 'retire',
+    id: string,
+    expected: number | undefined,
+    key: string | null | undefined,
+  ): Promise<ServiceAdminDto> {
+    const request = { method: 'POST', path: `/v1/catalog/services/${id}/${step}`, body: {}, status: 200 };
+    return this.idempotency.once(ctx, key, request, () => this[step](ctx, id, expected));
   }
 
   async getAdmin(ctx: RequestContext, id: string): Promise<ServiceAdminDto> {
@@ -244,6 +326,7 @@ export class CatalogService {
         titleEn: translations.en?.title ?? null,
         lifeEvents: guide.lifeEvents,
         topics: guide.topics,
+        requiredAssurance: version.content.requiredAssurance ?? IdentityAssurance.None,
         publishedAt: now,
         titleTerms: termsColumn([translations['zh-CN'].title, translations.en?.title]),
         searchTerms: termsColumn([
@@ -292,7 +375,7 @@ export class CatalogService {
       qb.andWhere('s.life_events @> CAST(:le AS jsonb)', { le: JSON.stringify([q.lifeEvent]) });
     if (q.topic) qb.andWhere('s.topics @> CAST(:topic AS jsonb)', { topic: JSON.stringify([q.topic]) });
     const page = await keysetPage(qb, q, { cursor: SERVICE_CURSOR, idColumn: 's.id', keyOf: (s) => [s.id] });
-    return { items: page.items.map((s) => summary(ctx, s)), nextCursor: page.nextCursor };
+    return { items: page.items.map((s) => summary(ctx, s)), nextCursor: page.nextCursor, count: page.count };
   }
 
   /**
@@ -363,7 +446,7 @@ export class CatalogService {
   private async loadGuideNode(ctx: RequestContext, id: string, elder: boolean): Promise<ServiceGuideNode> {
     const view = await this.loadGuide(ctx, id, elder);
     if (view.mode === 'elder') {
-      const { id: _id, mode, language, versionNumber, title, ...rest } = view;
+      const { id: _id, mode, language, versionNumber, title, requiredAssurance, ...rest } = view;
       return {
         id,
         mode,
@@ -371,8 +454,9 @@ export class CatalogService {
         versionNumber,
         title,
         summary: rest.summary,
-        guideJson: null,
-        formJson: null,
+        requiredAssurance,
+        guide: null,
+        form: null,
         elder: rest,
       };
     }
@@ -383,8 +467,9 @@ export class CatalogService {
       versionNumber: view.versionNumber,
       title: view.title,
       summary: view.summary,
-      guideJson: JSON.stringify(view.guide),
-      formJson: JSON.stringify(view.form),
+      requiredAssurance: view.requiredAssurance,
+      guide: view.guide,
+      form: view.form,
       elder: null,
     };
   }
@@ -534,6 +619,7 @@ export class CatalogService {
       type: service.type,
       target: service.target,
       status: service.status,
+      requiredAssurance: service.requiredAssurance,
       currentPublishedVersionId: service.currentPublishedVersionId,
       draft: draft && versionView(draft),
       published: published && versionView(published),
@@ -553,7 +639,33 @@ function summary(ctx: RequestContext, s: Service): ServiceSummaryDto {
     regionCode: s.regionCode,
     lifeEvents: s.lifeEvents,
     topics: s.topics,
+    requiredAssurance: s.requiredAssurance,
     publishedAt: (s.publishedAt ?? s.createdAt).toISOString(),
+  };
+}
+
+function staffSummary(
+  ctx: RequestContext,
+  s: Service,
+  versions: Map<string, ServiceVersion>,
+): StaffServiceDto {
+  const open = s.draftVersionId ? versions.get(s.draftVersionId) : undefined;
+  const shown = open ?? (s.currentPublishedVersionId ? versions.get(s.currentPublishedVersionId) : undefined);
+  const t = shown?.content.translations;
+  return {
+    id: s.id,
+    organisationId: s.organisationId,
+    implementationCode: s.implementationCode,
+    title: (ctx.language === 'en' && t?.en?.title) || t?.['zh-CN']?.title || s.titleZh || '',
+    type: s.type,
+    target: s.target,
+    status: s.status,
+    openVersionNumber: open?.number ?? null,
+    openVersionState: (open?.state as OpenVersionState | undefined) ?? null,
+    currentPublishedVersionId: s.currentPublishedVersionId,
+    publishedAt: s.publishedAt?.toISOString() ?? null,
+    updatedAt: s.updatedAt.toISOString(),
+    version: s.version,
   };
 }
 

@@ -1,5 +1,5 @@
 import { untranslatedCjk, untranslatedLatin } from '../../../api/errors/untranslated';
-import { FORM_TEXT } from './form-errors';
+import { FORM_TEXT, formErrors } from './form-errors';
 import { compileFormSchema } from './form-schema';
 
 describe('form error messages', () => {
@@ -24,5 +24,30 @@ describe('form error messages', () => {
       expect(validate).toBeNull();
       expect(errors[0]).toMatchObject({ code: 'formSchema' });
     }
+  });
+});
+
+describe('form error pointers (RFC 6901)', () => {
+  it('escapes ~ and / in the field names they point at', () => {
+    const compiled = compileFormSchema(
+      {
+        type: 'object',
+        required: ['a/b', 'c~d'],
+        properties: { 'a/b': { type: 'string', maxLength: 5 }, 'c~d': { type: 'string', maxLength: 5 } },
+        additionalProperties: false,
+      },
+      '/form',
+    );
+    expect(compiled.errors).toEqual([]);
+    const validate = compiled.validate!;
+    expect(validate({ 'a/b': 5, 'x/y~z': 'extra' })).toBe(false);
+    const pointers = formErrors(validate.errors, 'en').map((e) => [e.pointer, e.code]);
+    expect(pointers).toEqual(
+      expect.arrayContaining([
+        ['/c~0d', 'form.required'],
+        ['/x~1y~0z', 'form.additionalProperties'],
+        ['/a~1b', 'form.type'],
+      ]),
+    );
   });
 });

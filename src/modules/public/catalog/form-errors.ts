@@ -72,6 +72,7 @@ export const FORM_TEXT: Record<Language, Record<string, string>> = {
     propertyNames: '{field}中有名称不符合要求的项',
     notAllowed: '不允许填写此项',
     invalid: '{field}填写有误',
+    locked: '{field}已按您的实名认证信息填写，不能修改',
   },
   en: {
     named: '{name}',
@@ -129,6 +130,7 @@ export const FORM_TEXT: Record<Language, Record<string, string>> = {
     propertyNames: '{field} has entries whose names are not allowed',
     notAllowed: 'This field is not allowed',
     invalid: '{field} is not valid',
+    locked: '{field} is filled from your verified identity and cannot be changed',
   },
 };
 
@@ -255,6 +257,22 @@ function formError(e: ErrorObject, lang: Language): FieldError {
       return at(here, known ? e.keyword : 'invalid', say(known ? e.keyword : 'invalid', vars));
     }
   }
+}
+
+/**
+ * `form.locked`: a field bound to the verified identity (`x-identity`) was given another value.
+ * `pointer` is where the field sits in the request (e.g. /formData/name).
+ */
+export function lockedFieldError(
+  pointer: string,
+  fieldSchema: Schema | undefined,
+  lang: Language,
+): FieldError {
+  return {
+    pointer,
+    code: 'form.locked',
+    message: fill(FORM_TEXT[lang].locked, { field: fieldName(fieldSchema, lang) }),
+  };
 }
 
 /** The field's name for a message: its label in the caller's language, else its title, else "this field". */

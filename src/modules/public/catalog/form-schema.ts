@@ -57,6 +57,19 @@ const X_MESSAGE_META = {
 export const PERSONAL_KINDS = ['nationalId', 'phone', 'email', 'address', 'name'] as const;
 export type PersonalKind = (typeof PERSONAL_KINDS)[number];
 
+/**
+ * `x-identity` binds a top-level field to the applicant's verified identity (issue 11 §2): for an
+ * account whose identity is verified, the field is filled from it and may not be changed. The field
+ * must also be marked `x-personal` of the matching kind (kept encrypted like any personal field) and
+ * be text; each attribute may be bound once.
+ */
+export const IDENTITY_ATTRIBUTES = ['realName', 'nationalId'] as const;
+export type IdentityAttribute = (typeof IDENTITY_ATTRIBUTES)[number];
+const IDENTITY_PERSONAL_KIND: Record<IdentityAttribute, PersonalKind> = {
+  realName: 'name',
+  nationalId: 'nationalId',
+};
+
 /** Larger schemas are refused: a form that big is a mistake, and compiling it costs the server. */
 const MAX_SCHEMA_BYTES = 64 * 1024;
 
@@ -77,6 +90,7 @@ function newAjv(): Ajv2020 {
   ajv.addKeyword({ keyword: 'x-ui', metaSchema: X_UI_META });
   ajv.addKeyword({ keyword: 'x-message', metaSchema: X_MESSAGE_META });
   ajv.addKeyword({ keyword: 'x-personal', metaSchema: { enum: PERSONAL_KINDS } });
+  ajv.addKeyword({ keyword: 'x-identity', metaSchema: { enum: IDENTITY_ATTRIBUTES } });
   return ajv;
 }
 
@@ -110,8 +124,8 @@ export function compileFormSchema(schema: unknown, base: string): FormSchemaResu
       })),
     };
   }
-  const misplaced = misplacedPersonal(s, base);
-  if (misplaced.length) return { validate: null, errors: misplaced };
+  const misplaced = [...misplacedPersonal(s, base), ...identityBindingErrors(s, base)];
+  if (misplaced.length) return { validate: null, errors: misplaced.slice(0, 20) };
   try {
     return { validate: ajv.compile(s), errors: [] };
   } catch (err) {
@@ -131,6 +145,58 @@ export function personalFields(schema: unknown): Map<string, PersonalKind> {
       fields.set(key, kind as PersonalKind);
   }
   return fields;
+}
+
+/** The form's fields bound to the verified identity (top-level property → attribute), by `x-identity`. */
+export function identityFields(schema: unknown): Map<string, IdentityAttribute> {
+  const fields = new Map<string, IdentityAttribute>();
+  const props = (schema as { properties?: unknown } | null)?.properties;
+  if (!props || typeof props !== 'object') return fields;
+  for (const [key, sub] of Object.entries(props as Record<string, unknown>)) {
+    const attribute = (sub as Record<string, unknown> | null)?.['x-identity'];
+    if (typeof attribute === 'string' && (IDENTITY_ATTRIBUTES as readonly string[]).includes(attribute))
+      fields.set(key, attribute as IdentityAttribute);
+  }
+  return fields;
+}
+
+/**
+ * `x-identity` must bind a form field: a top-level property (anywhere else there is no field to
+ * fill), text, marked `x-personal` of the matching kind, each attribute once.
+ */
+function identityBindingErrors(schema: Record<string, unknown>, base: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const refuse = (pointer: string, message: string): void => {
+    errors.push({ pointer: `${base}${pointer}/x-identity`, code: 'formSchema', message });
+  };
+  const props = schema.properties;
+  const topLevel = new Set<unknown>(
+    props && typeof props === 'object' && !Array.isArray(props) ? Object.values(props) : [],
+  );
+  const walk = (node: unknown, path: string): void => {
+    if (!node || typeof node !== 'object') return;
+    if (
+      !Array.isArray(node) &&
+      'x-identity' in node &&
+      !(path.startsWith('/properties/') && topLevel.has(node))
+    )
+      refuse(path, 'x-identity must bind a form field: a top-level property (/properties/<field>)');
+    for (const [k, v] of Object.entries(node)) walk(v, `${path}/${escape(k)}`);
+  };
+  walk(schema, '');
+  const bound = new Map<string, string>();
+  for (const [field, attribute] of identityFields(schema)) {
+    const sub = (props as Record<string, Record<string, unknown>>)[field];
+    const at = `/properties/${escape(field)}`;
+    const kind = IDENTITY_PERSONAL_KIND[attribute];
+    if (sub['x-personal'] !== kind)
+      refuse(at, `a field bound to ${attribute} must be marked "x-personal": "${kind}" (kept encrypted)`);
+    if (sub.type !== 'string') refuse(at, `a field bound to ${attribute} must be of type string`);
+    const other = bound.get(attribute);
+    if (other !== undefined) refuse(at, `${attribute} is already bound to the field "${other}"`);
+    else bound.set(attribute, field);
+  }
+  return errors;
 }
 
 /**

@@ -23,6 +23,7 @@ export function localizedGuide(
     publishedAt: (version.publishedAt ?? version.createdAt).toISOString(),
     title: local?.title ?? zh.title,
     summary: local?.summary ?? zh.summary ?? null,
+    requiredAssurance: service.requiredAssurance,
     guide: { ...guide, conditions: local?.conditions ?? zh.conditions ?? guide.conditions },
     form,
   };
@@ -45,6 +46,7 @@ export function elderGuide(
     title,
     summary: elder.summary,
     steps: elder.steps.slice(0, 5),
+    requiredAssurance: service.requiredAssurance,
     materials: guide.materials.map((m) => m.name),
     timeLimit: timeLimitText(en, guide.handlingType, guide.promisedLimit ?? guide.legalLimit),
     visits: en

@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../../../database/base.entity';
+import { IdentityAssurance } from '../../platform/identity/identity-assurance';
 import type { ServiceContentDto as ServiceContent } from './dto/catalog.dto';
 
 /** taskType of the national catalogue: 1 行政许可, 5 行政给付, 10 其他行政权力, 20 公共服务. */
@@ -86,6 +87,18 @@ export class Service extends BaseEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
+
+  /**
+   * the identity assurance an applicant needs to submit (identity-assurance.ts), from the published
+   * version's `requiredAssurance`
+   */
+  @Column({
+    type: 'enum',
+    enum: IdentityAssurance,
+    enumName: 'identity_assurance',
+    default: IdentityAssurance.None,
+  })
+  requiredAssurance: IdentityAssurance;
 
   /** search terms of the title (both languages), see search-terms.ts; weighted above the rest */
   @Column({ type: 'text', default: '' })

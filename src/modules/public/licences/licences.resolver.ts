@@ -24,6 +24,7 @@ export class LicencesResolver {
     return toConnection(page.items, {
       cursorOf: (l) => LICENCE_CURSOR.encode([l.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 

@@ -180,7 +180,11 @@ export class LicencesService {
       direction: 'DESC',
       keyOf: (l) => [l.id],
     });
-    return { items: result.items.map((l) => this.toDto(ctx, l)), nextCursor: result.nextCursor };
+    return {
+      items: result.items.map((l) => this.toDto(ctx, l)),
+      nextCursor: result.nextCursor,
+      count: result.count,
+    };
   }
 
   /**

@@ -24,6 +24,7 @@ export class TimelineResolver {
     return toConnection(page.items, {
       cursorOf: (i) => TIMELINE_CURSOR.encode([i.updatedAt, i.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 }

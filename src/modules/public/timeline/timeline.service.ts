@@ -77,6 +77,13 @@ export class TimelineService {
     return {
       items,
       nextCursor: rows.length > limit ? TIMELINE_CURSOR.encode([last.updatedAt, last.id]) : null,
+      count: async () => {
+        const [{ n }] = await this.db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM (${union}) t WHERE $1::uuid IS NOT NULL AND $2::text IS NOT NULL`,
+          [ctx.actor.id, ctx.language],
+        );
+        return Number(n);
+      },
     };
   }
 }

@@ -1,6 +1,7 @@
 import { ArgsType, Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import { DateScalar } from '../../../../api/graphql/scalars';
 
 export enum StatisticsGroupBy {
   /** per handling unit */
@@ -20,14 +21,14 @@ export const MAX_STATISTICS_ROWS = 2000;
 @ArgsType()
 export class CaseStatisticsQueryDto {
   /** first Beijing day of the period (inclusive) */
-  @Field()
+  @Field(() => DateScalar)
   @ApiProperty({ format: 'date', example: '2026-01-01', maxLength: 10, pattern: ISO_DATE.source })
   @Matches(ISO_DATE, { message: 'from must be YYYY-MM-DD' })
   @IsISO8601({ strict: true })
   from: string;
 
   /** Beijing day after the period (exclusive); at most five years after `from` */
-  @Field()
+  @Field(() => DateScalar)
   @ApiProperty({ format: 'date', example: '2026-07-01', maxLength: 10, pattern: ISO_DATE.source })
   @Matches(ISO_DATE, { message: 'to must be YYYY-MM-DD' })
   @IsISO8601({ strict: true })
@@ -128,11 +129,11 @@ export class CaseStatisticsRowDto extends CaseFiguresDto {
 
 @ObjectType('CaseStatistics')
 export class CaseStatisticsDto {
-  @Field()
+  @Field(() => DateScalar)
   @ApiProperty({ format: 'date', maxLength: 10 })
   from: string;
 
-  @Field()
+  @Field(() => DateScalar)
   @ApiProperty({ format: 'date', maxLength: 10 })
   to: string;
 

@@ -3,6 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import { ConnectionArgs } from '../../../../api/graphql/connection';
 import { IsPlainText, StaffRefDto } from './task.dto';
+import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 export const MAX_NOTE_LENGTH = 4000;
 
@@ -52,7 +53,7 @@ export class CaseNoteDto {
   @ApiProperty({ maxLength: MAX_NOTE_LENGTH })
   body: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }

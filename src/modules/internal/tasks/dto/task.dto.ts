@@ -14,6 +14,7 @@ import { ConnectionArgs } from '../../../../api/graphql/connection';
 import { PageQuery } from '../../../../api/http/pagination';
 import { TaskStatus } from '../../workflow/case.entity';
 import { WarningLight } from '../../workflow/dto/case.dto';
+import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 /** The order of a queue: deadline first (no deadline last), newest first, or red warnings first. */
 export enum TaskSort {
@@ -24,7 +25,8 @@ export enum TaskSort {
 registerEnumType(TaskSort, {
   name: 'TaskSort',
   description:
-    'DueAt: earliest deadline first, tasks without one last; NewestFirst; Warning: red, yellow, green, then by deadline',
+    'dueAt: earliest deadline first, tasks without one last; createdAt_desc: newest first (REST -createdAt); ' +
+    'warning: red, yellow, green, then by deadline',
 });
 
 export enum TaskAssignedFilter {
@@ -164,7 +166,7 @@ export class TasksArgs extends ConnectionArgs implements TaskFilters {
   @IsEnum(WarningLight)
   warningLevel?: WarningLight;
 
-  @Field(() => String, { nullable: true, description: 'ISO 8601 instant' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'ISO 8601 instant' })
   @IsOptional()
   @MaxLength(40)
   @IsISO8601({ strict: true })
@@ -261,7 +263,7 @@ export class TaskDto {
   @ApiProperty({ enum: TaskStatus, enumName: 'TaskStatus' })
   status: TaskStatus;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   dueAt: string | null;
 
@@ -270,7 +272,7 @@ export class TaskDto {
   warningLevel: WarningLight;
 
   /** the whole case's promised completion (承诺办结时间) */
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   caseDueAt: string | null;
 
@@ -278,15 +280,15 @@ export class TaskDto {
   @ApiProperty({ enum: WarningLight, enumName: 'WarningLight' })
   caseWarningLevel: WarningLight;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   claimedAt: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   completedAt: string | null;
 

@@ -23,6 +23,7 @@ import { PageQuery } from '../../../../api/http/pagination';
 import { CaseOutcome, CaseStatus } from '../case.entity';
 import { JsonObjectScalar } from './workflow-definition.dto';
 import { DELIVERY_METHODS, MAX_REASON, SUSPEND_PROCEDURES } from '../case-effects';
+import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 registerEnumType(CaseStatus, { name: 'CaseStatus' });
 registerEnumType(CaseOutcome, { name: 'CaseOutcome' });
@@ -56,10 +57,10 @@ export class CaseLimitDto {
 
 @ObjectType('CasePause')
 export class CasePauseDto {
-  @Field()
+  @Field(() => DateTimeScalar)
   from: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   to: string | null;
 
   /** supplement | hearing | testing | expert_review | other */
@@ -86,10 +87,10 @@ export class CaseExtensionDto {
   @Field()
   state: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   requestedAt: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   decidedAt: string | null;
 }
 
@@ -122,13 +123,13 @@ export class CaseTaskDto {
   @Field()
   status: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   dueAt: string | null;
 
   @Field(() => WarningLight)
   warningLevel: WarningLight;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   completedAt: string | null;
 
   @Field(() => ID, { nullable: true })
@@ -179,7 +180,7 @@ export class CaseEventDto {
   })
   data: Record<string, unknown>;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   createdAt: string;
 }
 
@@ -249,17 +250,17 @@ export class CaseDto {
   @Field(() => String, { nullable: true })
   outcomeReason: string | null;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   receivedAt: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   acceptedAt: string | null;
 
   @Field(() => CaseLimitDto)
   limit: CaseLimitDto;
 
   /** promised completion; null while the clock is stopped */
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   dueAt: string | null;
 
   @Field()
@@ -271,22 +272,22 @@ export class CaseDto {
   @Field()
   supplementRequested: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   decidedAt: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   closedAt: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   escalatedAt: string | null;
 
   @Field(() => Int)
   version: number;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   createdAt: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   updatedAt: string;
 }
 

@@ -1,33 +1,15 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
-import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import { IsObject, IsUUID } from 'class-validator';
 import { ConnectionArgs } from '../../../../api/graphql/connection';
+import { DateTimeScalar, JsonObjectScalar } from '../../../../api/graphql/scalars';
 import { WorkflowDefinitionState } from '../workflow-definition.entity';
 import type { WorkflowSpec } from '../workflow-spec';
 
 registerEnumType(WorkflowDefinitionState, { name: 'WorkflowDefinitionState' });
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * A JSON object passed as is. The workflow spec is deep, recursive data (guards nest), checked by
- * validateWorkflowSpec with JSON pointers; typed GraphQL inputs would only repeat that rule set.
- */
-export const JsonObjectScalar = new GraphQLScalarType({
-  name: 'JSONObject',
-  description: 'A JSON object; for workflows, the spec described in the REST schema (WorkflowSpec).',
-  serialize: (value) => value,
-  parseValue: (value) => {
-    if (!isPlainObject(value)) throw new TypeError('must be a JSON object');
-    return value;
-  },
-  parseLiteral: (ast, variables) => {
-    if (ast.kind !== Kind.OBJECT) throw new TypeError('must be a JSON object');
-    return valueFromASTUntyped(ast, variables);
-  },
-});
+// The JSON object scalar is the API's one (api/graphql/scalars.ts); re-exported for the DTOs importing it from here.
+export { JsonObjectScalar };
 
 const SPEC_DOC = {
   type: 'object',
@@ -79,11 +61,11 @@ export class WorkflowDefinitionDto {
   @ApiProperty({ type: 'string', format: 'uuid', nullable: true })
   createdBy: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   activatedAt: string | null;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 

@@ -2,6 +2,7 @@ import { Field, Float, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, TransformFnParams } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 /** Query strings arrive as text: only canonical decimals become numbers; anything else fails @IsInt. */
 export const toInteger = ({ value }: TransformFnParams): unknown =>
@@ -27,7 +28,7 @@ export class CheckpointDto {
   rootHash: string;
 
   /** when the checkpoint was signed (not part of the signed text) */
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   timestamp: string;
 

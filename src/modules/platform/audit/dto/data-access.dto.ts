@@ -4,6 +4,7 @@ import { IsOptional } from 'class-validator';
 import { IsInstant } from '../../../../api/errors/validation';
 import { ConnectionArgs } from '../../../../api/graphql/connection';
 import { PageQuery } from '../../../../api/http/pagination';
+import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 /** `?since=&until=&limit=&cursor=`, newest first (the Estonian Data Tracker's findUsage, paged by cursor). */
 export class DataAccessQueryDto extends PageQuery {
@@ -23,12 +24,18 @@ export class DataAccessQueryDto extends PageQuery {
 /** GraphQL twin of DataAccessQueryDto: `first`/`after` plus the same period filters. */
 @ArgsType()
 export class DataAccessArgs extends ConnectionArgs {
-  @Field({ nullable: true, description: 'only accesses at or after this instant (ISO 8601)' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'only accesses at or after this instant (ISO 8601)',
+  })
   @IsOptional()
   @IsInstant()
   since?: string;
 
-  @Field({ nullable: true, description: 'only accesses before this instant (ISO 8601)' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'only accesses before this instant (ISO 8601)',
+  })
   @IsOptional()
   @IsInstant()
   until?: string;
@@ -71,7 +78,7 @@ export class DataAccessItemDto {
   @ApiProperty({ type: 'integer', minimum: 0 })
   seq: number;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   at: string;
 

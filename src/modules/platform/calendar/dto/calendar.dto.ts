@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { CalendarSource } from '../calendar.entity';
 import { ClockUnit } from '../deadline';
+import { DateScalar, DateTimeScalar } from '../../../../api/graphql/scalars';
 
 export enum CalendarDayType {
   /** day off by notice or override (放假) */
@@ -80,7 +81,7 @@ export class DayParamsDto extends RegionParamsDto {
 @ObjectType('WorkCalendarDay')
 export class CalendarDayDto {
   /** Beijing calendar day */
-  @Field()
+  @Field(() => DateScalar)
   @ApiProperty({ format: 'date', maxLength: 10, pattern: ISO_DATE.source })
   date: string;
 
@@ -180,7 +181,7 @@ export class DeadlineDto {
   @ApiProperty({ maxLength: 12, pattern: REGION_CODE.source })
   regionCode: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time', maxLength: 64 })
   receivedAt: string;
 
@@ -197,12 +198,12 @@ export class DeadlineDto {
   extension: number;
 
   /** end of the period: 23:59:59 Beijing time of the last day for day units */
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time', maxLength: 64 })
   dueAt: string;
 
   /** the Beijing day dueAt falls on */
-  @Field()
+  @Field(() => DateScalar)
   @ApiProperty({ format: 'date', maxLength: 10, pattern: ISO_DATE.source })
   dueDate: string;
 

@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FilePurpose } from '../stored-file.entity';
+import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 /** A stored file as every caller sees it: no storage key, no uploader. */
 @ObjectType('StoredFile', { description: 'An uploaded file (content at GET /v1/files/{id}/content)' })
@@ -37,7 +38,7 @@ export class StoredFileDto {
   sha256: string;
 
   @ApiProperty({ format: 'date-time' })
-  @Field()
+  @Field(() => DateTimeScalar)
   createdAt: string;
 }
 

@@ -7,11 +7,16 @@ import type { RequestContext } from '../../../../api/context/request-context';
 import { UuidParam } from '../../../../api/http/uuid-param';
 import { AccountsService } from './accounts.service';
 import { AccountLookupDto, AccountProfileDto, AccountReadQueryDto } from './dto/accounts.dto';
+import { IdentityVerificationDto, IdentityVerificationResultDto } from './dto/identity-verification.dto';
+import { IdentityVerificationService } from './identity-verification.service';
 
 @ApiTags('accounts')
 @Controller({ path: 'accounts', version: '1' })
 export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly verification: IdentityVerificationService,
+  ) {}
 
   /**
    * Finds a citizen's or business's account by national ID number (sent in the body: ID numbers
@@ -24,6 +29,25 @@ export class AccountsController {
   @ApiOkResponse({ type: AccountProfileDto })
   lookup(@Ctx() ctx: RequestContext, @Body() dto: AccountLookupDto): Promise<AccountProfileDto> {
     return this.accounts.lookup(ctx, dto);
+  }
+
+  /**
+   * Identity verification at a counter: the clerk (case:handle) has seen the person's identity card
+   * and records its name and number; the account becomes `real_name` (verified by `counter`).
+   * 404 for anything but an active citizen account; 409 when the number belongs to another account.
+   * Audited, with the person as subject.
+   */
+  @Allow(Permission.CaseHandle)
+  @Post(':id/identity-verification')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: IdentityVerificationResultDto })
+  verifyIdentity(
+    @Ctx() ctx: RequestContext,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: IdentityVerificationDto,
+  ): Promise<IdentityVerificationResultDto> {
+    return this.verification.verify(ctx, id, dto);
   }
 
   /**

@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller';
 import { AccountsResolver } from './accounts.resolver';
 import { AccountsService } from './accounts.service';
+import { IdentityVerificationService } from './identity-verification.service';
 
 /** Staff reading citizens' accounts, masked by default, every read audited: /v1/accounts and `account`. */
 @Module({
   controllers: [AccountsController],
-  providers: [AccountsService, AccountsResolver],
+  providers: [AccountsService, AccountsResolver, IdentityVerificationService],
   exports: [AccountsService],
 })
 export class AccountsModule {}

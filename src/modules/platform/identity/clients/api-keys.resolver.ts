@@ -34,6 +34,7 @@ export class ApiKeysResolver {
     return toConnection(page.items, {
       cursorOf: (k) => API_KEY_CURSOR.encode([k.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 

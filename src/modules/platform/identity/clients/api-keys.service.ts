@@ -80,7 +80,7 @@ export class ApiKeysService {
       direction: 'DESC',
       keyOf: (k) => [k.id],
     });
-    return { items: page.items.map(toApiKeyDto), nextCursor: page.nextCursor };
+    return { items: page.items.map(toApiKeyDto), nextCursor: page.nextCursor, count: page.count };
   }
 
   async revoke(ctx: RequestContext, id: string): Promise<ApiKeyDto> {

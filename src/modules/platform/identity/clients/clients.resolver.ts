@@ -36,6 +36,7 @@ export class ClientsResolver {
     return toConnection(page.items, {
       cursorOf: (c) => CLIENT_CURSOR.encode([c.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 

@@ -80,7 +80,7 @@ export class ClientsService {
       );
     }
     const page = await keysetPage(qb, q, { cursor: CLIENT_CURSOR, idColumn: 'c.id', keyOf: (c) => [c.id] });
-    return { items: page.items.map(toClientDto), nextCursor: page.nextCursor };
+    return { items: page.items.map(toClientDto), nextCursor: page.nextCursor, count: page.count };
   }
 
   async get(ctx: RequestContext, id: string): Promise<ClientDto> {

@@ -1,4 +1,15 @@
-import { Body, Controller, Header, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  createParamDecorator,
+  ExecutionContext,
+  Header,
+  Headers,
+  HttpCode,
+  Post,
+  UseFilters,
+} from '@nestjs/common';
+import type { Request } from 'express';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -11,6 +22,14 @@ import { Public } from '../../../../api/auth/allow.decorator';
 import { ClientsService } from './clients.service';
 import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './dto/clients.dto';
 import { OAuthErrorFilter } from './oauth-error';
+
+/**
+ * The thumbprint the TLS-terminating proxy forwards. Read outside swagger's view: it is not a parameter
+ * a client sends (the proxy strips a caller's own), so the document must not ask for it.
+ */
+export const ProxyCertThumbprint = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  context.switchToHttp().getRequest<Request>().header('x-client-cert-thumbprint'),
+);
 
 @ApiTags('oauth')
 @Controller({ path: 'oauth', version: '1' })
@@ -43,7 +62,7 @@ export class OAuthController {
     // Not a DTO: the endpoint must ignore unknown parameters (§3.2) and answer in OAuth's error shape.
     @Body() body: Record<string, unknown>,
     @Headers('authorization') authorization?: string,
-    @Headers('x-client-cert-thumbprint') certThumbprint?: string,
+    @ProxyCertThumbprint() certThumbprint?: string,
   ): Promise<TokenResponseDto> {
     return this.clients.issueToken({ body, authorization, certThumbprint });
   }

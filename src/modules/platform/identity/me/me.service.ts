@@ -1,11 +1,13 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Not } from 'typeorm';
 import type { RequestContext } from '../../../../api/context/request-context';
-import { DomainError, notFound } from '../../../../api/errors/domain-error';
+import { DomainError, FieldError, notFound } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
+import { assertVersion } from '../../../../api/http/if-match';
 import { Db } from '../../../../database/db';
 import { AuditService } from '../../audit/audit.service';
 import { Account, AccountKind } from '../account.entity';
+import { IdentityAssurance } from '../identity-assurance';
 import type { TokenPairDto } from '../auth/dto/auth.dto';
 import { LoginThrottle, reauthKeys } from '../auth/login-throttle';
 import { PasswordService } from '../auth/password.service';
@@ -37,9 +39,12 @@ export class MeService {
    * Display name, real name, national ID (validated GB 11643, stored encrypted with a blind index
    * for uniqueness: one ID, one account) and, for businesses, the credit code.
    */
-  async updateProfile(ctx: RequestContext, dto: UpdateProfileDto): Promise<MeDto> {
+  /** `expectedVersion`: from If-Match over REST (412 when stale); GraphQL updates without one. */
+  async updateProfile(ctx: RequestContext, dto: UpdateProfileDto, expectedVersion?: number): Promise<MeDto> {
     return this.db.transaction(async () => {
       const account = await this.self(ctx, true);
+      assertVersion(account, expectedVersion);
+      this.lockedWhileVerified(account, dto);
       const changes: Partial<Account> = {};
       if (dto.displayName !== undefined) changes.displayName = dto.displayName;
       if (dto.realName !== undefined) changes.realName = dto.realName;
@@ -129,6 +134,32 @@ export class MeService {
     });
   }
 
+  /**
+   * A verified real name and ID number are the eID's or a counter clerk's word, not the holder's: a
+   * profile update that changes either is refused (400 `identityVerified`); the same value is harmless.
+   */
+  private lockedWhileVerified(account: Account, dto: UpdateProfileDto): void {
+    if (account.identityAssurance === IdentityAssurance.None) return;
+    const errors: FieldError[] = [];
+    if (dto.realName !== undefined && dto.realName !== account.realName)
+      errors.push({
+        pointer: '/realName',
+        code: 'identityVerified',
+        message: 'the verified real name cannot be changed',
+      });
+    if (
+      dto.nationalId !== undefined &&
+      (dto.nationalId === null ||
+        this.personalData.blindIndex(PersonalField.NationalId, dto.nationalId) !== account.nationalIdBidx)
+    )
+      errors.push({
+        pointer: '/nationalId',
+        code: 'identityVerified',
+        message: 'the verified ID number cannot be changed',
+      });
+    if (errors.length) throw new DomainError(ErrorCode.ValidationFailed, { count: errors.length }, errors);
+  }
+
   private async self(ctx: RequestContext, lock = false, withPassword = false): Promise<Account> {
     const id = ctx.actor.id;
     if (!id) throw new DomainError(ErrorCode.Unauthenticated);
@@ -152,6 +183,8 @@ export function toMeDto(a: Account): MeDto {
     email: a.email ? maskEmail(a.email) : null,
     realName: a.realName ? maskName(a.realName) : null,
     nationalId: maskedNationalId(a),
+    identityAssurance: a.identityAssurance,
+    identityVerifiedAt: a.identityVerifiedAt?.toISOString() ?? null,
     unifiedSocialCreditCode: a.unifiedSocialCreditCode,
     createdAt: a.createdAt.toISOString(),
     version: a.version,

@@ -21,6 +21,10 @@ export class OidcState extends BaseEntity {
   @Column({ type: 'varchar', length: 128 })
   nonce: string;
 
+  /** SHA-256 of the browser binding cookie set with this sign-in (frontend redirect mode); null otherwise */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  bindingHash: string | null;
+
   /** allowlisted portal URL echoed back after the login */
   @Column({ type: 'varchar', length: 2048, nullable: true })
   returnTo: string | null;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { OidcAccountsService } from './oidc-accounts.service';
 import { OidcController } from './oidc.controller';
 import { OidcService } from './oidc.service';
 
@@ -8,6 +9,6 @@ import { OidcService } from './oidc.service';
   // RefreshTokensService (our token pair) comes from AuthModule; PersonalDataService from the global IdentityModule.
   imports: [AuthModule],
   controllers: [OidcController],
-  providers: [OidcService],
+  providers: [OidcService, OidcAccountsService],
 })
 export class OidcModule {}

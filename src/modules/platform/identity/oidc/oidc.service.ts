@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
+import { importJWK } from 'jose';
 import * as oidc from 'openid-client';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError, notFound } from '../../../../api/errors/domain-error';
@@ -7,20 +8,33 @@ import { ErrorCode } from '../../../../api/errors/error-code';
 import { APP_CONFIG, AppConfig, OidcConfig } from '../../../../config/config';
 import { Db } from '../../../../database/db';
 import { isUniqueViolation } from '../../../../database/db-errors';
-import { AuditService } from '../../audit/audit.service';
-import { Account, AccountKind, AccountStatus } from '../account.entity';
+import { Account } from '../account.entity';
 import { returning } from '../auth/sql';
 import { RefreshTokensService } from '../auth/refresh-tokens.service';
-import { PersonalDataService, PersonalField } from '../personal-data/personal-data.service';
-import { OidcAuthorizeQueryDto, OidcCallbackQueryDto, OidcLoginDto } from './dto/oidc.dto';
-import { ExternalIdentity } from './external-identity.entity';
-import { ExternalPerson, externalPerson } from './oidc-claims';
+import {
+  OidcAuthorizeQueryDto,
+  OidcCallbackQueryDto,
+  OidcExchangeDto,
+  OidcJwkDto,
+  OidcJwksDto,
+  OidcLoginDto,
+} from './dto/oidc.dto';
+import { assertUsable, OidcAccountsService, ResolvedAccount } from './oidc-accounts.service';
+import { externalPerson } from './oidc-claims';
+import { OidcLoginCode } from './oidc-login-code.entity';
 import { OidcState } from './oidc-state.entity';
 
 /** A started sign-in is good for 10 minutes. */
 export const OIDC_STATE_TTL_MS = 10 * 60_000;
+/** A finished browser sign-in's one-time code is good for 60 seconds. */
+export const OIDC_CODE_TTL_MS = 60_000;
+/** The browser binding cookie (frontend redirect mode): outlives a started sign-in and its code. */
+export const OIDC_BINDING_COOKIE = 'ow_oidc_binding';
+export const OIDC_BINDING_COOKIE_PATH = '/v1/auth/oidc';
 /** seconds allowed for each call to the provider (discovery, JWKS, token, userinfo) */
 const PROVIDER_TIMEOUT_S = 10;
+/** our random values (state, binding, one-time code): 32 bytes, base64url */
+const RANDOM_VALUE = /^[A-Za-z0-9_-]{43}$/;
 
 /** openid-client error codes meaning "the provider's answer did not validate" (iss, aud, nonce, exp, signature, sub). */
 const UNTRUSTED_RESPONSE = new Set([
@@ -32,21 +46,36 @@ const UNTRUSTED_RESPONSE = new Set([
 ]);
 
 const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+const random = (): string => randomBytes(32).toString('base64url');
 const stateInvalid = (): DomainError => new DomainError(ErrorCode.OidcStateInvalid);
 const tokenInvalid = (): DomainError => new DomainError(ErrorCode.OidcIdTokenInvalid);
+const codeInvalid = (): DomainError => new DomainError(ErrorCode.OidcCodeInvalid);
 
-interface Resolved {
-  account: Account;
-  linked: 'existing' | 'created';
+/** What /authorize answers: the provider URL, and the binding cookie to set (frontend redirect mode). */
+export interface OidcAuthorizeAnswer {
+  url: string;
+  statusCode: number;
+  binding: { value: string; maxAgeMs: number; secure: boolean } | null;
+}
+
+/** What /callback answers: the token pair (JSON, API clients), or where to send the browser. */
+export type OidcCallbackAnswer = { body: OidcLoginDto } | { redirect: string };
+
+/** The provider's verdict on a finished sign-in: merged claims, and whether the ID token's acr met OIDC_ACR_VALUES. */
+interface ProviderResult {
+  claims: Record<string, unknown>;
+  assured: boolean;
 }
 
 /**
  * Citizen sign-in through an external OpenID Connect provider (a national eID): authorization code
  * flow with PKCE (S256), state and nonce (RFC 9700 §2.1). The external identity (issuer, sub) is
  * linked to an account found by an identifier the provider vouches for (national ID, verified phone,
- * verified e-mail), or a new active citizen account is made; either way the caller gets our own
- * token pair. Built on openid-client 6, which validates the ID token (signature by the provider's
- * JWKS, iss, aud, exp, nonce) and the RFC 9207 `iss` response parameter.
+ * verified e-mail), or a new active citizen account is made (OidcAccountsService); the caller gets
+ * our own token pair, as JSON from the callback, or (OIDC_FRONTEND_REDIRECT_URI) through a one-time
+ * code the frontend exchanges. Built on openid-client 6, which validates the ID token (signature by
+ * the provider's JWKS, iss, aud, exp, nonce) and the RFC 9207 `iss` response parameter; we check
+ * the `acr` against OIDC_ACR_VALUES.
  */
 @Injectable()
 export class OidcService {
@@ -57,20 +86,20 @@ export class OidcService {
   constructor(
     private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly personalData: PersonalDataService,
+    private readonly accounts: OidcAccountsService,
     private readonly sessions: RefreshTokensService,
-    @Optional() private readonly audit?: AuditService,
   ) {}
 
-  /** Starts a sign-in: stores state, nonce and PKCE verifier, and answers the provider URL to redirect to. */
-  async authorize(
-    _ctx: RequestContext,
-    query: OidcAuthorizeQueryDto,
-  ): Promise<{ url: string; statusCode: number }> {
+  /**
+   * Starts a sign-in: stores state, nonce and PKCE verifier (and, in frontend redirect mode, the
+   * hash of a fresh browser binding cookie), and answers the provider URL to redirect to.
+   */
+  async authorize(_ctx: RequestContext, query: OidcAuthorizeQueryDto): Promise<OidcAuthorizeAnswer> {
     const settings = this.settings();
     const returnTo = this.allowedReturnTo(query.return_to);
     const provider = await this.discover(settings);
-    const state = randomBytes(32).toString('base64url');
+    const state = random();
+    const binding = settings.frontendRedirectUri ? random() : null;
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
     await this.db.transaction(async () => {
@@ -80,6 +109,7 @@ export class OidcService {
       await repo.save(
         repo.create({
           stateHash: sha256(state),
+          bindingHash: binding ? sha256(binding) : null,
           codeVerifier,
           nonce,
           returnTo,
@@ -94,18 +124,101 @@ export class OidcService {
       nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
+      ...(settings.acrValues.length ? { acr_values: settings.acrValues.join(' ') } : {}),
+      ...(settings.maxAge !== null ? { max_age: String(settings.maxAge) } : {}),
     });
-    return { url: url.href, statusCode: 302 };
+    return {
+      url: url.href,
+      statusCode: 302,
+      binding: binding
+        ? {
+            value: binding,
+            maxAgeMs: OIDC_STATE_TTL_MS + OIDC_CODE_TTL_MS,
+            secure: new URL(settings.redirectUri).protocol === 'https:',
+          }
+        : null,
+    };
   }
 
   /**
    * Finishes a sign-in. The state is claimed (deleted) first, so it is single-use whatever happens
    * next; then the code is exchanged with the stored verifier and the ID token checked against the
-   * stored nonce.
+   * stored nonce (and acr). Without OIDC_FRONTEND_REDIRECT_URI the token pair is the answer; with
+   * it the browser is sent there with a one-time code, or with `?error=<code>` when anything failed,
+   * and never with a token in the URL.
    */
-  async callback(ctx: RequestContext, query: OidcCallbackQueryDto): Promise<OidcLoginDto> {
+  async callback(ctx: RequestContext, query: OidcCallbackQueryDto): Promise<OidcCallbackAnswer> {
     const settings = this.settings();
+    const frontend = settings.frontendRedirectUri;
+    if (!frontend)
+      return {
+        body: await this.signIn(ctx, settings, query, async ({ account, linked }, started) => ({
+          ...(await this.startSession(ctx, account)),
+          linked,
+          returnTo: started.returnTo,
+        })),
+      };
+    try {
+      const code = await this.signIn(ctx, settings, query, ({ account, linked }, started) =>
+        this.issueCode(account, linked, started),
+      );
+      return { redirect: withParam(frontend, 'code', code) };
+    } catch (e) {
+      if (e instanceof DomainError) return { redirect: withParam(frontend, 'error', e.code) };
+      throw e;
+    }
+  }
+
+  /**
+   * Frontend redirect mode: the one-time code from the callback for the token pair, once, within
+   * OIDC_CODE_TTL_MS, and only from the browser that started the sign-in (its binding cookie). The
+   * single use is one conditional UPDATE; a code presented by another browser is not used up.
+   */
+  async exchangeCode(
+    ctx: RequestContext,
+    dto: OidcExchangeDto,
+    binding: string | undefined,
+  ): Promise<OidcLoginDto> {
+    if (!this.settings().frontendRedirectUri) throw notFound('oidc');
+    if (!binding || !RANDOM_VALUE.test(binding)) throw codeInvalid();
+    return this.db.transaction(async () => {
+      const now = new Date();
+      const [row] = await returning<{
+        account_id: string;
+        linked: 'existing' | 'created';
+        return_to: string | null;
+      }>(
+        this.db,
+        `UPDATE oidc_login_code SET used_at = $3, updated_at = $3, version = version + 1
+         WHERE code_hash = $1 AND binding_hash = $2 AND used_at IS NULL AND expires_at > $3
+         RETURNING account_id, linked, return_to`,
+        [sha256(dto.code), sha256(binding), now],
+      );
+      if (!row) throw codeInvalid();
+      const account = await this.db.repo(Account).findOne({ where: { id: row.account_id } });
+      if (!account) throw codeInvalid();
+      assertUsable(account);
+      return { ...(await this.startSession(ctx, account)), linked: row.linked, returnTo: row.return_to };
+    });
+  }
+
+  /** The public half of our private_key_jwt key, for the provider to fetch (RFC 7517 JWK Set). */
+  jwks(): OidcJwksDto {
+    const key = this.settings().clientKey;
+    if (!key) throw notFound('oidc');
+    return { keys: [key.publicJwk as unknown as OidcJwkDto] };
+  }
+
+  /** Claims the state, exchanges the code, resolves the account and, in the same transaction, runs `then`. */
+  private async signIn<T>(
+    ctx: RequestContext,
+    settings: OidcConfig,
+    query: OidcCallbackQueryDto,
+    then: (resolved: ResolvedAccount, started: OidcState) => Promise<T>,
+  ): Promise<T> {
     const started = await this.claimState(query.state);
+    // A sign-in started before the frontend mode was switched on has no browser to bind the code to.
+    if (settings.frontendRedirectUri && !started.bindingHash) throw stateInvalid();
     if (query.error) throw new DomainError(ErrorCode.OidcProviderError, { error: query.error });
     if (!query.code) {
       throw new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [
@@ -113,25 +226,54 @@ export class OidcService {
       ]);
     }
     const provider = await this.discover(settings);
-    const claims = await this.exchange(provider, settings, query, started);
+    const { claims, assured } = await this.exchange(provider, settings, query, started);
     const person = externalPerson(claims, settings.claims);
     if (!person) throw tokenInvalid();
     const issuer = provider.serverMetadata().issuer;
-    const signIn = () =>
-      this.db.transaction(async () => {
-        const { account, linked } = await this.resolveAccount(ctx, issuer, person);
-        await this.db.query('UPDATE account SET last_login_at = $2 WHERE id = $1', [account.id, new Date()]);
-        const pair = await this.sessions.startSession(ctx, account);
-        return { ...pair, linked, returnTo: started.returnTo };
-      });
+    const run = () =>
+      this.db.transaction(async () =>
+        then(await this.accounts.resolve(ctx, issuer, person, assured), started),
+      );
     try {
-      return await signIn();
+      return await run();
     } catch (e) {
       // A concurrent first sign-in of the same person won the unique (issuer, subject) or contact
       // index; run again and find what it made.
-      if (isUniqueViolation(e)) return signIn();
+      if (isUniqueViolation(e)) return run();
       throw e;
     }
+  }
+
+  private async startSession(ctx: RequestContext, account: Account) {
+    await this.db.query('UPDATE account SET last_login_at = $2 WHERE id = $1', [account.id, new Date()]);
+    return this.sessions.startSession(ctx, account);
+  }
+
+  /** Stores the hash of a fresh one-time code for this sign-in, bound to the browser that started it. */
+  private async issueCode(
+    account: Account,
+    linked: ResolvedAccount['linked'],
+    started: OidcState,
+  ): Promise<string> {
+    const code = random();
+    const now = Date.now();
+    // Spent and expired codes are swept here, like abandoned states at /authorize.
+    await this.db.query('DELETE FROM oidc_login_code WHERE expires_at < $1', [
+      new Date(now - OIDC_CODE_TTL_MS),
+    ]);
+    const repo = this.db.repo(OidcLoginCode);
+    await repo.save(
+      repo.create({
+        codeHash: sha256(code),
+        bindingHash: started.bindingHash!,
+        accountId: account.id,
+        linked,
+        returnTo: started.returnTo,
+        expiresAt: new Date(now + OIDC_CODE_TTL_MS),
+        usedAt: null,
+      }),
+    );
+    return code;
   }
 
   private settings(): OidcConfig {
@@ -158,10 +300,11 @@ export class OidcService {
       code_verifier: string;
       nonce: string;
       return_to: string | null;
+      binding_hash: string | null;
       expires_at: Date;
     }>(
       this.db,
-      'DELETE FROM oidc_state WHERE state_hash = $1 RETURNING code_verifier, nonce, return_to, expires_at',
+      'DELETE FROM oidc_state WHERE state_hash = $1 RETURNING code_verifier, nonce, return_to, binding_hash, expires_at',
       [sha256(state)],
     );
     if (!row || row.expires_at.getTime() <= Date.now()) throw stateInvalid();
@@ -169,6 +312,7 @@ export class OidcService {
       codeVerifier: row.code_verifier,
       nonce: row.nonce,
       returnTo: row.return_to,
+      bindingHash: row.binding_hash,
       expiresAt: row.expires_at,
     });
   }
@@ -180,7 +324,7 @@ export class OidcService {
         new URL(settings.issuer),
         settings.clientId,
         undefined,
-        oidc.ClientSecretBasic(settings.clientSecret),
+        await clientAuthentication(settings),
         { execute: insecure ? [oidc.allowInsecureRequests] : [], timeout: PROVIDER_TIMEOUT_S },
       );
       provider.timeout = PROVIDER_TIMEOUT_S;
@@ -193,13 +337,16 @@ export class OidcService {
     });
   }
 
-  /** Code for tokens (PKCE), ID token validated, userinfo fetched for the same subject; claims merged. */
+  /**
+   * Code for tokens (PKCE), ID token validated, userinfo fetched for the same subject; claims
+   * merged. The acr is read from the signed ID token only (never userinfo).
+   */
   private async exchange(
     provider: oidc.Configuration,
     settings: OidcConfig,
     query: OidcCallbackQueryDto,
     started: OidcState,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ProviderResult> {
     const current = new URL(settings.redirectUri);
     for (const key of ['code', 'state', 'iss', 'session_state'] as const) {
       const value = query[key];
@@ -211,15 +358,24 @@ export class OidcService {
         expectedState: query.state,
         expectedNonce: started.nonce,
         idTokenExpected: true,
+        ...(settings.maxAge !== null ? { maxAge: settings.maxAge } : {}),
       });
       const idClaims = tokens.claims();
       if (!idClaims) throw tokenInvalid();
+      // Checked before anything is fetched or written: a sign-in below the level makes no account.
+      const assured = settings.acrValues.length > 0;
+      if (assured && !(typeof idClaims.acr === 'string' && settings.acrValues.includes(idClaims.acr))) {
+        this.log.warn(
+          `OIDC sign-in refused: acr ${JSON.stringify(idClaims.acr ?? null)} is not in OIDC_ACR_VALUES`,
+        );
+        throw new DomainError(ErrorCode.OidcAcrNotMet, { required: settings.acrValues.join(' ') });
+      }
       const userinfo =
         provider.serverMetadata().userinfo_endpoint && tokens.access_token
           ? await oidc.fetchUserInfo(provider, tokens.access_token, idClaims.sub)
           : {};
       // The signed ID token wins where both carry a claim.
-      return { ...userinfo, ...idClaims };
+      return { claims: { ...userinfo, ...idClaims }, assured };
     } catch (e) {
       throw this.providerFailure(e);
     }
@@ -239,146 +395,28 @@ export class OidcService {
     this.log.warn(`OIDC provider call failed: ${String(e)}`);
     return new DomainError(ErrorCode.ServiceUnavailable);
   }
+}
 
-  /**
-   * The account for this external identity, in order: the one already linked; the citizen account
-   * holding the same national ID, verified phone or verified e-mail (linked now); a new one.
-   */
-  private async resolveAccount(
-    ctx: RequestContext,
-    issuer: string,
-    person: ExternalPerson,
-  ): Promise<Resolved> {
-    const identities = this.db.repo(ExternalIdentity);
-    const known = await identities.findOne({ where: { issuer, subject: person.subject } });
-    const knownAccount = known
-      ? await this.db.repo(Account).findOne({ where: { id: known.accountId } })
-      : null;
-    if (known && knownAccount) {
-      assertUsable(knownAccount);
-      await identities.update({ id: known.id }, { lastLoginAt: new Date() });
-      return { account: knownAccount, linked: 'existing' };
+/** How we authenticate at the provider's token endpoint (OIDC_CLIENT_AUTH). */
+async function clientAuthentication(settings: OidcConfig): Promise<oidc.ClientAuth> {
+  switch (settings.clientAuth) {
+    case 'private_key_jwt': {
+      // RFC 7523 client assertion signed with our key; the provider verifies it with the public
+      // half, registered with it or fetched from GET /v1/auth/oidc/jwks.json.
+      const { privateJwk, alg, kid } = settings.clientKey!;
+      const key = (await importJWK({ ...privateJwk }, alg)) as oidc.CryptoKey;
+      return oidc.PrivateKeyJwt({ key, kid });
     }
-    // A link whose account is gone is stale: drop it and treat the person as new here.
-    if (known) await identities.delete({ id: known.id });
-
-    const nationalIdBidx = person.nationalId
-      ? this.personalData.blindIndex(PersonalField.NationalId, person.nationalId)
-      : null;
-    const find = (where: { nationalIdBidx: string } | { phone: string } | { email: string }) =>
-      this.db.repo(Account).findOne({ where });
-    const holders = {
-      nationalId: nationalIdBidx ? await find({ nationalIdBidx }) : null,
-      phone: person.verifiedPhone ? await find({ phone: person.verifiedPhone }) : null,
-      email: person.verifiedEmail ? await find({ email: person.verifiedEmail }) : null,
-    };
-    for (const holder of [holders.nationalId, holders.phone, holders.email]) {
-      if (holder && (await this.linkable(holder, issuer, nationalIdBidx))) {
-        assertUsable(holder);
-        await this.link(ctx, holder, issuer, person, holders.nationalId ? null : nationalIdBidx);
-        return { account: holder, linked: 'existing' };
-      }
-    }
-    return { account: await this.create(ctx, issuer, person, holders, nationalIdBidx), linked: 'created' };
-  }
-
-  /**
-   * Only a citizen account may be reached through a citizen eID (never staff or business: that
-   * would skip their own factors), only one not yet linked to another subject of this provider,
-   * and not one that records a different national ID (a recycled phone number, a shared mailbox).
-   */
-  private async linkable(account: Account, issuer: string, nationalIdBidx: string | null): Promise<boolean> {
-    if (account.kind !== AccountKind.Citizen) return false;
-    if (nationalIdBidx && account.nationalIdBidx && account.nationalIdBidx !== nationalIdBidx) return false;
-    return !(await this.db.repo(ExternalIdentity).exists({ where: { issuer, accountId: account.id } }));
-  }
-
-  /**
-   * Links and completes the account with what the eID vouches for and it lacks. A still-pending
-   * account is activated, and the password of that unverified registration dropped: whoever
-   * registered the number without proving it must not be able to sign in to the now real account.
-   */
-  private async link(
-    ctx: RequestContext,
-    account: Account,
-    issuer: string,
-    person: ExternalPerson,
-    freeNationalIdBidx: string | null,
-  ): Promise<void> {
-    await this.saveIdentity(issuer, person.subject, account.id);
-    const changes: Partial<Account> = {};
-    if (!account.nationalIdBidx && freeNationalIdBidx && person.nationalId)
-      Object.assign(changes, this.nationalIdColumns(person.nationalId, freeNationalIdBidx));
-    if (!account.realName && person.name) changes.realName = person.name;
-    if (account.status === AccountStatus.Pending)
-      Object.assign(changes, {
-        status: AccountStatus.Active,
-        passwordHash: null,
-        tokensValidAfter: new Date(),
-      });
-    if (Object.keys(changes).length) {
-      await this.db.repo(Account).update({ id: account.id }, changes);
-      Object.assign(account, changes);
-    }
-    await this.audit?.append(ctx, {
-      action: 'account.oidc.link',
-      resourceType: 'account',
-      resourceId: account.id,
-      subjectId: account.id,
-    });
-  }
-
-  /** A new active citizen account; identifiers another account already holds are left off it. */
-  private async create(
-    ctx: RequestContext,
-    issuer: string,
-    person: ExternalPerson,
-    holders: Record<'nationalId' | 'phone' | 'email', Account | null>,
-    nationalIdBidx: string | null,
-  ): Promise<Account> {
-    const repo = this.db.repo(Account);
-    const account = repo.create({
-      kind: AccountKind.Citizen,
-      status: AccountStatus.Active,
-      phone: holders.phone ? null : person.verifiedPhone,
-      email: holders.email ? null : person.verifiedEmail,
-      username: null,
-      passwordHash: null,
-      displayName: null,
-      realName: person.name,
-      ...(person.nationalId && nationalIdBidx && !holders.nationalId
-        ? this.nationalIdColumns(person.nationalId, nationalIdBidx)
-        : { nationalIdEnc: null, nationalIdBidx: null, nationalIdLast4: null }),
-      unifiedSocialCreditCode: null,
-    });
-    await repo.save(account);
-    await this.saveIdentity(issuer, person.subject, account.id);
-    await this.audit?.append(ctx, {
-      action: 'account.oidc.create',
-      resourceType: 'account',
-      resourceId: account.id,
-      subjectId: account.id,
-    });
-    return account;
-  }
-
-  private nationalIdColumns(
-    nationalId: string,
-    bidx: string,
-  ): Pick<Account, 'nationalIdEnc' | 'nationalIdBidx' | 'nationalIdLast4'> {
-    return {
-      nationalIdEnc: this.personalData.encrypt(PersonalField.NationalId, nationalId),
-      nationalIdBidx: bidx,
-      nationalIdLast4: nationalId.slice(-4),
-    };
-  }
-
-  private async saveIdentity(issuer: string, subject: string, accountId: string): Promise<void> {
-    const repo = this.db.repo(ExternalIdentity);
-    await repo.save(repo.create({ issuer, subject, accountId, lastLoginAt: new Date() }));
+    case 'client_secret_post':
+      return oidc.ClientSecretPost(settings.clientSecret!);
+    default:
+      return oidc.ClientSecretBasic(settings.clientSecret!);
   }
 }
 
-function assertUsable(account: Account): void {
-  if (account.status === AccountStatus.Disabled) throw new DomainError(ErrorCode.AccountDisabled);
+/** `uri` with one query parameter set (kept apart from any the frontend URI already has). */
+function withParam(uri: string, name: 'code' | 'error', value: string): string {
+  const url = new URL(uri);
+  url.searchParams.set(name, value);
+  return url.href;
 }

@@ -54,6 +54,7 @@ export class StaffResolver {
     return toConnection(page.items, {
       cursorOf: (s) => STAFF_CURSOR.encode([s.id]),
       hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
     });
   }
 

@@ -106,6 +106,7 @@ export class StaffService {
     return {
       items: page.items.map((a) => this.toDto(a, !!a.totpSecretEnc, roles.get(a.id) ?? [])),
       nextCursor: page.nextCursor,
+      count: page.count,
     };
   }
 

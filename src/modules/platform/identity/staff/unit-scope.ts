@@ -15,6 +15,8 @@ export async function isInScope(
   const scope = ctx.scopeOf(permission);
   if (scope === '*') return true;
   if (!scope?.size || !unitId) return false;
+  // The unit itself: every unit has its own closure row (depth 0), so the answer is known.
+  if (scope.has(unitId)) return true;
   const rows = await db.query(
     'SELECT 1 FROM organisation_closure WHERE descendant_id = $1 AND ancestor_id = ANY($2::uuid[]) LIMIT 1',
     [unitId, [...scope]],

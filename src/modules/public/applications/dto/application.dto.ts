@@ -19,9 +19,11 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { JsonObjectScalar } from '../../../../api/graphql/scalars';
 import { PageQuery } from '../../../../api/http/pagination';
 import { PLAIN_TEXT } from '../../../platform/identity/auth/dto/validators';
 import { ApplicationStatus } from '../application.entity';
+import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 registerEnumType(ApplicationStatus, {
   name: 'ApplicationStatus',
@@ -174,7 +176,7 @@ export class ApplicationAttachmentDto {
   @ApiProperty({ enum: ['application', 'supplement'] })
   phase: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }
@@ -204,11 +206,11 @@ export class ApplicationSupplementDto {
   @ApiPropertyOptional({ type: 'string', nullable: true })
   reason: string | null;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   requestedAt: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true })
   answeredAt: string | null;
 }
@@ -266,15 +268,15 @@ export class ApplicationDto {
   @ApiProperty({ enum: ApplicationStatus, enumName: 'ApplicationStatus' })
   status: ApplicationStatus;
 
-  /** REST: the form data as an object (GraphQL: formJson) */
+  @Field(() => JsonObjectScalar, { description: 'the form data (personal fields masked for staff)' })
   @ApiProperty(FORM_DATA_SCHEMA)
   formData: Record<string, unknown>;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true })
   submittedAt: string | null;
 
-  @Field(() => String, { nullable: true, description: '承诺办结时间' })
+  @Field(() => DateTimeScalar, { nullable: true, description: '承诺办结时间' })
   @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true })
   promisedDueAt: string | null;
 
@@ -298,7 +300,7 @@ export class ApplicationDto {
   @ApiPropertyOptional({ type: ApplicationLicenceDto, nullable: true })
   licence: ApplicationLicenceDto | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true })
   withdrawnAt: string | null;
 
@@ -306,11 +308,11 @@ export class ApplicationDto {
   @ApiProperty({ type: [ApplicationAttachmentDto] })
   attachments: ApplicationAttachmentDto[];
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   updatedAt: string;
 
@@ -329,7 +331,7 @@ export class ApplicationPageDto {
 
 @ObjectType('ApplicationTimelineEntry')
 export class ApplicationTimelineEntryDto {
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   at: string;
 

@@ -4,19 +4,16 @@ import {
   ArrayMaxSize,
   IsEnum,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { DomainError } from '../../../../api/errors/domain-error';
-import { ErrorCode } from '../../../../api/errors/error-code';
 import { ConnectionArgs } from '../../../../api/graphql/connection';
+import { JsonObjectScalar } from '../../../../api/graphql/scalars';
 import { ApplicationStatus } from '../application.entity';
-
-/** GraphQL has no free-form objects: form data travels as JSON text, at most 64 KiB. */
-const MAX_JSON = 64 * 1024;
 
 @ArgsType()
 export class MyApplicationsArgs extends ConnectionArgs {
@@ -32,11 +29,10 @@ export class CreateApplicationInput {
   @IsUUID()
   serviceId: string;
 
-  @Field(() => String, { nullable: true, description: 'the form data as a JSON object' })
+  @Field(() => JsonObjectScalar, { nullable: true, description: 'the form data (REST: formData)' })
   @IsOptional()
-  @IsString()
-  @MaxLength(MAX_JSON)
-  formJson?: string;
+  @IsObject()
+  formData?: Record<string, unknown>;
 
   @Field(() => ID, { nullable: true })
   @IsOptional()
@@ -59,11 +55,13 @@ export class ApplicationAttachmentInput {
 
 @InputType('SupplementAnswerInput')
 export class SupplementAnswerInput {
-  @Field(() => String, { nullable: true, description: 'corrected fields as a JSON object' })
+  @Field(() => JsonObjectScalar, {
+    nullable: true,
+    description: 'corrected or added fields (REST: formData)',
+  })
   @IsOptional()
-  @IsString()
-  @MaxLength(MAX_JSON)
-  formJson?: string;
+  @IsObject()
+  formData?: Record<string, unknown>;
 
   @Field(() => [ApplicationAttachmentInput], { nullable: true })
   @IsOptional()
@@ -71,23 +69,4 @@ export class SupplementAnswerInput {
   @ValidateNested({ each: true })
   @Type(() => ApplicationAttachmentInput)
   attachments?: ApplicationAttachmentInput[];
-}
-
-/** A JSON object from a GraphQL string argument, or a 400 naming the argument. */
-export function parseFormJson(
-  json: string | null | undefined,
-  pointer: string,
-): Record<string, unknown> | undefined {
-  if (json === undefined || json === null) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    value = undefined;
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value))
-    throw new DomainError(ErrorCode.ValidationFailed, { count: 1 }, [
-      { pointer, code: 'isJsonObject', message: `${pointer.slice(1)} must be a JSON object` },
-    ]);
-  return value as Record<string, unknown>;
 }

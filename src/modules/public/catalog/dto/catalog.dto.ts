@@ -1,3 +1,4 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -20,6 +21,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../../../api/http/pagination';
+import { IdentityAssurance } from '../../../platform/identity/identity-assurance';
 import { ServiceStatus, ServiceTarget, ServiceType, ServiceVersionState } from '../service.entity';
 
 export enum TimeUnit {
@@ -40,20 +42,30 @@ export enum MaterialForm {
   Both = 'both',
 }
 
+// The guide is also a GraphQL object (ServiceGuide.guide), field for field the REST GuideDto.
+registerEnumType(TimeUnit, { name: 'TimeUnit' });
+registerEnumType(HandlingType, { name: 'HandlingType', description: '即办 (immediate) or 承诺 (promised)' });
+registerEnumType(MaterialForm, { name: 'MaterialForm' });
+
+@ObjectType('GuideTimeLimit')
 export class TimeLimitDto {
+  @Field(() => Int)
   @ApiProperty({ minimum: 0, maximum: 3650 })
   @IsInt()
   @Min(0)
   @Max(3650)
   amount: number;
 
+  @Field(() => TimeUnit)
   @ApiProperty({ enum: TimeUnit, enumName: 'TimeUnit' })
   @IsEnum(TimeUnit)
   unit: TimeUnit;
 }
 
 /** 申报材料 */
+@ObjectType('GuideMaterial')
 export class MaterialDto {
+  @Field()
   @ApiProperty({ maxLength: 200 })
   @IsString()
   @IsNotEmpty()
@@ -61,40 +73,48 @@ export class MaterialDto {
   name: string;
 
   /** 来源: e.g. 申请人自备, 政府部门核发 */
+  @Field({ description: '来源, e.g. 申请人自备' })
   @ApiProperty({ maxLength: 200 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   source: string;
 
+  @Field(() => Int)
   @ApiProperty({ minimum: 0, maximum: 100 })
   @IsInt()
   @Min(0)
   @Max(100)
   copies: number;
 
+  @Field(() => MaterialForm)
   @ApiProperty({ enum: MaterialForm, enumName: 'MaterialForm' })
   @IsEnum(MaterialForm)
   form: MaterialForm;
 
+  @Field()
   @ApiProperty()
   @IsBoolean()
   required: boolean;
 
   /** 空表 */
+  @Field(() => ID, { nullable: true, description: '空表 (a file id)' })
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   templateFileId?: string;
 
   /** 样表 */
+  @Field(() => ID, { nullable: true, description: '样表 (a file id)' })
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   sampleFileId?: string;
 }
 
+@ObjectType('GuideFee')
 export class FeeDto {
+  @Field()
   @ApiProperty({ maxLength: 200 })
   @IsString()
   @IsNotEmpty()
@@ -102,6 +122,7 @@ export class FeeDto {
   name: string;
 
   /** in yuan */
+  @Field(() => Float, { description: 'in yuan' })
   @ApiProperty({ minimum: 0, maximum: 100000000 })
   @Min(0)
   @Max(100000000)
@@ -109,6 +130,7 @@ export class FeeDto {
   amount: number;
 
   /** 收费依据 */
+  @Field({ description: '收费依据' })
   @ApiProperty({ maxLength: 500 })
   @IsString()
   @IsNotEmpty()
@@ -116,19 +138,23 @@ export class FeeDto {
   basis: string;
 }
 
+@ObjectType('GuidePlace')
 export class PlaceDto {
+  @Field()
   @ApiProperty({ maxLength: 200 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name: string;
 
+  @Field()
   @ApiProperty({ maxLength: 300 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(300)
   address: string;
 
+  @Field()
   @ApiProperty({ maxLength: 300 })
   @IsString()
   @IsNotEmpty()
@@ -136,13 +162,16 @@ export class PlaceDto {
   hours: string;
 }
 
+@ObjectType('GuideFaq')
 export class FaqDto {
+  @Field()
   @ApiProperty({ maxLength: 500 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
   q: string;
 
+  @Field()
   @ApiProperty({ maxLength: 4000 })
   @IsString()
   @IsNotEmpty()
@@ -154,8 +183,10 @@ const PHONE = /^[0-9+()\- ]{3,30}$/;
 const TAG = /^[\p{L}\p{N}_-]{1,50}$/u;
 
 /** The 办事指南 fields (g2c.md §3). Texts are in Chinese; `translations.en` overrides title, summary and conditions. */
+@ObjectType('Guide')
 export class GuideDto {
   /** 设定依据 */
+  @Field({ description: '设定依据' })
   @ApiProperty({ maxLength: 4000 })
   @IsString()
   @IsNotEmpty()
@@ -163,12 +194,14 @@ export class GuideDto {
   legalBasis: string;
 
   /** 申请(受理)条件 */
+  @Field({ description: '申请(受理)条件' })
   @ApiProperty({ maxLength: 4000 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(4000)
   conditions: string;
 
+  @Field(() => [MaterialDto])
   @ApiProperty({ type: [MaterialDto], maxItems: 100 })
   @IsArray()
   @ArrayMaxSize(100)
@@ -177,6 +210,7 @@ export class GuideDto {
   materials: MaterialDto[];
 
   /** 法定办结时限 */
+  @Field(() => TimeLimitDto, { description: '法定办结时限' })
   @ApiProperty({ type: TimeLimitDto })
   @IsObject()
   @ValidateNested()
@@ -184,6 +218,7 @@ export class GuideDto {
   legalLimit: TimeLimitDto;
 
   /** 承诺办结时限 (required for promised items) */
+  @Field(() => TimeLimitDto, { nullable: true, description: '承诺办结时限' })
   @ApiPropertyOptional({ type: TimeLimitDto })
   @IsOptional()
   @IsObject()
@@ -191,17 +226,20 @@ export class GuideDto {
   @Type(() => TimeLimitDto)
   promisedLimit?: TimeLimitDto;
 
+  @Field(() => HandlingType)
   @ApiProperty({ enum: HandlingType, enumName: 'HandlingType' })
   @IsEnum(HandlingType)
   handlingType: HandlingType;
 
   /** 到现场次数 (0 = 一趟不用跑, 1 = 最多跑一次) */
+  @Field(() => Int, { description: '到现场次数 (0 = 一趟不用跑)' })
   @ApiProperty({ minimum: 0, maximum: 10 })
   @IsInt()
   @Min(0)
   @Max(10)
   visitsRequired: number;
 
+  @Field(() => [FeeDto])
   @ApiProperty({ type: [FeeDto], maxItems: 50 })
   @IsArray()
   @ArrayMaxSize(50)
@@ -210,12 +248,14 @@ export class GuideDto {
   fees: FeeDto[];
 
   /** 网办深度 1-4 */
+  @Field(() => Int, { description: '网办深度 1-4' })
   @ApiProperty({ minimum: 1, maximum: 4 })
   @IsInt()
   @Min(1)
   @Max(4)
   onlineDepth: number;
 
+  @Field(() => [PlaceDto])
   @ApiProperty({ type: [PlaceDto], maxItems: 50 })
   @IsArray()
   @ArrayMaxSize(50)
@@ -224,6 +264,7 @@ export class GuideDto {
   places: PlaceDto[];
 
   /** 办理流程 */
+  @Field(() => [String], { description: '办理流程' })
   @ApiProperty({ type: [String], maxItems: 30 })
   @IsArray()
   @ArrayMaxSize(30)
@@ -231,6 +272,7 @@ export class GuideDto {
   @MaxLength(500, { each: true })
   steps: string[];
 
+  @Field(() => [FaqDto])
   @ApiProperty({ type: [FaqDto], maxItems: 100 })
   @IsArray()
   @ArrayMaxSize(100)
@@ -238,20 +280,24 @@ export class GuideDto {
   @Type(() => FaqDto)
   faq: FaqDto[];
 
+  @Field()
   @ApiProperty({ maxLength: 30, pattern: PHONE.source })
   @Matches(PHONE)
   consultPhone: string;
 
+  @Field()
   @ApiProperty({ maxLength: 30, pattern: PHONE.source })
   @Matches(PHONE)
   supervisionPhone: string;
 
+  @Field(() => [String])
   @ApiProperty({ type: [String], maxItems: 20 })
   @IsArray()
   @ArrayMaxSize(20)
   @Matches(TAG, { each: true })
   lifeEvents: string[];
 
+  @Field(() => [String])
   @ApiProperty({ type: [String], maxItems: 20 })
   @IsArray()
   @ArrayMaxSize(20)
@@ -337,10 +383,27 @@ export class ServiceContentDto {
     description:
       'JSON Schema (draft 2020-12) of the application form. `x-ui` gives rendering hints; `x-personal` ' +
       '(nationalId, phone, email, address, name) on a top-level property marks personal data: stored ' +
-      'only encrypted, masked for staff, never copied into cases or licences.',
+      'only encrypted, masked for staff, never copied into cases or licences. `x-identity` (realName, ' +
+      "nationalId) on a top-level property marked `x-personal` name / nationalId binds it to the applicant's " +
+      'verified identity: prefilled and locked for verified accounts.',
   })
   @IsObject()
   form: Record<string, unknown>;
+
+  /**
+   * The identity assurance an applicant needs to submit (default none): `real_name` admits only
+   * accounts whose real name and ID number the national eID or a counter clerk vouched for.
+   */
+  @ApiPropertyOptional({
+    enum: IdentityAssurance,
+    enumName: 'IdentityAssurance',
+    default: IdentityAssurance.None,
+    description:
+      'identity assurance needed to submit: none, or real_name (verified through the national eID or at a counter)',
+  })
+  @IsOptional()
+  @IsEnum(IdentityAssurance)
+  requiredAssurance?: IdentityAssurance;
 }
 
 export class CreateServiceDto {
@@ -404,6 +467,10 @@ export class ServiceAdminDto {
 
   @ApiProperty({ enum: ServiceStatus, enumName: 'ServiceStatus' })
   status: ServiceStatus;
+
+  /** the identity assurance in force (the published version's; none before the first publication) */
+  @ApiProperty({ enum: IdentityAssurance, enumName: 'IdentityAssurance' })
+  requiredAssurance: IdentityAssurance;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   currentPublishedVersionId: string | null;
@@ -489,6 +556,10 @@ export class ServiceSummaryDto {
   @ApiProperty({ type: [String] })
   topics: string[];
 
+  /** real_name: sign in with the national eID (or be verified at a counter) before applying */
+  @ApiProperty({ enum: IdentityAssurance, enumName: 'IdentityAssurance' })
+  requiredAssurance: IdentityAssurance;
+
   @ApiProperty({ format: 'date-time' })
   publishedAt: string;
 }
@@ -536,6 +607,10 @@ export class PublicGuideDto {
   @ApiProperty({ type: String, nullable: true })
   summary: string | null;
 
+  /** real_name: the applicant must sign in with the national eID (or be verified at a counter) to submit */
+  @ApiProperty({ enum: IdentityAssurance, enumName: 'IdentityAssurance' })
+  requiredAssurance: IdentityAssurance;
+
   @ApiProperty({ type: GuideDto })
   guide: GuideDto;
 
@@ -565,6 +640,10 @@ export class ElderPublicGuideDto {
 
   @ApiProperty({ type: [String], maxItems: 5 })
   steps: string[];
+
+  /** real_name: the applicant must sign in with the national eID (or be verified at a counter) to submit */
+  @ApiProperty({ enum: IdentityAssurance, enumName: 'IdentityAssurance' })
+  requiredAssurance: IdentityAssurance;
 
   /** material names only */
   @ApiProperty({ type: [String] })
@@ -624,7 +703,7 @@ export class ServiceSearchQueryDto {
   @MaxLength(100)
   q: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 50, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

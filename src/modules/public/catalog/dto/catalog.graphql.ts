@@ -1,6 +1,21 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { IsEnum, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsEnum,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { IdentityAssurance } from '../../../platform/identity/identity-assurance.graphql';
+import { JsonObjectScalar } from '../../../../api/graphql/scalars';
 import { ServiceTarget, ServiceType } from '../service.entity';
+import { GuideDto } from './catalog.dto';
+import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 registerEnumType(ServiceType, { name: 'ServiceType' });
 registerEnumType(ServiceTarget, { name: 'ServiceTarget' });
@@ -34,7 +49,12 @@ export class ServiceSummaryNode {
   @Field(() => [String])
   topics: string[];
 
-  @Field()
+  @Field(() => IdentityAssurance, {
+    description: 'real_name: sign in with the national eID (or be verified at a counter) before submitting',
+  })
+  requiredAssurance: IdentityAssurance;
+
+  @Field(() => DateTimeScalar)
   publishedAt: string;
 }
 
@@ -87,14 +107,19 @@ export class ServiceGuideNode {
   @Field(() => String, { nullable: true })
   summary: string | null;
 
-  @Field(() => String, { nullable: true, description: 'the full guide as JSON text (standard mode)' })
-  guideJson: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'the application form JSON Schema as JSON text (standard mode)',
+  @Field(() => IdentityAssurance, {
+    description: 'real_name: sign in with the national eID (or be verified at a counter) before submitting',
   })
-  formJson: string | null;
+  requiredAssurance: IdentityAssurance;
+
+  @Field(() => GuideDto, { nullable: true, description: 'the full guide, as REST guide (standard mode)' })
+  guide: GuideDto | null;
+
+  @Field(() => JsonObjectScalar, {
+    nullable: true,
+    description: 'the application form, a JSON Schema (draft 2020-12) as REST form (standard mode)',
+  })
+  form: Record<string, unknown> | null;
 
   @Field(() => ElderGuideNode, { nullable: true, description: 'the elder variant (elder mode)' })
   elder: ElderGuideNode | null;
@@ -145,4 +170,27 @@ export class ServicesArgs {
   @IsOptional()
   @Matches(/^[\p{L}\p{N}_-]{1,50}$/u)
   topic?: string;
+}
+
+@ObjectType('ServiceSearchHit', { description: 'A published service matching a search, with its score.' })
+export class ServiceSearchHitNode extends ServiceSummaryNode {
+  @Field(() => Int, { description: 'matched terms, title matches counted three times' })
+  score: number;
+}
+
+/** The arguments of searchServices: the same rules as REST's GET /v1/services/search query. */
+@ArgsType()
+export class ServiceSearchArgs {
+  @Field({ description: 'words to look for (Chinese or English), 1 to 100 characters' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  q: string;
+
+  @Field(() => Int, { nullable: true, description: 'at most this many hits, 1 to 50 (default 20)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  limit?: number;
 }

@@ -19,6 +19,7 @@ import {
   maskHolderId,
   textProblem,
 } from '../licence-rules';
+import { DateScalar, DateTimeScalar } from '../../../../api/graphql/scalars';
 
 registerEnumType(LicenceStatus, {
   name: 'LicenceStatus',
@@ -239,15 +240,15 @@ export class LicenceDto {
   @Field(() => LicenceIssuerDto)
   issuer: LicenceIssuerDto;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   issuedAt: string;
 
-  @Field()
+  @Field(() => DateScalar)
   @ApiProperty({ format: 'date' })
   validFrom: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateScalar, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date', nullable: true })
   validUntil: string | null;
 
@@ -279,7 +280,7 @@ export class LicenceDto {
   @ApiProperty({ enum: LicenceStatus, enumName: 'LicenceStatus' })
   status: LicenceStatus;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   revokedAt: string | null;
 
@@ -348,15 +349,15 @@ export class LicenceVerificationDto {
   @Field(() => LicenceIssuerDto)
   issuer: LicenceIssuerDto;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   issuedAt: string;
 
-  @Field()
+  @Field(() => DateScalar)
   @ApiProperty({ format: 'date' })
   validFrom: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateScalar, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date', nullable: true })
   validUntil: string | null;
 
@@ -364,7 +365,7 @@ export class LicenceVerificationDto {
   @ApiProperty(FIELDS_SCHEMA)
   fields: Record<string, string>;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   revokedAt: string | null;
 

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 @ObjectType('TimelineItem', { description: 'One of my items with the government, as the timeline lists it.' })
 export class TimelineItemDto {
@@ -19,11 +20,11 @@ export class TimelineItemDto {
   @ApiProperty()
   state: string;
 
-  @Field(() => String, { nullable: true, description: 'the next date that matters, if any' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'the next date that matters, if any' })
   @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true })
   nextDeadline: string | null;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   updatedAt: string;
 }

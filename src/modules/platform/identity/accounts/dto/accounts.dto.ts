@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { AccountKind, AccountStatus } from '../../account.entity';
 import { IsNationalId, NormaliseNationalId, PLAIN_TEXT } from '../../auth/dto/validators';
+import { DateTimeScalar } from '../../../../../api/graphql/scalars';
 
 /** Fields a holder of personal-data:unmask may ask to see in clear (each unmasking is audited). */
 export enum UnmaskField {
@@ -168,7 +169,7 @@ export class AccountProfileDto {
   @ApiProperty({ enum: UnmaskField, enumName: 'UnmaskField', isArray: true, maxItems: 4 })
   unmasked: UnmaskField[];
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 

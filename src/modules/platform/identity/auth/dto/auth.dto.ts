@@ -1,6 +1,7 @@
 import { Field, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ApiExactlyOneOf } from '../../../../../api/http/openapi-conventions';
 import { PHONE_PATTERN } from '../contact';
 import { RECOVERY_CODE_PATTERN } from '../second-factor';
 import { IsUnifiedSocialCreditCode, NormaliseCreditCode, PLAIN_TEXT } from './validators';
@@ -9,6 +10,7 @@ const CODE = /^\d{6}$/;
 
 /** Exactly one of the two must be given. */
 @InputType({ isAbstract: true })
+@ApiExactlyOneOf('phone', 'email')
 export class ContactDto {
   /** mobile number: mainland 11 digits (optionally +86) or E.164 */
   @Field({ nullable: true, description: 'mobile number: mainland 11 digits (optionally +86) or E.164' })

@@ -4,6 +4,7 @@ import { IsEnum, IsOptional } from 'class-validator';
 import { IsInstant } from '../../../../../api/errors/validation';
 import { ContactDto } from '../../auth/dto/auth.dto';
 import { RepresentativeScope } from '../business-representative.entity';
+import { DateTimeScalar } from '../../../../../api/graphql/scalars';
 
 registerEnumType(RepresentativeScope, { name: 'RepresentativeScope' });
 
@@ -93,15 +94,15 @@ export class BusinessRepresentativeDto {
   @ApiProperty({ enum: RepresentativeScope, enumName: 'RepresentativeScope' })
   scope: RepresentativeScope;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   validFrom: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   validUntil: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   revokedAt: string | null;
 
@@ -110,7 +111,7 @@ export class BusinessRepresentativeDto {
   @ApiProperty({ enum: REPRESENTATION_STATUSES })
   status: RepresentationStatus;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }

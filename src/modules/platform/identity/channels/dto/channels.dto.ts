@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsString, Matches } from 'class-validator';
 import { Channel, CHANNELS } from '../channel-provider';
+import { DateTimeScalar } from '../../../../../api/graphql/scalars';
 
 const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** wx.login codes are 32 characters, Alipay auth codes similar; anything else is not a code */
@@ -48,7 +49,7 @@ export class ChannelIdentityDto {
   @ApiProperty({ maxLength: 128, example: 'oGZ*********************VJJE' })
   openid: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }

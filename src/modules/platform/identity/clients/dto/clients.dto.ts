@@ -21,6 +21,7 @@ import { Permission } from '../../../../../api/auth/permission';
 import { ConnectionArgs } from '../../../../../api/graphql/connection';
 import { PageQuery } from '../../../../../api/http/pagination';
 import { MACHINE_SCOPES } from '../../staff/role-catalogue';
+import { DateTimeScalar } from '../../../../../api/graphql/scalars';
 
 const SCOPES = [...MACHINE_SCOPES] as string[];
 
@@ -73,18 +74,18 @@ export class ClientDto {
   active: boolean;
 
   /** after a rotation, the old secret keeps working until then */
-  @Field(() => String, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: 'after a rotation, the old secret keeps working until then',
   })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   previousSecretExpiresAt: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   lastUsedAt: string | null;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }
@@ -230,19 +231,19 @@ export class ApiKeyDto {
   @ApiProperty({ enum: Permission, enumName: 'Permission', isArray: true })
   scopes: string[];
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   expiresAt: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   revokedAt: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   lastUsedAt: string | null;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }
@@ -279,7 +280,7 @@ export class CreateApiKeyDto {
   scopes: string[];
 
   /** when the key stops working: in the future and at most 366 days ahead; one year from now when omitted */
-  @Field({
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: 'when the key stops working (at most 366 days ahead; one year by default)',
   })

@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { AccountKind, AccountStatus } from '../../account.entity';
+import { IdentityAssurance } from '../../identity-assurance.graphql';
 import {
   IsNationalId,
   IsUnifiedSocialCreditCode,
@@ -9,12 +10,13 @@ import {
   NormaliseNationalId,
   PLAIN_TEXT,
 } from '../../auth/dto/validators';
+import { DateTimeScalar } from '../../../../../api/graphql/scalars';
 
 registerEnumType(AccountKind, { name: 'AccountKind' });
 registerEnumType(AccountStatus, { name: 'AccountStatus' });
 
 /** letters of any script, combining marks, and the separators names use (·, space, ', -, .) */
-const REAL_NAME = /^[\p{L}\p{M}·•.' -]+$/u;
+export const REAL_NAME = /^[\p{L}\p{M}·•.' -]+$/u;
 
 /** The signed-in account as its holder sees it: personal data masked, secrets never included. */
 @ObjectType('Me', { description: 'The signed-in citizen or business account; personal data masked.' })
@@ -58,12 +60,27 @@ export class MeDto {
   @ApiPropertyOptional({ type: 'string', nullable: true, example: '110***********1234', maxLength: 18 })
   nationalId: string | null;
 
+  /** how sure we are of the real name and ID number: none (self-declared) or real_name (verified) */
+  @Field(() => IdentityAssurance, {
+    description: 'none: self-declared; real_name: verified through the national eID or at a counter',
+  })
+  @ApiProperty({ enum: IdentityAssurance, enumName: 'IdentityAssurance' })
+  identityAssurance: IdentityAssurance;
+
+  /** when the identity was verified (null while none) */
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'when the identity was verified (null while none)',
+  })
+  @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true })
+  identityVerifiedAt: string | null;
+
   /** business accounts: the unified social credit code (public registry data, shown in full) */
   @Field(() => String, { nullable: true })
   @ApiPropertyOptional({ type: 'string', nullable: true })
   unifiedSocialCreditCode: string | null;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 

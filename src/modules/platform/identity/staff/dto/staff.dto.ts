@@ -16,6 +16,7 @@ import { Permission } from '../../../../../api/auth/permission';
 import { ConnectionArgs } from '../../../../../api/graphql/connection';
 import { PageQuery } from '../../../../../api/http/pagination';
 import { RoleName } from '../role-catalogue';
+import { DateTimeScalar } from '../../../../../api/graphql/scalars';
 
 const USERNAME = /^[a-z][a-z0-9._-]{2,63}$/;
 const MOBILE = /^1[3-9]\d{9}$/;
@@ -56,11 +57,11 @@ export class RoleAssignmentDto {
   @ApiProperty({ format: 'uuid', type: 'string', nullable: true })
   organisationId: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   validFrom: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   validUntil: string | null;
 
@@ -226,13 +227,13 @@ export class AssignRoleDto {
   @IsUUID()
   organisationId?: string;
 
-  @Field({ nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsInstant()
   validFrom?: string;
 
-  @Field({ nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsInstant()
@@ -261,18 +262,18 @@ export class DelegationDto {
   @ApiProperty({ format: 'uuid' })
   organisationId: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   validFrom: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   validUntil: string;
 
   @Field()
   reason: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   @ApiProperty({ format: 'date-time', type: 'string', nullable: true })
   revokedAt: string | null;
 }
@@ -294,13 +295,13 @@ export class CreateDelegationDto {
   @IsUUID()
   organisationId: string;
 
-  @Field()
+  @Field(() => DateTimeScalar)
   @ApiProperty({ format: 'date-time' })
   @IsInstant()
   validFrom: string;
 
   /** at most 90 days after validFrom */
-  @Field({ description: 'at most 90 days after validFrom' })
+  @Field(() => DateTimeScalar, { description: 'at most 90 days after validFrom' })
   @ApiProperty({ format: 'date-time' })
   @IsInstant()
   validUntil: string;
