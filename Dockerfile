@@ -26,4 +26,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Migrations first; `exec` makes the server PID 1 so it receives SIGTERM and drains requests.
-CMD ["/bin/sh", "-c", "node dist/scripts/migration-run.js && exec node --max-semi-space-size=16 --max-old-space-size=256 dist/src/main.js"]
+CMD ["/bin/sh", "-c", "node dist/scripts/migration-run.js && exec node --max-semi-space-size=16 --max-old-space-size=${NODE_HEAP_MB:-256} dist/src/main.js"]

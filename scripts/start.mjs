@@ -81,9 +81,20 @@ if (reason) {
   say('OneWindow start: build up to date');
 }
 
+function heapLimitMb() {
+  const raw = process.env.NODE_HEAP_MB ?? '256';
+  if (!/^[1-9][0-9]{1,5}$/.test(raw)) {
+    process.stderr.write(`OneWindow start: NODE_HEAP_MB must be a whole number of megabytes, not ${raw}\n`);
+    process.exit(1);
+  }
+  return raw;
+}
+
 const server = spawn(
   process.execPath,
-  ['--max-semi-space-size=16', '--max-old-space-size=256', ENTRY, ...process.argv.slice(2)],
+  // NODE_HEAP_MB: the old-space ceiling (256 MB keeps RSS near the live heap; a deployment whose
+  // live heap needs more raises it rather than crash out of memory).
+  ['--max-semi-space-size=16', `--max-old-space-size=${heapLimitMb()}`, ENTRY, ...process.argv.slice(2)],
   {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],

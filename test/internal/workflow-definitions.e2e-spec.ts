@@ -395,7 +395,8 @@ describe('workflow definitions (办件流程): versions, validation, activation,
     );
     expect(invalid.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
     expect(invalid.body.errors[0].extensions.errors.map((e: { pointer: string }) => e.pointer)).toContain(
-      '/spec/stages/0/actions/0/to',
+      // GraphQL pointers start at the argument (`input`), REST's at the body.
+      '/input/spec/stages/0/actions/0/to',
     );
     const notObject = await gql(
       'mutation($s: ID!) { createWorkflowDefinition(serviceId: $s, input: { spec: "x" }) { id } }',

@@ -111,6 +111,9 @@ describeWithChromium('Swagger UI and GraphiQL in Chromium', () => {
       has: page.locator(`.opblock-summary-path[data-path="${path}"]`),
     });
 
+  /** A tag's header (Swagger UI lists the tags collapsed; a click opens one). */
+  const tag = (page: Page, name: string) => page.locator(`.opblock-tag[data-tag="${name}"]`);
+
   /** Try it out → Execute; answers the status and body Swagger UI shows for the live call. */
   async function tryItOut(
     page: Page,
@@ -136,6 +139,12 @@ describeWithChromium('Swagger UI and GraphiQL in Chromium', () => {
       const answer = await page.goto(origin + path);
       expect(answer?.status()).toBe(200);
       // Before the fix, /docs stayed a blank page here (its assets 404ed at /swagger-ui.css).
+      await tag(page, 'services').waitFor({ timeout: 30_000 });
+      // Every tag of the document is listed (collapsed), and opening one shows its operations.
+      const tags = ((await t.http.get('/openapi.json').expect(200)).body as { tags: unknown[] }).tags;
+      await expect(page.locator('.opblock-tag').count()).resolves.toBe(tags.length);
+      await tag(page, 'services').click();
+      await tag(page, 'me').click();
       await operation(page, 'get', '/v1/services').waitFor({ timeout: 30_000 });
       expect(new URL(page.url()).pathname).toBe('/docs/');
       await expect(operation(page, 'get', '/v1/me').count()).resolves.toBe(1);

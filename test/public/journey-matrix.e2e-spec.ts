@@ -195,7 +195,7 @@ describe('one-stop journey permission matrix', () => {
         201,
       )
     ).id;
-  const versionOf = async (table: 'workflow_definition', id: string) =>
+  const versionOf = async (table: 'workflow_definition' | 'application', id: string) =>
     (await t.db.query<{ version: number }>(`SELECT version FROM ${table} WHERE id = $1`, [id]))[0].version;
 
   beforeAll(async () => {
@@ -428,6 +428,8 @@ describe('one-stop journey permission matrix', () => {
       name: 'PUT /v1/applications/{draft}',
       method: 'put',
       path: () => `/v1/applications/${draft.appId}`,
+      // The current version, so the owner passes the If-Match check and the other citizen meets 404.
+      headers: async () => ({ 'If-Match': `"v${await versionOf('application', draft.appId)}"` }),
       body: () => ({ formData: GOOD_FORM }),
       expect: deny(CITIZENS(200, 404)),
     },

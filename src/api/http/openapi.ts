@@ -49,7 +49,9 @@ export function mountDocs(app: INestApplication, config: AppConfig): void {
   const ui = swaggerUi.setup(undefined, {
     // No validator badge: it would send the spec's URL to validator.swagger.io (off a closed
     // network, and outside the CSP's img-src).
-    swaggerOptions: { url: '/openapi.json', validatorUrl: null },
+    // Tags start collapsed, with a filter box: Swagger UI 5 stops rendering the expanded list part-way
+    // once a document has more than ~130 operations (test/platform/browser.e2e-spec.ts counts the tags).
+    swaggerOptions: { url: '/openapi.json', validatorUrl: null, docExpansion: 'none', filter: true },
     customSiteTitle: 'OneWindow API',
   });
   app.use('/docs', (req: Request, res: Response, next: NextFunction) => {
