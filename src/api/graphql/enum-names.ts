@@ -18,6 +18,7 @@ import {
   isUnionType,
   type GraphQLEnumValueConfigMap,
   type GraphQLFieldConfigArgumentMap,
+  type GraphQLFieldConfigMap,
   type GraphQLNamedType,
   type GraphQLType,
 } from 'graphql';
@@ -59,6 +60,13 @@ export function restEnumNames(schema: GraphQLSchema): GraphQLSchema {
   }
   const args = (map: GraphQLFieldConfigArgumentMap): GraphQLFieldConfigArgumentMap =>
     Object.fromEntries(Object.entries(map).map(([k, a]) => [k, { ...a, type: replace(a.type) as never }]));
+  const fields = (map: GraphQLFieldConfigMap<unknown, unknown>): GraphQLFieldConfigMap<unknown, unknown> =>
+    Object.fromEntries(
+      Object.entries(map).map(([k, f]) => [
+        k,
+        { ...f, type: replace(f.type) as never, args: f.args && args(f.args) },
+      ]),
+    );
 
   function rebuild(type: GraphQLNamedType): GraphQLNamedType {
     if (isIntrospectionType(type)) return type;
@@ -77,13 +85,7 @@ export function restEnumNames(schema: GraphQLSchema): GraphQLSchema {
       return new GraphQLObjectType({
         ...c,
         interfaces: () => c.interfaces.map(named),
-        fields: () =>
-          Object.fromEntries(
-            Object.entries(c.fields).map(([k, f]) => [
-              k,
-              { ...f, type: replace(f.type) as never, args: f.args && args(f.args) },
-            ]),
-          ),
+        fields: () => fields(c.fields),
       });
     }
     if (isInterfaceType(type)) {
@@ -91,13 +93,7 @@ export function restEnumNames(schema: GraphQLSchema): GraphQLSchema {
       return new GraphQLInterfaceType({
         ...c,
         interfaces: () => c.interfaces.map(named),
-        fields: () =>
-          Object.fromEntries(
-            Object.entries(c.fields).map(([k, f]) => [
-              k,
-              { ...f, type: replace(f.type) as never, args: f.args && args(f.args) },
-            ]),
-          ),
+        fields: () => fields(c.fields),
       });
     }
     if (isUnionType(type)) {
