@@ -22,6 +22,7 @@ import { fuzzSeed, Rng } from '../support/fuzz/prng';
 import { type Components, resolve } from '../support/fuzz/schema-sample';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
+import { directoryHints, sendFuzzRequest } from '../support/fuzz/fuzz-http';
 
 /**
  * The conformance gate: every answer the API gives must be one the served OpenAPI document
@@ -80,44 +81,11 @@ describe(`conformance of every answer to the served OpenAPI document (FUZZ_SEED=
   afterAll(() => t?.close());
 
   async function fixtures(): Promise<Hints> {
-    const admin = await scopedToken(t, 'staff', ALL_PERMISSIONS);
     const rng = new Rng(SEED).fork('conformance fixtures');
-    const code = `97${String(rng.int(1e10)).padStart(10, '0')}`;
-    await t.http
-      .post('/v1/regions')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ code, name: `一致性测试区 ${code}`, level: 'province' })
-      .expect(201);
-    const org = await t.http
-      .post('/v1/organisations')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ kind: 'agency', name: `一致性测试局 ${code}`, regionCode: code })
-      .expect(201);
-    const orgId = org.body.id as string;
-    // a second one, so the directory read with limit=1 has a next page (Link on 200 and on 304)
-    await t.http
-      .post('/v1/organisations')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ kind: 'agency', name: `一致性测试二局 ${code}`, regionCode: code, parentId: orgId })
-      .expect(201);
-    return {
-      regionCode: [code],
-      region: [code],
-      parentCode: [code],
-      organisationId: [orgId],
-      parentId: [orgId],
-      within: [orgId],
-      issuerOrganisationId: [orgId],
-    };
+    return directoryHints(t, `97${String(rng.int(1e10)).padStart(10, '0')}`, '一致性测试', true);
   }
 
-  function send(r: FuzzRequest, token: string | null): Test {
-    const method = r.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    let req = t.http[method](r.url);
-    if (token) req = req.set('Authorization', `Bearer ${token}`);
-    for (const [k, v] of Object.entries(r.headers)) req = req.set(k, v);
-    return r.body === undefined ? req : req.send(r.body);
-  }
+  const send = (r: FuzzRequest, token: string | null): Test => sendFuzzRequest(t, r, token);
 
   /** Sends one request and records every way its answer departs from the document. */
   async function probe(op: Operation, r: FuzzRequest, caller: string, token: string | null) {

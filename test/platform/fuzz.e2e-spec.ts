@@ -22,6 +22,7 @@ import { RoleName } from '../../src/modules/platform/identity/staff/role-catalog
 import { enrolFixtureTotp, makeCitizen, makeStaff } from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
+import { directoryHints, sendFuzzRequest } from '../support/fuzz/fuzz-http';
 
 /**
  * "Bad input is answered, never crashes; a refused request changes nothing." Cases come from the
@@ -82,38 +83,11 @@ describe(`schema-driven robustness (${TITLE})`, () => {
    * "valid" samples reach the services; everything else the fuzzer names is random and unknown.
    */
   async function fixtures(): Promise<Hints> {
-    const admin = await scopedToken(t, 'staff', ALL_PERMISSIONS);
     const rng = new Rng(SEEDS[0]).fork('fixtures');
-    const code = `98${String(rng.int(1e10)).padStart(10, '0')}`;
-    await t.http
-      .post('/v1/regions')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ code, name: `模糊测试区 ${code}`, level: 'province' })
-      .expect(201);
-    const org = await t.http
-      .post('/v1/organisations')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ kind: 'agency', name: `模糊测试局 ${code}`, regionCode: code })
-      .expect(201);
-    const orgId = org.body.id as string;
-    return {
-      regionCode: [code],
-      region: [code],
-      parentCode: [code],
-      organisationId: [orgId],
-      parentId: [orgId],
-      within: [orgId],
-      issuerOrganisationId: [orgId],
-    };
+    return directoryHints(t, `98${String(rng.int(1e10)).padStart(10, '0')}`, '模糊测试');
   }
 
-  function send(r: FuzzRequest, token: string | null): Test {
-    const method = r.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    let req = t.http[method](r.url);
-    if (token) req = req.set('Authorization', `Bearer ${token}`);
-    for (const [k, v] of Object.entries(r.headers)) req = req.set(k, v);
-    return r.body === undefined ? req : req.send(r.body);
-  }
+  const send = (r: FuzzRequest, token: string | null): Test => sendFuzzRequest(t, r, token);
 
   /** Sends and checks; returns the status, or records why the answer is wrong. */
   async function probe(
