@@ -5,7 +5,7 @@
  *
  * - every request: the token's HS256 signature verified, the session check (account active,
  *   session live, token newer than the last password change), and for staff the grants query;
- * - GET /me/applications: the citizen's page (keyset, newest first), its services, its attachments;
+ * - GET /me/applications: the citizen's page (keyset, newest first) with its services' titles, its attachments;
  * - GET /tasks: the clerk's queue (open tasks assigned to them or of their permissions in their
  *   units and below, earliest deadline first);
  * - GET /cases/:id: the case, the unit check, its tasks and history, its workflow definition (read
@@ -62,22 +62,19 @@ LEFT JOIN LATERAL (
 ) g ON true
 WHERE a.id = $1 AND a.kind = 'staff'`;
 
-const APPLICATION_COLUMNS = `id created_at updated_at version number service_id service_version_id organisation_id
-  region_code applicant_account_id business_account_id status form_data form_personal submitted_at promised_due_at
-  due_provisional supplement decision decision_reason licence_id licence_verification_code withdrawn_at
-  withdrawal_reason event_effects`;
-const MY_APPLICATIONS_SQL = `SELECT ${cols('a', APPLICATION_COLUMNS)} FROM "application" "a" WHERE ("a"."applicant_account_id" = $1 OR "a"."business_account_id" = $1) ORDER BY "a"."id" DESC LIMIT 21`;
-const SERVICE_COLUMNS = `id created_at updated_at version organisation_id region_code implementation_code type target
-  status current_published_version_id draft_version_id title_zh title_en life_events topics published_at title_terms
-  search_terms`;
-const servicesSql = (n: number) =>
-  `SELECT ${cols('Service', SERVICE_COLUMNS)} FROM "service" "Service" WHERE (("Service"."id" IN (${params(n)})))`;
-const ATTACHMENT_COLUMNS = `id created_at updated_at version application_id material file_id name sha256 size
-  content_type phase`;
-const attachmentsSql = (n: number) =>
-  `SELECT ${cols('ApplicationAttachment', ATTACHMENT_COLUMNS)} FROM "application_attachment" "ApplicationAttachment" WHERE (("ApplicationAttachment"."application_id" IN (${params(n)}))) ORDER BY "ApplicationAttachment"."created_at" ASC, "ApplicationAttachment"."id" ASC`;
-
-const params = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${from + i}`).join(', ');
+/** The API's application-reads.ts: the columns the view shows, as the view's property names. */
+const MY_APPLICATIONS_SQL = `SELECT a.id, a.number, a.service_id AS "serviceId", a.service_version_id AS "serviceVersionId",
+  a.organisation_id AS "organisationId", a.region_code AS "regionCode", a.applicant_account_id AS "applicantAccountId",
+  a.business_account_id AS "businessAccountId", a.status, a.form_data AS "formData", a.form_personal AS "formPersonal",
+  a.submitted_at AS "submittedAt", a.promised_due_at AS "promisedDueAt", a.due_provisional AS "dueProvisional",
+  a.supplement, a.decision, a.decision_reason AS "decisionReason", a.licence_id AS "licenceId",
+  a.licence_verification_code AS "licenceVerificationCode", a.withdrawn_at AS "withdrawnAt",
+  a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.version, s.title_zh AS "serviceTitleZh", s.title_en AS "serviceTitleEn"
+     FROM application a LEFT JOIN service s ON s.id = a.service_id
+     WHERE (a.applicant_account_id = $1 OR a.business_account_id = $1) ORDER BY a.id DESC LIMIT $2`;
+const ATTACHMENTS_SQL = `SELECT id, application_id AS "applicationId", material, file_id AS "fileId", name,
+       content_type AS "contentType", size::float8 AS size, sha256, phase, created_at AS "createdAt"
+     FROM application_attachment WHERE application_id = ANY($1::uuid[]) ORDER BY created_at ASC, id ASC`;
 
 const TASK_SELECT = `SELECT "t"."id" AS "id", "t"."stage" AS "stage", "t"."kind" AS "kind", "t"."level" AS "level", "t"."permission" AS "permission", "t"."status" AS "status", "t"."version" AS "version", "c"."number" AS "case_number", "o"."name" AS "unit_name", "t"."case_id" AS "case_id", "c"."service_id" AS "service_id", "s"."title_zh" AS "title_zh", "s"."title_en" AS "title_en", "t"."organisation_id" AS "unit_id", "o"."name_en" AS "unit_name_en", "t"."assignee_id" AS "assignee_id", "a"."display_name" AS "assignee_name", "t"."due_at" AS "due_at", "t"."warning_level" AS "warning_level", "c"."due_at" AS "case_due_at", "c"."warning_level" AS "case_warning_level", "t"."created_at" AS "created_at", "t"."claimed_at" AS "claimed_at", "t"."completed_at" AS "completed_at", (CASE WHEN COALESCE("t"."due_at", 'infinity'::timestamptz) = 'infinity'::timestamptz THEN 'infinity' ELSE to_char(COALESCE("t"."due_at", 'infinity'::timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END) AS "sort_key_0" FROM "case_task" "t" INNER JOIN "case_file" "c" ON "c"."id" = "t"."case_id"  LEFT JOIN "service" "s" ON "s"."id" = "c"."service_id"  LEFT JOIN "organisation" "o" ON "o"."id" = "t"."organisation_id"  LEFT JOIN "account" "a" ON "a"."id" = "t"."assignee_id"`;
 /** One queue clause per task permission held in some units: the API's visibleTasks(). */
@@ -114,8 +111,7 @@ const DEFINITION_SQL = `SELECT ${cols('WorkflowDefinition', DEFINITION_COLUMNS)}
 /** The SQL texts, for the bench's check against a capture. */
 export const BARE_READ_SQL = {
   MY_APPLICATIONS_SQL,
-  services: servicesSql(1),
-  attachments: attachmentsSql(20),
+  ATTACHMENTS_SQL,
   queue: queueSql(1),
   CASE_SQL,
   CASE_TASKS_SQL,
@@ -176,48 +172,41 @@ export async function myApplications(
 ): Promise<void> {
   const who = await principal(pool, header, secret);
   if (!who || who.claims.kind !== 'citizen') return send(res, 401);
-  const { rows } = await pool.query<Row>(MY_APPLICATIONS_SQL, [who.claims.sub]);
+  const { rows } = await pool.query<Row>(MY_APPLICATIONS_SQL, [who.claims.sub, 21]);
   const apps = rows.slice(0, 20);
-  const serviceIds = [...new Set(apps.map((a) => a.a_service_id as string))];
-  const ids = apps.map((a) => a.a_id as string);
-  const [services, attachments] = apps.length
-    ? await Promise.all([
-        pool.query<Row>(servicesSql(serviceIds.length), serviceIds),
-        pool.query<Row>(attachmentsSql(ids.length), ids),
-      ])
-    : [{ rows: [] }, { rows: [] }];
-  const title = new Map(services.rows.map((s) => [s.Service_id, s.Service_title_zh ?? '']));
+  const ids = apps.map((a) => a.id as string);
+  const attachments = apps.length ? await pool.query<Row>(ATTACHMENTS_SQL, [ids]) : { rows: [] };
   const items = apps.map((a) => ({
-    id: a.a_id,
-    number: a.a_number,
-    serviceId: a.a_service_id,
-    serviceVersionId: a.a_service_version_id,
-    serviceTitle: title.get(a.a_service_id) ?? '',
-    organisationId: a.a_organisation_id,
-    regionCode: a.a_region_code,
-    applicantAccountId: a.a_applicant_account_id,
-    businessAccountId: a.a_business_account_id,
-    status: a.a_status,
-    formData: a.a_form_data,
-    submittedAt: iso(a.a_submitted_at),
-    promisedDueAt: iso(a.a_promised_due_at),
-    dueProvisional: a.a_due_provisional,
-    supplement: a.a_supplement,
-    decision: a.a_decision,
-    decisionReason: a.a_decision_reason,
+    id: a.id,
+    number: a.number,
+    serviceId: a.serviceId,
+    serviceVersionId: a.serviceVersionId,
+    serviceTitle: a.serviceTitleZh ?? '',
+    organisationId: a.organisationId,
+    regionCode: a.regionCode,
+    applicantAccountId: a.applicantAccountId,
+    businessAccountId: a.businessAccountId,
+    status: a.status,
+    formData: a.formData,
+    submittedAt: iso(a.submittedAt),
+    promisedDueAt: iso(a.promisedDueAt),
+    dueProvisional: a.dueProvisional,
+    supplement: a.supplement,
+    decision: a.decision,
+    decisionReason: a.decisionReason,
     licence: null,
-    withdrawnAt: iso(a.a_withdrawn_at),
+    withdrawnAt: iso(a.withdrawnAt),
     attachments: attachments.rows
-      .filter((f) => f.ApplicationAttachment_application_id === a.a_id)
-      .map((f) => ({ id: f.ApplicationAttachment_id, name: f.ApplicationAttachment_name })),
-    createdAt: iso(a.a_created_at),
-    updatedAt: iso(a.a_updated_at),
-    version: a.a_version,
+      .filter((f) => f.applicationId === a.id)
+      .map((f) => ({ id: f.id, name: f.name })),
+    createdAt: iso(a.createdAt),
+    updatedAt: iso(a.updatedAt),
+    version: a.version,
   }));
   const last = apps[apps.length - 1];
   send(res, 200, {
     items,
-    nextCursor: rows.length > 20 ? Buffer.from(JSON.stringify([last.a_id])).toString('base64url') : null,
+    nextCursor: rows.length > 20 ? Buffer.from(JSON.stringify([last.id])).toString('base64url') : null,
   });
 }
 

@@ -39,6 +39,9 @@ const SUSTAINED_CONNECTIONS = Number(process.env.BENCH_SUSTAINED_CONNECTIONS ?? 
 const OPEN_RATE = Number(process.env.BENCH_OPEN_RATE ?? 100);
 const OPEN_READ_RATE = Number(process.env.BENCH_OPEN_READ_RATE ?? 200);
 const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? DURATION);
+/** the database created (dropped first) on the local server, so concurrent benches need not share one */
+const BENCH_DB_NAME = process.env.BENCH_DB_NAME ?? 'onewindow_bench';
+if (!/^[a-z_][a-z0-9_]*$/.test(BENCH_DB_NAME)) throw new Error('BENCH_DB_NAME: lowercase letters, digits, _');
 const GRAPHQL_LIST =
   '{ organisations(first: 20) { edges { cursor node { id name kind regionCode parentId uscc active version contacts { phone } } } pageInfo { hasNextPage endCursor } } }';
 
@@ -276,11 +279,11 @@ async function realDatabase(): Promise<string | null> {
     await admin.end();
     return base;
   }
-  await admin.query('DROP DATABASE IF EXISTS onewindow_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE onewindow_bench');
+  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB_NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${BENCH_DB_NAME}`);
   await admin.end();
   const u = new URL(base);
-  u.pathname = '/onewindow_bench';
+  u.pathname = `/${BENCH_DB_NAME}`;
   return u.toString();
 }
 

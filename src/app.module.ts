@@ -31,6 +31,7 @@ import { AccountsModule } from './modules/platform/identity/accounts/accounts.mo
 import { OidcModule } from './modules/platform/identity/oidc/oidc.module';
 import { NotificationsModule } from './modules/platform/notifications/notifications.module';
 import { JobsModule } from './modules/platform/jobs/jobs.module';
+import { EventsModule } from './modules/platform/events/events.module';
 import { MetricsModule } from './modules/platform/metrics/metrics.module';
 import { CalendarModule } from './modules/platform/calendar/calendar.module';
 import { FilesModule } from './modules/platform/files/files.module';
@@ -52,6 +53,8 @@ class CoreModule {
       imports: [
         TypeOrmModule.forRoot({
           ...dataSourceOptions(databaseUrl, poolSize, config),
+          // Besides the discovered *.entity files, entities a module registers with forFeature.
+          autoLoadEntities: true,
           retryAttempts: 20,
           retryDelay: 150,
         }),
@@ -112,6 +115,7 @@ export class AppModule implements NestModule {
         AuditModule,
         HealthModule,
         JobsModule,
+        EventsModule,
         OrganisationsModule,
         MetricsModule,
         CalendarModule,

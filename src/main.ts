@@ -22,7 +22,17 @@ async function main(): Promise<void> {
   const { MetricsServer } = await import('./modules/platform/metrics/metrics-server');
   const { seedDemoData, demoBanner } = await import('./modules/platform/demo/demo-seed');
   const db = await prepareDatabase(config);
-  const app = await createApp(config, db.url, db.poolSize);
+  let app;
+  try {
+    app = await createApp(config, db.url, db.poolSize);
+  } catch (e) {
+    // A setting only a module can check (e.g. STAFF_SECOND_FACTOR_ROLES against the role catalogue).
+    if (e instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${e.message}\n`);
+      process.exit(78);
+    }
+    throw e;
+  }
   const seeded = config.seedDemoData ? await seedDemoData(app) : null;
   await app.listen(config.port, config.host);
 

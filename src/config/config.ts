@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { vkeyToPublicKey } from '../modules/platform/audit/checkpoint';
-import { DEV_SIGNING_KEY, loadSigningKey } from '../modules/platform/audit/signing-key';
-import { OidcClientKey, parseOidcClientKey } from '../modules/platform/identity/oidc/oidc-client-key';
-import { FieldCipher } from '../modules/platform/identity/personal-data/field-cipher';
-import { ROLE_NAMES } from '../modules/platform/identity/staff/role-catalogue';
+import { vkeyToPublicKey } from './keys/note-keys';
+import { DEV_SIGNING_KEY, loadSigningKey } from './keys/signing-key';
+import { OidcClientKey, parseOidcClientKey } from './keys/oidc-client-key';
+import { parseKeyring } from './keys/keyring';
 
 /**
  * Every setting comes from the environment and is checked once at boot. A bad value stops the
@@ -67,6 +66,8 @@ export interface AppConfig {
   /** STAFF_SECOND_FACTOR_ROLES: roles needing a second factor; null: the catalogue's default (admin is always included) */
   secondFactorRoles: string[] | null;
   jobs: { enabled: boolean; pollMs: number };
+  /** EVENT_RETENTION_DAYS: delivered domain events older than this are purged from the outbox */
+  events: { retentionDays: number };
   idempotencyTtlHours: number;
   /**
    * Test-only fault (FAULT_INJECT=<point>:<action>), refused in production: at `point` of every
@@ -247,7 +248,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // Checked here, not first in PersonalDataService: a malformed keyring is a configuration error (exit 78).
   let keyring: Record<string, Buffer>;
   try {
-    keyring = FieldCipher.parseKeyring(fieldKeys);
+    keyring = parseKeyring(fieldKeys);
   } catch (e) {
     throw new ConfigError(`FIELD_KEYS: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -336,6 +337,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       enabled: bool(env, 'JOBS_ENABLED', nodeEnv !== 'test'),
       pollMs: int(env, 'JOBS_POLL_MS', 1000, 50, 60000),
     },
+    events: { retentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650) },
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     faultInject,
     audit: {
@@ -671,17 +673,15 @@ function rateLimitStoreConfig(env: Env): { store: AppConfig['rateLimit']['store'
   return { store, redisUrl };
 }
 
-/** STAFF_SECOND_FACTOR_ROLES: unset for the default; otherwise a comma list of role names (may be empty: "none"). */
+/**
+ * STAFF_SECOND_FACTOR_ROLES: unset for the default; otherwise a comma list of role names (may be
+ * empty: "none"). The names are checked against the role catalogue when the app is built
+ * (role-catalogue.ts secondFactorRoles, a ConfigError): the configuration layer imports no module.
+ */
 export function secondFactorRolesConfig(raw: string | undefined): string[] | null {
   if (raw === undefined || raw.trim() === '') return null;
   if (raw.trim() === 'none') return [];
-  const names = raw.split(',').map((s) => s.trim());
-  const unknown = names.filter((n) => !(ROLE_NAMES as string[]).includes(n));
-  if (unknown.length)
-    throw new ConfigError(
-      `STAFF_SECOND_FACTOR_ROLES names unknown roles: ${unknown.join(', ')} (roles: ${ROLE_NAMES.join(', ')}, or none)`,
-    );
-  return names;
+  return raw.split(',').map((s) => s.trim());
 }
 
 /** Express's own preset names for address ranges, accepted in TRUST_PROXY lists. */

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config';
-import { ENTITIES } from './entities';
-import { MIGRATIONS } from '../../migrations';
+import { ENTITY_GLOBS } from './entities';
+import { MIGRATION_GLOBS } from './migrations';
 import { SnakeNamingStrategy } from './naming.strategy';
 
 const poolLog = new Logger('Database');
@@ -16,8 +16,8 @@ export function dataSourceOptions(
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
+    entities: ENTITY_GLOBS,
+    migrations: MIGRATION_GLOBS,
     migrationsTableName: 'schema_migration',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -10,3 +10,17 @@ export function isUniqueViolation(e: unknown, columns?: string): boolean {
   if (driver?.code !== '23505') return false;
   return columns === undefined || (driver.detail ?? '').startsWith(`Key (${columns})=`);
 }
+
+/**
+ * A foreign key violation: a delete of a row others still name under ON DELETE RESTRICT (`still
+ * referenced`; SQLSTATE 23503, or 23001 restrict_violation as newer servers and PGlite report it),
+ * or a write naming a row that does not exist (`not present`, 23503).
+ */
+export function foreignKeyViolation(e: unknown): 'still referenced' | 'not present' | null {
+  if (!(e instanceof QueryFailedError)) return null;
+  const driver = e.driverError as { code?: string; detail?: string } | undefined;
+  if (driver?.code !== '23503' && driver?.code !== '23001') return null;
+  return driver.code === '23001' || /is still referenced/.test(driver.detail ?? '')
+    ? 'still referenced'
+    : 'not present';
+}

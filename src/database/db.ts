@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
-import { contextStore } from '../api/context/context-store';
+import { transactionScope } from './transaction-scope';
 
 /**
  * Repositories and transactions bound to the current call. `transaction()` joins an open
@@ -13,7 +13,7 @@ export class Db {
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
   get manager(): EntityManager {
-    return contextStore.transaction() ?? this.dataSource.manager;
+    return transactionScope.transaction() ?? this.dataSource.manager;
   }
 
   repo<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {
@@ -21,11 +21,11 @@ export class Db {
   }
 
   async transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const open = contextStore.transaction();
+    const open = transactionScope.transaction();
     if (open) return fn(open);
     let after: Array<() => Promise<void>> | undefined;
     const result = await this.dataSource.transaction((manager) =>
-      contextStore.withTransaction(manager, async () => {
+      transactionScope.withTransaction(manager, async () => {
         const value = await fn(manager);
         // Work that must hold a contended lock (the audit sequencer) runs last, so the lock is held
         // from here to COMMIT only, not for the whole transaction.
@@ -56,7 +56,7 @@ export class Db {
    * Outside a transaction there is nothing to defer to: it runs in one of its own.
    */
   deferToCommit(hook: () => Promise<void>): Promise<void> {
-    const open = contextStore.transaction();
+    const open = transactionScope.transaction();
     if (!open) return this.transaction(() => hook());
     this.hooks(open, 'beforeCommit').push(hook);
     return Promise.resolve();
@@ -68,7 +68,7 @@ export class Db {
    * Outside a transaction it runs now.
    */
   afterCommit(hook: () => Promise<void>): Promise<void> {
-    const open = contextStore.transaction();
+    const open = transactionScope.transaction();
     if (!open) return hook();
     this.hooks(open, 'afterCommit').push(hook);
     return Promise.resolve();

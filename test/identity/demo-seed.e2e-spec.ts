@@ -13,7 +13,7 @@ import {
   demoCredentialsIn,
   refuseDemoCredentialsInProduction,
 } from '../../src/modules/platform/demo/demo-credentials';
-import { RESIDENCE_PERMIT } from '../../src/modules/platform/demo/demo-services.data';
+import { RESIDENCE_PERMIT } from '../../src/modules/public/catalog/demo/demo-services.data';
 import { samples } from '../support/sample-files';
 import { totpCode } from '../../src/modules/platform/identity/staff/totp';
 import { isValidUnifiedSocialCreditCode } from '../../src/modules/platform/identity/personal-data/national-id';

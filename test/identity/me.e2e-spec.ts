@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { JobWorker } from '../../src/modules/platform/jobs/job-worker.service';
 import { AuthRetentionService } from '../../src/modules/platform/identity/auth/auth-retention.service';
 import { NotificationsService } from '../../src/modules/platform/notifications/notifications.service';
@@ -278,10 +279,16 @@ describe('me: the signed-in account', () => {
         .expect(409);
     });
 
-    it('answers 404 to a token whose subject has no account', async () => {
-      const token = await scopedToken(t, 'citizen', ['self:service']);
-      expect((await t.http.get('/v1/me').set('Authorization', `Bearer ${token}`).expect(404)).body.code).toBe(
-        'NOT_FOUND',
+    // A live token of no account no longer exists: a session names its account by foreign key, and
+    // deleting the account deletes its sessions (ON DELETE CASCADE), which ends the token.
+    it('refuses a token whose account is gone, its session gone with it', async () => {
+      const sub = randomUUID();
+      const token = await scopedToken(t, 'citizen', ['self:service'], sub);
+      await t.http.get('/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
+      await t.db.query('DELETE FROM account WHERE id = $1', [sub]);
+      expect(await t.db.query('SELECT id FROM auth_session WHERE account_id = $1', [sub])).toEqual([]);
+      expect((await t.http.get('/v1/me').set('Authorization', `Bearer ${token}`).expect(401)).body.code).toBe(
+        'INVALID_TOKEN',
       );
     });
   });

@@ -12,6 +12,7 @@ import {
   uniq,
 } from '../identity/staff-fixtures';
 import { expectOncePerKey } from '../support/graphql-idempotency';
+import { CaseParents, caseParents } from '../support/case-parents';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const DAY = 86_400_000;
@@ -22,6 +23,7 @@ describe('internal case notes', () => {
   let Y: string;
   let caseId: string;
   let applicant: Person;
+  let parents: CaseParents;
   const h: Record<string, Record<string, string>> = {};
   const ids: Record<string, string> = {};
 
@@ -32,13 +34,16 @@ describe('internal case notes', () => {
   }
 
   async function openCase(unit: string): Promise<string> {
+    const serviceId = uuidv7();
     const c = await t.db.repo(CaseFile).save(
       t.db.repo(CaseFile).create({
         subjectType: 'application',
         subjectId: uuidv7(),
         number: `SQ${TEST_REGION}${uniq().toUpperCase()}`,
-        serviceId: uuidv7(),
-        definitionId: uuidv7(),
+        caseType: 'service',
+        subjectKey: serviceId,
+        serviceId,
+        definitionId: parents.definitionId,
         organisationId: unit,
         receivingOrganisationId: unit,
         regionCode: TEST_REGION,
@@ -64,6 +69,7 @@ describe('internal case notes', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000', RATE_LIMIT_AUTHENTICATED: '100000' });
+    parents = await caseParents(t);
     const root = await makeUnit(t, '意见市局');
     X = await makeUnit(t, '甲区审批科', root);
     Y = await makeUnit(t, '乙区审批科', root);

@@ -4,7 +4,7 @@ import { CaseFile, CaseTask } from '../../src/modules/internal/workflow/case.ent
 import { ClockJobsService } from '../../src/modules/internal/workflow/clock-jobs.service';
 import { WorkflowEngine } from '../../src/modules/internal/workflow/workflow-engine.service';
 import type { ApprovalMode, WorkflowSpec } from '../../src/modules/internal/workflow/workflow-spec';
-import { CalendarService } from '../../src/modules/platform/calendar/calendar.service';
+import { CalendarAdminService } from '../../src/modules/platform/calendar/calendar-admin.service';
 import { RoleName } from '../../src/modules/platform/identity/staff/role-catalogue';
 import { makeCitizen, makeUnit, Person, signedInStaff, TEST_REGION, uniq } from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -36,7 +36,8 @@ async function newCase(service: string, receivedAt = new Date()): Promise<string
     subjectType: 'test',
     subjectId: uuidv7(),
     number: `G${uniq()}`,
-    serviceId: services.get(service)!,
+    caseType: 'service',
+    subjectKey: services.get(service)!,
     applicantAccountId: applicant,
     receivedAt,
     data: { applicantName: '李四', phone: '13900000000' },
@@ -232,7 +233,7 @@ describe('calendar changes', () => {
     expect(before.toISOString()).toBe('2031-03-10T15:59:59.000Z');
     const ctx = RequestContext.system('test');
     await t.app
-      .get(CalendarService)
+      .get(CalendarAdminService)
       .setDay(ctx, TEST_REGION, '2031-03-05', { isWorkday: false, name: '测试休息日' });
     try {
       await t.app
@@ -241,7 +242,7 @@ describe('calendar changes', () => {
       const after = (await t.db.repo(CaseFile).findOneByOrFail({ id })).dueAt!;
       expect(after.toISOString()).toBe('2031-03-11T15:59:59.000Z');
     } finally {
-      await t.app.get(CalendarService).resetDay(ctx, TEST_REGION, '2031-03-05');
+      await t.app.get(CalendarAdminService).resetDay(ctx, TEST_REGION, '2031-03-05');
     }
   });
 });

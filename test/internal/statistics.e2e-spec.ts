@@ -14,6 +14,7 @@ import {
   TEST_REGION,
   uniq,
 } from '../identity/staff-fixtures';
+import { CaseParents, caseParents } from '../support/case-parents';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const at = (s: string) => new Date(s);
@@ -50,6 +51,7 @@ const figures = (
  */
 describe('supervision statistics', () => {
   let t: TestApp;
+  let parents: CaseParents;
   const staff = signedInStaff(() => t);
   let P: string, A: string, B: string, S1: string, S2: string;
   let supP: Record<string, string>, supA: Record<string, string>;
@@ -77,10 +79,12 @@ describe('supervision statistics', () => {
         subjectType: 'application',
         subjectId: randomUUID(),
         number: `SQ${uniq()}`,
-        definitionId: randomUUID(),
+        caseType: 'service',
+        subjectKey: c.serviceId,
+        definitionId: parents.definitionId,
         receivingOrganisationId: c.organisationId,
         regionCode: TEST_REGION,
-        applicantAccountId: randomUUID(),
+        applicantAccountId: parents.applicantAccountId,
         stage: c.status === CaseStatus.Closed ? 'closed' : 'review',
         limit: { amount: 5, unit: ClockUnit.WorkingDays },
         acceptedAt: c.receivedAt,
@@ -101,6 +105,7 @@ describe('supervision statistics', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
+    parents = await caseParents(t);
     P = await makeUnit(t, '统计-市局');
     A = await makeUnit(t, '统计-甲科', P);
     B = await makeUnit(t, '统计-乙科', P);

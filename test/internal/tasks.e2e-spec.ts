@@ -18,6 +18,7 @@ import {
   TEST_REGION,
   uniq,
 } from '../identity/staff-fixtures';
+import { CaseParents, caseParents } from '../support/case-parents';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const DAY = 86_400_000;
@@ -45,6 +46,7 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
   let serviceA: string;
   let serviceB: string;
   let applicant: Person;
+  let parents: CaseParents;
   const people: Record<string, Person> = {};
   const tokens: Record<string, Record<string, string>> = {};
   let citizenHeaders: Record<string, string>;
@@ -89,8 +91,10 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
         subjectType: 'application',
         subjectId: uuidv7(),
         number: `SQ${TEST_REGION}${uniq().toUpperCase()}`,
+        caseType: 'service',
+        subjectKey: serviceId,
         serviceId,
-        definitionId: uuidv7(),
+        definitionId: parents.definitionId,
         organisationId: unit,
         receivingOrganisationId: unit,
         regionCode: TEST_REGION,
@@ -154,6 +158,7 @@ describe('work queues: list, claim, release, assign, transfer, delegate', () => 
 
   beforeAll(async () => {
     t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '100000', RATE_LIMIT_AUTHENTICATED: '100000' });
+    parents = await caseParents(t);
     const root = await makeUnit(t, '任务市局');
     X = await makeUnit(t, '甲区政务服务中心', root);
     X1 = await makeUnit(t, '甲区第一窗口', X);

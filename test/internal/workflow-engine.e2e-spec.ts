@@ -2,6 +2,7 @@ import { RequestContext } from '../../src/api/context/request-context';
 import { uuidv7 } from '../../src/database/uuid';
 import { CaseEvent, CaseFile, CaseTask } from '../../src/modules/internal/workflow/case.entity';
 import { ClockJobsService } from '../../src/modules/internal/workflow/clock-jobs.service';
+import { CaseTypeRegistry } from '../../src/modules/internal/workflow/case-type';
 import { NewCase, WorkflowEngine } from '../../src/modules/internal/workflow/workflow-engine.service';
 import type { WorkflowSpec } from '../../src/modules/internal/workflow/workflow-spec';
 import { Delegation } from '../../src/modules/platform/identity/staff/delegation.entity';
@@ -38,12 +39,16 @@ const caseRow = (id: string) => t.db.repo(CaseFile).findOneByOrFail({ id });
 const openTasks = (id: string) =>
   t.db.repo(CaseTask).find({ where: { caseId: id, status: 'open' as never } });
 
-async function newCase(over: Partial<NewCase> = {}): Promise<string> {
+async function newCase({
+  serviceId: service,
+  ...over
+}: Partial<NewCase> & { serviceId?: string } = {}): Promise<string> {
   const c = await engine().start(RequestContext.system('test'), {
+    caseType: 'service',
+    subjectKey: service ?? serviceId,
     subjectType: 'test',
     subjectId: uuidv7(),
     number: `T${uniq()}`,
-    serviceId,
     applicantAccountId: citizen.id,
     receivedAt: new Date(),
     data: FORM,
@@ -91,10 +96,13 @@ beforeAll(async () => {
   const guarded: WorkflowSpec = standardSpec();
   guarded.stages[0].actions[0].guard = { path: '/form/shopArea', op: 'gt', value: 0 };
   guardedServiceId = (await publishServiceWithWorkflow(t, unit, { spec: guarded, content })).serviceId;
-  engine().onTransition('test', (_ctx, tr) => {
-    effects.push(tr.effect);
-    return Promise.resolve();
-  });
+  // Hears every transition of the catalogue's case type (its own hook ignores 'test' subjects).
+  const serviceType = t.app.get(CaseTypeRegistry).get('service');
+  const hook = serviceType.onTransition!.bind(serviceType);
+  serviceType.onTransition = (ctx, tr) => {
+    if (tr.caseFile.subjectType === 'test') effects.push(tr.effect);
+    return hook(ctx, tr);
+  };
 });
 
 afterAll(() => t?.close());

@@ -19,7 +19,7 @@ import {
   vkeyToPublicKey,
 } from '../../src/modules/platform/audit/checkpoint';
 import { consistencyProof, rootFromLeafHashes } from '../../src/modules/platform/audit/merkle';
-import { loadSigningKey } from '../../src/modules/platform/audit/signing-key';
+import { loadSigningKey } from '../../src/config/keys/signing-key';
 import { CheckpointPublisher } from '../../src/modules/platform/audit/witness/checkpoint-publisher.service';
 import { collectWitnessed } from '../../src/modules/platform/audit/witness/witnessed-checkpoints';
 import { uuidv7 } from '../../src/database/uuid';

@@ -1,6 +1,7 @@
 import type { Response } from 'supertest';
 import { Permission } from '../../src/api/auth/permission';
 import { RequestContext } from '../../src/api/context/request-context';
+import { CalendarAdminService } from '../../src/modules/platform/calendar/calendar-admin.service';
 import { CalendarService } from '../../src/modules/platform/calendar/calendar.service';
 import { CALENDAR_SEED } from '../../src/modules/platform/calendar/calendar-seed.data';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -487,7 +488,7 @@ describe('working-day calendar (REST + GraphQL)', () => {
         id: null,
         grants: new Map([[Permission.CalendarManage, new Set([org.body.id as string])]]),
       };
-      const calendar = t.app.get(CalendarService);
+      const calendar = t.app.get(CalendarAdminService);
       await expect(
         calendar.setDay(ctx, district, '2025-03-04', { isWorkday: false, name: '区节' }),
       ).resolves.toMatchObject({

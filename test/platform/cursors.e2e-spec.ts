@@ -7,6 +7,7 @@ import { uuidv7 } from '../../src/database/uuid';
 import { CaseFile, CaseStatus } from '../../src/modules/internal/workflow/case.entity';
 import { makeUnit, TEST_REGION, uniq } from '../identity/staff-fixtures';
 import { diffCounts, rowCounts } from '../support/fuzz/row-counts';
+import { CaseParents, caseParents } from '../support/case-parents';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';
 import { serviceContent } from '../support/workflow-fixtures';
@@ -96,6 +97,7 @@ describe('keyset cursors on every list, REST and GraphQL', () => {
   let tokens: Record<Caller, string | null>;
   let serviceId: string;
   let caseId: string;
+  let parents: CaseParents;
 
   const LISTS: KeysetList[] = [
     {
@@ -214,6 +216,15 @@ describe('keyset cursors on every list, REST and GraphQL', () => {
       valid: ['workflows', 3, ID],
     },
     {
+      // The same versions through the generic case-type route (issue 12): the catalogue is case type `service`.
+      route: 'GET /v1/case-types/{type}/subjects/{key}/workflows',
+      url: () => `/v1/case-types/service/subjects/${serviceId}/workflows`,
+      field: 'caseTypeWorkflowDefinitions(',
+      args: () => `caseType: "service", subjectKey: "${serviceId}", `,
+      caller: 'staff',
+      valid: ['workflows', 3, ID],
+    },
+    {
       route: 'GET /v1/staff',
       url: () => '/v1/staff',
       field: 'staff(',
@@ -252,6 +263,7 @@ describe('keyset cursors on every list, REST and GraphQL', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '1000000', RATE_LIMIT_AUTHENTICATED: '1000000' });
+    parents = await caseParents(t);
     tokens = {
       anonymous: null,
       staff: await scopedToken(t, 'staff', ALL_PERMISSIONS),
@@ -276,12 +288,14 @@ describe('keyset cursors on every list, REST and GraphQL', () => {
         subjectType: 'application',
         subjectId: uuidv7(),
         number: `SQ${TEST_REGION}${uniq().toUpperCase()}`,
+        caseType: 'service',
+        subjectKey: serviceId,
         serviceId,
-        definitionId: uuidv7(),
+        definitionId: parents.definitionId,
         organisationId: unit,
         receivingOrganisationId: unit,
         regionCode: TEST_REGION,
-        applicantAccountId: uuidv7(),
+        applicantAccountId: parents.applicantAccountId,
         stage: 'review',
         status: CaseStatus.Open,
         receivedAt: new Date(),

@@ -1,4 +1,4 @@
-import { PUBLISHED_CACHE_CONTROL } from '../../src/database/shared-read-cache';
+import { PUBLISHED_CACHE_CONTROL } from '../../src/api/http/shared-read-cache';
 import { randomUUID } from 'node:crypto';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scopedToken } from '../support/tokens';

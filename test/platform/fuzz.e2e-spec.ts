@@ -56,8 +56,8 @@ describe(`schema-driven robustness (${TITLE})`, () => {
     components = { ...doc.components, hints: await fixtures() };
     // Real accounts, so /me-style routes get past "who are you" (the staff one a global admin, so
     // it holds every permission like the synthetic token). On every other operation the staff
-    // token names no account at all (as if deleted after issue). A fresh token per operation:
-    // logout or a password change may retire the previous one.
+    // token's subject is a fresh synthetic account, whose grants are the token's scopes. A fresh
+    // token per operation: logout or a password change may retire the previous one.
     const staff = await makeStaff(t, components.hints!.organisationId[0], [
       { role: RoleName.Admin, unit: null },
     ]);

@@ -13,6 +13,7 @@ import {
 import { Test } from '@nestjs/testing';
 import { Allow, ALLOW_KEY, Public, PUBLIC_KEY } from '../../src/api/auth/allow.decorator';
 import { Permission } from '../../src/api/auth/permission';
+import { permissionRegistry } from '../../src/api/auth/permission-registry';
 import { startTestApp, TestApp } from '../support/test-app';
 
 interface Handler {
@@ -22,7 +23,6 @@ interface Handler {
   access: 'public' | 'allow' | 'none';
 }
 
-const PERMISSIONS = new Set<string>(Object.values(Permission));
 const GRAPHQL_OPERATIONS = new Set(['Query', 'Mutation', 'Subscription']);
 
 /**
@@ -39,7 +39,8 @@ function inventory(modules: ModulesContainer): Handler[] {
     const targets = [handler as () => void, cls as () => void];
     if (reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true) return 'public';
     const allowed = reflector.getAllAndOverride<string[] | undefined>(ALLOW_KEY, targets);
-    return allowed?.length && allowed.every((p) => PERMISSIONS.has(p)) ? 'allow' : 'none';
+    // Known: built-in or declared by a module (permission-registry.ts).
+    return allowed?.length && allowed.every((p) => permissionRegistry.has(p)) ? 'allow' : 'none';
   };
   for (const module of modules.values()) {
     for (const wrapper of module.controllers.values()) {

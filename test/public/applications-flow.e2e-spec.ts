@@ -4,6 +4,7 @@ import { Citizen, signedInCitizen } from '../identity/citizen-fixtures';
 import { makeUnit, Person, signedInStaff } from '../identity/staff-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { AppBody, applicationSteps, as, publishedService } from './applications-helpers';
+import { drained } from '../support/events';
 
 /** The applicant's side of a running case: 补正 once, withdrawal, the result as an e-licence, the timeline. */
 describe('applications: supplement, withdrawal, result, timeline', () => {
@@ -52,6 +53,7 @@ describe('applications: supplement, withdrawal, result, timeline', () => {
       ],
       answeredAt: null,
     });
+    await drained(t.app);
     expect(
       await t.db.query(
         "SELECT 1 FROM inbox_message WHERE account_id = $1 AND template = 'application.supplement_notice'",
@@ -175,6 +177,14 @@ describe('applications: supplement, withdrawal, result, timeline', () => {
       [issued.licence!.id],
     );
     expect(issueLeaf.actor_id).toBe(clerk.id);
+    // The applicant is told by the notices' durable subscriber, once the events are delivered.
+    await drained(t.app);
+    const notices = await t.db.query<{ body: string }>(
+      "SELECT body FROM inbox_message WHERE account_id = $1 AND template = 'licence.issued' AND link = $2",
+      [alice.id, `/applications/${a.id}`],
+    );
+    expect(notices).toHaveLength(1);
+    expect(notices[0].body).toContain(licence.verification_code);
     expect((await t.http.get('/v1/me/licences').set(as(alice)).expect(200)).body.items[0].id).toBe(
       issued.licence!.id,
     );
@@ -215,6 +225,7 @@ describe('applications: supplement, withdrawal, result, timeline', () => {
       .body as Array<Record<string, unknown>>;
     expect(timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['suspend', 'resume']));
     expect(timeline.find((e) => e.kind === 'suspend')).toMatchObject({ detail: '需要组织听证' });
+    await drained(t.app);
     const inbox = await t.db.query<{ body: string }>(
       "SELECT body FROM inbox_message WHERE account_id = $1 AND template = 'application.status_changed' AND link = $2",
       [alice.id, `/applications/${a.id}`],

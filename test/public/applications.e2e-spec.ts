@@ -7,6 +7,7 @@ import { randomUscc } from '../support/random-ids';
 import { samples } from '../support/sample-files';
 import { startTestApp, TestApp } from '../support/test-app';
 import { AppBody, applicationSteps, as, GOOD_FORM, publishedService } from './applications-helpers';
+import { drained } from '../support/events';
 
 /** 一网通办, the applicant's side: drafts, attachments, submission, who may see what. */
 describe('applications: drafts, attachments, submission, access', () => {
@@ -269,6 +270,7 @@ describe('applications: drafts, attachments, submission, access', () => {
     const read = await t.http.get(`/v1/applications/${d.id}`).set(as(alice)).expect(200);
     expect(a).toEqual(read.body);
     expect(res.headers.etag ?? `"v${a.version}"`).toBe(read.headers.etag);
+    await drained(t.app);
     expect(
       await count(
         "SELECT count(*)::int AS n FROM inbox_message WHERE account_id = $1 AND template = 'application.status_changed'",

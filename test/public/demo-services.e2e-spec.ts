@@ -4,8 +4,8 @@ import { RequestContext } from '../../src/api/context/request-context';
 import { uuidv7 } from '../../src/database/uuid';
 import { WorkflowEngine } from '../../src/modules/internal/workflow/workflow-engine.service';
 import { DEMO_PASSWORD, seedDemoData } from '../../src/modules/platform/demo/demo-seed';
-import { DEMO_WORKFLOWS } from '../../src/modules/platform/demo/demo-services';
-import { DEMO_SERVICES } from '../../src/modules/platform/demo/demo-services.data';
+import { DEMO_WORKFLOWS } from '../../src/modules/public/catalog/demo/demo-services';
+import { DEMO_SERVICES } from '../../src/modules/public/catalog/demo/demo-services.data';
 import { validateWorkflowSpec } from '../../src/modules/internal/workflow/workflow-spec.validate';
 import { ServiceContentDto } from '../../src/modules/public/catalog/dto/catalog.dto';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -149,7 +149,8 @@ describe('demo services', () => {
           subjectType: 'demo',
           subjectId: uuidv7(),
           number: `DEMO${Date.now()}`,
-          serviceId: r.id,
+          caseType: 'service',
+          subjectKey: r.id,
           applicantAccountId: citizen.id,
           receivedAt: new Date(),
           data,

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { Permission } from './permission';
+import { PermissionName } from './permission';
 
 export const ALLOW_KEY = 'onewindow:allow';
 export const PUBLIC_KEY = 'onewindow:public';
@@ -13,7 +13,7 @@ export const PUBLIC_EXTENSION = 'x-public';
  * Grants the route or resolver to callers holding any of the permissions. Also documents the
  * bearer / API key security, the permissions and the 401/403 answers in OpenAPI.
  */
-export const Allow = (...permissions: Permission[]) =>
+export const Allow = (...permissions: PermissionName[]) =>
   applyDecorators(
     SetMetadata(ALLOW_KEY, permissions),
     ApiBearerAuth('bearer'),

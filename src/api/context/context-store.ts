@@ -1,31 +1,26 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from 'typeorm';
+import { transactionScope } from '../../database/transaction-scope';
 import { RequestContext } from './request-context';
 
-interface Store {
-  ctx: RequestContext;
-  tx?: EntityManager;
-}
+// A transaction opened outside any call (a job, a boot step) runs as the system.
+transactionScope.contextOutsideCalls(() => RequestContext.system('tx'));
 
 /**
- * One AsyncLocalStorage for the request context and the open transaction, so that nested
- * services (audit, jobs, outbox) join the caller's transaction without passing it around
- * and without REQUEST-scoped providers.
+ * The request context and the open transaction of the current call. The storage itself is the
+ * database layer's transactionScope (Db joins the open transaction through it); this is its typed
+ * face for services and transports.
  */
-const storage = new AsyncLocalStorage<Store>();
-
 export const contextStore = {
   run<T>(ctx: RequestContext, fn: () => T): T {
-    return storage.run({ ctx }, fn);
+    return transactionScope.run(ctx, fn);
   },
   current(): RequestContext | undefined {
-    return storage.getStore()?.ctx;
+    return transactionScope.context() as RequestContext | undefined;
   },
   transaction(): EntityManager | undefined {
-    return storage.getStore()?.tx;
+    return transactionScope.transaction();
   },
   withTransaction<T>(tx: EntityManager, fn: () => T): T {
-    const outer = storage.getStore();
-    return storage.run({ ctx: outer?.ctx ?? RequestContext.system('tx'), tx }, fn);
+    return transactionScope.withTransaction(tx, fn);
   },
 };

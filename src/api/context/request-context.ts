@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Permission } from '../auth/permission';
+import { Permission, PermissionName } from '../auth/permission';
 import type { Representation } from '../http/representation';
 
 export type Language = 'zh-CN' | 'en';
@@ -80,18 +80,18 @@ export class RequestContext {
    * administrator, system jobs) implies every permission except SelfService: acting as a citizen
    * or business for oneself is never implied, so staff and machines get 403 on self-service routes.
    */
-  has(permission: Permission): boolean {
-    if (this.actor.grants.has(permission)) return true;
+  has(permission: PermissionName): boolean {
+    if (this.actor.grants.has(permission as Permission)) return true;
     return this.impliedByStar(permission) && this.actor.grants.has('*' as Permission);
   }
 
   /** '*' when held everywhere; otherwise the unit ids it is held in (for SQL scoping). */
-  scopeOf(permission: Permission): Set<string> | '*' | null {
+  scopeOf(permission: PermissionName): Set<string> | '*' | null {
     if (this.impliedByStar(permission) && this.actor.grants.has('*' as Permission)) return '*';
-    return this.actor.grants.get(permission) ?? null;
+    return this.actor.grants.get(permission as Permission) ?? null;
   }
 
-  private impliedByStar(permission: Permission): boolean {
+  private impliedByStar(permission: PermissionName): boolean {
     return permission !== Permission.SelfService;
   }
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, ERROR_STATUS } from './error-code';
+import { ErrorCode, ErrorCodeName, statusOf } from './error-code';
 
 export interface FieldError {
   /** JSON pointer into the request body or query, e.g. /contacts/0/phone */
@@ -16,7 +16,7 @@ export class DomainError extends Error {
   readonly status: number;
 
   constructor(
-    readonly code: ErrorCode,
+    readonly code: ErrorCodeName,
     readonly params: Record<string, string | number> = {},
     readonly errors: FieldError[] = [],
     readonly headers: Record<string, string> = {},
@@ -28,7 +28,7 @@ export class DomainError extends Error {
     readonly extensions: Record<string, string> = {},
   ) {
     super(code);
-    this.status = ERROR_STATUS[code];
+    this.status = statusOf(code);
   }
 }
 

@@ -1,3 +1,5 @@
+import { DeclaredErrorCode, errorRegistry } from './error-registry';
+
 /**
  * The one vocabulary of error codes, shared by REST (problem+json `code`) and GraphQL
  * (`extensions.code`). Codes and type URIs are stable and language-neutral; only title and
@@ -93,6 +95,14 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 
 export const PROBLEM_BASE = 'https://onewindow.dev/problems/';
 
-export function problemType(code: ErrorCode): string {
+/** A built-in code or one a module declared (error-registry.ts). */
+export type ErrorCodeName = ErrorCode | DeclaredErrorCode;
+
+/** The HTTP status of a code: the built-in map, else the module's declaration, else 500. */
+export function statusOf(code: ErrorCodeName): number {
+  return ERROR_STATUS[code as ErrorCode] ?? errorRegistry.status(code) ?? 500;
+}
+
+export function problemType(code: ErrorCodeName): string {
   return PROBLEM_BASE + code.toLowerCase().replace(/_/g, '-');
 }

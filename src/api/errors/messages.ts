@@ -1,5 +1,6 @@
 import type { Language } from '../context/request-context';
-import { ErrorCode } from './error-code';
+import { ErrorCode, ErrorCodeName } from './error-code';
+import { errorRegistry } from './error-registry';
 
 type Text = { title: string; detail: string };
 
@@ -320,6 +321,11 @@ export const TERMS: Record<string, Record<Language, string>> = {
   'witnessed log': { 'zh-CN': '见证日志', en: 'witnessed log' },
   workflow: { 'zh-CN': '流程', en: 'workflow' },
   duplicate: { 'zh-CN': '该记录已存在。', en: 'The record already exists.' },
+  'still referenced': {
+    'zh-CN': '该记录仍被其他记录引用，不能删除。',
+    en: 'Other records still refer to this one; it cannot be deleted.',
+  },
+  'not present': { 'zh-CN': '引用的记录不存在。', en: 'A record this refers to does not exist.' },
   'concurrent update; retry': {
     'zh-CN': '数据正被同时修改，请重试。',
     en: 'The data was changed concurrently; retry.',
@@ -330,8 +336,10 @@ export const TERMS: Record<string, Record<Language, string>> = {
   },
 };
 
-export function localize(lang: Language, code: ErrorCode, params: Record<string, string | number>): Text {
-  const t = MESSAGES[lang][code];
+export function localize(lang: Language, code: ErrorCodeName, params: Record<string, string | number>): Text {
+  // Built-in codes from the tables above; a module's own codes from their declaration.
+  const t =
+    MESSAGES[lang][code as ErrorCode] ?? errorRegistry.text(lang, code) ?? MESSAGES[lang][ErrorCode.Internal];
   const param = (k: string): string => {
     const v = String(params[k] ?? '');
     return Object.hasOwn(TERMS, v) ? TERMS[v][lang] : v;

@@ -1,6 +1,7 @@
 import { DomainError } from './domain-error';
 import { ErrorCode } from './error-code';
-import { INSTANCE_MAX_LENGTH, problemInstance, renderProblem } from './problem';
+import { QueryFailedError } from 'typeorm';
+import { INSTANCE_MAX_LENGTH, problemInstance, renderProblem, toDomainError } from './problem';
 
 /** RFC 3986 URI reference made of a path only (what `instance` holds). */
 const URI_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})*$/;
@@ -35,5 +36,37 @@ describe('problem `instance` (fits the documented schema: uri-reference, at most
   it('is what renderProblem puts in the body', () => {
     const problem = renderProblem(new DomainError(ErrorCode.NotFound), 'en', `/${'x'.repeat(5000)}`, 'req-1');
     expect(problem.instance).toHaveLength(INSTANCE_MAX_LENGTH);
+  });
+});
+
+describe('a foreign key violation (SQLSTATE 23503, or 23001 for RESTRICT on newer servers)', () => {
+  const violation = (detail: string, code = '23503') =>
+    new QueryFailedError(
+      'DELETE ...',
+      [],
+      Object.assign(new Error('violates foreign key'), { code, detail }),
+    );
+
+  it.each([
+    [
+      'a delete of a row still named (RESTRICT)',
+      'Key (id)=(1) is still referenced from table "x".',
+      'Other records still refer to this one; it cannot be deleted.',
+    ],
+    [
+      'a write naming a missing row',
+      'Key (account_id)=(1) is not present in table "account".',
+      'A record this refers to does not exist.',
+    ],
+    [
+      'a RESTRICT refusal reported as restrict_violation',
+      'Key (id)=(1) is referenced from table "x".',
+      'Other records still refer to this one; it cannot be deleted.',
+      '23001',
+    ],
+  ])('is a 409 CONFLICT problem for %s, without the SQL', (_n, detail, text, code = '23503') => {
+    const problem = renderProblem(toDomainError(violation(detail, code)), 'en', '/v1/x', 'req-1');
+    expect(problem).toMatchObject({ status: 409, code: 'CONFLICT', detail: text });
+    expect(JSON.stringify(problem)).not.toMatch(/foreign key|table|Key \(/);
   });
 });

@@ -1,9 +1,9 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { isUniqueViolation } from '../../database/db-errors';
+import { foreignKeyViolation, isUniqueViolation } from '../../database/db-errors';
 import type { Language } from '../context/request-context';
 import { DomainError } from './domain-error';
-import { ErrorCode, problemType } from './error-code';
+import { ErrorCode, ErrorCodeName, problemType } from './error-code';
 import { fieldMessage, localize } from './messages';
 
 export interface Problem {
@@ -12,7 +12,7 @@ export interface Problem {
   status: number;
   detail: string;
   instance?: string;
-  code: ErrorCode;
+  code: ErrorCodeName;
   requestId?: string;
   errors?: { pointer: string; code: string; message: string }[];
   /** IDENTITY_ASSURANCE_REQUIRED: the identity assurance the service needs (DomainError.extensions) */
@@ -29,6 +29,10 @@ export function toDomainError(err: unknown): DomainError {
   if (err instanceof HttpException) return fromHttpException(err);
   if (err instanceof QueryFailedError) {
     if (isUniqueViolation(err)) return new DomainError(ErrorCode.Conflict, { reason: 'duplicate' });
+    // A foreign key refused the write: services check first, so this is a race with a delete, or a
+    // RESTRICT parent still in use. The state conflicts with the request; nothing of the SQL leaves.
+    const fk = foreignKeyViolation(err);
+    if (fk) return new DomainError(ErrorCode.Conflict, { reason: fk });
     const code = (err.driverError as { code?: string } | undefined)?.code;
     if (code === '40001' || code === '40P01')
       return new DomainError(ErrorCode.Conflict, { reason: 'concurrent update; retry' });

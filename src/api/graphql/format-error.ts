@@ -3,6 +3,7 @@ import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { contextStore } from '../context/context-store';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
+import { errorRegistry } from '../errors/error-registry';
 import { renderProblem } from '../errors/problem';
 import { limitReason, QueryLimitError, QUERY_LIMITS, TOO_MANY_TOKENS_RE } from './limits';
 
@@ -65,7 +66,7 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
     );
   }
 
-  if (typeof code === 'string' && DOMAIN_CODES.has(code)) {
+  if (typeof code === 'string' && (DOMAIN_CODES.has(code) || errorRegistry.has(code))) {
     // Already rendered (and localized) by the GlobalExceptionFilter: keep it, allowlisted.
     const e = formatted.extensions ?? {};
     return {

@@ -3,7 +3,7 @@ import { INestApplication, Module } from '@nestjs/common';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { MetricsModule } from '../../modules/platform/metrics/metrics.module';
+import { HttpMetricsModule } from '../http/http-metrics.module';
 import { graphqlMetricsPlugin, HttpMetrics } from '../http/metrics';
 import { ApiInfoResolver } from './api-info.resolver';
 import { ApiInfoService } from './api-info.service';
@@ -14,8 +14,8 @@ import { graphqlOptions } from './graphql-options';
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      // The app's one metrics registry (MetricsModule is a plain module, so this is the same instance /metrics renders).
-      imports: [MetricsModule],
+      // The app's one metrics registry (a plain module, so this is the same instance /metrics renders).
+      imports: [HttpMetricsModule],
       inject: [APP_CONFIG, HttpMetrics],
       useFactory: (config: AppConfig, metrics: HttpMetrics) => {
         const options = graphqlOptions(config);

@@ -1,9 +1,9 @@
 import { RequestContext } from '../context/request-context';
 import { DomainError } from '../errors/domain-error';
-import { ErrorCode } from '../errors/error-code';
+import { ErrorCode, ErrorCodeName } from '../errors/error-code';
 import { canonicalJson, idempotencyScope, parseIdempotencyKey, requestFingerprint } from './idempotency';
 
-function code(fn: () => unknown): ErrorCode | undefined {
+function code(fn: () => unknown): ErrorCodeName | undefined {
   try {
     fn();
   } catch (e) {

@@ -1,11 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { INestApplication } from '@nestjs/common';
-import { INTERCEPTORS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { ModulesContainer } from '@nestjs/core';
-import { getMetadataStorage } from 'class-validator';
 import type {
-  HeaderObject,
   OpenAPIObject,
   OperationObject,
   ParameterObject,
@@ -13,11 +7,22 @@ import type {
   ResponseObject,
   SchemaObject,
 } from '@nestjs/swagger';
-import { ErrorCode } from '../errors/error-code';
 import { ALLOW_PERMISSIONS_EXTENSION, PUBLIC_EXTENSION } from '../auth/allow.decorator';
 import { CREATED_EXTENSION } from './created';
-import { FileDownloadInterceptor } from './file-download';
-import { UuidParam } from './uuid-param';
+import { CONTENT_SCHEMAS_EXTENSION, PropertyRules, RouteFacts } from './openapi-route-facts';
+import { fillLimits, hasType, removeNullable } from './openapi-schema-limits';
+import { HEADERS, PRINTABLE_ASCII, PROBLEM_JSON, PROBLEM_REF, problemSchema } from './openapi-components';
+
+// Moved to openapi-route-facts.ts; re-exported for openapi.ts, the DTOs and controllers that use them.
+export { ApiExactlyOneOf, CONTENT_SCHEMAS_EXTENSION, collectRouteFacts } from './openapi-route-facts';
+export type { PropertyRules, RouteFacts } from './openapi-route-facts';
+export {
+  DEFAULT_MAX_ITEMS,
+  DEFAULT_MAX_LENGTH,
+  fillLimits,
+  removeNullable,
+  TEXT_PATTERN,
+} from './openapi-schema-limits';
 
 /**
  * Turns the document @nestjs/swagger builds into the published contract: RFC 9457 problem
@@ -30,32 +35,6 @@ import { UuidParam } from './uuid-param';
  * defaults below, which are a documentation floor, not a validator: prefer fixing the DTO.
  */
 
-/** Default maxLength of a string without one, by format (free text: DEFAULT_MAX_LENGTH). */
-export const DEFAULT_MAX_LENGTH = 10_000;
-const MAX_LENGTH_BY_FORMAT: Record<string, number> = {
-  uuid: 36,
-  date: 10,
-  'date-time': 64,
-  time: 32,
-  email: 254,
-  uri: 2048,
-  'uri-reference': 2048,
-  url: 2048,
-  ipv4: 15,
-  ipv6: 45,
-};
-/** Default maxItems of an array without one. */
-export const DEFAULT_MAX_ITEMS = 1000;
-/**
- * Free text: what every input is held to (src/api/errors/unusable-input.ts refuses NUL and lone
- * surrogates in any body or variable; JSON Schema can state the NUL part). Tighten both together.
- */
-export const TEXT_PATTERN = '^[^\\u0000]*$';
-const PRINTABLE_ASCII = '^[\\x20-\\x7E]*$';
-
-const PROBLEM_JSON = 'application/problem+json';
-const PROBLEM_REF = '#/components/schemas/Problem';
-
 const TAG_DESCRIPTIONS: Record<string, string> = {
   platform: 'Liveness and readiness of the platform itself.',
   organisations: 'The directory of agencies, departments, service centres and the regions they serve.',
@@ -66,127 +45,6 @@ const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null &&
 const ref = (name: string): ReferenceObject => ({ $ref: name });
 const isRef = (v: unknown): v is ReferenceObject => isNode(v) && typeof v.$ref === 'string';
 
-function problemSchema(): SchemaObject {
-  const text = (maxLength: number, description: string): SchemaObject => ({
-    type: 'string',
-    maxLength,
-    pattern: TEXT_PATTERN,
-    description,
-  });
-  return {
-    type: 'object',
-    description:
-      'RFC 9457 problem details. `type` and `code` are stable and language-neutral; `title` and `detail` follow Accept-Language.',
-    required: ['type', 'title', 'status', 'detail', 'code'],
-    properties: {
-      type: {
-        type: 'string',
-        format: 'uri',
-        maxLength: 2048,
-        description: 'Stable URI naming the problem type',
-      },
-      title: text(200, 'Short, human-readable summary of the problem type'),
-      status: {
-        type: 'integer',
-        format: 'int32',
-        minimum: 100,
-        maximum: 599,
-        description: 'The HTTP status code',
-      },
-      detail: text(2000, 'Explanation specific to this occurrence'),
-      instance: {
-        type: 'string',
-        format: 'uri-reference',
-        maxLength: 2048,
-        description:
-          'The request path, percent-encoded, cut at 2048 characters (problemInstance in problem.ts)',
-      },
-      code: {
-        type: 'string',
-        enum: Object.values(ErrorCode),
-        description: 'Machine-readable error code (same vocabulary as GraphQL `extensions.code`)',
-      },
-      requestId: {
-        type: 'string',
-        maxLength: 128,
-        pattern: '^[A-Za-z0-9._:-]{1,128}$',
-        description: 'Echo of X-Request-Id, for support',
-      },
-      requiredAssurance: {
-        type: 'string',
-        enum: ['none', 'real_name'],
-        description:
-          'IDENTITY_ASSURANCE_REQUIRED only: the identity assurance the service needs (real_name: sign in with the national eID or be verified at a counter)',
-      },
-      errors: {
-        type: 'array',
-        maxItems: 1000,
-        description: 'One entry per failed rule on a field',
-        items: {
-          type: 'object',
-          required: ['pointer', 'code', 'message'],
-          properties: {
-            pointer: {
-              type: 'string',
-              format: 'json-pointer',
-              maxLength: 512,
-              description:
-                'JSON Pointer (RFC 6901: `~` as `~0`, `/` as `~1`) to the field in the request; a pointer longer ' +
-                'than 512 characters names the nearest ancestor that fits',
-            },
-            code: {
-              type: 'string',
-              maxLength: 64,
-              pattern: '^[A-Za-z0-9_.-]*$',
-              description: 'The rule that failed, e.g. isUuid or maxLength',
-            },
-            message: text(1000, 'What is wrong with the field'),
-          },
-        },
-      },
-    },
-  };
-}
-
-const HEADERS: Record<string, HeaderObject> = {
-  RateLimit: {
-    description:
-      'Quota left in the current window (draft-ietf-httpapi-ratelimit-headers), e.g. `"default";r=299;t=60`.',
-    schema: { type: 'string', maxLength: 256, pattern: PRINTABLE_ASCII },
-  },
-  'RateLimit-Policy': {
-    description: 'The quota policy that applies to the caller, e.g. `"default";q=300;w=60`.',
-    schema: { type: 'string', maxLength: 256, pattern: PRINTABLE_ASCII },
-  },
-  'Retry-After': {
-    description: 'Seconds to wait before retrying.',
-    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86_400 },
-  },
-  'Access-Control-Allow-Origin': {
-    description:
-      'Echoes the request Origin when it is on the CORS allowlist (CORS_ORIGINS); absent otherwise. Never `*`.',
-    schema: { type: 'string', format: 'uri', maxLength: 2048 },
-  },
-  ETag: {
-    description:
-      'Strong validator of the representation: `"v<version>"` for a versioned resource (send it back in ' +
-      'If-Match), otherwise a hash of the body. Send it in If-None-Match to be answered 304 when unchanged.',
-    schema: { type: 'string', maxLength: 128, pattern: '^(W/)?"[\\x21\\x23-\\x7E]*"$' },
-  },
-  Link: {
-    description: 'The next page of the list, absolute (RFC 8288): `<https://…?cursor=…>; rel="next"`.',
-    schema: { type: 'string', maxLength: 16_384, pattern: PRINTABLE_ASCII },
-  },
-  Location: {
-    description: 'The URL of the resource the request created.',
-    schema: { type: 'string', format: 'uri-reference', maxLength: 2048 },
-  },
-  'Idempotent-Replayed': {
-    description:
-      'Present (`true`) when this answer is the stored answer to an earlier request with the same Idempotency-Key.',
-    schema: { type: 'string', enum: ['true'] },
-  },
-};
 const hdr = (name: keyof typeof HEADERS): ReferenceObject => ref(`#/components/headers/${name}`);
 const commonHeaders = (): Record<string, ReferenceObject> => ({
   RateLimit: hdr('RateLimit'),
@@ -301,54 +159,6 @@ function completeOperations(doc: OpenAPIObject): void {
   }
 }
 
-/**
- * What the route metadata says and the swagger document cannot see (collectRouteFacts reads it from
- * the running app), by operationId.
- */
-export interface RouteFacts {
-  /** path parameters checked by the UuidParam pipe (a malformed one is 400) */
-  uuidPathParams: Map<string, Set<string>>;
-  /** handlers that answer a stored file (@Download: ETag = sha256, no 304) */
-  downloads: Set<string>;
-  /**
-   * By class (= component schema) name, the properties marked @IsOptional: class-validator lets
-   * null through them as well as absence, so the request schema must say null.
-   */
-  optionalProps: Map<string, Set<string>>;
-  /** By class name, property groups of which exactly one must be given (@ApiExactlyOneOf) */
-  exactlyOneOf: Map<string, string[]>;
-  /** By class name, what class-validator checks per property that the schema must say too */
-  rules: Map<string, Map<string, PropertyRules>>;
-  /** By operationId, the class of its @Query() DTO (its rules apply to the query parameters) */
-  queryClasses: Map<string, string>;
-}
-
-/** class-validator rules with a JSON Schema twin (the swagger plugin copies only literal arguments). */
-export interface PropertyRules {
-  pattern?: string;
-  uuid?: boolean;
-  integer?: boolean;
-  /** the rule applies to each item of an array */
-  each?: boolean;
-}
-
-function rulesOf(metas: { name?: string; propertyName: string; constraints?: unknown[]; each?: boolean }[]) {
-  const out = new Map<string, PropertyRules>();
-  for (const m of metas) {
-    const r = out.get(m.propertyName) ?? {};
-    const re = m.constraints?.[0];
-    // Only flagless patterns: a `u` pattern (\p{L}) reads differently to a non-Unicode regex engine,
-    // which JSON Schema tools may use (Spectral's example check does).
-    if (m.name === 'matches' && re instanceof RegExp && re.flags === '') r.pattern = re.source;
-    else if (m.name === 'isUuid') r.uuid = true;
-    else if (m.name === 'isInt') r.integer = true;
-    else continue;
-    if (m.each) r.each = true;
-    out.set(m.propertyName, r);
-  }
-  return out;
-}
-
 function applyRules(schema: unknown, r: PropertyRules): void {
   if (!isNode(schema) || isRef(schema)) return;
   const target = r.each && isNode(schema.items) ? schema.items : schema;
@@ -358,86 +168,6 @@ function applyRules(schema: unknown, r: PropertyRules): void {
     target.type = Array.isArray(target.type)
       ? (target.type as unknown[]).map((t) => (t === 'number' ? 'integer' : t))
       : 'integer';
-}
-
-const EXACTLY_ONE_OF = 'onewindow:exactly-one-of';
-
-/**
- * Says in the request schema that exactly one of the properties must be given (not null), as the
- * service checks (e.g. contactOf): a `oneOf` of one `required` branch per property. Inherited.
- */
-export const ApiExactlyOneOf =
-  (...props: string[]): ClassDecorator =>
-  (target) =>
-    Reflect.defineMetadata(EXACTLY_ONE_OF, props, target);
-
-/** The extension a controller sets to give each request content type its own schema (an upload, say). */
-export const CONTENT_SCHEMAS_EXTENSION = 'x-content-schemas';
-
-/** Reads RouteFacts off every controller, with operationIds as openapi.ts names them. */
-export function collectRouteFacts(app: INestApplication): RouteFacts {
-  const facts: RouteFacts = {
-    uuidPathParams: new Map(),
-    downloads: new Set(),
-    optionalProps: new Map(),
-    exactlyOneOf: new Map(),
-    rules: new Map(),
-    queryClasses: new Map(),
-  };
-  const storage = getMetadataStorage();
-  type Class = abstract new (...args: never[]) => unknown;
-  const classes = new Set<Class>(
-    (storage as unknown as { validationMetadatas: Map<Class, unknown> }).validationMetadatas.keys(),
-  );
-  for (const mod of app.get(ModulesContainer).values()) {
-    for (const wrapper of mod.controllers.values()) {
-      const type = wrapper.metatype as (new (...args: unknown[]) => unknown) | null;
-      if (!type || typeof type !== 'function') continue;
-      for (const method of Object.getOwnPropertyNames(type.prototype)) {
-        if (method === 'constructor') continue;
-        const operationId = `${type.name.replace(/Controller$/, '')}_${method}`;
-        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, type, method) ?? {}) as Record<
-          string,
-          { data?: unknown; pipes?: unknown[] }
-        >;
-        for (const [key, arg] of Object.entries(args)) {
-          if (key.split(':')[0] !== String(RouteParamtypes.PARAM) || typeof arg.data !== 'string') continue;
-          if (!arg.pipes?.includes(UuidParam)) continue;
-          const names = facts.uuidPathParams.get(operationId) ?? new Set<string>();
-          facts.uuidPathParams.set(operationId, names.add(arg.data));
-        }
-        // Body DTOs without rules of their own (a subclass) are known only from their routes.
-        const proto = type.prototype as object;
-        const paramTypes = (Reflect.getMetadata('design:paramtypes', proto, method) ?? []) as unknown[];
-        for (const [key, arg] of Object.entries(args)) {
-          const body = paramTypes[Number(key.split(':')[1])];
-          const kind = key.split(':')[0];
-          const whole = arg.data === undefined;
-          if (typeof body !== 'function' || !whole) continue;
-          if (kind === String(RouteParamtypes.BODY)) classes.add(body as Class);
-          if (kind === String(RouteParamtypes.QUERY)) {
-            classes.add(body as Class);
-            facts.queryClasses.set(operationId, (body as Class).name);
-          }
-        }
-        const handler = (proto as Record<string, unknown>)[method];
-        const interceptors = (
-          typeof handler === 'function' ? Reflect.getMetadata(INTERCEPTORS_METADATA, handler) : undefined
-        ) as unknown[] | undefined;
-        if (interceptors?.includes(FileDownloadInterceptor)) facts.downloads.add(operationId);
-      }
-    }
-  }
-  for (const cls of classes) {
-    const metas = storage.getTargetValidationMetadatas(cls, '', true, false);
-    const rules = rulesOf(metas);
-    if (rules.size) facts.rules.set(cls.name, rules);
-    const optional = metas.filter((m) => m.name === 'isOptional').map((m) => m.propertyName);
-    if (optional.length) facts.optionalProps.set(cls.name, new Set(optional));
-    const exclusive = Reflect.getMetadata(EXACTLY_ONE_OF, cls) as string[] | undefined;
-    if (exclusive) facts.exactlyOneOf.set(cls.name, exclusive);
-  }
-  return facts;
 }
 
 const UUID_SCHEMA: SchemaObject = { type: 'string', format: 'uuid', maxLength: 36, minLength: 36 };
@@ -648,74 +378,6 @@ function declareRequestRules(doc: OpenAPIObject, facts: RouteFacts | undefined):
       p.nullable = true;
     }
   }
-}
-
-/** OpenAPI 3.1 has no `nullable`: `{type: t, nullable: true}` becomes `{type: [t, 'null']}`. */
-export function removeNullable(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(removeNullable);
-  if (!isNode(node)) return;
-  for (const v of Object.values(node)) removeNullable(v);
-  if (typeof node.nullable !== 'boolean') return;
-  const nullable = node.nullable;
-  delete node.nullable;
-  if (!nullable) return;
-  if (Array.isArray(node.enum) && !node.enum.includes(null)) node.enum.push(null);
-  if (typeof node.type === 'string') node.type = [node.type, 'null'];
-  else if (Array.isArray(node.type)) {
-    if (!node.type.includes('null')) node.type.push('null');
-  } else if ('$ref' in node || 'allOf' in node || 'oneOf' in node || 'anyOf' in node) {
-    const { description, ...inner } = node;
-    for (const k of Object.keys(node)) delete node[k];
-    if (description !== undefined) node.description = description;
-    node.anyOf = [inner, { type: 'null' }];
-  }
-}
-
-const hasType = (node: Node, t: string): boolean =>
-  node.type === t || (Array.isArray(node.type) && (node.type as unknown[]).includes(t));
-
-/**
- * Writes the documented defaults where a schema has no limit (same selection as the OWASP
- * ruleset: every object whose `type` is or includes string / integer / array).
- * Returns the JSON paths it filled, so the contract script can list what still needs a DTO fix.
- */
-export function fillLimits(node: unknown, path = '$', filled: string[] = []): string[] {
-  if (Array.isArray(node)) {
-    node.forEach((v, i) => fillLimits(v, `${path}[${i}]`, filled));
-    return filled;
-  }
-  if (!isNode(node)) return filled;
-  if (hasType(node, 'string') && !('enum' in node) && !('const' in node)) {
-    if (node.maxLength === undefined) {
-      node.maxLength = MAX_LENGTH_BY_FORMAT[String(node.format)] ?? DEFAULT_MAX_LENGTH;
-      filled.push(`${path} maxLength`);
-    }
-    if (node.format === undefined && node.pattern === undefined) {
-      node.pattern = TEXT_PATTERN;
-      filled.push(`${path} pattern`);
-    }
-  }
-  if (hasType(node, 'integer')) {
-    // A bound beyond int32 (a bigint sequence, say) makes it an int64, never an int32 with a wider range.
-    const wide = [node.minimum, node.maximum].some((b) => typeof b === 'number' && Math.abs(b) > 2 ** 31);
-    if (node.format === undefined) node.format = wide ? 'int64' : 'int32';
-    const int64 = node.format === 'int64';
-    const [min, max] = int64 ? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : [-(2 ** 31), 2 ** 31 - 1];
-    if (node.minimum === undefined && node.exclusiveMinimum === undefined) {
-      node.minimum = min;
-      filled.push(`${path} minimum`);
-    }
-    if (node.maximum === undefined && node.exclusiveMaximum === undefined) {
-      node.maximum = max;
-      filled.push(`${path} maximum`);
-    }
-  }
-  if (hasType(node, 'array') && node.maxItems === undefined) {
-    node.maxItems = DEFAULT_MAX_ITEMS;
-    filled.push(`${path} maxItems`);
-  }
-  for (const [k, v] of Object.entries(node)) fillLimits(v, `${path}.${k}`, filled);
-  return filled;
 }
 
 /**

@@ -1,28 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
-import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
-import { DomainError, notFound } from '../../../api/errors/domain-error';
+import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { cursorCodec, keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
+import { AccessService } from '../../platform/access/access.service';
 import { AuditService } from '../../platform/audit/audit.service';
-import { Account } from '../../platform/identity/account.entity';
-import { scopeCondition } from '../../platform/identity/staff/unit-scope';
-import { CaseFile, CaseNote, CaseTask } from '../workflow/case.entity';
+import { AccountDirectory } from '../../platform/identity/account-directory.service';
+import { CaseRecords } from '../workflow/case-records.service';
+import type { CaseNote } from '../workflow/case.entity';
 import { CaseNoteDto, MAX_NOTE_LENGTH } from './dto/note.dto';
 import { textProblem } from './dto/task.dto';
-import { staffId, visibleTasks } from './task-query';
-
-/** Who reads and writes a case's internal notes: its handling unit's case staff and supervisors. */
-export const NOTE_PERMISSIONS = [
-  Permission.CaseHandle,
-  Permission.CaseReview,
-  Permission.CaseApprove,
-  Permission.CaseSupervise,
-];
+import { staffId } from './task-query';
 
 interface PageArgs {
   limit?: number;
@@ -42,13 +32,15 @@ export class NotesService {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
-    private readonly idempotency: IdempotencyService,
+    private readonly access: AccessService,
+    private readonly records: CaseRecords,
+    private readonly accounts: AccountDirectory,
   ) {}
 
   async list(ctx: RequestContext, caseId: string, page: PageArgs): Promise<Page<CaseNoteDto>> {
     return this.db.transaction(async () => {
       await this.requireCase(ctx, caseId);
-      const qb = this.db.repo(CaseNote).createQueryBuilder('n').where('n.case_id = :caseId', { caseId });
+      const qb = this.records.notes(caseId);
       const result = await keysetPage(qb, page, {
         cursor: NOTE_CURSOR,
         idColumn: 'n.id',
@@ -86,8 +78,7 @@ export class NotesService {
     return this.db.transaction(async () => {
       await this.requireCase(ctx, caseId);
       if (!authorId) throw new DomainError(ErrorCode.Forbidden);
-      const note = this.db.repo(CaseNote).create({ caseId, authorId, body });
-      await this.db.repo(CaseNote).save(note);
+      const note = await this.records.addNote(caseId, authorId, body);
       await this.audit.append(ctx, {
         action: 'case_note.create',
         resourceType: 'case_note',
@@ -97,46 +88,13 @@ export class NotesService {
     });
   }
 
-  /** add() for GraphQL, with the same Idempotency-Key rules as POST /v1/cases/{id}/notes. */
-  addOnce(
-    ctx: RequestContext,
-    caseId: string,
-    body: string,
-    key: string | null | undefined,
-  ): Promise<CaseNoteDto> {
-    const request = { method: 'POST', path: `/v1/cases/${caseId}/notes`, body: { body }, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.add(ctx, caseId, body));
-  }
-
+  /** The case's 404 unless the case policy lets the caller at its notes ('note'). */
   private async requireCase(ctx: RequestContext, caseId: string): Promise<void> {
-    const scope = scopeCondition(ctx, NOTE_PERMISSIONS, 'c.organisation_id', 'noteScope');
-    const visible = visibleTasks(ctx);
-    const taskSql = this.db
-      .repo(CaseTask)
-      .createQueryBuilder('t')
-      .select('1')
-      .where('t.case_id = c.id')
-      .andWhere("t.status = 'open'")
-      .andWhere(visible.sql)
-      .getQuery();
-    const n = await this.db
-      .repo(CaseFile)
-      .createQueryBuilder('c')
-      .where('c.id = :caseId', { caseId })
-      .andWhere(`(${scope ? scope.sql : 'TRUE'} OR EXISTS (${taskSql}))`, {
-        ...scope?.params,
-        ...visible.params,
-      })
-      .getCount();
-    if (!n) throw notFound('case');
+    await this.access.require(ctx, 'case', caseId, 'note');
   }
 
   private async toDtos(notes: CaseNote[]): Promise<CaseNoteDto[]> {
-    const ids = [...new Set(notes.map((n) => n.authorId))];
-    const authors = ids.length
-      ? await this.db.repo(Account).find({ where: { id: In(ids) }, select: { id: true, displayName: true } })
-      : [];
-    const names = new Map(authors.map((a) => [a.id, a.displayName]));
+    const names = await this.accounts.displayNames(notes.map((n) => n.authorId));
     return notes.map((n) => ({
       id: n.id,
       caseId: n.caseId,

@@ -2,13 +2,13 @@ import type { SelectQueryBuilder } from 'typeorm';
 import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
 import { CursorCodec, cursorCodec, CursorValue } from '../../../api/http/pagination';
-import type { Db } from '../../../database/db';
 import { UUID_RE } from '../../../database/uuid';
 import { Service } from '../../public/catalog/service.entity';
 import { Account } from '../../platform/identity/account.entity';
 import { scopeCondition } from '../../platform/identity/staff/unit-scope';
 import { Organisation } from '../../platform/organisations/organisation.entity';
-import { CaseFile, CaseTask, TaskStatus } from '../workflow/case.entity';
+import type { CaseRecords } from '../workflow/case-records.service';
+import { CaseTask, TaskStatus } from '../workflow/case.entity';
 import { WarningLight } from '../workflow/dto/case.dto';
 import { TaskDto, TaskSort } from './dto/task.dto';
 
@@ -97,12 +97,13 @@ const SORTS: Record<TaskSort, SortSpec> = {
 };
 
 /** Selects everything a TaskDto needs: the case, its service, the unit and the assignee's name. */
-export function taskSelect(db: Db, sort: TaskSort = TaskSort.DueAt): SelectQueryBuilder<CaseTask> {
+export function taskSelect(
+  records: CaseRecords,
+  sort: TaskSort = TaskSort.DueAt,
+): SelectQueryBuilder<CaseTask> {
   const spec = SORTS[sort];
-  const qb = db
-    .repo(CaseTask)
-    .createQueryBuilder('t')
-    .innerJoin(CaseFile, 'c', 'c.id = t.case_id')
+  const qb = records
+    .tasks()
     .leftJoin(Service, 's', 's.id = c.service_id')
     .leftJoin(Organisation, 'o', 'o.id = t.organisation_id')
     .leftJoin(Account, 'a', 'a.id = t.assignee_id')

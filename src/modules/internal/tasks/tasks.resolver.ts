@@ -5,6 +5,7 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape } from '../../../api/graphql/connection';
+import { IdempotentMutation } from '../../../api/graphql/idempotent-mutation';
 import { AddCaseNoteInput, CaseNoteDto, CaseNotesArgs } from './dto/note.dto';
 import { DelegateTaskInput, TaskDto, TasksArgs, TransferTaskInput } from './dto/task.dto';
 import { NotesService } from './notes.service';
@@ -44,6 +45,7 @@ export class TasksResolver {
   }
 
   @Allow(...TASK_PERMISSIONS)
+  @IdempotentMutation({ twin: 'POST /v1/tasks/:id/claim', status: 200 })
   @Mutation(() => TaskDto, {
     description:
       '认领: take an unassigned task. A retry with the same idempotencyKey returns the first answer.',
@@ -52,14 +54,13 @@ export class TasksResolver {
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('expectedVersion', VERSION) version?: number,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.once(ctx, idempotencyKey, id, 'claim', {}, () =>
-      this.queue.claim(ctx, id, version ?? undefined),
-    );
+    return this.queue.claim(ctx, id, version ?? undefined);
   }
 
   @Allow(...TASK_PERMISSIONS, Permission.CaseAssign)
+  @IdempotentMutation({ twin: 'POST /v1/tasks/:id/release', status: 200 })
   @Mutation(() => TaskDto, {
     description:
       'Put a claimed task back in its unit queue. A retry with the same idempotencyKey returns the first answer.',
@@ -68,14 +69,17 @@ export class TasksResolver {
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('expectedVersion', VERSION) version?: number,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.once(ctx, idempotencyKey, id, 'release', {}, () =>
-      this.queue.release(ctx, id, version ?? undefined),
-    );
+    return this.queue.release(ctx, id, version ?? undefined);
   }
 
   @Allow(Permission.CaseAssign)
+  @IdempotentMutation<{ assigneeId: string }>({
+    twin: 'POST /v1/tasks/:id/assign',
+    status: 200,
+    body: (args) => ({ assigneeId: args.assigneeId }),
+  })
   @Mutation(() => TaskDto, {
     description:
       '分派: give a task to a colleague who may work it. A retry with the same idempotencyKey returns the first answer.',
@@ -85,14 +89,17 @@ export class TasksResolver {
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('assigneeId', { type: () => ID }, ParseUUIDPipe) assigneeId: string,
     @Args('expectedVersion', VERSION) version?: number,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.once(ctx, idempotencyKey, id, 'assign', { assigneeId }, () =>
-      this.queue.assign(ctx, id, assigneeId, version ?? undefined),
-    );
+    return this.queue.assign(ctx, id, assigneeId, version ?? undefined);
   }
 
   @Allow(Permission.CaseAssign, ...TASK_PERMISSIONS)
+  @IdempotentMutation<{ input: TransferTaskInput }>({
+    twin: 'POST /v1/tasks/:id/transfer',
+    status: 200,
+    body: (args) => args.input,
+  })
   @Mutation(() => TaskDto, {
     description:
       '转办: move a task to another unit, unassigned. A retry with the same idempotencyKey returns the first answer.',
@@ -102,14 +109,17 @@ export class TasksResolver {
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('input') input: TransferTaskInput,
     @Args('expectedVersion', VERSION) version?: number,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.once(ctx, idempotencyKey, id, 'transfer', input, () =>
-      this.queue.transfer(ctx, id, input, version ?? undefined),
-    );
+    return this.queue.transfer(ctx, id, input, version ?? undefined);
   }
 
   @Allow(...TASK_PERMISSIONS)
+  @IdempotentMutation<{ input: DelegateTaskInput }>({
+    twin: 'POST /v1/tasks/:id/delegate',
+    status: 200,
+    body: (args) => args.input,
+  })
   @Mutation(() => TaskDto, {
     description:
       'Hand my claimed task to a colleague. A retry with the same idempotencyKey returns the first answer.',
@@ -119,11 +129,9 @@ export class TasksResolver {
     @Args('id', { type: () => ID }, ParseUUIDPipe) id: string,
     @Args('input') input: DelegateTaskInput,
     @Args('expectedVersion', VERSION) version?: number,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<TaskDto> {
-    return this.queue.once(ctx, idempotencyKey, id, 'delegate', input, () =>
-      this.queue.delegate(ctx, id, input, version ?? undefined),
-    );
+    return this.queue.delegate(ctx, id, input, version ?? undefined);
   }
 
   // Applicants may ask, to get the same NOT_FOUND as a stranger rather than a telling FORBIDDEN.
@@ -134,6 +142,11 @@ export class TasksResolver {
   }
 
   @Allow(...QUEUE_PERMISSIONS, Permission.SelfService)
+  @IdempotentMutation<{ input: AddCaseNoteInput }>({
+    twin: 'POST /v1/cases/:input.caseId/notes',
+    status: 201,
+    body: (args) => ({ body: args.input.body }),
+  })
   @Mutation(() => CaseNoteDto, {
     description:
       'Add an internal note to a case. A retry with the same idempotencyKey returns the first answer.',
@@ -141,8 +154,8 @@ export class TasksResolver {
   addCaseNote(
     @Ctx() ctx: RequestContext,
     @Args('input') input: AddCaseNoteInput,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<CaseNoteDto> {
-    return this.notes.addOnce(ctx, input.caseId, input.body, idempotencyKey);
+    return this.notes.add(ctx, input.caseId, input.body);
   }
 }

@@ -4,16 +4,17 @@ import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { ConnectionShape, toConnection } from '../../../api/graphql/connection';
-import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
 import { Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
+import { AccessService } from '../../platform/access/access.service';
 import { AuditService } from '../../platform/audit/audit.service';
-import { Account } from '../../platform/identity/account.entity';
+import { AccountDirectory } from '../../platform/identity/account-directory.service';
 import { isInScope } from '../../platform/identity/staff/unit-scope';
 import { NotificationsService } from '../../platform/notifications/notifications.service';
-import { Organisation } from '../../platform/organisations/organisation.entity';
-import { CaseEvent, CaseFile, CaseTask, TaskStatus } from '../workflow/case.entity';
+import { OrganisationsService } from '../../platform/organisations/organisations.service';
+import { CaseRecords } from '../workflow/case-records.service';
+import { CaseTask, TaskStatus } from '../workflow/case.entity';
 import { TaskAssignedFilter, TaskDto, TaskFilters, TaskSort, TaskStatusFilter } from './dto/task.dto';
 import { holdsPermissionIn } from './eligibility';
 import {
@@ -24,7 +25,6 @@ import {
   TaskRow,
   taskSelect,
   toTaskDto,
-  visibleTasks,
 } from './task-query';
 
 interface PageArgs {
@@ -52,28 +52,11 @@ export class TasksService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
-    private readonly idempotency: IdempotencyService,
+    private readonly access: AccessService,
+    private readonly records: CaseRecords,
+    private readonly accounts: AccountDirectory,
+    private readonly organisations: OrganisationsService,
   ) {}
-
-  /**
-   * A work-queue operation for GraphQL (`run`), with the Idempotency-Key rules of its REST twin
-   * POST /v1/tasks/{id}/{op} and that request's body.
-   */
-  once(
-    ctx: RequestContext,
-    key: string | null | undefined,
-    id: string,
-    op: 'claim' | 'release' | 'assign' | 'transfer' | 'delegate',
-    body: object,
-    run: () => Promise<TaskDto>,
-  ): Promise<TaskDto> {
-    return this.idempotency.once(
-      ctx,
-      key,
-      { method: 'POST', path: `/v1/tasks/${id}/${op}`, body, status: 200 },
-      run,
-    );
-  }
 
   async list(ctx: RequestContext, filters: TaskFilters, page: PageArgs): Promise<Page<TaskDto>> {
     const { rows, hasNext, sort } = await this.fetch(ctx, filters, page);
@@ -102,8 +85,8 @@ export class TasksService {
   }
 
   async get(ctx: RequestContext, id: string): Promise<TaskDto> {
-    const visible = visibleTasks(ctx);
-    const row = await taskSelect(this.db)
+    const visible = this.access.scope(ctx, 'task');
+    const row = await taskSelect(this.records)
       .where('t.id = :id', { id })
       .andWhere(visible.sql, visible.params)
       .getRawOne<TaskRow>();
@@ -162,7 +145,7 @@ export class TasksService {
     version?: number,
   ): Promise<TaskDto> {
     return this.change(ctx, id, version, async (task, me) => {
-      const target = await this.db.repo(Organisation).findOne({ where: { id: input.organisationId } });
+      const target = await this.organisations.unit(input.organisationId);
       const dispatcher = await this.dispatches(ctx, task.organisationId);
       const mine = task.assigneeId !== null && task.assigneeId === me;
       if (!dispatcher && !mine) throw new DomainError(ErrorCode.Forbidden);
@@ -228,54 +211,39 @@ export class TasksService {
   ): Promise<TaskDto> {
     const me = staffId(ctx);
     await this.db.transaction(async () => {
-      const task = await this.db
-        .repo(CaseTask)
-        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!task || !(await this.canSee(ctx, id))) throw notFound('task');
+      const task = await this.access.require<CaseTask>(ctx, 'task', id, 'read', { lock: true });
       if (!me) throw new DomainError(ErrorCode.Forbidden);
       assertVersion(task, version);
       if (task.status !== TaskStatus.Open)
         throw transition(ctx, 'the task is no longer open', '该任务已办结或已取消');
       const change = await apply(task, me);
       if (!change) return;
-      const caseFile = await this.db.repo(CaseFile).findOneOrFail({ where: { id: task.caseId } });
-      await this.db.repo(CaseTask).save(task);
-      await this.db.repo(CaseEvent).save(
-        this.db.repo(CaseEvent).create({
-          caseId: task.caseId,
-          action: `task_${change.verb}`,
-          actorKind: ctx.actor.kind,
-          actorId: me,
-          onBehalfOf: ctx.actor.onBehalfOf ?? null,
-          fromStage: task.stage,
-          toStage: task.stage,
-          status: caseFile.status,
-          reason: change.reason ?? null,
-          data: change.data,
-          public: false,
-        }),
-      );
+      // The case's history is the workflow module's: it writes the entry with the task.
+      const caseFile = await this.records.saveTaskChange(ctx, task, {
+        verb: change.verb,
+        actorId: me,
+        reason: change.reason,
+        data: change.data,
+      });
       await this.audit.append(ctx, {
         action: `task.${change.verb}`,
         resourceType: 'case_task',
         resourceId: task.id,
       });
       if (change.notify && change.notify !== me) {
-        const caller = await this.db
-          .repo(Account)
-          .findOne({ where: { id: me }, select: { id: true, displayName: true } });
+        const by = (await this.accounts.displayNames([me])).get(me);
         await this.notifications.notify(
           ctx,
           change.notify,
           'task.assigned',
-          { caseNumber: caseFile.number, stage: task.stage, by: caller?.displayName ?? '' },
+          { caseNumber: caseFile.number, stage: task.stage, by: by ?? '' },
           ['inapp'],
           { link: `/tasks/${task.id}` },
         );
       }
     });
     // Read back without the scope filter: the caller just acted on it, even if it left their queue.
-    const row = await taskSelect(this.db).where('t.id = :id', { id }).getRawOne<TaskRow>();
+    const row = await taskSelect(this.records).where('t.id = :id', { id }).getRawOne<TaskRow>();
     return toTaskDto(ctx, row!);
   }
 
@@ -287,8 +255,8 @@ export class TasksService {
     const sort = filters.sort ?? TaskSort.DueAt;
     const limit = page.limit ?? 20;
     const me = staffId(ctx);
-    const visible = visibleTasks(ctx);
-    const qb = taskSelect(this.db, sort).where(visible.sql, visible.params);
+    const visible = this.access.scope(ctx, 'task');
+    const qb = taskSelect(this.records, sort).where(visible.sql, visible.params);
     const status = filters.status === TaskStatusFilter.Completed ? TaskStatus.Completed : TaskStatus.Open;
     qb.andWhere('t.status = :status', { status });
     if (filters.assigned === TaskAssignedFilter.Me)
@@ -321,17 +289,6 @@ export class TasksService {
       sort,
       count: () => counter.getCount(),
     };
-  }
-
-  private async canSee(ctx: RequestContext, id: string): Promise<boolean> {
-    const visible = visibleTasks(ctx);
-    const n = await this.db
-      .repo(CaseTask)
-      .createQueryBuilder('t')
-      .where('t.id = :id', { id })
-      .andWhere(visible.sql, visible.params)
-      .getCount();
-    return n > 0;
   }
 
   private dispatches(ctx: RequestContext, unitId: string): Promise<boolean> {

@@ -20,7 +20,25 @@ const REASON_EFFECTS = new Set([
   'transfer',
   'request_extension',
   'deny_extension',
+  'return_to_dispatcher',
+  'opinion',
+  'reply',
+  'reopen',
 ]);
+
+/**
+ * Which open task an action is worked from, by the task's kind: a dispatched unit signs (or returns)
+ * from its sign task, a co-unit gives its opinion from its opinion task, an arbitrating superior
+ * dispatches from the arbitration task; everything else from the stage's work or approval tasks.
+ */
+export function worksTask(effect: string, kind: string): boolean {
+  if (EXTENSION_DECISIONS.has(effect)) return kind === 'extension';
+  if (effect === 'sign') return kind === 'sign';
+  if (effect === 'opinion') return kind === 'opinion';
+  if (effect === 'return_to_dispatcher') return kind === 'sign' || kind === 'work';
+  if (effect === 'dispatch') return kind === 'work' || kind === 'arbitration';
+  return kind === 'work' || kind === 'approval';
+}
 
 export type Refusal = { code: ErrorCode; reason: string };
 
@@ -67,6 +85,9 @@ export function findAction(
     return refuse(`the case is not suspended (stage "${stage.key}")`);
   if (c.status === CaseStatus.AwaitingApplicant && action.effect !== 'refuse')
     return refuse(`the case waits for the applicant's supplement in stage "${stage.key}"`);
+  // 主办 + 协办: the main unit answers once every co-unit has given its opinion.
+  if (action.effect === 'reply' && open.some((t) => t.kind === 'opinion'))
+    return refuse('the co-handling units have not all given their opinion yet');
   if (action.effect === 'request_supplement' && c.supplementRequested)
     return refuse('a supplement notice (一次性告知) was already sent for this case; only one is allowed');
   if (action.guard && !evaluateCondition(action.guard, { form: c.data, case: guardCase(c) }))

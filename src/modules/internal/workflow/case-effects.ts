@@ -1,36 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
-import { DomainError, FieldError } from '../../../api/errors/domain-error';
+import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { Db } from '../../../database/db';
 import { CalendarService } from '../../platform/calendar/calendar.service';
 import { ClockUnit, shanghaiDate } from '../../platform/calendar/deadline';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { CaseFile, CaseOutcome, CaseStatus, CaseTask, StoredPause, TaskStatus } from './case.entity';
-import { reasonRequired } from './case-access';
+import { invalid } from './action-input';
 import { clockPauses, openPause } from './case-clock';
-import type { ActionInput } from './engine-types';
+import type { ActionRun } from './engine-types';
 import type { ActionSpec, AssigneeRule, StageSpec, WorkflowSpec } from './workflow-spec';
-
-export const SUSPEND_PROCEDURES = ['hearing', 'testing', 'expert_review', 'other'] as const;
-export const DELIVERY_METHODS = ['online', 'post', 'window'] as const;
-export const MAX_REASON = 1000;
-
-/** One action being applied: what the engine checked, and what the effect writes back. */
-export interface ActionRun {
-  ctx: RequestContext;
-  caseFile: CaseFile;
-  spec: WorkflowSpec;
-  stage: StageSpec;
-  action: ActionSpec;
-  input: ActionInput;
-  /** the caller's task (completed unless the effect keeps the case where it is) */
-  task: CaseTask;
-  now: Date;
-  /** filled by the effect: the history entry */
-  event: { public: boolean; reason: string | null; data: Record<string, unknown>; toStage: string | null };
-}
+import * as workOrder from './work-order-effects';
 
 /** Effects that leave the caller's task open: the case stays in the step being worked. */
 const KEEPS_TASK = new Set(['request_supplement', 'suspend', 'resume', 'request_extension']);
@@ -48,46 +30,13 @@ const PUBLIC_EFFECTS = new Set([
   'issue',
   'deliver',
   'close',
+  'reply',
+  'callback',
+  'reopen',
 ]);
-
-function invalid(errors: FieldError[]): DomainError {
-  return new DomainError(ErrorCode.ValidationFailed, { count: errors.length }, errors);
-}
 
 function transition(reason: string): DomainError {
   return new DomainError(ErrorCode.InvalidTransition, { reason });
-}
-
-/** Required-input checks per effect, before anything is written. */
-export function checkInput(action: ActionSpec, input: ActionInput): void {
-  const errors: FieldError[] = [];
-  const need = (pointer: string, message: string) => errors.push({ pointer, code: 'isDefined', message });
-  const reason = input.reason?.trim() ?? '';
-  const effect = action.effect;
-  if (reasonRequired(action, input.decision) && !reason)
-    need('/reason', 'a reason is required for this action');
-  if (input.reason && input.reason.length > MAX_REASON)
-    errors.push({
-      pointer: '/reason',
-      code: 'maxLength',
-      message: `reason must be at most ${MAX_REASON} characters`,
-    });
-  if (effect === 'request_supplement' && !input.items?.length)
-    need('/items', 'list every missing or faulty item at once (一次性告知)');
-  if (effect === 'transfer' && !input.organisationId)
-    need('/organisationId', 'the receiving unit is required');
-  if (effect === 'suspend' && !SUSPEND_PROCEDURES.includes(input.procedure as never))
-    need('/procedure', `procedure must be one of ${SUSPEND_PROCEDURES.join(', ')}`);
-  if (
-    effect === 'request_extension' &&
-    !(Number.isInteger(input.amount) && input.amount! >= 1 && input.amount! <= 365)
-  )
-    need('/amount', 'amount must be a whole number from 1 to 365');
-  if (effect === 'decide' && input.decision !== 'approved' && input.decision !== 'denied')
-    need('/decision', 'decision must be approved or denied');
-  if (effect === 'deliver' && !DELIVERY_METHODS.includes(input.method as never))
-    need('/method', `method must be one of ${DELIVERY_METHODS.join(', ')}`);
-  if (errors.length) throw invalid(errors);
 }
 
 /**
@@ -98,8 +47,8 @@ export function checkInput(action: ActionSpec, input: ActionInput): void {
 @Injectable()
 export class CaseEffects {
   constructor(
-    private readonly db: Db,
-    private readonly calendar: CalendarService,
+    private readonly database: Db,
+    readonly calendar: CalendarService,
   ) {}
 
   isPublic(effect: string): boolean {
@@ -169,7 +118,29 @@ export class CaseEffects {
         return this.close(run, CaseOutcome.Denied, reason);
       case 'close':
         return this.close(run, c.outcome, c.outcomeReason);
+      case 'dispatch':
+        return workOrder.dispatch(this, run);
+      case 'sign':
+        return workOrder.sign(this, run);
+      case 'return_to_dispatcher':
+        return workOrder.returnToDispatcher(this, run);
+      case 'opinion':
+        // 协办意见: the co-unit's task is done (above); the main unit's reply waits for all of them.
+        run.event.data.opinion = reason;
+        run.event.data.organisationId = run.task.organisationId;
+        return;
+      case 'reply':
+        return workOrder.reply(this, run);
+      case 'callback':
+        return workOrder.callback(this, run);
+      case 'reopen':
+        return workOrder.reopen(this, run);
     }
+  }
+
+  /** For the work-order effects (work-order-effects.ts), which take this class as their helpers. */
+  get db(): Db {
+    return this.database;
   }
 
   // ---------------------------------------------------------------- effects
@@ -219,7 +190,7 @@ export class CaseEffects {
    */
   private async transfer(run: ActionRun): Promise<void> {
     const { caseFile: c, input } = run;
-    const target = await this.db.repo(Organisation).findOne({ where: { id: input.organisationId! } });
+    const target = await this.database.repo(Organisation).findOne({ where: { id: input.organisationId! } });
     if (!target?.active || target.regionCode !== c.regionCode || target.id === c.organisationId)
       throw invalid([
         {
@@ -338,7 +309,9 @@ export class CaseEffects {
    * green again and may be reminded and escalated anew.
    */
   async shiftStepDeadlines(c: CaseFile, spec: WorkflowSpec, now: Date): Promise<void> {
-    const tasks = await this.db.repo(CaseTask).find({ where: { caseId: c.id, status: TaskStatus.Open } });
+    const tasks = await this.database
+      .repo(CaseTask)
+      .find({ where: { caseId: c.id, status: TaskStatus.Open } });
     for (const t of tasks) {
       const limit = spec.stages.find((s) => s.key === t.stage)?.limit;
       if (!limit || !t.dueAt || t.kind === 'extension') continue;
@@ -350,7 +323,7 @@ export class CaseEffects {
       const { dueAt } = await this.calendar.deadline(c.regionCode, t.createdAt, { ...limit, pauses });
       if (!dueAt || dueAt.getTime() === t.dueAt.getTime()) continue;
       const level = await this.calendar.warning(c.regionCode, now, dueAt, spec.clock.yellowWithin);
-      await this.db.repo(CaseTask).update(
+      await this.database.repo(CaseTask).update(
         { id: t.id },
         {
           dueAt,
@@ -369,25 +342,37 @@ export class CaseEffects {
     for (const level of levels) await this.createTask(run, stage, 'approval', level, approval.levels[level]);
   }
 
+  /**
+   * A task of the stage for the rule's unit (or `unit`, a chosen one: dispatch, arbitration), due
+   * within `dueWithin` (a sign-off limit) or else the stage's limit.
+   */
   async createTask(
     run: { caseFile: CaseFile; now: Date },
     stage: StageSpec,
     kind: string,
     level: number,
-    rule: AssigneeRule,
+    rule: { permission: string; unit: AssigneeRule['unit'] },
+    unit?: string,
+    dueWithin?: { amount: number; unit: string },
   ): Promise<CaseTask> {
     const c = run.caseFile;
-    const organisationId = rule.unit === 'parent' ? await this.parentOf(c.organisationId) : c.organisationId;
-    const dueAt =
-      stage.limit && kind !== 'extension'
-        ? (
-            await this.calendar.deadline(c.regionCode, run.now, {
-              unit: stage.limit.unit,
-              amount: stage.limit.amount,
-            })
-          ).dueAt
-        : null;
-    const repo = this.db.repo(CaseTask);
+    const organisationId =
+      unit ??
+      (rule.unit === 'parent'
+        ? await this.parentOf(c.organisationId)
+        : rule.unit === 'dispatcher'
+          ? (c.routing?.dispatcherOrganisationId ?? c.organisationId)
+          : c.organisationId);
+    const limit = dueWithin ?? (kind !== 'extension' ? stage.limit : undefined);
+    const dueAt = limit
+      ? (
+          await this.calendar.deadline(c.regionCode, run.now, {
+            unit: limit.unit as ClockUnit,
+            amount: limit.amount,
+          })
+        ).dueAt
+      : null;
+    const repo = this.database.repo(CaseTask);
     const task = repo.create({
       caseId: c.id,
       stage: stage.key,
@@ -431,12 +416,12 @@ export class CaseEffects {
     task.completedAt = run.now;
     task.completedBy = run.ctx.actor.id;
     task.completedAction = run.action.key;
-    await this.db.repo(CaseTask).save(task);
+    await this.database.repo(CaseTask).save(task);
   }
 
   async cancelOpen(run: { caseFile: CaseFile }, filter: (t: CaseTask) => boolean): Promise<void> {
     const open = await this.openTasks(run.caseFile.id, filter);
     for (const t of open) t.status = TaskStatus.Cancelled;
-    if (open.length) await this.db.repo(CaseTask).save(open);
+    if (open.length) await this.database.repo(CaseTask).save(open);
   }
 }

@@ -1,4 +1,7 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../../platform/identity/account.entity';
+import { Organisation } from '../../platform/organisations/organisation.entity';
+import { WorkflowDefinition } from './workflow-definition.entity';
 import { BaseEntity } from '../../../database/base.entity';
 import type { WarningLevel } from '../../platform/calendar/deadline';
 
@@ -45,6 +48,23 @@ export interface StoredExtension {
   decidedAt?: string;
 }
 
+/** A case's work-order routing as stored (jsonb); empty until the first dispatch. */
+export interface CaseRouting {
+  /** the unit that dispatched last (its staff get returns; 'dispatcher' assignees resolve to it) */
+  dispatcherOrganisationId?: string;
+  /** the stage the dispatch was made from (a return goes back to it) */
+  dispatchStage?: string;
+  /** the unit the last dispatch went to, and its co-handling units (协办) */
+  targetOrganisationId?: string;
+  coOrganisationIds?: string[];
+  /** returns (退单) so far; past the action's maxReturns a return goes to arbitration */
+  returns?: number;
+  /** reopenings (重办) so far */
+  reopens?: number;
+  /** the last callback's satisfaction (回访) */
+  satisfaction?: string;
+}
+
 /**
  * A case (办件): the back-office life of one subject (an application today; complaints later) under
  * one workflow definition version. Only the workflow engine writes it.
@@ -52,10 +72,11 @@ export interface StoredExtension {
 @Entity('case_file')
 @Index(['subjectType', 'subjectId'], { unique: true })
 export class CaseFile extends BaseEntity {
-  /** what the case is about: 'application' */
+  /** what the case is about: 'application', or a case type's own subject ('test-ticket') */
   @Column({ length: 32 })
   subjectType: string;
 
+  /** No foreign key: polymorphic (subject_type names the table, one per case type). */
   @Column({ type: 'uuid' })
   subjectId: string;
 
@@ -64,21 +85,50 @@ export class CaseFile extends BaseEntity {
   @Column({ length: 40 })
   number: string;
 
+  /** the registered case type ('service') and the subject's key in it, as the definition has them */
+  @Column({ length: 32 })
+  caseType: string;
+
+  @Column({ length: 64 })
+  subjectKey: string;
+
+  /** the catalogue service ('service' cases), for statistics and supervision; null for other types */
   @Index()
-  @Column({ type: 'uuid' })
-  serviceId: string;
+  @Column({ type: 'uuid', nullable: true })
+  serviceId: string | null;
 
   @Column({ type: 'uuid' })
   definitionId: string;
+  /**
+   * FK, ON DELETE RESTRICT: a definition cases run on cannot be deleted. For the constraint only: code reads
+   * and writes definitionId.
+   */
+  @ManyToOne(() => WorkflowDefinition, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'definition_id' })
+  readonly definition?: never;
 
   /** the current handling unit (changes on transfer); scope checks use it */
   @Index()
   @Column({ type: 'uuid' })
   organisationId: string;
+  /**
+   * FK, ON DELETE RESTRICT: a unit holding cases cannot be deleted. For the constraint only: code reads and
+   * writes organisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  readonly organisation?: never;
 
   /** the unit that received the case, for statistics by receiving unit */
   @Column({ type: 'uuid' })
   receivingOrganisationId: string;
+  /**
+   * FK, ON DELETE RESTRICT: a unit holding cases cannot be deleted. For the constraint only: code reads and
+   * writes receivingOrganisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'receiving_organisation_id' })
+  readonly receivingOrganisation?: never;
 
   @Column({ length: 12 })
   regionCode: string;
@@ -87,6 +137,13 @@ export class CaseFile extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   applicantAccountId: string;
+  /**
+   * FK, ON DELETE RESTRICT: an applicant with cases cannot be deleted. For the constraint only: code reads
+   * and writes applicantAccountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'applicant_account_id' })
+  readonly applicantAccount?: never;
 
   @Column({ length: 64 })
   stage: string;
@@ -143,6 +200,10 @@ export class CaseFile extends BaseEntity {
   @Column({ type: 'jsonb', default: {} })
   approval: Record<string, unknown>;
 
+  /** work-order routing (派单/签收/退单/回访/重办): who dispatched, returns, reopens, satisfaction */
+  @Column({ type: 'jsonb', default: {} })
+  routing: CaseRouting;
+
   /** the subject's form data as submitted (guards read it) */
   @Column({ type: 'jsonb', default: {} })
   data: Record<string, unknown>;
@@ -172,6 +233,12 @@ export class CaseTask extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   caseId: string;
+  /**
+   * FK, ON DELETE CASCADE: tasks are the case's own. For the constraint only: code reads and writes caseId.
+   */
+  @ManyToOne(() => CaseFile, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'case_id' })
+  readonly caseFile?: never;
 
   @Column({ length: 64 })
   stage: string;
@@ -187,6 +254,13 @@ export class CaseTask extends BaseEntity {
   /** candidate unit: its staff holding `permission` there (or above it) may claim the task */
   @Column({ type: 'uuid' })
   organisationId: string;
+  /**
+   * FK, ON DELETE RESTRICT: a unit with tasks cannot be deleted. For the constraint only: code reads and
+   * writes organisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  readonly organisation?: never;
 
   @Column({ length: 40 })
   permission: string;
@@ -194,6 +268,13 @@ export class CaseTask extends BaseEntity {
   @Index()
   @Column({ type: 'uuid', nullable: true })
   assigneeId: string | null;
+  /**
+   * FK, ON DELETE SET NULL: the task goes back to its unit's pool. For the constraint only: code reads and
+   * writes assigneeId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'assignee_id' })
+  readonly assignee?: never;
 
   @Column({ type: 'enum', enum: TaskStatus, enumName: 'case_task_status', default: TaskStatus.Open })
   status: TaskStatus;
@@ -210,6 +291,7 @@ export class CaseTask extends BaseEntity {
   @Column({ type: 'timestamptz', nullable: true })
   completedAt: Date | null;
 
+  /** No foreign key: the actor's id, of any kind (account, OAuth client, API key). */
   @Column({ type: 'uuid', nullable: true })
   completedBy: string | null;
 
@@ -235,6 +317,12 @@ export class CaseTask extends BaseEntity {
 export class CaseEvent extends BaseEntity {
   @Column({ type: 'uuid' })
   caseId: string;
+  /**
+   * FK, ON DELETE CASCADE: history is the case's own. For the constraint only: code reads and writes caseId.
+   */
+  @ManyToOne(() => CaseFile, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'case_id' })
+  readonly caseFile?: never;
 
   /** action key, or started / escalated / warned / supplement_answered / withdrawn */
   @Column({ length: 64 })
@@ -243,11 +331,19 @@ export class CaseEvent extends BaseEntity {
   @Column({ length: 16 })
   actorKind: string;
 
+  /** No foreign key: the actor of actor_kind (account, client, key, or a system job's name). */
   @Column({ type: 'varchar', length: 64, nullable: true })
   actorId: string | null;
 
   @Column({ type: 'uuid', nullable: true })
   onBehalfOf: string | null;
+  /**
+   * FK, ON DELETE RESTRICT: a delegator named in case history cannot be deleted. For the constraint only:
+   * code reads and writes onBehalfOf.
+   */
+  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'on_behalf_of' })
+  readonly onBehalfOfAccount?: never;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   fromStage: string | null;
@@ -276,9 +372,22 @@ export class CaseEvent extends BaseEntity {
 export class CaseNote extends BaseEntity {
   @Column({ type: 'uuid' })
   caseId: string;
+  /**
+   * FK, ON DELETE CASCADE: notes are the case's own. For the constraint only: code reads and writes caseId.
+   */
+  @ManyToOne(() => CaseFile, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'case_id' })
+  readonly caseFile?: never;
 
   @Column({ type: 'uuid' })
   authorId: string;
+  /**
+   * FK, ON DELETE RESTRICT: an author of case notes cannot be deleted. For the constraint only: code reads
+   * and writes authorId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'author_id' })
+  readonly author?: never;
 
   @Column({ type: 'text' })
   body: string;

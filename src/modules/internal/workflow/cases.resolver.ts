@@ -4,6 +4,7 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
+import { IdempotentMutation } from '../../../api/graphql/idempotent-mutation';
 import { UuidParam } from '../../../api/http/uuid-param';
 import { CASE_CURSOR, CasesService } from './cases.service';
 import { CaseActionDto, CaseConnectionArgs, CaseDetailDto, CaseDto } from './dto/case.dto';
@@ -50,6 +51,11 @@ export class CasesResolver {
   }
 
   @Allow(...CASE_STAFF)
+  @IdempotentMutation<{ input?: CaseActionDto | null }>({
+    twin: 'POST /v1/cases/:id/actions/:action',
+    status: 200,
+    body: (args) => args.input ?? {},
+  })
   @Mutation(() => CaseDetailDto, {
     description:
       'Applies a workflow action to a case. A retry with the same idempotencyKey returns the first answer.',
@@ -65,8 +71,8 @@ export class CasesResolver {
       description: 'the version the caller last saw (like If-Match)',
     })
     expectedVersion: number | null,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<CaseDetailDto> {
-    return this.service.actOnce(ctx, id, action, input ?? {}, expectedVersion ?? undefined, idempotencyKey);
+    return this.service.act(ctx, id, action, input ?? {}, expectedVersion ?? undefined);
   }
 }

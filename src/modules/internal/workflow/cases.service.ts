@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
-import { DomainError, notFound } from '../../../api/errors/domain-error';
+import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { cursorCodec, keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
-import { scopeCondition } from '../../platform/identity/staff/unit-scope';
+import { AccessService } from '../../platform/access/access.service';
 import { CaseEvent, CaseFile, CaseTask, TaskStatus } from './case.entity';
 import {
   ACTION_KEY_RE,
@@ -18,7 +17,7 @@ import {
   WarningLight,
 } from './dto/case.dto';
 import { WorkflowDefinition } from './workflow-definition.entity';
-import { bothTexts, CASE_READ_PERMISSIONS, WorkflowEngine } from './workflow-engine.service';
+import { bothTexts, WorkflowEngine } from './workflow-engine.service';
 
 /** Sort key of the work list: the due date, stopped clocks (null) last. */
 const DUE_SORT = `COALESCE(c.due_at, 'infinity'::timestamptz)`;
@@ -36,18 +35,13 @@ export class CasesService {
   constructor(
     private readonly db: Db,
     private readonly engine: WorkflowEngine,
-    private readonly idempotency: IdempotencyService,
+    private readonly access: AccessService,
   ) {}
 
   async list(ctx: RequestContext, q: CaseQueryDto): Promise<Page<CaseDto>> {
     const qb = this.db.repo(CaseFile).createQueryBuilder('c');
-    const scope = scopeCondition(ctx, CASE_READ_PERMISSIONS, 'c.organisation_id');
-    const taskScope = scopeCondition(ctx, CASE_READ_PERMISSIONS, 'ot.organisation_id', 'taskUnits');
-    if (scope && taskScope)
-      qb.andWhere(
-        `(${scope.sql} OR EXISTS (SELECT 1 FROM case_task ot WHERE ot.case_id = c.id AND ot.status = 'open' AND ${taskScope.sql}))`,
-        { ...scope.params, ...taskScope.params },
-      );
+    const scope = this.access.scope(ctx, 'case');
+    qb.andWhere(scope.sql, scope.params);
     if (q.status) qb.andWhere('c.status = :status', { status: q.status });
     if (q.stage) qb.andWhere('c.stage = :stage', { stage: q.stage });
     if (q.serviceId) qb.andWhere('c.service_id = :serviceId', { serviceId: q.serviceId });
@@ -71,8 +65,7 @@ export class CasesService {
   }
 
   async get(ctx: RequestContext, id: string): Promise<CaseDetailDto> {
-    const c = await this.db.repo(CaseFile).findOne({ where: { id } });
-    if (!c || !(await this.engine.canSee(ctx, c))) throw notFound('case');
+    const c = await this.access.require<CaseFile>(ctx, 'case', id);
     return this.detail(ctx, c);
   }
 
@@ -91,19 +84,6 @@ export class CasesService {
       ]);
     const c = await this.engine.act(ctx, id, action, input, expectedVersion);
     return this.detail(ctx, c);
-  }
-
-  /** act() for GraphQL, with the Idempotency-Key rules of POST /v1/cases/{id}/actions/{action}. */
-  actOnce(
-    ctx: RequestContext,
-    id: string,
-    action: string,
-    input: CaseActionDto,
-    expectedVersion: number | undefined,
-    key: string | null | undefined,
-  ): Promise<CaseDetailDto> {
-    const request = { method: 'POST', path: `/v1/cases/${id}/actions/${action}`, body: input, status: 200 };
-    return this.idempotency.once(ctx, key, request, () => this.act(ctx, id, action, input, expectedVersion));
   }
 
   private async detail(ctx: RequestContext, c: CaseFile): Promise<CaseDetailDto> {
@@ -150,6 +130,8 @@ export function toCaseDto(c: CaseFile, definitions: Map<string, WorkflowDefiniti
     number: c.number,
     subjectType: c.subjectType,
     subjectId: c.subjectId,
+    caseType: c.caseType,
+    subjectKey: c.subjectKey,
     serviceId: c.serviceId,
     definitionId: c.definitionId,
     organisationId: c.organisationId,

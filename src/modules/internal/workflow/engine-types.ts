@@ -1,23 +1,27 @@
-import type { Service, ServiceVersion } from '../../public/catalog/service.entity';
 import type { RequestContext } from '../../../api/context/request-context';
-import type { CaseEvent, CaseFile } from './case.entity';
+import type { CaseEvent, CaseFile, CaseTask } from './case.entity';
+import type { ActionSpec, StageSpec, WorkflowSpec } from './workflow-spec';
 
 /** What a subject module (applications) gives the engine when its subject is submitted. */
 export interface NewCase {
+  /** the registered case type (CaseTypeRegistry) and its subject key (for 'service': the service id) */
+  caseType: string;
+  subjectKey: string;
   subjectType: string;
   subjectId: string;
   number: string;
-  serviceId: string;
+  /** the requester (applicant, complainant): the subject's owner */
   applicantAccountId: string;
   receivedAt: Date;
   /** the submitted form data (guards read it) */
   data: Record<string, unknown>;
   /**
-   * The service and its current published version when the caller has just read them in the same
-   * transaction (submission does): saves reading them again. `subject`: the subject's row as the
-   * caller holds it, locked and current, handed to the listener of the `started` transition.
+   * `owner`: what the caller has just read in the same transaction for the case type's subject (the
+   * service and its published version, for submission), handed to CaseType.subject() to save a
+   * read. `subject`: the subject's row as the caller holds it, locked and current, handed to the
+   * case type's transition hook for `started`.
    */
-  loaded?: { service: Service; version: ServiceVersion | null; subject?: unknown };
+  loaded?: { owner?: unknown; subject?: unknown };
 }
 
 /** Input of a staff action; which fields are required depends on the action's effect. */
@@ -35,6 +39,10 @@ export interface ActionInput {
   decision?: 'approved' | 'denied';
   /** deliver: online | post | window */
   method?: string;
+  /** dispatch: the units working alongside the main one (协办), each with its own opinion task */
+  coOrganisationIds?: string[];
+  /** callback: the requester's satisfaction (回访) */
+  satisfaction?: 'satisfied' | 'basically_satisfied' | 'dissatisfied';
   /** the task being worked (optional: the engine finds the caller's open task of the stage) */
   taskId?: string;
 }
@@ -45,8 +53,8 @@ export interface CaseTransition {
   event: CaseEvent;
   /** the effect applied: accept, refuse, request_supplement, ..., or started, supplement_answered, withdrawn */
   effect: string;
-  /** the case's service row when this transaction has already read it (saves the listener a read) */
-  service?: Service;
+  /** what the case type's subject() returned as `held` in this transaction (saves the hook a read) */
+  held?: unknown;
   /** the subject's row, locked and current, when the subject module handed it over (NewCase.loaded) */
   subject?: unknown;
 }
@@ -60,4 +68,19 @@ export interface AvailableAction {
   title: { 'zh-CN': string; en: string };
   reasonRequired: boolean;
   taskId: string;
+}
+
+/** One action being applied: what the engine checked, and what the effect writes back. */
+export interface ActionRun {
+  ctx: RequestContext;
+  caseFile: CaseFile;
+  spec: WorkflowSpec;
+  stage: StageSpec;
+  action: ActionSpec;
+  input: ActionInput;
+  /** the caller's task (completed unless the effect keeps the case where it is) */
+  task: CaseTask;
+  now: Date;
+  /** filled by the effect: the history entry */
+  event: { public: boolean; reason: string | null; data: Record<string, unknown>; toStage: string | null };
 }

@@ -5,12 +5,16 @@ import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
+import { IdempotentMutation } from '../../../api/graphql/idempotent-mutation';
 import {
   WorkflowDefinitionDto,
   WorkflowDefinitionInputDto,
   WorkflowDefinitionsArgs,
 } from './dto/workflow-definition.dto';
 import { WORKFLOW_CURSOR, WorkflowDefinitionsService } from './workflow-definitions.service';
+import { CASE_TYPE_RE, CaseTypeDto, CaseTypeWorkflowsArgs, SUBJECT_KEY_RE } from './dto/case-type.dto';
+import { DomainError } from '../../../api/errors/domain-error';
+import { ErrorCode } from '../../../api/errors/error-code';
 
 @ObjectType()
 export class WorkflowDefinitionConnection extends Connection(WorkflowDefinitionDto, 'WorkflowDefinition') {}
@@ -40,6 +44,63 @@ export class WorkflowDefinitionsResolver {
   }
 
   @Allow(Permission.WorkflowManage, Permission.CaseHandle, Permission.CaseReview, Permission.CaseApprove)
+  @Query(() => [CaseTypeDto], {
+    description: 'The case types modules registered (REST: GET /v1/case-types).',
+  })
+  caseTypes(): CaseTypeDto[] {
+    return this.definitions.listCaseTypes();
+  }
+
+  @Allow(Permission.WorkflowManage)
+  @Query(() => WorkflowDefinitionConnection, {
+    description:
+      "Versions of a subject's workflow for any case type, newest first (REST: GET /v1/case-types/{type}/subjects/{key}/workflows).",
+  })
+  async caseTypeWorkflowDefinitions(
+    @Ctx() ctx: RequestContext,
+    @Args() args: CaseTypeWorkflowsArgs,
+  ): Promise<ConnectionShape<WorkflowDefinitionDto>> {
+    const page = await this.definitions.listFor(ctx, args.caseType, args.subjectKey, {
+      limit: args.first,
+      cursor: args.after ?? undefined,
+    });
+    return toConnection(page.items, {
+      cursorOf: (w) => WORKFLOW_CURSOR.encode([w.number, w.id]),
+      hasNextPage: page.nextCursor !== null,
+      totalCount: page.count,
+    });
+  }
+
+  @Allow(Permission.WorkflowManage)
+  @IdempotentMutation<{ input: WorkflowDefinitionInputDto }>({
+    twin: 'POST /v1/case-types/:caseType/subjects/:subjectKey/workflows',
+    status: 201,
+    body: (args) => args.input,
+  })
+  @Mutation(() => WorkflowDefinitionDto, {
+    description:
+      "A new draft version of a subject's workflow for any case type. A retry with the same idempotencyKey returns the first answer.",
+  })
+  createCaseTypeWorkflowDefinition(
+    @Ctx() ctx: RequestContext,
+    @Args('caseType') caseType: string,
+    @Args('subjectKey') subjectKey: string,
+    @Args('input') input: WorkflowDefinitionInputDto,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
+  ): Promise<WorkflowDefinitionDto> {
+    const errors = [
+      ...(CASE_TYPE_RE.test(caseType)
+        ? []
+        : [{ pointer: '/caseType', code: 'matches', message: 'not a case type key' }]),
+      ...(SUBJECT_KEY_RE.test(subjectKey)
+        ? []
+        : [{ pointer: '/subjectKey', code: 'matches', message: 'not a subject key' }]),
+    ];
+    if (errors.length) throw new DomainError(ErrorCode.ValidationFailed, { count: errors.length }, errors);
+    return this.definitions.createFor(ctx, caseType, subjectKey, input);
+  }
+
+  @Allow(Permission.WorkflowManage, Permission.CaseHandle, Permission.CaseReview, Permission.CaseApprove)
   @Query(() => WorkflowDefinitionDto, { description: 'One workflow version (REST: GET /v1/workflows/{id}).' })
   workflowDefinition(
     @Ctx() ctx: RequestContext,
@@ -49,6 +110,11 @@ export class WorkflowDefinitionsResolver {
   }
 
   @Allow(Permission.WorkflowManage)
+  @IdempotentMutation<{ input: WorkflowDefinitionInputDto }>({
+    twin: 'POST /v1/services/:serviceId/workflows',
+    status: 201,
+    body: (args) => args.input,
+  })
   @Mutation(() => WorkflowDefinitionDto, {
     description:
       'A new draft version of the service workflow. A retry with the same idempotencyKey returns the first answer.',
@@ -57,9 +123,9 @@ export class WorkflowDefinitionsResolver {
     @Ctx() ctx: RequestContext,
     @Args('serviceId', { type: () => ID }, ParseUUIDPipe) serviceId: string,
     @Args('input') input: WorkflowDefinitionInputDto,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<WorkflowDefinitionDto> {
-    return this.definitions.createOnce(ctx, serviceId, input, idempotencyKey);
+    return this.definitions.create(ctx, serviceId, input);
   }
 
   @Allow(Permission.WorkflowManage)

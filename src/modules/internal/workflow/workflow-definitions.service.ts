@@ -1,66 +1,59 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { Permission } from '../../../api/auth/permission';
+import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
 import { cursorCodec, keysetPage, Page, PageQuery } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
 import { AuditService } from '../../platform/audit/audit.service';
-import { OrganisationsService } from '../../platform/organisations/organisations.service';
-import { CatalogService } from '../../public/catalog/catalog.service';
-import { personalFields } from '../../public/catalog/form-schema';
-import { Service, ServiceVersion } from '../../public/catalog/service.entity';
+import { AccessService } from '../../platform/access/access.service';
+import { CaseSubject, CaseType, CaseTypeRegistry } from './case-type';
 import { WorkflowDefinitionDto, WorkflowDefinitionInputDto } from './dto/workflow-definition.dto';
 import { WorkflowDefinition, WorkflowDefinitionState } from './workflow-definition.entity';
-import type { Texts, TimeLimit, WorkflowSpec } from './workflow-spec';
+import type { Texts, WorkflowSpec } from './workflow-spec';
 import { validateWorkflowSpec } from './workflow-spec.validate';
 
 /** Who may read a definition: its authors, and the staff who handle the service's cases. */
 /** createdBy is a uuid column: accounts, clients and keys have uuid ids; system contexts do not. */
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const READERS = [
-  Permission.WorkflowManage,
-  Permission.CaseHandle,
-  Permission.CaseReview,
-  Permission.CaseApprove,
-];
+/** The catalogue's case type: its subject key is the service id (routes under /v1/services/{id}/workflows). */
+export const SERVICE_CASE_TYPE = 'service';
 
-/** A service's workflow versions page by version number, newest first, then id. */
+/** A subject's workflow versions page by version number, newest first, then id. */
 export const WORKFLOW_CURSOR = cursorCodec<[number, string]>('workflows', 'int', 'uuid');
 
 /**
- * Workflow definitions (办件流程) as data: versions per service, written as drafts, validated on
- * every save and again on activation; one active version per service, which new cases start on.
- * Running cases keep the version they started with, so an activated spec never changes.
+ * Workflow definitions (办件流程) as data: versions per subject of a registered case type (a
+ * catalogue service, a complaint category, …), written as drafts, validated on every save and again
+ * on activation; one active version per subject, which new cases start on. Running cases keep the
+ * version they started with, so an activated spec never changes.
  *
- * The service rows are read here (never written) for the implementing unit and the promised time
- * limit; the catalogue owns them.
+ * The subject is known only through its case type (CaseTypeRegistry): its unit decides scope, and
+ * the case type may add activation rules (the catalogue: within the guide's promised limit).
  */
 @Injectable()
-export class WorkflowDefinitionsService implements OnModuleInit {
+export class WorkflowDefinitionsService {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
-    private readonly catalog: CatalogService,
-    private readonly organisations: OrganisationsService,
-    private readonly idempotency: IdempotencyService,
+    private readonly access: AccessService,
+    private readonly caseTypes: CaseTypeRegistry,
   ) {}
 
-  onModuleInit(): void {
-    this.catalog.addPublishCheck((service, version) => this.publishCheck(service.id, version));
-  }
+  // ---- for the engine and the case types ----
 
-  // ---- for the engine ----
-
-  /** The version new cases of the service start on, or null. */
-  activeDefinition(serviceId: string): Promise<WorkflowDefinition | null> {
+  /** The version new cases of the subject start on, or null. */
+  activeDefinition(caseType: string, subjectKey: string): Promise<WorkflowDefinition | null> {
     return this.db
       .repo(WorkflowDefinition)
-      .findOne({ where: { serviceId, state: WorkflowDefinitionState.Active } });
+      .findOne({ where: { caseType, subjectKey, state: WorkflowDefinitionState.Active } });
+  }
+
+  /** The registered case types, for staff screens. */
+  listCaseTypes(): Array<{ key: string; title: Texts }> {
+    return this.caseTypes.list().map((t) => ({ key: t.key, title: { ...t.title } }));
   }
 
   /** Any version by id (a running case's), without access checks. */
@@ -70,23 +63,36 @@ export class WorkflowDefinitionsService implements OnModuleInit {
 
   // ---- staff ----
 
-  /** A new draft version: number = highest + 1. */
-  async create(
+  /** A new draft version of a service's workflow (the catalogue's routes). */
+  create(
     ctx: RequestContext,
     serviceId: string,
     dto: WorkflowDefinitionInputDto,
   ): Promise<WorkflowDefinitionDto> {
+    return this.createFor(ctx, SERVICE_CASE_TYPE, serviceId, dto);
+  }
+
+  /** A new draft version for a subject of any case type: number = highest + 1. */
+  async createFor(
+    ctx: RequestContext,
+    caseType: string,
+    subjectKey: string,
+    dto: WorkflowDefinitionInputDto,
+  ): Promise<WorkflowDefinitionDto> {
+    const type = this.caseTypes.get(caseType);
     const spec = checkedSpec(dto.spec);
     return this.db.transaction(async () => {
-      const service = await this.lockService(ctx, serviceId);
+      const subject = await this.lockSubject(ctx, type, subjectKey);
       const [{ max }] = await this.db.query<{ max: number | null }>(
-        'SELECT max(number) AS max FROM workflow_definition WHERE service_id = $1',
-        [service.id],
+        'SELECT max(number) AS max FROM workflow_definition WHERE case_type = $1 AND subject_key = $2',
+        [type.key, subjectKey],
       );
       const definition = this.db.repo(WorkflowDefinition).create({
         id: uuidv7(),
-        serviceId: service.id,
-        organisationId: service.organisationId,
+        caseType: type.key,
+        subjectKey,
+        serviceId: subject.serviceId ?? null,
+        organisationId: subject.organisationId,
         number: (max ?? 0) + 1,
         state: WorkflowDefinitionState.Draft,
         spec,
@@ -103,25 +109,24 @@ export class WorkflowDefinitionsService implements OnModuleInit {
     });
   }
 
-  /** create() for GraphQL, with the same Idempotency-Key rules as POST /v1/services/{serviceId}/workflows. */
-  createOnce(
-    ctx: RequestContext,
-    serviceId: string,
-    dto: WorkflowDefinitionInputDto,
-    key: string | null | undefined,
-  ): Promise<WorkflowDefinitionDto> {
-    const request = { method: 'POST', path: `/v1/services/${serviceId}/workflows`, body: dto, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.create(ctx, serviceId, dto));
+  list(ctx: RequestContext, serviceId: string, q: PageQuery): Promise<Page<WorkflowDefinitionDto>> {
+    return this.listFor(ctx, SERVICE_CASE_TYPE, serviceId, q);
   }
 
-  async list(ctx: RequestContext, serviceId: string, q: PageQuery): Promise<Page<WorkflowDefinitionDto>> {
-    const service = await this.db.repo(Service).findOne({ where: { id: serviceId } });
-    if (!service || !(await this.inScope(ctx, [Permission.WorkflowManage], service.organisationId)))
-      throw notFound('service');
+  async listFor(
+    ctx: RequestContext,
+    caseType: string,
+    subjectKey: string,
+    q: PageQuery,
+  ): Promise<Page<WorkflowDefinitionDto>> {
+    const type = this.caseTypes.get(caseType);
+    const subject = await type.subject(subjectKey, {});
+    if (!subject || !(await this.access.check(ctx, 'workflow', subject, 'manage')).allowed)
+      throw notFound(subjectResource(type));
     const qb = this.db
       .repo(WorkflowDefinition)
       .createQueryBuilder('w')
-      .where('w.service_id = :serviceId', { serviceId });
+      .where('w.case_type = :caseType AND w.subject_key = :subjectKey', { caseType: type.key, subjectKey });
     const page = await keysetPage(qb, q, {
       cursor: WORKFLOW_CURSOR,
       sortColumn: 'w.number',
@@ -134,9 +139,7 @@ export class WorkflowDefinitionsService implements OnModuleInit {
 
   /** One version, for its authors and for the staff handling the service's cases. */
   async get(ctx: RequestContext, id: string): Promise<WorkflowDefinitionDto> {
-    const definition = await this.db.repo(WorkflowDefinition).findOne({ where: { id } });
-    if (!definition || !(await this.inScope(ctx, READERS, definition.organisationId)))
-      throw notFound('workflow');
+    const definition = await this.access.require<WorkflowDefinition>(ctx, 'workflow', id, 'read');
     return view(definition);
   }
 
@@ -173,38 +176,22 @@ export class WorkflowDefinitionsService implements OnModuleInit {
       if (definition.state !== WorkflowDefinitionState.Draft)
         throw transition(ctx, '只有草稿版本可以启用', 'only a draft can be activated');
       checkedSpec(definition.spec);
-      const published = await this.publishedVersion(definition.serviceId);
-      if (published) {
-        const problems = limitProblems(definition.spec, published);
-        if (problems.length)
-          throw invalid(problems.map((e) => ({ ...e, pointer: e.pointer.replace('/workflow', '/spec') })));
-      }
-      await this.db
-        .repo(WorkflowDefinition)
-        .update(
-          { serviceId: definition.serviceId, state: WorkflowDefinitionState.Active },
-          { state: WorkflowDefinitionState.Retired },
-        );
+      const type = this.caseTypes.get(definition.caseType);
+      const problems = (await type.checkDefinition?.(definition.subjectKey, definition.spec)) ?? [];
+      if (problems.length)
+        throw invalid(problems.map((e) => ({ ...e, pointer: e.pointer.replace('/workflow', '/spec') })));
+      await this.db.repo(WorkflowDefinition).update(
+        {
+          caseType: definition.caseType,
+          subjectKey: definition.subjectKey,
+          state: WorkflowDefinitionState.Active,
+        },
+        { state: WorkflowDefinitionState.Retired },
+      );
       await this.db
         .repo(WorkflowDefinition)
         .update(definition.id, { state: WorkflowDefinitionState.Active, activatedAt: new Date() });
     });
-  }
-
-  // ---- catalogue publication ----
-
-  /** Publishing needs an active workflow whose clock fits within the guide's promised time limit. */
-  private async publishCheck(serviceId: string, version: ServiceVersion): Promise<FieldError[]> {
-    const active = await this.activeDefinition(serviceId);
-    if (!active)
-      return [
-        {
-          pointer: '/workflow',
-          code: 'activeWorkflowRequired',
-          message: 'the service needs an active workflow before it is published',
-        },
-      ];
-    return [...limitProblems(active.spec, version), ...personalGuardProblems(active.spec, version)];
   }
 
   // ---- helpers ----
@@ -217,11 +204,9 @@ export class WorkflowDefinitionsService implements OnModuleInit {
     change: (definition: WorkflowDefinition) => Promise<void>,
   ): Promise<WorkflowDefinitionDto> {
     return this.db.transaction(async () => {
-      const found = await this.db.repo(WorkflowDefinition).findOne({ where: { id } });
-      if (!found || !(await this.inScope(ctx, [Permission.WorkflowManage], found.organisationId)))
-        throw notFound('workflow');
-      // The service row is the lock every version change of the service takes (numbers, one active).
-      await this.lockService(ctx, found.serviceId);
+      const found = await this.access.require<WorkflowDefinition>(ctx, 'workflow', id, 'manage');
+      // The subject's lock serialises every version change of the subject (numbers, one active).
+      await this.lockSubject(ctx, this.caseTypes.get(found.caseType), found.subjectKey);
       const definition = await this.db.repo(WorkflowDefinition).findOneOrFail({ where: { id } });
       assertVersion(definition, expected);
       await change(definition);
@@ -230,34 +215,25 @@ export class WorkflowDefinitionsService implements OnModuleInit {
     });
   }
 
-  private async lockService(ctx: RequestContext, serviceId: string): Promise<Service> {
-    const service = await this.db
-      .repo(Service)
-      .findOne({ where: { id: serviceId }, lock: { mode: 'pessimistic_write' } });
-    if (!service || !(await this.inScope(ctx, [Permission.WorkflowManage], service.organisationId)))
-      throw notFound('service');
-    return service;
-  }
-
-  private async publishedVersion(serviceId: string): Promise<ServiceVersion | null> {
-    const service = await this.db.repo(Service).findOne({ where: { id: serviceId } });
-    if (!service?.currentPublishedVersionId) return null;
-    return this.db.repo(ServiceVersion).findOne({ where: { id: service.currentPublishedVersionId } });
-  }
-
-  private async inScope(ctx: RequestContext, permissions: Permission[], unitId: string): Promise<boolean> {
-    for (const permission of permissions) {
-      const scope = ctx.scopeOf(permission);
-      if (scope === '*') return true;
-      if (scope && (await this.organisations.isWithin(unitId, scope))) return true;
-    }
-    return false;
+  /**
+   * The subject, locked by its case type, with 404 outside the caller's workflow:manage scope. A
+   * transaction-scoped advisory lock on the (type, key) pair serialises version changes even for
+   * case types whose subjects have no row to lock.
+   */
+  private async lockSubject(ctx: RequestContext, type: CaseType, subjectKey: string): Promise<CaseSubject> {
+    const subject = await type.subject(subjectKey, { lock: true });
+    if (!subject || !(await this.access.check(ctx, 'workflow', subject, 'manage')).allowed)
+      throw notFound(subjectResource(type));
+    await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`workflow:${type.key}:${subjectKey}`]);
+    return subject;
   }
 }
 
 function view(w: WorkflowDefinition): WorkflowDefinitionDto {
   return {
     id: w.id,
+    caseType: w.caseType,
+    subjectKey: w.subjectKey,
     serviceId: w.serviceId,
     organisationId: w.organisationId,
     number: w.number,
@@ -298,63 +274,7 @@ function checkedSpec(spec: unknown): WorkflowSpec {
   };
 }
 
-/**
- * A guard on a personal form field (x-personal) could never hold: the case gets only the plain
- * answers, personal ones stay sealed with the application. Refused at publication, by pointer.
- */
-function personalGuardProblems(spec: WorkflowSpec, version: ServiceVersion): FieldError[] {
-  const personal = personalFields(version.content.form);
-  if (!personal.size) return [];
-  const problems: FieldError[] = [];
-  const paths = (node: unknown, out: string[]): string[] => {
-    if (node && typeof node === 'object') {
-      const path = (node as { path?: unknown }).path;
-      if (typeof path === 'string') out.push(path);
-      for (const v of Object.values(node)) paths(v, out);
-    }
-    return out;
-  };
-  spec.stages.forEach((stage, i) =>
-    stage.actions.forEach((action, j) => {
-      for (const path of paths(action.guard, [])) {
-        const field = /^\/form\/([^/]+)/.exec(path)?.[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
-        if (field && personal.has(field))
-          problems.push({
-            pointer: '/workflow',
-            code: 'personalGuard',
-            message: `stages/${i}/actions/${j}: the guard reads ${path}, a personal field the case never holds`,
-          });
-      }
-    }),
-  );
-  return problems;
-}
-
-/**
- * The case clock may not promise more than the guide does (承诺时限, else 法定时限). Different units
- * only compare through a calendar, so they are refused, as the catalogue does for its own limits.
- */
-function limitProblems(spec: WorkflowSpec, version: ServiceVersion): FieldError[] {
-  const own: TimeLimit | undefined = spec.clock.limit;
-  const guide = version.content.guide;
-  const bound = guide.promisedLimit ?? guide.legalLimit;
-  if (!own || !bound) return [];
-  // The catalogue's TimeUnit and the calendar's ClockUnit share their string values.
-  if (String(own.unit) !== String(bound.unit))
-    return [
-      {
-        pointer: '/workflow/clock/limit',
-        code: 'sameUnit',
-        message: "the workflow's time limit must use the unit of the guide's promised time limit",
-      },
-    ];
-  if (own.amount > bound.amount)
-    return [
-      {
-        pointer: '/workflow/clock/limit',
-        code: 'notAbovePromised',
-        message: "the workflow's time limit may not exceed the guide's promised time limit",
-      },
-    ];
-  return [];
+/** The word a 404 names for a missing subject: the case type's own ('service'), else 'subject'. */
+function subjectResource(type: CaseType): string {
+  return type.subjectResource ?? 'subject';
 }

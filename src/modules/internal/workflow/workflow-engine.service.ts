@@ -9,22 +9,27 @@ import { assertVersion } from '../../../api/http/if-match';
 import { Db } from '../../../database/db';
 import { isUniqueViolation } from '../../../database/db-errors';
 import { AuditService } from '../../platform/audit/audit.service';
+import { AccessService } from '../../platform/access/access.service';
 import { CalendarService } from '../../platform/calendar/calendar.service';
 import { actingFor, isInScope } from '../../platform/identity/staff/unit-scope';
-import { Service, ServiceVersion } from '../../public/catalog/service.entity';
 import { CaseEvent, CaseFile, CaseOutcome, CaseStatus, CaseTask } from './case.entity';
 import { caseClock, resolveLimit } from './case-clock';
-import { ActionRun, CaseEffects, checkInput } from './case-effects';
-import { EXTENSION_DECISIONS, findAction, reasonRequired, Refusal, separationOfDuties } from './case-access';
+import { CaseTypeRegistry } from './case-type';
+import { EventsService } from '../../platform/events/events.service';
+import { CASE_TRANSITIONED, caseTransitioned } from './case-events';
+import { checkInput } from './action-input';
+import { CaseEffects } from './case-effects';
+import {
+  EXTENSION_DECISIONS,
+  findAction,
+  reasonRequired,
+  Refusal,
+  separationOfDuties,
+  worksTask,
+} from './case-access';
 import { WorkflowDefinition, WorkflowDefinitionState } from './workflow-definition.entity';
 import type { ActionSpec, StageSpec, WorkflowSpec } from './workflow-spec';
-import type {
-  ActionInput,
-  AvailableAction,
-  CaseTransition,
-  NewCase,
-  TransitionListener,
-} from './engine-types';
+import type { ActionInput, ActionRun, AvailableAction, CaseTransition, NewCase } from './engine-types';
 
 export type {
   ActionInput,
@@ -43,53 +48,50 @@ export const CASE_READ_PERMISSIONS = [
 ];
 
 /**
- * The workflow engine: starts cases on a service's active definition and applies actions in one
- * transaction with the case, its tasks, its history, the audit leaf and any jobs.
+ * The workflow engine: starts cases on a subject's active definition and applies actions in one
+ * transaction with the case, its tasks, its history, the audit leaf and any jobs. It knows subjects
+ * only through the case types modules register (CaseTypeRegistry).
  */
 @Injectable()
 export class WorkflowEngine {
-  private readonly listeners = new Map<string, TransitionListener>();
-
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly calendar: CalendarService,
     private readonly effects: CaseEffects,
+    private readonly access: AccessService,
+    private readonly caseTypes: CaseTypeRegistry,
+    private readonly events: EventsService,
   ) {}
 
-  /** The subject module's hook (e.g. applications updates its status, issues the licence, notifies). */
-  onTransition(subjectType: string, listener: TransitionListener): void {
-    this.listeners.set(subjectType, listener);
-  }
-
-  /** Opens the case on the service's active workflow; joins the caller's transaction. */
+  /** Opens the case on the subject's active workflow; joins the caller's transaction. */
   async start(ctx: RequestContext, input: NewCase): Promise<CaseFile> {
     return this.db.transaction(async () => {
-      const service =
-        input.loaded?.service ?? (await this.db.repo(Service).findOne({ where: { id: input.serviceId } }));
-      const definition = service
-        ? await this.db
-            .repo(WorkflowDefinition)
-            .findOne({ where: { serviceId: service.id, state: WorkflowDefinitionState.Active } })
+      const type = this.caseTypes.get(input.caseType);
+      const subject = await type.subject(input.subjectKey, { loaded: input.loaded?.owner });
+      const definition = subject
+        ? await this.db.repo(WorkflowDefinition).findOne({
+            where: {
+              caseType: type.key,
+              subjectKey: input.subjectKey,
+              state: WorkflowDefinitionState.Active,
+            },
+          })
         : null;
-      if (!service || !definition) throw notFound('workflow');
-      const version = input.loaded
-        ? input.loaded.version
-        : service.currentPublishedVersionId
-          ? await this.db.repo(ServiceVersion).findOne({ where: { id: service.currentPublishedVersionId } })
-          : null;
+      if (!subject || !definition) throw notFound('workflow');
       const spec = definition.spec;
       const stage = stageOf(spec, spec.start);
-      const guide = version?.content.guide;
       const c = this.db.repo(CaseFile).create({
         subjectType: input.subjectType,
         subjectId: input.subjectId,
         number: input.number,
-        serviceId: service.id,
+        caseType: type.key,
+        subjectKey: input.subjectKey,
+        serviceId: subject.serviceId ?? null,
         definitionId: definition.id,
-        organisationId: service.organisationId,
-        receivingOrganisationId: service.organisationId,
-        regionCode: service.regionCode,
+        organisationId: subject.organisationId,
+        receivingOrganisationId: subject.organisationId,
+        regionCode: subject.regionCode,
         applicantAccountId: input.applicantAccountId,
         stage: stage.key,
         status: CaseStatus.Open,
@@ -97,12 +99,13 @@ export class WorkflowEngine {
         outcomeReason: null,
         receivedAt: input.receivedAt,
         acceptedAt: null,
-        limit: resolveLimit(spec.clock.limit, guide?.promisedLimit, guide?.legalLimit),
+        limit: resolveLimit(spec.clock.limit, subject.limits.promised, subject.limits.legal),
         pauses: [],
         extensions: [],
         supplementRequested: false,
         actors: {},
         approval: {},
+        routing: {},
         data: input.data ?? {},
         decidedAt: null,
         closedAt: null,
@@ -130,7 +133,7 @@ export class WorkflowEngine {
         reason: null,
         data: {},
       });
-      await this.notify(ctx, c, event, 'started', { service, subject: input.loaded?.subject });
+      await this.notify(ctx, c, event, 'started', { held: subject.held, subject: input.loaded?.subject });
       return c;
     });
   }
@@ -148,10 +151,8 @@ export class WorkflowEngine {
     expectedVersion?: number,
   ): Promise<CaseFile> {
     return this.db.transaction(async () => {
-      const c = await this.db
-        .repo(CaseFile)
-        .findOne({ where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
-      if (!c || !(await this.canSee(ctx, c))) throw notFound('case');
+      // Row-locked for the action; anyone who may not see it gets the same 404 as a missing id.
+      const c = await this.access.require<CaseFile>(ctx, 'case', caseId, 'read', { lock: true });
       assertVersion(c, expectedVersion);
       const spec = await this.specOf(c);
       const stage = stageOf(spec, c.stage);
@@ -294,17 +295,7 @@ export class WorkflowEngine {
 
   // ---------------------------------------------------------------- staff reads
 
-  /**
-   * Staff of the handling unit or above holding any case permission there, and staff who may work
-   * one of its open tasks (a task the queue moved to another unit, an extension at the unit above).
-   */
-  async canSee(ctx: RequestContext, c: CaseFile): Promise<boolean> {
-    for (const p of CASE_READ_PERMISSIONS)
-      if (await isInScope(this.db, ctx, p, c.organisationId)) return true;
-    for (const t of await this.effects.openTasks(c.id))
-      if (await isInScope(this.db, ctx, t.permission as Permission, t.organisationId)) return true;
-    return false;
-  }
+  // Who may see a case is the case policy's (case.policy.ts, through AccessService).
 
   /** The actions the caller could take now (the same checks as act(), without the input). */
   async availableActions(ctx: RequestContext, c: CaseFile, open: CaseTask[]): Promise<AvailableAction[]> {
@@ -359,6 +350,9 @@ export class WorkflowEngine {
     e: Pick<CaseEvent, 'fromStage' | 'toStage' | 'public' | 'reason' | 'data'>,
   ): Promise<CaseEvent> {
     const repo = this.db.repo(CaseEvent);
+    // The case type may word its public history itself (the requester's timeline reads publicTitle).
+    const effect = typeof e.data.effect === 'string' ? e.data.effect : action;
+    const title = e.public ? this.caseTypes.find(c.caseType)?.historyTitle?.(effect) : null;
     const event = repo.create({
       caseId: c.id,
       action,
@@ -367,6 +361,7 @@ export class WorkflowEngine {
       onBehalfOf: ctx.actor.onBehalfOf ?? null,
       status: c.status,
       ...e,
+      ...(title && { data: { ...e.data, publicTitle: title } }),
     });
     // A new row: insert() writes the same statement as save() and fills in id and defaults.
     await repo.insert(event as QueryDeepPartialEntity<CaseEvent>);
@@ -374,6 +369,12 @@ export class WorkflowEngine {
       action: `case.${auditVerb(action)}`,
       resourceType: 'case',
       resourceId: c.id,
+    });
+    const payload = caseTransitioned(c, event);
+    await this.events.publish(ctx, {
+      type: CASE_TRANSITIONED.type,
+      aggregate: { type: 'case', id: c.id },
+      payload,
     });
     return event;
   }
@@ -393,10 +394,10 @@ export class WorkflowEngine {
     c: CaseFile,
     event: CaseEvent,
     effect: string,
-    held: Partial<Pick<CaseTransition, 'service' | 'subject'>> = {},
+    held: Partial<Pick<CaseTransition, 'held' | 'subject'>> = {},
   ): Promise<void> {
-    const listener = this.listeners.get(c.subjectType);
-    if (listener) await listener(ctx, { caseFile: c, event, effect, ...held });
+    const type = this.caseTypes.find(c.caseType);
+    if (type?.onTransition) await type.onTransition(ctx, { caseFile: c, event, effect, ...held });
   }
 
   /**
@@ -413,8 +414,8 @@ export class WorkflowEngine {
     taskId: string | undefined,
   ): Promise<{ task: CaseTask; onBehalfOf: string | null } | Refusal> {
     const extension = EXTENSION_DECISIONS.has(action.effect);
-    let candidates = open.filter((t) =>
-      extension ? t.kind === 'extension' : t.kind !== 'extension' && t.stage === stage.key,
+    let candidates = open.filter(
+      (t) => worksTask(action.effect, t.kind) && (extension || t.stage === stage.key),
     );
     if (taskId) candidates = candidates.filter((t) => t.id === taskId);
     if (!candidates.length)

@@ -43,8 +43,11 @@ export interface ClockRule {
 /** Which unit's staff with which permission may work a task. */
 export interface AssigneeRule {
   permission: Permission.CaseHandle | Permission.CaseReview | Permission.CaseApprove;
-  /** the case's current handling unit, or the unit above it (a superior's approval) */
-  unit: 'handling' | 'parent';
+  /**
+   * the case's current handling unit, the unit above it (a superior's approval), or the unit that
+   * dispatched the case (派单方: its callback and review; the handling unit when never dispatched)
+   */
+  unit: 'handling' | 'parent' | 'dispatcher';
 }
 
 export type ApprovalMode = 'sequential' | 'all' | 'any';
@@ -75,6 +78,12 @@ export interface StageSpec {
  * - request_extension 延期申请 (amount; reason) → a superior's task; grant_extension / deny_extension
  * - decide 决定 (decision approved | denied; reason), issue 出证 (the subject issues its result),
  *   deliver 送达 (method), close 办结
+ * - dispatch 派单 (organisationId, optional coOrganisationIds 协办; to) → a sign task for the unit, due
+ *   within `signWithin`, and an opinion task per co-unit; sign 签收 (the unit becomes the handling
+ *   unit and gets the stage's work task); return_to_dispatcher 退单 (reason; past `maxReturns` to
+ *   arbitration at the unit above the dispatcher); opinion 协办意见 (reason: the co-unit's opinion)
+ * - reply 答复 (reason: the public answer; waits for every opinion; to), callback 回访 (satisfaction;
+ *   to, or dissatisfiedTo when dissatisfied), reopen 重办 (reason; back to `to`; counted)
  */
 export type ActionEffect =
   | 'accept'
@@ -93,7 +102,14 @@ export type ActionEffect =
   | 'decide'
   | 'issue'
   | 'deliver'
-  | 'close';
+  | 'close'
+  | 'dispatch'
+  | 'sign'
+  | 'return_to_dispatcher'
+  | 'opinion'
+  | 'reply'
+  | 'callback'
+  | 'reopen';
 
 export interface ActionSpec {
   /** unique within the stage; what staff POST as the action name */
@@ -104,6 +120,14 @@ export interface ActionSpec {
   to?: string;
   /** the stage a denied decision goes to (decide only); absent: the case closes as denied */
   deniedTo?: string;
+  /** callback only: the stage a dissatisfied requester's case goes to (absent: it closes as the others) */
+  dissatisfiedTo?: string;
+  /** dispatch only: the time the receiving unit has to sign (签收时限) */
+  signWithin?: TimeLimit;
+  /** dispatch only: the units it may go to (absent: any active unit below the dispatching one) */
+  units?: string[];
+  /** return_to_dispatcher only: returns that go back to the dispatcher (default 2); the next one goes to arbitration */
+  maxReturns?: number;
   /** a reason must be written (always true for refuse, return, disapprove, suspend, transfer, denials) */
   reasonRequired?: boolean;
   /** the action is offered only when the condition holds on the case (its form data and state) */

@@ -344,3 +344,109 @@ describe('validateWorkflowSpec', () => {
     expect(codesAt(a)).toEqual(['/stages/0/actions size']);
   });
 });
+
+describe('work-order effects (issue 12)', () => {
+  /** intake → (dispatch) handling → (reply) callback → done, with review/reopen for the dissatisfied. */
+  function workOrder(): Json {
+    const dispatcher = { permission: 'case:handle', unit: 'dispatcher' };
+    return {
+      start: 'intake',
+      clock: { supplementNoticeWithin: 5, yellowWithin: 2, escalateOverdue: false },
+      stages: [
+        {
+          key: 'intake',
+          title: t('派单'),
+          assignee: handle,
+          actions: [
+            {
+              key: 'dispatch',
+              effect: 'dispatch',
+              title: t('派单'),
+              to: 'handling',
+              signWithin: { amount: 1, unit: 'working_days' },
+              units: ['0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'],
+            },
+          ],
+        },
+        {
+          key: 'handling',
+          title: t('承办'),
+          assignee: handle,
+          actions: [
+            { key: 'sign', effect: 'sign', title: t('签收') },
+            { key: 'back', effect: 'return_to_dispatcher', title: t('退单'), maxReturns: 3 },
+            { key: 'opinion', effect: 'opinion', title: t('协办意见') },
+            { key: 'reply', effect: 'reply', title: t('答复'), to: 'callback' },
+          ],
+        },
+        {
+          key: 'callback',
+          title: t('回访'),
+          assignee: dispatcher,
+          actions: [
+            { key: 'callback', effect: 'callback', title: t('回访'), to: 'done', dissatisfiedTo: 'review' },
+          ],
+        },
+        {
+          key: 'review',
+          title: t('复核'),
+          assignee: dispatcher,
+          actions: [{ key: 'reopen', effect: 'reopen', title: t('重办'), to: 'handling' }],
+        },
+        { key: 'done', title: t('办结'), assignee: handle, final: true, actions: [] },
+      ],
+    };
+  }
+
+  it('accepts a work-order workflow with reply instead of decide', () => {
+    expect(validateWorkflowSpec(workOrder())).toEqual([]);
+  });
+
+  it('options belong to their effect, with ranges and unit ids', () => {
+    const s = workOrder();
+    s.stages[0].actions[0].units = ['not-a-uuid'];
+    s.stages[0].actions[0].signWithin = { amount: 0, unit: 'working_days' };
+    s.stages[1].actions[1].maxReturns = 11;
+    expect(codesAt(s)).toEqual([
+      '/stages/0/actions/0/signWithin/amount range',
+      '/stages/0/actions/0/units/0 isUuid',
+      '/stages/1/actions/1/maxReturns range',
+    ]);
+    const o = workOrder();
+    o.stages[1].actions[3].maxReturns = 1;
+    o.stages[1].actions[3].dissatisfiedTo = 'review';
+    expect(codesAt(o)).toEqual([
+      '/stages/1/actions/3/maxReturns notAllowed',
+      '/stages/1/actions/3/dissatisfiedTo notAllowed',
+    ]);
+  });
+
+  it('a dispatch lands where someone signs; sign, returns and opinions live there', () => {
+    const s = workOrder();
+    s.stages[1].actions.shift();
+    expect(codesAt(s)).toEqual([
+      '/stages/0/actions/0/to signRequired',
+      '/stages/1/actions/0/effect signRequired',
+      '/stages/1/actions/1/effect signRequired',
+    ]);
+  });
+
+  it('moving effects need to; reopen goes back; dissatisfiedTo must exist', () => {
+    const s = workOrder();
+    delete s.stages[1].actions[3].to;
+    s.stages[2].actions[0].dissatisfiedTo = 'nowhere';
+    expect(codesAt(s)).toEqual([
+      '/stages/1/actions/3/to required',
+      '/stages/2/actions/0/dissatisfiedTo unknownStage',
+    ]);
+    const r = workOrder();
+    r.stages.splice(4, 0, {
+      key: 'later',
+      title: t('后'),
+      assignee: handle,
+      actions: [{ key: 'reopen', effect: 'reopen', title: t('重办'), to: 'done' }],
+    });
+    r.stages[3].actions.push({ key: 'on', effect: 'advance', title: t('下一步'), to: 'later' });
+    expect(codesAt(r)).toContain('/stages/4/actions/0/to returnNotBackward');
+  });
+});

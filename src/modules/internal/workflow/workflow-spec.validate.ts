@@ -19,6 +19,11 @@ import type { ActionEffect, ActionSpec, StageSpec, WorkflowSpec } from './workfl
  * - approve/disapprove only in stages with `approval`, and such a stage has an approve action.
  * - every stage is reachable from start; some final stage and some decide action are too.
  * - `return` goes back: to a stage from which the returning stage can be reached again.
+ * - dispatch, reply and callback move (`to`); reopen goes back like return. sign,
+ *   return_to_dispatcher and opinion keep the stage and live in a stage some dispatch goes to, which
+ *   has a sign action. signWithin and units are for dispatch, maxReturns for return_to_dispatcher,
+ *   dissatisfiedTo for callback.
+ * - some decide or reply (the answer of case types that answer rather than decide) is reachable.
  */
 
 export const KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
@@ -33,6 +38,8 @@ export const SPEC_LIMITS = {
   inValues: 100,
   text: 200,
   limitAmount: 3650,
+  dispatchUnits: 50,
+  maxReturns: 10,
   supplementNoticeWithin: 30,
   yellowWithin: 30,
 } as const;
@@ -55,7 +62,17 @@ export const ACTION_EFFECTS: readonly ActionEffect[] = [
   'issue',
   'deliver',
   'close',
+  'dispatch',
+  'sign',
+  'return_to_dispatcher',
+  'opinion',
+  'reply',
+  'callback',
+  'reopen',
 ];
+
+/** Effects that only make sense in a stage a dispatch goes to (the receiving unit's). */
+const DISPATCHED_EFFECTS: ReadonlySet<ActionEffect> = new Set(['sign', 'return_to_dispatcher', 'opinion']);
 
 /** Effects that move the case to `to`. */
 export const MOVING_EFFECTS: ReadonlySet<ActionEffect> = new Set([
@@ -67,6 +84,10 @@ export const MOVING_EFFECTS: ReadonlySet<ActionEffect> = new Set([
   'decide',
   'issue',
   'deliver',
+  'dispatch',
+  'reply',
+  'callback',
+  'reopen',
 ]);
 
 const ASSIGNEE_PERMISSIONS: readonly string[] = [
@@ -74,7 +95,8 @@ const ASSIGNEE_PERMISSIONS: readonly string[] = [
   Permission.CaseReview,
   Permission.CaseApprove,
 ];
-const ASSIGNEE_UNITS = ['handling', 'parent'];
+const ASSIGNEE_UNITS = ['handling', 'parent', 'dispatcher'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const APPROVAL_MODES = ['sequential', 'all', 'any'];
 const CLOCK_UNITS: readonly string[] = Object.values(ClockUnit);
 const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'exists'];
@@ -227,12 +249,37 @@ function stageShape(stage: unknown, at: string, p: Problems): void {
 
 function actionShape(action: unknown, at: string, p: Problems): void {
   if (!object(action, at, p)) return;
-  known(action, at, ['key', 'effect', 'title', 'to', 'deniedTo', 'reasonRequired', 'guard'], p);
+  known(
+    action,
+    at,
+    [
+      'key',
+      'effect',
+      'title',
+      'to',
+      'deniedTo',
+      'dissatisfiedTo',
+      'signWithin',
+      'units',
+      'maxReturns',
+      'reasonRequired',
+      'guard',
+    ],
+    p,
+  );
   key(action.key, `${at}/key`, p);
   oneOf(action.effect, `${at}/effect`, ACTION_EFFECTS, p);
   texts(action.title, `${at}/title`, p);
   if (action.to !== undefined) key(action.to, `${at}/to`, p);
   if (action.deniedTo !== undefined) key(action.deniedTo, `${at}/deniedTo`, p);
+  if (action.dissatisfiedTo !== undefined) key(action.dissatisfiedTo, `${at}/dissatisfiedTo`, p);
+  if (action.signWithin !== undefined) timeLimit(action.signWithin, `${at}/signWithin`, p);
+  if (action.maxReturns !== undefined)
+    intIn(action.maxReturns, `${at}/maxReturns`, 0, SPEC_LIMITS.maxReturns, p);
+  if (action.units !== undefined && array(action.units, `${at}/units`, 1, SPEC_LIMITS.dispatchUnits, p))
+    action.units.forEach((u, i) => {
+      if (typeof u !== 'string' || !UUID.test(u)) p.add(`${at}/units/${i}`, 'isUuid', 'must be a unit id');
+    });
   bool(action.reasonRequired, `${at}/reasonRequired`, p);
   if (action.guard !== undefined) condition(action.guard, `${at}/guard`, 1, p);
 }
@@ -322,6 +369,7 @@ function checkStage(
   s.actions.forEach((a, j) => {
     const aAt = `${at}/actions/${j}`;
     checkTargets(a, aAt, s, stage, p);
+    checkRouting(a, aAt, s, effects, stage, p);
     if ((a.effect === 'approve' || a.effect === 'disapprove') && !s.approval)
       p.add(`${aAt}/effect`, 'approvalStageOnly', `${a.effect} is only allowed in a stage with approval`);
     if (a.effect === 'suspend' && !effects.has('resume'))
@@ -347,6 +395,40 @@ function checkStage(
         `${a.effect} needs request_extension in the same stage`,
       );
   });
+}
+
+/** The work-order rules: which options belong to which effect, and where dispatch lands. */
+function checkRouting(
+  a: ActionSpec,
+  at: string,
+  s: StageSpec,
+  effects: Set<ActionEffect>,
+  stage: (k: string | undefined) => StageSpec | undefined,
+  p: Problems,
+): void {
+  const only = (field: keyof ActionSpec, effect: ActionEffect) => {
+    if (a[field] !== undefined && a.effect !== effect)
+      p.add(`${at}/${field}`, 'notAllowed', `${field} is for ${effect} only`);
+  };
+  only('signWithin', 'dispatch');
+  only('units', 'dispatch');
+  only('maxReturns', 'return_to_dispatcher');
+  only('dissatisfiedTo', 'callback');
+  if (a.effect === 'dispatch') {
+    const target = stage(a.to);
+    if (target && !target.actions.some((x) => x.effect === 'sign'))
+      p.add(`${at}/to`, 'signRequired', 'a dispatch goes to a stage with a sign action');
+  }
+  if (DISPATCHED_EFFECTS.has(a.effect) && !effects.has('sign'))
+    p.add(`${at}/effect`, 'signRequired', `${a.effect} needs a sign action in the same stage`);
+  if (a.effect === 'sign' && s.approval)
+    p.add(`${at}/effect`, 'notAllowed', 'a stage that is signed for has no approval');
+  if (a.dissatisfiedTo !== undefined && a.effect === 'callback') {
+    if (!stage(a.dissatisfiedTo))
+      p.add(`${at}/dissatisfiedTo`, 'unknownStage', `no stage ${a.dissatisfiedTo}`);
+    else if (a.dissatisfiedTo === s.key)
+      p.add(`${at}/dissatisfiedTo`, 'selfLoop', 'an action cannot go to its own stage');
+  }
 }
 
 function checkTargets(
@@ -388,9 +470,10 @@ function checkLimits(spec: WorkflowSpec, p: Problems): void {
 function edges(s: StageSpec, withReturns: boolean): string[] {
   const out: string[] = [];
   for (const a of s.actions) {
-    if (a.effect === 'return' && !withReturns) continue;
+    if ((a.effect === 'return' || a.effect === 'reopen') && !withReturns) continue;
     if (a.to) out.push(a.to);
     if (a.deniedTo) out.push(a.deniedTo);
+    if (a.dissatisfiedTo) out.push(a.dissatisfiedTo);
   }
   return out;
 }
@@ -423,13 +506,14 @@ function checkReachability(spec: WorkflowSpec, index: Map<string, number>, p: Pr
   const stages = spec.stages.filter((s) => fromStart.has(s.key));
   if (!stages.some((s) => s.final))
     p.add('/stages', 'finalUnreachable', 'no final stage can be reached from start');
-  if (!stages.some((s) => s.actions.some((a) => a.effect === 'decide')))
-    p.add('/stages', 'decideRequired', 'a decide action must be reachable from start');
+  if (!stages.some((s) => s.actions.some((a) => a.effect === 'decide' || a.effect === 'reply')))
+    p.add('/stages', 'decideRequired', 'a decide (or reply) action must be reachable from start');
   // "Back" means: the returning stage can be reached again from the target without returning.
   spec.stages.forEach((s, i) =>
     s.actions.forEach((a, j) => {
-      if (a.effect === 'return' && a.to && !reachable(spec, index, a.to, false).has(s.key))
-        p.add(`/stages/${i}/actions/${j}/to`, 'returnNotBackward', 'return must go to an earlier stage');
+      const back = a.effect === 'return' || a.effect === 'reopen';
+      if (back && a.to && !reachable(spec, index, a.to, false).has(s.key))
+        p.add(`/stages/${i}/actions/${j}/to`, 'returnNotBackward', `${a.effect} must go to an earlier stage`);
     }),
   );
 }

@@ -8,7 +8,7 @@ import { loadConfig } from '../../../config/config';
 import type { Query } from './audit-tree';
 import { verifyAuditLog } from './audit-verifier';
 import { vkeyToPublicKey } from './checkpoint';
-import { loadSigningKey } from './signing-key';
+import { loadSigningKey } from '../../../config/keys/signing-key';
 import { collectWitnessed, WitnessSources } from './witness/witnessed-checkpoints';
 
 export class UsageError extends Error {}

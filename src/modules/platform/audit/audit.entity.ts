@@ -16,6 +16,8 @@ const bigintNumber: ValueTransformer = {
  * One entry of the append-only, Merkle-hashed audit log (leaf `seq` of the RFC 6962 tree). Written
  * in the business transaction it records; holds ids, codes and a stated purpose, never personal data
  * (no names, phone numbers or ID numbers: a subject is named by its account uuid).
+ * No foreign keys, here or on the other audit tables: the log outlives what it names (a deleted
+ * row's history must stay), its rows are hashed as written, and resource ids are polymorphic.
  */
 @Entity('audit_leaf')
 @Index('audit_leaf_subject_idx', ['subjectId', 'seq'])

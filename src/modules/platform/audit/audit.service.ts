@@ -24,7 +24,7 @@ import {
   publicKeyToVkey,
   signCheckpoint,
 } from './checkpoint';
-import { loadSigningKey, SigningKey } from './signing-key';
+import { loadSigningKey, SigningKey } from '../../../config/keys/signing-key';
 import { CheckpointPublisher } from './witness/checkpoint-publisher.service';
 
 /** What a service records; who, when, through which channel and request come from the RequestContext. */

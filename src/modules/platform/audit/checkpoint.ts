@@ -6,13 +6,27 @@
 //   \n                                                       <- blank line separating text from signatures
 //   — <key name> <base64(4-byte key id || 64-byte sig)>\n    <- one line per signer
 
-import { createHash, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
 
 import { HASH_SIZE } from './merkle';
+import {
+  assertEd25519,
+  decodeBase64Strict,
+  isValidKeyName,
+  isWellFormedUtf16,
+  noteKeyId,
+} from '../../../config/keys/note-keys';
+
+export {
+  ed25519PublicKeyFromRaw,
+  noteKeyId,
+  publicKeyToVkey,
+  rawEd25519PublicKey,
+  vkeyToPublicKey,
+} from '../../../config/keys/note-keys';
+export type { ParsedVkey } from '../../../config/keys/note-keys';
 
 /** Signed-note algorithm identifier for Ed25519. */
-const ALG_ED25519 = 0x01;
-const ED25519_KEY_SIZE = 32;
 const ED25519_SIG_SIZE = 64;
 const KEY_ID_SIZE = 4;
 /** U+2014 EM DASH + space starts every signature line. */
@@ -34,12 +48,6 @@ export interface Ed25519KeyPair {
   publicKey: KeyObject;
 }
 
-export interface ParsedVkey {
-  name: string;
-  keyId: number;
-  publicKey: KeyObject;
-}
-
 export interface VerifyCheckpointOptions {
   /** Reject checkpoints from any other log: a valid signature over the wrong origin is still the wrong log. */
   origin?: string;
@@ -47,64 +55,6 @@ export interface VerifyCheckpointOptions {
 
 export function generateEd25519(): Ed25519KeyPair {
   return generateKeyPairSync('ed25519');
-}
-
-/** The 32-byte raw Ed25519 public key (the JWK `x` member), accepting a public or private KeyObject. */
-export function rawEd25519PublicKey(key: KeyObject): Buffer {
-  const pub = key.type === 'private' ? createPublicKey(key) : key;
-  assertEd25519(pub, 'public');
-  const x = pub.export({ format: 'jwk' }).x;
-  if (typeof x !== 'string') throw new Error('Ed25519 public key export has no x member');
-  return Buffer.from(x, 'base64url');
-}
-
-export function ed25519PublicKeyFromRaw(raw: Buffer): KeyObject {
-  if (raw.length !== ED25519_KEY_SIZE)
-    throw new RangeError(`Ed25519 public keys are ${ED25519_KEY_SIZE} bytes`);
-  return createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
-    format: 'jwk',
-  });
-}
-
-/** Signed-note key ID: first 4 bytes (big-endian uint32) of SHA-256(name || "\n" || 0x01 || pubkey). */
-export function noteKeyId(keyName: string, publicKey: KeyObject): number {
-  assertKeyName(keyName);
-  const digest = createHash('sha256')
-    .update(keyName, 'utf8')
-    .update(Buffer.from([0x0a, ALG_ED25519]))
-    .update(rawEd25519PublicKey(publicKey))
-    .digest();
-  return digest.readUInt32BE(0);
-}
-
-/** Verifier key string `name+hex8(keyid)+base64(0x01 || pubkey)`, as published for auditors and witnesses. */
-export function publicKeyToVkey(keyName: string, publicKey: KeyObject): string {
-  const id = noteKeyId(keyName, publicKey).toString(16).padStart(8, '0');
-  const key = Buffer.concat([Buffer.from([ALG_ED25519]), rawEd25519PublicKey(publicKey)]).toString('base64');
-  return `${keyName}+${id}+${key}`;
-}
-
-/** Inverse of publicKeyToVkey; throws unless the embedded key ID matches the name and key. */
-export function vkeyToPublicKey(vkey: string): ParsedVkey {
-  // Split on the first two '+': names and hex IDs never contain one, but the base64 key may.
-  const first = vkey.indexOf('+');
-  const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
-  if (first <= 0 || second < 0) throw new Error('malformed vkey');
-  const name = vkey.slice(0, first);
-  const idHex = vkey.slice(first + 1, second);
-  const keyB64 = vkey.slice(second + 1);
-  assertKeyName(name);
-  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new Error('malformed vkey: key ID must be 8 lower-case hex digits');
-  const keyBytes = decodeBase64Strict(keyB64);
-  if (!keyBytes || keyBytes.length !== 1 + ED25519_KEY_SIZE || keyBytes[0] !== ALG_ED25519) {
-    throw new Error('malformed vkey: expected base64(0x01 || 32-byte Ed25519 key)');
-  }
-  const publicKey = ed25519PublicKeyFromRaw(keyBytes.subarray(1));
-  const keyId = parseInt(idHex, 16);
-  if (noteKeyId(name, publicKey) !== keyId)
-    throw new Error('malformed vkey: key ID does not match name and key');
-  return { name, keyId, publicKey };
 }
 
 /** Checkpoint note text: `${origin}\n${size}\n${base64(root)}\n`, plus optional extension lines. */
@@ -236,37 +186,11 @@ function splitNote(note: string): { text: string; signatures: NoteSignature[] } 
   return { text, signatures };
 }
 
-/** Node's base64 decoder skips junk; round-tripping rejects non-canonical input so one value has one encoding. */
-function decodeBase64Strict(s: string): Buffer | null {
-  if (s.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(s)) return null;
-  const buf = Buffer.from(s, 'base64');
-  return buf.toString('base64') === s ? buf : null;
-}
-
-function isValidKeyName(name: string): boolean {
-  return name.length > 0 && !/[\s+]/u.test(name) && isWellFormedUtf16(name);
-}
-
-function assertKeyName(name: string): void {
-  if (!isValidKeyName(name)) throw new RangeError(`invalid note key name ${JSON.stringify(name)}`);
-}
-
 /** Signed-note text rules: non-empty, ends in a newline, valid UTF-8, no control characters except newline. */
 function assertNoteText(text: string): void {
   if (!text.endsWith('\n')) throw new Error('note text must end with a newline');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0009\u000b-\u001f]/.test(text) || !isWellFormedUtf16(text)) {
     throw new Error('note text has control characters or invalid UTF-8');
-  }
-}
-
-/** Lone surrogates cannot be encoded as UTF-8, so the signed bytes would not match the string. */
-function isWellFormedUtf16(s: string): boolean {
-  return Buffer.from(s, 'utf8').toString('utf8') === s;
-}
-
-function assertEd25519(key: KeyObject, type: 'public' | 'private'): void {
-  if (!(key instanceof KeyObject) || key.type !== type || key.asymmetricKeyType !== 'ed25519') {
-    throw new TypeError(`expected an Ed25519 ${type} KeyObject`);
   }
 }

@@ -4,7 +4,7 @@ import { Allow, Public } from '../../../api/auth/allow.decorator';
 import { Permission } from '../../../api/auth/permission';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
-import { CalendarService } from './calendar.service';
+import { CalendarAdminService } from './calendar-admin.service';
 import {
   CalendarDayDto,
   DayParamsDto,
@@ -24,7 +24,7 @@ import {
 @ApiTags('calendar')
 @Controller({ path: 'calendar', version: '1' })
 export class CalendarController {
-  constructor(private readonly calendar: CalendarService) {}
+  constructor(private readonly calendar: CalendarAdminService) {}
 
   /** When a period started by a receipt ends (working days count from the day after receipt). */
   @Public()

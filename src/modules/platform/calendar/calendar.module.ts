@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { CalendarController } from './calendar.controller';
 import { CalendarResolver } from './calendar.resolver';
+import { CalendarAdminService } from './calendar-admin.service';
 import { CalendarService } from './calendar.service';
 import { CalendarStore } from './calendar-store';
 
@@ -9,7 +10,7 @@ import { CalendarStore } from './calendar-store';
 @Module({
   imports: [OrganisationsModule],
   controllers: [CalendarController],
-  providers: [CalendarService, CalendarStore, CalendarResolver],
+  providers: [CalendarService, CalendarAdminService, CalendarStore, CalendarResolver],
   exports: [CalendarService],
 })
 export class CalendarModule {}

@@ -2,12 +2,12 @@ import { Args, Query, Resolver } from '@nestjs/graphql';
 import { Public } from '../../../api/auth/allow.decorator';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
-import { CalendarService } from './calendar.service';
+import { CalendarAdminService } from './calendar-admin.service';
 import { DeadlineArgs, DeadlineDto, WorkCalendarDto, YearParamsDto } from './dto/calendar.dto';
 
 @Resolver(() => WorkCalendarDto)
 export class CalendarResolver {
-  constructor(private readonly calendar: CalendarService) {}
+  constructor(private readonly calendar: CalendarAdminService) {}
 
   @Public()
   @Query(() => WorkCalendarDto, { description: "A region's holidays and make-up working days for a year." })

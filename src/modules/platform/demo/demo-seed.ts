@@ -15,7 +15,7 @@ import { PersonalDataService, PersonalField } from '../identity/personal-data/pe
 import { RoleName, secondFactorRoles } from '../identity/staff/role-catalogue';
 import { OrganisationKind, Region, RegionLevel } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { DEMO_SERVICE_STAFF, seedDemoServices } from './demo-services';
+import { demoSeeders } from './demo-registry';
 import { DemoUnit, ensureStaff, ensureUnits } from './demo-upsert';
 
 export interface DemoSummary {
@@ -38,7 +38,7 @@ export const DEMO_TOTP_SECRET = 'ONEWINDOWDEMOTOTPSECRETDEVONLY22';
 export function demoLogins(): string[] {
   return [
     ...STAFF.map((s) => s.username),
-    ...DEMO_SERVICE_STAFF.map((s) => s.username),
+    ...demoSeeders().flatMap((s) => s.logins ?? []),
     ...PUBLIC_ACCOUNTS.map((p) => p.login),
   ];
 }
@@ -302,7 +302,9 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
     summary.accounts.push({ role: s.label, login: s.username, password: DEMO_PASSWORD, totpSecret });
   }
 
-  await seedDemoServices(app, units, hashOnce, summary, DEMO_PASSWORD);
+  // The modules' own demo data (the catalogue's services, ...), registered by each module.
+  for (const seeder of demoSeeders())
+    await seeder.seed({ app, units, passwordHash: hashOnce, summary, password: DEMO_PASSWORD });
 
   const personalData = app.get(PersonalDataService);
   for (const p of PUBLIC_ACCOUNTS) {

@@ -54,6 +54,7 @@ export class StoredFile extends BaseEntity {
   @Column({ length: 20 })
   uploaderKind: string;
 
+  /** No foreign key: polymorphic (uploader_kind: an account, an OAuth client or an API key). */
   @Column({ type: 'uuid' })
   uploaderId: string;
 
@@ -61,6 +62,7 @@ export class StoredFile extends BaseEntity {
   @Column({ type: 'varchar', length: 40, nullable: true })
   subjectType: string | null;
 
+  /** No foreign key: polymorphic (subject_type names the table). */
   @Column({ type: 'uuid', nullable: true })
   subjectId: string | null;
 

@@ -1,4 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Organisation } from '../organisations/organisation.entity';
 import { BaseEntity } from '../../../database/base.entity';
 import { IdentityAssurance, IdentityVerifiedBy } from './identity-assurance';
 
@@ -95,6 +96,13 @@ export class Account extends BaseEntity {
   @Index()
   @Column({ type: 'uuid', nullable: true })
   organisationId: string | null;
+  /**
+   * FK, ON DELETE RESTRICT: a unit with staff cannot be deleted. For the constraint only: code reads and
+   * writes organisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  readonly organisation?: never;
 
   /** base32 TOTP secret, encrypted; staff second factor */
   @Column({ type: 'varchar', length: 200, nullable: true, select: false })

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { PRINCIPAL_RESOLVER } from '../../../api/auth/principal-resolver';
 import { AccessTokenService } from './access-token.service';
+import { AccountDirectory } from './account-directory.service';
 import { LoginThrottle } from './auth/login-throttle';
 import { PasswordService } from './auth/password.service';
 import { SessionCheckService } from './auth/session-check.service';
@@ -25,6 +26,7 @@ import { TotpEnrolmentService } from './staff/totp-enrolment.service';
   controllers: [StaffController, RolesController, OAuthController, ClientsController, ApiKeysController],
   providers: [
     AccessTokenService,
+    AccountDirectory,
     PrincipalService,
     { provide: PRINCIPAL_RESOLVER, useExisting: PrincipalService },
     SessionCheckService,
@@ -43,6 +45,7 @@ import { TotpEnrolmentService } from './staff/totp-enrolment.service';
   ],
   exports: [
     AccessTokenService,
+    AccountDirectory,
     PRINCIPAL_RESOLVER,
     PersonalDataService,
     PasswordService,

@@ -81,6 +81,10 @@ export class PrincipalService implements PrincipalResolver {
     // Account still active, token newer than the last password change, session not ended.
     const selfGrants = await this.sessions.check(claims);
     const base = { id: claims.sub, credentialId: claims.jti, sessionId: claims.sid ?? null };
+    // Login never puts a scope on an account token: one that carries it was minted by the server for
+    // a synthetic caller (tests, tools), whose account row exists only because sessions, tasks and
+    // notes name their account by foreign key. It holds its scopes, not the account's roles.
+    if (claims.scope !== undefined) return this.synthetic(claims, base);
     if (claims.kind === 'citizen') {
       if (selfGrants.length)
         return {
@@ -124,9 +128,9 @@ export class PrincipalService implements PrincipalResolver {
   }
 
   /**
-   * A token the server minted for a caller with no account (tests, tools): SessionCheckService let
-   * it through because its session is live but no account has its subject. It carries only its
-   * scopes, and only in NODE_ENV=test: elsewhere every staff and citizen token comes from a login.
+   * A token the server minted for a synthetic caller (tests, tools): one with a scope, or with a
+   * live session but no account of its subject. It carries only its scopes, and only in
+   * NODE_ENV=test: elsewhere every staff and citizen token comes from a login.
    */
   private synthetic(claims: AccessClaims, base: Pick<Actor, 'id' | 'credentialId' | 'sessionId'>): Actor {
     if (this.config.env !== 'test') throw invalid();

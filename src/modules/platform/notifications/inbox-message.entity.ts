@@ -1,4 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../identity/account.entity';
 import { BaseEntity } from '../../../database/base.entity';
 
 /**
@@ -10,6 +11,13 @@ import { BaseEntity } from '../../../database/base.entity';
 export class InboxMessage extends BaseEntity {
   @Column({ type: 'uuid' })
   accountId: string;
+  /**
+   * FK, ON DELETE CASCADE: the account's own messages. For the constraint only: code reads and writes
+   * accountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id' })
+  readonly account?: never;
 
   @Column({ type: 'varchar', length: 64 })
   template: string;

@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Account } from '../identity/account.entity';
 import { NotificationChannel } from './notification.entity';
 
 /** A channel a citizen turned on or off; no row means the default (on). The in-app inbox cannot be turned off. */
@@ -6,6 +7,13 @@ import { NotificationChannel } from './notification.entity';
 export class NotificationPreference {
   @PrimaryColumn('uuid')
   accountId: string;
+  /**
+   * FK, ON DELETE CASCADE: the account's own settings. For the constraint only: code reads and writes
+   * accountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id' })
+  readonly account?: never;
 
   @PrimaryColumn({ type: 'enum', enum: NotificationChannel, enumName: 'notification_preference_channel' })
   channel: NotificationChannel;

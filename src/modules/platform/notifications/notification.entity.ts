@@ -1,4 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../identity/account.entity';
 import { BaseEntity } from '../../../database/base.entity';
 
 export enum NotificationChannel {
@@ -35,6 +36,13 @@ export class NotificationOutbox extends BaseEntity {
   @Index()
   @Column({ type: 'uuid', nullable: true })
   accountId: string | null;
+  /**
+   * FK, ON DELETE SET NULL: the delivery record keeps its address without the account. For the constraint
+   * only: code reads and writes accountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'account_id' })
+  readonly account?: never;
 
   @Column({ type: 'varchar', length: 64 })
   template: string;

@@ -4,7 +4,7 @@ export type TemplateChannel = 'email' | 'sms' | 'inapp';
 type Text = { subject?: string; body: string };
 type PerLanguage = { 'zh-CN': Text } & Partial<Record<Language, Text>>;
 
-interface Template {
+export interface Template {
   /** params that must not outlive delivery (blanked in the outbox once sent) */
   secret: string[];
   /**
@@ -176,11 +176,46 @@ export const TEMPLATES = {
   },
 } satisfies Record<string, Template>;
 
-export type TemplateName = keyof typeof TEMPLATES;
+declare const declared: unique symbol;
+/** A template a module registered with declareTemplates (a plain string at run time). */
+export type DeclaredTemplate = string & { readonly [declared]: true };
+export type TemplateName = keyof typeof TEMPLATES | DeclaredTemplate;
 export type TemplateParams = Record<string, string | number>;
 
+/** Templates modules declared (declareTemplates), beside the platform's own table above. */
+const declaredTemplates = new Map<string, Template>();
+
+/**
+ * A module's notification templates, declared where the module lives: `const T =
+ * declareTemplates({ Booked: ['room.booked', { secret: [], channels: { default: { 'zh-CN': ... } } }] })`,
+ * then `notifications.enqueue(ctx, T.Booked, ...)`. A name may not shadow another template.
+ */
+export function declareTemplates<K extends string>(
+  list: Record<K, readonly [name: string, template: Template]>,
+): Record<K, DeclaredTemplate> {
+  const names = {} as Record<K, DeclaredTemplate>;
+  for (const [key, [name, template]] of Object.entries<readonly [string, Template]>(list)) {
+    if (
+      Object.hasOwn(TEMPLATES, name) ||
+      (declaredTemplates.has(name) && declaredTemplates.get(name) !== template)
+    )
+      throw new Error(`notification template ${name} is declared twice`);
+    if (!template.channels.default['zh-CN'])
+      throw new Error(`notification template ${name} needs a zh-CN text`);
+    declaredTemplates.set(name, template);
+    names[key as K] = name as DeclaredTemplate;
+  }
+  return names;
+}
+
+function templateOf(name: TemplateName): Template {
+  return Object.hasOwn(TEMPLATES, name)
+    ? TEMPLATES[name as keyof typeof TEMPLATES]
+    : declaredTemplates.get(name)!;
+}
+
 export function isTemplateName(name: string): name is TemplateName {
-  return Object.prototype.hasOwnProperty.call(TEMPLATES, name);
+  return Object.prototype.hasOwnProperty.call(TEMPLATES, name) || declaredTemplates.has(name);
 }
 
 export interface Rendered {
@@ -198,7 +233,7 @@ export function renderTemplate(
   params: TemplateParams,
   channel: TemplateChannel = 'email',
 ): Rendered {
-  const template: Template = TEMPLATES[name];
+  const template = templateOf(name);
   const texts = template.channels[channel] ?? template.channels.default;
   const t = texts[language] ?? texts['zh-CN'];
   const subject =
@@ -232,6 +267,5 @@ export function toHtml(rendered: Rendered, language: Language): string {
 }
 
 export function secretParamsOf(name: TemplateName): string[] {
-  const template: Template = TEMPLATES[name];
-  return template.secret;
+  return templateOf(name).secret;
 }

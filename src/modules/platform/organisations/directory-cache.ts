@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
-import { NotifiedReadCache } from '../../../database/shared-read-cache';
+import { NotifiedReadCache } from '../../../api/http/shared-read-cache';
 
 /** The NOTIFY channel organisation writes signal on. */
 export const DIRECTORY_CHANNEL = 'onewindow_directory';

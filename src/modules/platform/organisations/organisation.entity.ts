@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { BaseEntity } from '../../../database/base.entity';
 
 export enum OrganisationKind {
@@ -64,6 +64,13 @@ export class Organisation extends BaseEntity {
   @Index()
   @Column({ type: 'uuid', nullable: true })
   parentId: string | null;
+  /**
+   * FK, ON DELETE RESTRICT: a unit with sub-units cannot be deleted. For the constraint only: code reads and
+   * writes parentId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'parent_id' })
+  readonly parent?: never;
 
   /** unified social credit code of an agency (GB 32100), when it has its own */
   @Index({ unique: true, where: 'uscc IS NOT NULL' })
@@ -86,9 +93,23 @@ export class Organisation extends BaseEntity {
 export class OrganisationClosure {
   @PrimaryColumn('uuid')
   ancestorId: string;
+  /**
+   * FK, ON DELETE CASCADE: closure rows are derived from the tree. For the constraint only: code reads and
+   * writes ancestorId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'ancestor_id' })
+  readonly ancestor?: never;
 
   @PrimaryColumn('uuid')
   descendantId: string;
+  /**
+   * FK, ON DELETE CASCADE: closure rows are derived from the tree. For the constraint only: code reads and
+   * writes descendantId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'descendant_id' })
+  readonly descendant?: never;
 
   @Column({ type: 'int' })
   depth: number;

@@ -2,6 +2,7 @@ import { Args, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/gr
 import { ParseUUIDPipe } from '@nestjs/common';
 import { Allow, Public } from '../../../api/auth/allow.decorator';
 import { Permission } from '../../../api/auth/permission';
+import { IdempotentMutation } from '../../../api/graphql/idempotent-mutation';
 import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
@@ -60,6 +61,11 @@ export class OrganisationsResolver {
   }
 
   @Allow(Permission.OrganisationManage)
+  @IdempotentMutation<{ input: CreateOrganisationDto }>({
+    twin: 'POST /v1/organisations',
+    status: 201,
+    body: (args) => args.input,
+  })
   @Mutation(() => OrganisationDto, {
     description:
       'Creates a unit below one the caller manages (top-level agencies need province-wide rights). A retry with the same idempotencyKey returns the first answer.',
@@ -67,9 +73,9 @@ export class OrganisationsResolver {
   createOrganisation(
     @Ctx() ctx: RequestContext,
     @Args('input') input: CreateOrganisationDto,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<OrganisationDto> {
-    return this.service.createOnce(ctx, input, idempotencyKey);
+    return this.service.create(ctx, input);
   }
 
   /** `expectedVersion` plays the part of If-Match: a stale version is refused (PRECONDITION_FAILED). */
@@ -85,6 +91,11 @@ export class OrganisationsResolver {
   }
 
   @Allow(Permission.OrganisationManage)
+  @IdempotentMutation<{ input: CreateRegionDto }>({
+    twin: 'POST /v1/regions',
+    status: 201,
+    body: (args) => args.input,
+  })
   @Mutation(() => RegionDto, {
     description:
       'Adds a region (organisation:manage without a unit limit). A retry with the same idempotencyKey returns the first answer.',
@@ -92,8 +103,8 @@ export class OrganisationsResolver {
   createRegion(
     @Ctx() ctx: RequestContext,
     @Args('input') input: CreateRegionDto,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<RegionDto> {
-    return this.service.createRegionOnce(ctx, input, idempotencyKey);
+    return this.service.createRegion(ctx, input);
   }
 }

@@ -3,11 +3,11 @@ import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
 import { cursorCodec, keysetPage, Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
-import { cacheKey } from '../../../database/shared-read-cache';
+import { cacheKey } from '../../../api/http/shared-read-cache';
+import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import {
   CreateOrganisationDto,
@@ -39,7 +39,7 @@ export class OrganisationsService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly cache: DirectoryCache,
-    private readonly idempotency: IdempotencyService,
+    private readonly access: AccessService,
   ) {}
 
   /**
@@ -111,16 +111,6 @@ export class OrganisationsService {
     });
   }
 
-  /** create() for GraphQL, with the same Idempotency-Key rules as POST /v1/organisations. */
-  createOnce(
-    ctx: RequestContext,
-    dto: CreateOrganisationDto,
-    key: string | null | undefined,
-  ): Promise<OrganisationDto> {
-    const request = { method: 'POST', path: '/v1/organisations', body: dto, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.create(ctx, dto));
-  }
-
   async update(
     ctx: RequestContext,
     id: string,
@@ -176,15 +166,9 @@ export class OrganisationsService {
     return rows.map((r) => r.id);
   }
 
-  /** True when `unitId` is one of `ancestorIds` or below one of them. */
-  async isWithin(unitId: string, ancestorIds: Iterable<string>): Promise<boolean> {
-    const ids = [...ancestorIds];
-    if (!ids.length) return false;
-    const rows = await this.db.query(
-      'SELECT 1 FROM organisation_closure WHERE descendant_id = $1 AND ancestor_id = ANY($2::uuid[]) LIMIT 1',
-      [unitId, ids],
-    );
-    return rows.length > 0;
+  /** A unit by id, or null (no access check: for modules that route work to a unit). */
+  unit(id: string): Promise<Organisation | null> {
+    return this.db.repo(Organisation).findOne({ where: { id } });
   }
 
   async listRegions(ctx: RequestContext, parentCode?: string): Promise<RegionDto[]> {
@@ -215,16 +199,6 @@ export class OrganisationsService {
       });
       return { code: region.code, name: region.name, level: region.level, parentCode: region.parentCode };
     });
-  }
-
-  /** createRegion() for GraphQL, with the same Idempotency-Key rules as POST /v1/regions. */
-  createRegionOnce(
-    ctx: RequestContext,
-    dto: CreateRegionDto,
-    key: string | null | undefined,
-  ): Promise<RegionDto> {
-    const request = { method: 'POST', path: '/v1/regions', body: dto, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.createRegion(ctx, dto));
   }
 
   private async find(id: string, lock = false): Promise<Organisation> {
@@ -258,13 +232,13 @@ export class OrganisationsService {
       return;
     }
     if (!scope || !unitId) throw new DomainError(ErrorCode.Forbidden);
-    if (!(await this.isWithin(unitId, scope))) throw notFound('organisation');
+    await this.access.require(ctx, 'organisation', unitId, 'manage');
   }
 
   /** Re-parents a subtree in the closure table; refuses cycles. */
   private async move(ctx: RequestContext, org: Organisation, newParent: string | null): Promise<void> {
     await this.requireManageable(ctx, newParent);
-    if (newParent && (await this.isWithin(newParent, [org.id]))) {
+    if (newParent && (await this.access.unitWithin(newParent, [org.id]))) {
       throw new DomainError(ErrorCode.InvalidState, { reason: 'a unit cannot move below itself' });
     }
     await this.db.query(

@@ -1,30 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
 import { Permission } from '../../../api/auth/permission';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { Db } from '../../../database/db';
-import { AuditService } from '../../platform/audit/audit.service';
+import { AccessService } from '../../platform/access/access.service';
 import { PersonalDataService } from '../../platform/identity/personal-data/personal-data.service';
-import { OrganisationsService } from '../../platform/organisations/organisations.service';
-import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
-import { Service } from '../catalog/service.entity';
 import { LicencesService } from '../licences/licences.service';
 import { ApplicationDto } from './dto/application.dto';
-import { Application, ApplicationAttachment } from './application.entity';
+import { Application } from './application.entity';
 import { invalid } from './application-rules';
 import { openForm, personalFieldNames, staffForm } from './application-form';
+import {
+  ApplicationRow,
+  attachmentRows,
+  AttachmentRow,
+  serviceTitles,
+  ServiceTitle,
+} from './application-reads';
 
 export const SUBJECT = 'application';
-
-/** Staff who may read an application of a case in their scope (the case's current unit). */
-const STAFF_READ = [
-  Permission.CaseHandle,
-  Permission.CaseReview,
-  Permission.CaseApprove,
-  Permission.CaseSupervise,
-];
 
 /**
  * Who may see an application, and how it is shown. The applicant (or the business applied for)
@@ -35,35 +30,29 @@ const STAFF_READ = [
 export class ApplicationAccess {
   constructor(
     private readonly db: Db,
-    private readonly audit: AuditService,
-    private readonly organisations: OrganisationsService,
-    private readonly engine: WorkflowEngine,
+    private readonly access: AccessService,
     private readonly licences: LicencesService,
     private readonly personalData: PersonalDataService,
   ) {}
 
   /** The caller's own application (as applicant or as the business), optionally row-locked. */
   async own(ctx: RequestContext, id: string, lock = false): Promise<Application> {
-    const me = applicantId(ctx);
-    if (!UUID.test(id)) throw notFound(SUBJECT);
-    const app = await this.db
-      .repo(Application)
-      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!app || (app.applicantAccountId !== me && app.businessAccountId !== me)) throw notFound(SUBJECT);
-    return app;
+    applicantId(ctx);
+    return this.access.require<Application>(ctx, SUBJECT, id, 'own', { lock });
   }
 
   /** own() for many ids in one statement, without locks: those the caller owns, by id (others absent). */
   async ownMany(ctx: RequestContext, ids: readonly string[]): Promise<Map<string, Application>> {
-    const me = applicantId(ctx);
+    applicantId(ctx);
     const valid = ids.filter((id) => UUID.test(id));
     if (!valid.length) return new Map();
-    const rows = await this.db.repo(Application).find({
-      where: [
-        { id: In(valid), applicantAccountId: me },
-        { id: In(valid), businessAccountId: me },
-      ],
-    });
+    const mine = this.access.scope(ctx, SUBJECT, 'own');
+    const rows = await this.db
+      .repo(Application)
+      .createQueryBuilder('a')
+      .where('a.id IN (:...valid)', { valid })
+      .andWhere(mine.sql, mine.params)
+      .getMany();
     return new Map(rows.map((a) => [a.id, a]));
   }
 
@@ -85,14 +74,10 @@ export class ApplicationAccess {
     const reason = fields.length ? checkReason(unmask.reason) : null;
     if (!UUID.test(id)) throw notFound(SUBJECT);
     const app = await this.db.repo(Application).findOne({ where: { id } });
-    const caseFile = app ? await this.engine.caseOf(SUBJECT, app.id) : null;
-    if (!app || !caseFile || !(await this.staffMay(ctx, caseFile.organisationId, STAFF_READ)))
-      throw notFound(SUBJECT);
-    if (
-      fields.length &&
-      !(await this.staffMay(ctx, caseFile.organisationId, [Permission.PersonalDataUnmask]))
-    )
-      throw new DomainError(ErrorCode.Forbidden);
+    const seen = await this.access.check(ctx, SUBJECT, app, 'read');
+    if (!app || !seen.allowed) throw notFound(SUBJECT);
+    const clear = fields.length ? await this.access.check(ctx, SUBJECT, app, 'unmask') : null;
+    if (clear && !clear.allowed) throw new DomainError(ErrorCode.Forbidden);
     const personal = fields.length ? personalFieldNames(this.personalData, app) : new Set<string>();
     const unknown = fields.filter((f) => !personal.has(f));
     if (unknown.length)
@@ -103,8 +88,9 @@ export class ApplicationAccess {
           message: `"${f}" is not a personal field of this application`,
         })),
       );
+    // Each leaf carries the decision's reason (which grant over which unit let the caller read).
     await this.db.transaction(async () => {
-      await this.audit.append(ctx, {
+      await this.access.record(ctx, seen, {
         action: 'application.read',
         resourceType: SUBJECT,
         resourceId: app.id,
@@ -113,7 +99,7 @@ export class ApplicationAccess {
       });
       // The leaf names the field shown in clear, never its value.
       for (const field of fields)
-        await this.audit.append(ctx, {
+        await this.access.record(ctx, clear!, {
           action: 'application.unmask',
           resourceType: 'application.form_personal',
           resourceId: FIELD_ID.test(field) ? `${app.id}/${field}` : app.id,
@@ -122,15 +108,6 @@ export class ApplicationAccess {
         });
     });
     return { app, staff: true, unmasked: new Set(fields) };
-  }
-
-  private async staffMay(ctx: RequestContext, unitId: string, permissions: Permission[]): Promise<boolean> {
-    for (const p of permissions) {
-      const scope = ctx.scopeOf(p);
-      if (scope === '*') return true;
-      if (scope && (await this.organisations.isWithin(unitId, scope))) return true;
-    }
-    return false;
   }
 
   async view(
@@ -148,15 +125,15 @@ export class ApplicationAccess {
    */
   async views(
     ctx: RequestContext,
-    apps: Application[],
+    apps: ApplicationRow[],
     masked = false,
-    known: { services?: Service[]; attachments?: ApplicationAttachment[] } = {},
+    known: { services?: ServiceTitle[]; attachments?: AttachmentRow[] } = {},
     unmasked: ReadonlySet<string> = new Set(),
   ): Promise<ApplicationDto[]> {
     if (!apps.length) return [];
     const ids = apps.map((a) => a.id);
     const [services, attachments] = await Promise.all([
-      known.services ?? this.db.repo(Service).findBy({ id: In([...new Set(apps.map((a) => a.serviceId))]) }),
+      known.services ?? serviceTitles(this.db, [...new Set(apps.map((a) => a.serviceId))]),
       known.attachments ?? attachmentsOf(this.db, ids),
     ]);
     const title = new Map(
@@ -263,9 +240,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
 /** The attachments of these applications, in the order they were handed in. */
-export function attachmentsOf(db: Db, applicationIds: string[]): Promise<ApplicationAttachment[]> {
-  return db.repo(ApplicationAttachment).find({
-    where: { applicationId: In(applicationIds) },
-    order: { createdAt: 'ASC', id: 'ASC' },
-  });
+export function attachmentsOf(db: Db, applicationIds: string[]): Promise<AttachmentRow[]> {
+  return attachmentRows(db, applicationIds);
 }

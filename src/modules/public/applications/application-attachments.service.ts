@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { notFound } from '../../../api/errors/domain-error';
 import type { FileDownload } from '../../../api/http/file-download';
-import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { Db } from '../../../database/db';
 import { AuditService } from '../../platform/audit/audit.service';
 import { FilesService } from '../../platform/files/files.service';
-import { ServiceVersion } from '../catalog/service.entity';
+import { versionByIdOrFail } from '../catalog/catalog-reads';
 import { ApplicationAccess, SUBJECT } from './application-access';
 import { Application, ApplicationAttachment, ApplicationStatus } from './application.entity';
 import { invalid, invalidTransition, isMaterial, patchApplication } from './application-rules';
@@ -24,7 +23,6 @@ export class ApplicationAttachmentsService {
     private readonly audit: AuditService,
     private readonly access: ApplicationAccess,
     private readonly files: FilesService,
-    private readonly idempotency: IdempotencyService,
   ) {}
 
   async attach(ctx: RequestContext, id: string, dto: AttachmentInputDto): Promise<ApplicationDto> {
@@ -36,17 +34,6 @@ export class ApplicationAttachmentsService {
     });
   }
 
-  /** attach() for GraphQL, with the same Idempotency-Key rules as POST /v1/applications/{id}/attachments. */
-  attachOnce(
-    ctx: RequestContext,
-    id: string,
-    dto: AttachmentInputDto,
-    key: string | null | undefined,
-  ): Promise<ApplicationDto> {
-    const request = { method: 'POST', path: `/v1/applications/${id}/attachments`, body: dto, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.attach(ctx, id, dto));
-  }
-
   /** Adds one attachment in the open transaction; the material must be one of the guide's. */
   async add(
     ctx: RequestContext,
@@ -55,7 +42,7 @@ export class ApplicationAttachmentsService {
     phase: 'application' | 'supplement',
     pointer: string,
   ): Promise<void> {
-    const version = await this.db.repo(ServiceVersion).findOneByOrFail({ id: app.serviceVersionId });
+    const version = await versionByIdOrFail(this.db, app.serviceVersionId);
     if (!isMaterial(version, dto.material))
       throw invalid([
         { pointer, code: 'material', message: `"${dto.material}" is not a material of this service` },

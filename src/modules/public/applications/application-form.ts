@@ -17,7 +17,7 @@ import {
 } from '../../platform/identity/personal-data/personal-data.service';
 import type { Db } from '../../../database/db';
 import { personalFields } from '../catalog/form-schema';
-import { Service, ServiceVersion } from '../catalog/service.entity';
+import { markingFormOf } from '../catalog/catalog-reads';
 import type { Application } from './application.entity';
 
 /** What `form_personal` decrypts to. */
@@ -147,10 +147,5 @@ export async function markingSchema(
   db: Db,
   app: Pick<Application, 'serviceId' | 'serviceVersionId'>,
 ): Promise<unknown> {
-  const service = await db
-    .repo(Service)
-    .findOne({ where: { id: app.serviceId }, select: { id: true, currentPublishedVersionId: true } });
-  const versionId = service?.currentPublishedVersionId ?? app.serviceVersionId;
-  const version = await db.repo(ServiceVersion).findOne({ where: { id: versionId } });
-  return version?.content.form ?? {};
+  return markingFormOf(db, app.serviceId, app.serviceVersionId);
 }

@@ -4,8 +4,7 @@
 import type { Language } from '../../../api/context/request-context';
 import { DomainError, FieldError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import type { Db } from '../../../database/db';
-import { Account } from '../../platform/identity/account.entity';
+import type { AccountDirectory } from '../../platform/identity/account-directory.service';
 import { assuranceMeets, IdentityAssurance } from '../../platform/identity/identity-assurance';
 import {
   PersonalDataService,
@@ -29,7 +28,7 @@ export interface ApplicantIdentity {
  * required (the common case, which keeps submission's SQL as it was).
  */
 export async function applicantIdentity(
-  db: Db,
+  accounts: AccountDirectory,
   pd: PersonalDataService,
   accountId: string,
   schema: unknown,
@@ -37,13 +36,7 @@ export async function applicantIdentity(
 ): Promise<ApplicantIdentity | null> {
   const withValues = identityFields(schema).size > 0;
   if (!withValues && required === IdentityAssurance.None) return null;
-  const qb = db
-    .repo(Account)
-    .createQueryBuilder('a')
-    .select(['a.id', 'a.identityAssurance'])
-    .where('a.id = :id', { id: accountId });
-  if (withValues) qb.addSelect(['a.realName', 'a.nationalIdEnc']);
-  const account = await qb.getOne();
+  const account = await accounts.identity(accountId, withValues);
   const assurance = account?.identityAssurance ?? IdentityAssurance.None;
   const values: ApplicantIdentity['values'] = {};
   if (account && withValues && assurance !== IdentityAssurance.None) {

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { DomainError, FieldError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
-import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { Db } from '../../../database/db';
 import { AuditService } from '../../platform/audit/audit.service';
+import { AccountDirectory } from '../../platform/identity/account-directory.service';
 import { PersonalDataService } from '../../platform/identity/personal-data/personal-data.service';
 import type { CaseEvent } from '../../internal/workflow/case.entity';
 import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
@@ -46,8 +46,8 @@ export class ApplicationProgressService {
     private readonly catalog: CatalogService,
     private readonly engine: WorkflowEngine,
     private readonly licences: LicencesService,
-    private readonly idempotency: IdempotencyService,
     private readonly personalData: PersonalDataService,
+    private readonly accounts: AccountDirectory,
   ) {}
 
   /**
@@ -92,7 +92,12 @@ export class ApplicationProgressService {
       }
       const schema = await markingSchema(this.db, app);
       // A field bound to the verified identity is not the applicant's to correct (form.locked).
-      const identity = await applicantIdentity(this.db, this.personalData, app.applicantAccountId, schema);
+      const identity = await applicantIdentity(
+        this.accounts,
+        this.personalData,
+        app.applicantAccountId,
+        schema,
+      );
       const formData = lockIdentity(
         schema,
         { ...openForm(this.personalData, app), ...given },
@@ -117,20 +122,6 @@ export class ApplicationProgressService {
       });
       return this.access.view(ctx, await this.db.repo(Application).findOneByOrFail({ id }));
     });
-  }
-
-  /**
-   * answerSupplement() for GraphQL, with the same Idempotency-Key rules as
-   * POST /v1/applications/{id}/supplement.
-   */
-  answerSupplementOnce(
-    ctx: RequestContext,
-    id: string,
-    dto: SupplementAnswerDto,
-    key: string | null | undefined,
-  ): Promise<ApplicationDto> {
-    const request = { method: 'POST', path: `/v1/applications/${id}/supplement`, body: dto, status: 200 };
-    return this.idempotency.once(ctx, key, request, () => this.answerSupplement(ctx, id, dto));
   }
 
   /** Withdraws a submitted application before any decision (drafts are discarded instead). */
@@ -160,17 +151,6 @@ export class ApplicationProgressService {
       });
       return this.access.view(ctx, await this.db.repo(Application).findOneByOrFail({ id }));
     });
-  }
-
-  /** withdraw() for GraphQL, with the same Idempotency-Key rules as POST /v1/applications/{id}/withdraw. */
-  withdrawOnce(
-    ctx: RequestContext,
-    id: string,
-    dto: WithdrawApplicationDto,
-    key: string | null | undefined,
-  ): Promise<ApplicationDto> {
-    const request = { method: 'POST', path: `/v1/applications/${id}/withdraw`, body: dto, status: 200 };
-    return this.idempotency.once(ctx, key, request, () => this.withdraw(ctx, id, dto));
   }
 
   /**

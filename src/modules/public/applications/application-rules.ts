@@ -3,6 +3,7 @@ import { DomainError, FieldError, notFound } from '../../../api/errors/domain-er
 import { ErrorCode } from '../../../api/errors/error-code';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { Db } from '../../../database/db';
+import { serviceById, versionByIdOrFail } from '../catalog/catalog-reads';
 import { Service, ServiceStatus, ServiceVersion } from '../catalog/service.entity';
 import { Application } from './application.entity';
 
@@ -22,14 +23,14 @@ export async function published(
   ctx?: RequestContext,
   forSubmit = false,
 ): Promise<{ service: Service; version: ServiceVersion }> {
-  const service = await db.repo(Service).findOne({ where: { id: serviceId } });
+  const service = await serviceById(db, serviceId);
   if (!service) throw notFound('service');
   if (service.status !== ServiceStatus.Published || !service.currentPublishedVersionId) {
     if (forSubmit && ctx)
       throw invalidTransition(ctx, '该事项已停止办理', 'the service is no longer offered');
     throw notFound('service');
   }
-  const version = await db.repo(ServiceVersion).findOneByOrFail({ id: service.currentPublishedVersionId });
+  const version = await versionByIdOrFail(db, service.currentPublishedVersionId);
   return { service, version };
 }
 

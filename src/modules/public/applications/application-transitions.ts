@@ -1,43 +1,46 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Permission } from '../../../api/auth/permission';
 import { Language, RequestContext } from '../../../api/context/request-context';
 import { Db } from '../../../database/db';
 import { Account } from '../../platform/identity/account.entity';
-import { NotificationsService } from '../../platform/notifications/notifications.service';
+import { EventsService } from '../../platform/events/events.service';
 import { CaseOutcome } from '../../internal/workflow/case.entity';
 import type { CaseTransition } from '../../internal/workflow/workflow-engine.service';
-import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
 import { Service, ServiceVersion } from '../catalog/service.entity';
 import { fieldsProblems, MAX_FIELDS } from '../licences/licence-rules';
 import { LicencesService } from '../licences/licences.service';
 import { SUBJECT } from './application-access';
 import { patchApplication } from './application-rules';
-import { statusAfter, statusLabel } from './application-status';
-import { Application, ApplicationStatus } from './application.entity';
+import {
+  APPLICATION_STATUS_CHANGED,
+  APPLICATION_WITHDRAWN,
+  ApplicationStatusChanged,
+} from './application-events';
+import { statusAfter } from './application-status';
+import { Application } from './application.entity';
 
 /** Form widgets whose values are personal identifiers: never printed on a (publicly verifiable) licence. */
 const PRIVATE_WIDGETS = new Set(['phone', 'id-card', 'address', 'file']);
 
 /**
  * Keeps applications in step with their cases: runs inside the engine's transaction after each
- * transition, updates the applicant's status and dates, issues the e-licence on `issue`, and tells
- * the applicant (in-app, and e-mail where the account has an address).
+ * transition, updates the applicant's status and dates, issues the e-licence on `issue`, and
+ * publishes the application's events (the applicant is told by their durable subscriber,
+ * ApplicationEvents, after commit).
  */
 @Injectable()
-export class ApplicationTransitions implements OnModuleInit {
+export class ApplicationTransitions {
   constructor(
     private readonly db: Db,
-    private readonly engine: WorkflowEngine,
     private readonly licences: LicencesService,
-    private readonly notifications: NotificationsService,
+    private readonly events: EventsService,
   ) {}
 
-  onModuleInit(): void {
-    this.engine.onTransition(SUBJECT, (ctx, t) => this.apply(ctx, t));
-  }
-
+  /** The `service` case type's transition hook (ServiceCaseType registers it with the engine). */
   async apply(ctx: RequestContext, t: CaseTransition): Promise<void> {
-    const { caseFile, event, effect, service: known } = t;
+    const { caseFile, event, effect } = t;
+    // The engine hands back the service row the case type read when it opened the case.
+    const known = t.held instanceof Service ? t.held : undefined;
     // Submission hands over the row it holds (locked, current); other transitions read it.
     const held = t.subject instanceof Application && t.subject.id === caseFile.subjectId ? t.subject : null;
     const app =
@@ -89,36 +92,21 @@ export class ApplicationTransitions implements OnModuleInit {
     if (next) changes.status = next;
     const before = app.status;
     await patchApplication(this.db, app, changes);
+    const aggregate = { type: SUBJECT, id: app.id };
+    const ids = { applicationId: app.id, serviceId: app.serviceId, caseId: caseFile.id };
+    if (effect === 'withdrawn')
+      await this.events.publish(ctx, { type: APPLICATION_WITHDRAWN.type, aggregate, payload: ids });
     if (!next || (next === before && effect !== 'started')) return;
-
-    const serviceName = (language === 'en' && service.titleEn) || service.titleZh || '';
-    const reference = app.number ?? caseFile.number;
-    const notify = (
-      template: Parameters<NotificationsService['notify']>[2],
-      params: Record<string, string>,
-    ) =>
-      this.notifications.notify(ctx, app.applicantAccountId, template, params, ['inapp', 'email'], {
-        link: `/applications/${app.id}`,
-        language,
-      });
-    if (next === ApplicationStatus.SupplementRequired && changes.supplement)
-      await notify('application.supplement_notice', {
-        serviceName,
-        reference,
-        items: changes.supplement.items.map((i) => i.description || i.material || i.field).join('；'),
-      });
-    else if (licence)
-      await notify('licence.issued', {
-        licenceName: service.titleZh ?? '',
-        licenceNumber: licence.number,
-        verificationCode: licence.verificationCode,
-      });
-    else
-      await notify('application.status_changed', {
-        serviceName,
-        reference,
-        status: statusLabel(next, language),
-      });
+    const payload: ApplicationStatusChanged = {
+      ...ids,
+      caseEventId: event.id,
+      effect,
+      from: before,
+      to: next,
+      licenceId: licence?.id ?? null,
+      language,
+    };
+    await this.events.publish(ctx, { type: APPLICATION_STATUS_CHANGED.type, aggregate, payload });
   }
 
   /**

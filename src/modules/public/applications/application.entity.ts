@@ -1,4 +1,9 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../../platform/identity/account.entity';
+import { Licence } from '../licences/licence.entity';
+import { Organisation } from '../../platform/organisations/organisation.entity';
+import { Service, ServiceVersion } from '../catalog/service.entity';
+import { StoredFile } from '../../platform/files/stored-file.entity';
 import { BaseEntity } from '../../../database/base.entity';
 
 /**
@@ -60,14 +65,35 @@ export class Application extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   serviceId: string;
+  /**
+   * FK, ON DELETE RESTRICT: a service with applications cannot be deleted. For the constraint only: code
+   * reads and writes serviceId.
+   */
+  @ManyToOne(() => Service, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'service_id' })
+  readonly service?: never;
 
   /** the published guide version the form was (last) validated against */
   @Column({ type: 'uuid' })
   serviceVersionId: string;
+  /**
+   * FK, ON DELETE RESTRICT: the version an application was made on stays. For the constraint only: code reads
+   * and writes serviceVersionId.
+   */
+  @ManyToOne(() => ServiceVersion, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'service_version_id' })
+  readonly serviceVersion?: never;
 
   /** the service's implementing unit (the case may be transferred later; staff scope uses the case) */
   @Column({ type: 'uuid' })
   organisationId: string;
+  /**
+   * FK, ON DELETE RESTRICT: a unit with applications cannot be deleted. For the constraint only: code reads
+   * and writes organisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  readonly organisation?: never;
 
   @Column({ length: 12 })
   regionCode: string;
@@ -75,10 +101,24 @@ export class Application extends BaseEntity {
   /** the person who applies (a citizen, a business account, or a business's representative) */
   @Column({ type: 'uuid' })
   applicantAccountId: string;
+  /**
+   * FK, ON DELETE RESTRICT: an applicant with applications cannot be deleted. For the constraint only: code
+   * reads and writes applicantAccountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'applicant_account_id' })
+  readonly applicantAccount?: never;
 
   /** the business applied for (the business account itself, or the one a representative acts for) */
   @Column({ type: 'uuid', nullable: true })
   businessAccountId: string | null;
+  /**
+   * FK, ON DELETE RESTRICT: a business with applications cannot be deleted. For the constraint only: code
+   * reads and writes businessAccountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'business_account_id' })
+  readonly businessAccount?: never;
 
   @Index()
   @Column({
@@ -122,6 +162,13 @@ export class Application extends BaseEntity {
 
   @Column({ type: 'uuid', nullable: true })
   licenceId: string | null;
+  /**
+   * FK, ON DELETE SET NULL: an optional pointer to the result. For the constraint only: code reads and writes
+   * licenceId.
+   */
+  @ManyToOne(() => Licence, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'licence_id' })
+  readonly licence?: never;
 
   @Column({ type: 'varchar', length: 16, nullable: true })
   licenceVerificationCode: string | null;
@@ -143,6 +190,13 @@ export class Application extends BaseEntity {
 export class ApplicationAttachment extends BaseEntity {
   @Column({ type: 'uuid' })
   applicationId: string;
+  /**
+   * FK, ON DELETE CASCADE: attachment records are the application's own (discarding a draft removes them).
+   * For the constraint only: code reads and writes applicationId.
+   */
+  @ManyToOne(() => Application, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'application_id' })
+  readonly application?: never;
 
   /** the material's name in the guide */
   @Column({ length: 200 })
@@ -151,6 +205,13 @@ export class ApplicationAttachment extends BaseEntity {
   @Index({ unique: true })
   @Column({ type: 'uuid' })
   fileId: string;
+  /**
+   * FK, ON DELETE RESTRICT: a file cannot be deleted while an application lists it. For the constraint only:
+   * code reads and writes fileId.
+   */
+  @ManyToOne(() => StoredFile, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'file_id' })
+  readonly file?: never;
 
   @Column({ length: 255 })
   name: string;

@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { AccessModule } from '../../platform/access/access.module';
 import { FilesModule } from '../../platform/files/files.module';
 import { BusinessModule } from '../../platform/identity/business/business.module';
 import { NotificationsModule } from '../../platform/notifications/notifications.module';
@@ -9,12 +10,15 @@ import { LicencesModule } from '../licences/licences.module';
 import { TimelineModule } from '../timeline/timeline.module';
 import { TimelineService } from '../timeline/timeline.service';
 import { ApplicationAccess } from './application-access';
+import { ApplicationPolicy } from './application.policy';
 import { ApplicationAttachmentsService } from './application-attachments.service';
 import { ApplicationProgressService } from './application-progress.service';
 import { ApplicationTransitions } from './application-transitions';
+import { ApplicationEvents } from './application-events';
 import { ApplicationsController } from './applications.controller';
 import { ApplicationsResolver } from './applications.resolver';
 import { ApplicationsService } from './applications.service';
+import { ServiceCaseType } from './service-case-type';
 
 /** Statuses in which the promised due date is still ahead of the applicant. */
 const OPEN = "'submitted', 'accepted', 'supplement_required', 'suspended', 'approved', 'issued'";
@@ -32,6 +36,7 @@ const TIMELINE_SQL = `
 /** One-stop applications (C2): drafts, attachments, submission into the workflow, results. */
 @Module({
   imports: [
+    AccessModule,
     CatalogModule,
     LicencesModule,
     WorkflowModule,
@@ -45,9 +50,12 @@ const TIMELINE_SQL = `
   providers: [
     ApplicationsService,
     ApplicationAccess,
+    ApplicationPolicy,
     ApplicationAttachmentsService,
     ApplicationProgressService,
     ApplicationTransitions,
+    ApplicationEvents,
+    ServiceCaseType,
     ApplicationsResolver,
   ],
   exports: [ApplicationsService],

@@ -5,6 +5,7 @@ import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
 import { Loaders, RequestLoaders } from '../../../api/graphql/loaders';
+import { IdempotentMutation } from '../../../api/graphql/idempotent-mutation';
 import { JsonObjectScalar } from '../../../api/graphql/scalars';
 import { ApplicationAttachmentsService } from './application-attachments.service';
 import { ApplicationProgressService } from './application-progress.service';
@@ -73,6 +74,11 @@ export class ApplicationsResolver {
   }
 
   @Allow(Permission.SelfService)
+  @IdempotentMutation<{ input: CreateApplicationInput }>({
+    twin: 'POST /v1/applications',
+    status: 201,
+    body: (args) => createBody(args.input),
+  })
   @Mutation(() => ApplicationDto, {
     description:
       'Starts a draft for a published service. A retry with the same idempotencyKey returns the first answer.',
@@ -80,14 +86,9 @@ export class ApplicationsResolver {
   createApplication(
     @Ctx() ctx: RequestContext,
     @Args('input') input: CreateApplicationInput,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    const dto = {
-      serviceId: input.serviceId,
-      formData: input.formData ?? undefined,
-      businessAccountId: input.businessAccountId,
-    };
-    return this.applications.createOnce(ctx, dto, idempotencyKey);
+    return this.applications.create(ctx, createBody(input));
   }
 
   @Allow(Permission.SelfService)
@@ -115,6 +116,11 @@ export class ApplicationsResolver {
   }
 
   @Allow(Permission.SelfService)
+  @IdempotentMutation<{ input: ApplicationAttachmentInput }>({
+    twin: 'POST /v1/applications/:id/attachments',
+    status: 201,
+    body: (args) => args.input,
+  })
   @Mutation(() => ApplicationDto, {
     description:
       'Attaches an uploaded file (POST /v1/files) as a material. A retry with the same idempotencyKey returns the first answer.',
@@ -123,9 +129,9 @@ export class ApplicationsResolver {
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: ApplicationAttachmentInput,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    return this.attachments.attachOnce(ctx, id, input, idempotencyKey);
+    return this.attachments.attach(ctx, id, input);
   }
 
   @Allow(Permission.SelfService)
@@ -141,18 +147,24 @@ export class ApplicationsResolver {
   }
 
   @Allow(Permission.SelfService)
+  @IdempotentMutation({ twin: 'POST /v1/applications/:id/submit', status: 200 })
   @Mutation(() => ApplicationDto, {
     description: 'Submits a draft. A retry with the same idempotencyKey returns the first answer.',
   })
   submitApplication(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    return this.applications.submitOnce(ctx, id, idempotencyKey);
+    return this.applications.submit(ctx, id);
   }
 
   @Allow(Permission.SelfService)
+  @IdempotentMutation<{ input: SupplementAnswerInput }>({
+    twin: 'POST /v1/applications/:id/supplement',
+    status: 200,
+    body: (args) => supplementBody(args.input),
+  })
   @Mutation(() => ApplicationDto, {
     description:
       'The one answer to a supplement notice (补正). A retry with the same idempotencyKey returns the first answer.',
@@ -161,13 +173,17 @@ export class ApplicationsResolver {
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: SupplementAnswerInput,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    const dto = { formData: input.formData ?? undefined, attachments: input.attachments };
-    return this.progress.answerSupplementOnce(ctx, id, dto, idempotencyKey);
+    return this.progress.answerSupplement(ctx, id, supplementBody(input));
   }
 
   @Allow(Permission.SelfService)
+  @IdempotentMutation<{ reason?: string | null }>({
+    twin: 'POST /v1/applications/:id/withdraw',
+    status: 200,
+    body: (args) => ({ reason: args.reason ?? undefined }),
+  })
   @Mutation(() => ApplicationDto, {
     description:
       'Withdraws the application before a decision (撤回). A retry with the same idempotencyKey returns the first answer.',
@@ -176,9 +192,9 @@ export class ApplicationsResolver {
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('reason', { type: () => String, nullable: true }) reason?: string,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<ApplicationDto> {
-    return this.progress.withdrawOnce(ctx, id, { reason: reason ?? undefined }, idempotencyKey);
+    return this.progress.withdraw(ctx, id, { reason: reason ?? undefined });
   }
 
   @Allow(Permission.SelfService, ...CASE_STAFF)
@@ -193,4 +209,18 @@ export class ApplicationsResolver {
       .get('application.timeline', (ids: readonly string[]) => this.progress.timelines(ctx, ids))
       .load(app.id);
   }
+}
+
+/** The REST body (POST /v1/applications) of a createApplication input: the service call and the key's fingerprint. */
+function createBody(input: CreateApplicationInput) {
+  return {
+    serviceId: input.serviceId,
+    formData: input.formData ?? undefined,
+    businessAccountId: input.businessAccountId,
+  };
+}
+
+/** The REST body (POST /v1/applications/{id}/supplement) of an answerSupplement input. */
+function supplementBody(input: SupplementAnswerInput) {
+  return { formData: input.formData ?? undefined, attachments: input.attachments };
 }

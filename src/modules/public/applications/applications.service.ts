@@ -2,23 +2,27 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import { FieldError, notFound } from '../../../api/errors/domain-error';
-import { IdempotencyService } from '../../../api/http/idempotency.service';
 import { assertVersion } from '../../../api/http/if-match';
-import { cursorCodec, keysetPage, Page } from '../../../api/http/pagination';
+import { Page } from '../../../api/http/pagination';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
 import { AuditService } from '../../platform/audit/audit.service';
+import { EventsService } from '../../platform/events/events.service';
 import { FilesService } from '../../platform/files/files.service';
-import { Account, AccountKind } from '../../platform/identity/account.entity';
+import { AccountKind } from '../../platform/identity/account.entity';
+import { AccountDirectory } from '../../platform/identity/account-directory.service';
 import { PersonalDataService } from '../../platform/identity/personal-data/personal-data.service';
 import { RepresentativeScope } from '../../platform/identity/business/business-representative.entity';
 import { RepresentativesService } from '../../platform/identity/business/representatives.service';
 import { WorkflowEngine } from '../../internal/workflow/workflow-engine.service';
+import { SERVICE_CASE_TYPE } from './service-case-type';
 import { CatalogService } from '../catalog/catalog.service';
 import { Service, ServiceTarget, ServiceVersion } from '../catalog/service.entity';
 import { ApplicationAccess, applicantId, attachmentsOf, SUBJECT, UnmaskRequest } from './application-access';
+import { APPLICATION_SUBMITTED } from './application-events';
 import { markingSchema, openForm, personalPart, sealForm } from './application-form';
 import { applicantIdentity, lockIdentity, requireAssurance } from './application-identity';
+import { AttachmentRow, myApplicationsPage, titlesOf } from './application-reads';
 import { Application, ApplicationAttachment, ApplicationStatus } from './application.entity';
 import { formDataErrors, invalid, invalidTransition, published, patchApplication } from './application-rules';
 import {
@@ -28,8 +32,7 @@ import {
   UpdateApplicationDto,
 } from './dto/application.dto';
 
-/** A citizen's applications pages by id. */
-export const APPLICATION_CURSOR = cursorCodec<[string]>('applications', 'uuid');
+export { APPLICATION_CURSOR } from './application-reads';
 
 /**
  * One-stop applications (一网通办, C2), the applicant's side: server-side drafts, submission checked
@@ -45,9 +48,10 @@ export class ApplicationsService {
     private readonly catalog: CatalogService,
     private readonly engine: WorkflowEngine,
     private readonly representatives: RepresentativesService,
-    private readonly idempotency: IdempotencyService,
     private readonly files: FilesService,
     private readonly personalData: PersonalDataService,
+    private readonly accounts: AccountDirectory,
+    private readonly events: EventsService,
   ) {}
 
   async create(ctx: RequestContext, dto: CreateApplicationDto): Promise<ApplicationDto> {
@@ -58,7 +62,7 @@ export class ApplicationsService {
       const businessAccountId = await this.applicantFits(ctx, me, service, dto.businessAccountId);
       // A draft is allowed below the service's assurance (submission is refused); verified fields are filled.
       const schema = version.content.form;
-      const identity = await applicantIdentity(this.db, this.personalData, me, schema);
+      const identity = await applicantIdentity(this.accounts, this.personalData, me, schema);
       const filled = lockIdentity(schema, formData, identity, ctx.language, formData);
       const sealed = sealForm(this.personalData, schema, filled);
       const app = this.db.repo(Application).create({
@@ -98,20 +102,9 @@ export class ApplicationsService {
 
   /** The caller's applications (as applicant or as the business), newest first. */
   async listMine(ctx: RequestContext, q: ApplicationQueryDto): Promise<Page<ApplicationDto>> {
-    const me = applicantId(ctx);
-    const qb = this.db
-      .repo(Application)
-      .createQueryBuilder('a')
-      .where('(a.applicant_account_id = :me OR a.business_account_id = :me)', { me });
-    if (q.status) qb.andWhere('a.status = :status', { status: q.status });
-    const page = await keysetPage(qb, q, {
-      cursor: APPLICATION_CURSOR,
-      idColumn: 'a.id',
-      direction: 'DESC',
-      keyOf: (a) => [a.id],
-    });
+    const page = await myApplicationsPage(this.db, applicantId(ctx), q);
     return {
-      items: await this.access.views(ctx, page.items),
+      items: await this.access.views(ctx, page.items, false, { services: titlesOf(page.items) }),
       nextCursor: page.nextCursor,
       count: page.count,
     };
@@ -124,7 +117,12 @@ export class ApplicationsService {
     if (staff || app.status !== ApplicationStatus.Draft) return view;
     // The owner's draft shows the verified identity in its bound fields, as submission will use them.
     const schema = await markingSchema(this.db, app);
-    const identity = await applicantIdentity(this.db, this.personalData, app.applicantAccountId, schema);
+    const identity = await applicantIdentity(
+      this.accounts,
+      this.personalData,
+      app.applicantAccountId,
+      schema,
+    );
     return { ...view, formData: lockIdentity(schema, view.formData, identity, ctx.language, null) };
   }
 
@@ -141,7 +139,12 @@ export class ApplicationsService {
       assertVersion(app, expected);
       requireDraft(ctx, app);
       const schema = await markingSchema(this.db, app);
-      const identity = await applicantIdentity(this.db, this.personalData, app.applicantAccountId, schema);
+      const identity = await applicantIdentity(
+        this.accounts,
+        this.personalData,
+        app.applicantAccountId,
+        schema,
+      );
       const filled = lockIdentity(schema, formData, identity, ctx.language, formData);
       await patchApplication(
         this.db,
@@ -167,7 +170,7 @@ export class ApplicationsService {
       // The files go back to unattached, so the purge job removes them.
       const files = await this.db.repo(ApplicationAttachment).find({ where: { applicationId: app.id } });
       for (const f of files) await this.files.detach(ctx, f.fileId);
-      await this.db.repo(ApplicationAttachment).delete({ applicationId: app.id });
+      // The attachment records go with the row (application_attachment ON DELETE CASCADE).
       await this.db.repo(Application).delete(app.id);
       await this.audit.append(ctx, {
         action: 'application.discard',
@@ -189,7 +192,7 @@ export class ApplicationsService {
       const { service, version } = await published(this.db, app.serviceId, ctx, true);
       // Below the service's identity assurance: 403, before anything is checked or changed.
       const identity = await applicantIdentity(
-        this.db,
+        this.accounts,
         this.personalData,
         app.applicantAccountId,
         version.content.form,
@@ -224,17 +227,24 @@ export class ApplicationsService {
         submittedAt: receivedAt,
         serviceVersionId: version.id,
       });
+      const submitted = { applicationId: app.id, serviceId: service.id };
+      await this.events.publish(ctx, {
+        type: APPLICATION_SUBMITTED.type,
+        aggregate: { type: SUBJECT, id: app.id },
+        payload: submitted,
+      });
       // The transition listener records the case's promised date on the application.
       await this.engine.start(ctx, {
+        caseType: SERVICE_CASE_TYPE,
+        subjectKey: service.id,
         subjectType: SUBJECT,
         subjectId: app.id,
         number,
-        serviceId: service.id,
         applicantAccountId: app.applicantAccountId,
         receivedAt,
         // Only the plain answers: personal fields never reach the case, its guards or its events.
         data: sealed.formData,
-        loaded: { service, version, subject: app },
+        loaded: { owner: { service, version }, subject: app },
       });
       await this.audit.append(ctx, {
         action: 'application.submit',
@@ -248,25 +258,6 @@ export class ApplicationsService {
   }
 
   /**
-   * submit() for GraphQL, where no interceptor reads an Idempotency-Key header: the same store and
-   * rules (scoped to the caller, replayed answer, released on failure) keyed by the argument.
-   */
-  async submitOnce(ctx: RequestContext, id: string, key: string | null | undefined): Promise<ApplicationDto> {
-    const request = { method: 'POST', path: `/v1/applications/${id}/submit`, body: {}, status: 200 };
-    return this.idempotency.once(ctx, key, request, () => this.submit(ctx, id));
-  }
-
-  /** create() for GraphQL, with the same Idempotency-Key rules as POST /v1/applications. */
-  async createOnce(
-    ctx: RequestContext,
-    dto: CreateApplicationDto,
-    key: string | null | undefined,
-  ): Promise<ApplicationDto> {
-    const request = { method: 'POST', path: '/v1/applications', body: dto, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.create(ctx, dto));
-  }
-
-  /**
    * Which business the application is for, if any, and whether the service serves that kind of
    * applicant: persons apply as themselves; a business as itself or through a representative
    * authorised to apply for it (else 404 for the business, like any account one may not act for).
@@ -277,11 +268,8 @@ export class ApplicationsService {
     service: Service,
     businessId: string | undefined,
   ): Promise<string | null> {
-    const caller = await this.db
-      .repo(Account)
-      .findOne({ where: { id: me }, select: { id: true, kind: true } });
     let business: string | null = null;
-    if (caller?.kind === AccountKind.Business) {
+    if ((await this.accounts.kindOf(me)) === AccountKind.Business) {
       if (businessId && businessId !== me) throw notFound('account');
       business = me;
     } else if (businessId) {
@@ -333,7 +321,7 @@ function checkFormSize(formData: Record<string, unknown>): Record<string, unknow
   return formData;
 }
 
-function missingMaterials(attachments: ApplicationAttachment[], version: ServiceVersion): FieldError[] {
+function missingMaterials(attachments: AttachmentRow[], version: ServiceVersion): FieldError[] {
   const attached = new Set(attachments.map((a) => a.material));
   return version.content.guide.materials
     .filter((m) => m.required && !attached.has(m.name))

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
-import { NotifiedReadCache } from '../../../database/shared-read-cache';
+import { NotifiedReadCache } from '../../../api/http/shared-read-cache';
 
 /** The NOTIFY channel publish and retire signal on. */
 export const CATALOG_CHANNEL = 'onewindow_catalog';

@@ -15,23 +15,29 @@ import { Idempotent } from '../../../api/http/idempotency';
 import { IfMatch, OptionalIfMatch } from '../../../api/http/if-match';
 import { Page } from '../../../api/http/pagination';
 import { UuidParam } from '../../../api/http/uuid-param';
-import { CatalogService } from './catalog.service';
+import { CatalogPublicService } from './catalog-public.service';
+import { CatalogStaffService } from './catalog-staff.service';
+import { FormValidationService } from './form-validation.service';
 import {
-  CreateServiceDto,
   ElderPublicGuideDto,
   FormDataDto,
   FormValidationResultDto,
   GuideQueryDto,
   PublicGuideDto,
-  ServiceAdminDto,
-  ServiceContentDto,
   ServicePageDto,
   ServiceQueryDto,
   ServiceSearchQueryDto,
   ServiceSearchResultDto,
   ServiceSummaryDto,
 } from './dto/catalog.dto';
-import { StaffServiceDto, StaffServicePageDto, StaffServiceQueryDto } from './dto/staff-catalog.dto';
+import { ServiceContentDto } from './dto/service-content.dto';
+import {
+  CreateServiceDto,
+  ServiceAdminDto,
+  StaffServiceDto,
+  StaffServicePageDto,
+  StaffServiceQueryDto,
+} from './dto/staff-catalog.dto';
 
 const IF_MATCH_OPTIONAL = ApiHeader({
   name: 'If-Match',
@@ -43,7 +49,7 @@ const IF_MATCH_OPTIONAL = ApiHeader({
 @ApiTags('catalog')
 @Controller({ path: 'catalog/services', version: '1' })
 export class CatalogAdminController {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(private readonly catalog: CatalogStaffService) {}
 
   /** Creates a service with its first draft in a unit within the caller's catalog:manage scope. */
   @Allow(Permission.CatalogManage)
@@ -169,7 +175,10 @@ export class CatalogAdminController {
 @ApiExtraModels(PublicGuideDto, ElderPublicGuideDto)
 @Controller({ path: 'services', version: '1' })
 export class ServicesController {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(
+    private readonly catalog: CatalogPublicService,
+    private readonly forms: FormValidationService,
+  ) {}
 
   /** Published services, filtered; cursor-paged. */
   @Public()
@@ -225,6 +234,6 @@ export class ServicesController {
     @Param('id', UuidParam) id: string,
     @Body() dto: FormDataDto,
   ): Promise<FormValidationResultDto> {
-    return this.catalog.formValidation(ctx, id, dto.data);
+    return this.forms.formValidation(ctx, id, dto.data);
   }
 }

@@ -5,25 +5,20 @@ import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
 import { SHARED_QUERY_FIELDS } from '../../../api/graphql/shared-answer';
-import { SERVICE_CURSOR, CatalogService } from './catalog.service';
-import {
-  ServiceGuideNode,
-  ServiceSearchArgs,
-  ServiceSearchHitNode,
-  ServicesArgs,
-  ServiceSummaryNode,
-} from './dto/catalog.graphql';
+import { CatalogPublicService, SERVICE_CURSOR } from './catalog-public.service';
+import { ServiceSearchHitDto, ServiceSummaryDto } from './dto/catalog.dto';
+import { ServiceGuideNode, ServiceSearchArgs, ServicesArgs } from './dto/catalog.graphql';
 
 // These answer from the published-catalogue cache only, so anonymous answers may be replayed.
 SHARED_QUERY_FIELDS.add('services').add('service').add('searchServices');
 
 @ObjectType()
-export class ServiceConnection extends Connection(ServiceSummaryNode, 'ServiceSummary') {}
+export class ServiceConnection extends Connection(ServiceSummaryDto, 'ServiceSummary') {}
 
 /** GraphQL twins of the public catalogue reads. */
-@Resolver(() => ServiceSummaryNode)
+@Resolver(() => ServiceSummaryDto)
 export class CatalogResolver {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(private readonly catalog: CatalogPublicService) {}
 
   @Public()
   @Query(() => ServiceConnection, {
@@ -32,7 +27,7 @@ export class CatalogResolver {
   async services(
     @Ctx() ctx: RequestContext,
     @Args() args: ServicesArgs,
-  ): Promise<ConnectionShape<ServiceSummaryNode>> {
+  ): Promise<ConnectionShape<ServiceSummaryDto>> {
     const { first, after, ...filters } = args;
     const page = await this.catalog.list(ctx, { ...filters, limit: first, cursor: after ?? undefined });
     return toConnection(page.items, {
@@ -43,14 +38,14 @@ export class CatalogResolver {
   }
 
   @Public()
-  @Query(() => [ServiceSearchHitNode], {
+  @Query(() => [ServiceSearchHitDto], {
     description:
       'Ranked search of published services, best first (REST: GET /v1/services/search): the same terms, scores and order.',
   })
   async searchServices(
     @Ctx() ctx: RequestContext,
     @Args() args: ServiceSearchArgs,
-  ): Promise<ServiceSearchHitNode[]> {
+  ): Promise<ServiceSearchHitDto[]> {
     return (await this.catalog.search(ctx, { q: args.q, limit: args.limit ?? undefined })).items;
   }
 

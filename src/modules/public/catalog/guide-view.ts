@@ -1,5 +1,6 @@
 import type { Language } from '../../../api/context/request-context';
-import { ElderPublicGuideDto, HandlingType, PublicGuideDto, TimeLimitDto, TimeUnit } from './dto/catalog.dto';
+import { ElderPublicGuideDto, PublicGuideDto } from './dto/catalog.dto';
+import { HandlingType, TimeLimitDto, TimeUnit } from './dto/service-content.dto';
 import type { Service, ServiceVersion } from './service.entity';
 
 /** The published guide in one language: the English overrides where given, Chinese otherwise. */

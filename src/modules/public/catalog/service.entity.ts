@@ -1,37 +1,11 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Organisation } from '../../platform/organisations/organisation.entity';
 import { BaseEntity } from '../../../database/base.entity';
 import { IdentityAssurance } from '../../platform/identity/identity-assurance';
+import { ServiceStatus, ServiceTarget, ServiceType, ServiceVersionState } from './service-kinds';
 import type { ServiceContentDto as ServiceContent } from './dto/catalog.dto';
 
-/** taskType of the national catalogue: 1 行政许可, 5 行政给付, 10 其他行政权力, 20 公共服务. */
-export enum ServiceType {
-  AdministrativeLicence = 'administrative_licence',
-  PublicService = 'public_service',
-  AdministrativePayment = 'administrative_payment',
-  OtherPower = 'other_power',
-}
-
-/** 服务对象: natural persons, legal persons (businesses), or both. */
-export enum ServiceTarget {
-  Person = 'person',
-  Business = 'business',
-  Both = 'both',
-}
-
-export enum ServiceStatus {
-  Draft = 'draft',
-  InReview = 'in_review',
-  Published = 'published',
-  Retired = 'retired',
-}
-
-export enum ServiceVersionState {
-  Draft = 'draft',
-  InReview = 'in_review',
-  Published = 'published',
-  /** a published version replaced by a newer one: kept, never shown to the public again */
-  Superseded = 'superseded',
-}
+export { ServiceStatus, ServiceTarget, ServiceType, ServiceVersionState } from './service-kinds';
 
 /**
  * A catalogue item (办事事项) an agency implements. The guide itself lives in versions; the columns
@@ -43,6 +17,13 @@ export class Service extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   organisationId: string;
+  /**
+   * FK, ON DELETE RESTRICT: a unit with services cannot be deleted. For the constraint only: code reads and
+   * writes organisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  readonly organisation?: never;
 
   /** the unit's region, copied at creation, for "services in this region and below" */
   @Index()
@@ -66,10 +47,24 @@ export class Service extends BaseEntity {
 
   @Column({ type: 'uuid', nullable: true })
   currentPublishedVersionId: string | null;
+  /**
+   * FK, ON DELETE SET NULL: deferred: the service row is written before its first version. For the constraint
+   * only: code reads and writes currentPublishedVersionId.
+   */
+  @ManyToOne(() => ServiceVersion, { onDelete: 'SET NULL', deferrable: 'INITIALLY DEFERRED' })
+  @JoinColumn({ name: 'current_published_version_id' })
+  readonly currentPublishedVersion?: never;
 
   /** the version being written or reviewed, if any */
   @Column({ type: 'uuid', nullable: true })
   draftVersionId: string | null;
+  /**
+   * FK, ON DELETE SET NULL: deferred: the service row is written before its first version. For the constraint
+   * only: code reads and writes draftVersionId.
+   */
+  @ManyToOne(() => ServiceVersion, { onDelete: 'SET NULL', deferrable: 'INITIALLY DEFERRED' })
+  @JoinColumn({ name: 'draft_version_id' })
+  readonly draftVersion?: never;
 
   // ---- copied from the published version ----
 
@@ -115,6 +110,13 @@ export class Service extends BaseEntity {
 export class ServiceVersion extends BaseEntity {
   @Column({ type: 'uuid' })
   serviceId: string;
+  /**
+   * FK, ON DELETE CASCADE: versions are the service's own. For the constraint only: code reads and writes
+   * serviceId.
+   */
+  @ManyToOne(() => Service, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'service_id' })
+  readonly service?: never;
 
   @Column({ type: 'int' })
   number: number;
@@ -134,6 +136,7 @@ export class ServiceVersion extends BaseEntity {
   @Column({ type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
 
+  /** No foreign key: the actor's id, of any kind (account, OAuth client, API key). */
   @Column({ type: 'uuid', nullable: true })
   publishedBy: string | null;
 }

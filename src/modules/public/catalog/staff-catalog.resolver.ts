@@ -5,12 +5,13 @@ import { Ctx } from '../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../api/graphql/connection';
 import { UuidParam } from '../../../api/http/uuid-param';
+import { IdempotentMutation } from '../../../api/graphql/idempotent-mutation';
 import { JsonObjectScalar } from '../../../api/graphql/scalars';
-import { CatalogService, STAFF_SERVICE_CURSOR } from './catalog.service';
-import { ServiceContentDto } from './dto/catalog.dto';
+import { CatalogStaffService, STAFF_SERVICE_CURSOR } from './catalog-staff.service';
+import { ServiceContentDto } from './dto/service-content.dto';
 import {
   CreateServiceInput,
-  ServiceAdminNode,
+  ServiceAdminDto,
   StaffServiceDto,
   StaffServicesArgs,
 } from './dto/staff-catalog.dto';
@@ -18,6 +19,7 @@ import {
 @ObjectType()
 export class CatalogueServiceConnection extends Connection(StaffServiceDto, 'CatalogueService') {}
 
+/** The key argument; @IdempotentMutation reads it, the resolvers do not. */
 const KEY = {
   type: () => String,
   nullable: true,
@@ -30,9 +32,9 @@ const EXPECTED = {
 };
 
 /** GraphQL twins of the staff catalogue (REST: /v1/catalog/services): same rules, one service. */
-@Resolver(() => ServiceAdminNode)
+@Resolver(() => ServiceAdminDto)
 export class StaffCatalogResolver {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(private readonly catalog: CatalogStaffService) {}
 
   @Allow(Permission.CatalogManage, Permission.CatalogReview)
   @Query(() => CatalogueServiceConnection, {
@@ -53,30 +55,31 @@ export class StaffCatalogResolver {
   }
 
   @Allow(Permission.CatalogManage, Permission.CatalogReview)
-  @Query(() => ServiceAdminNode, {
+  @Query(() => ServiceAdminDto, {
     description: 'The staff view of one service (REST: GET /v1/catalog/services/{id}).',
   })
   catalogueService(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, UuidParam) id: string,
-  ): Promise<ServiceAdminNode> {
+  ): Promise<ServiceAdminDto> {
     return this.catalog.getAdmin(ctx, id);
   }
 
   @Allow(Permission.CatalogManage)
-  @Mutation(() => ServiceAdminNode, {
+  @IdempotentMutation({ twin: 'POST /v1/catalog/services', status: 201, body: (args) => args.input })
+  @Mutation(() => ServiceAdminDto, {
     description: 'Creates a service with its first draft (REST: POST /v1/catalog/services).',
   })
   createCatalogueService(
     @Ctx() ctx: RequestContext,
     @Args('input', { type: () => CreateServiceInput }) input: CreateServiceInput,
-    @Args('idempotencyKey', KEY) idempotencyKey?: string | null,
-  ): Promise<ServiceAdminNode> {
-    return this.catalog.createOnce(ctx, input, idempotencyKey);
+    @Args('idempotencyKey', KEY) _idempotencyKey?: string | null,
+  ): Promise<ServiceAdminDto> {
+    return this.catalog.create(ctx, input);
   }
 
   @Allow(Permission.CatalogManage)
-  @Mutation(() => ServiceAdminNode, {
+  @Mutation(() => ServiceAdminDto, {
     description: 'Replaces the open draft (REST: PUT /v1/catalog/services/{id}/draft, If-Match required).',
   })
   updateCatalogueServiceDraft(
@@ -89,62 +92,67 @@ export class StaffCatalogResolver {
       description: 'the new draft content, as the body of the REST twin (ServiceContentDto)',
     })
     input: ServiceContentDto,
-  ): Promise<ServiceAdminNode> {
+  ): Promise<ServiceAdminDto> {
     return this.catalog.updateDraft(ctx, id, expectedVersion, input);
   }
 
   @Allow(Permission.CatalogManage)
-  @Mutation(() => ServiceAdminNode, { description: 'Opens a new draft, a copy of the published version.' })
+  @IdempotentMutation({ twin: 'POST /v1/catalog/services/:id/revise', status: 200 })
+  @Mutation(() => ServiceAdminDto, { description: 'Opens a new draft, a copy of the published version.' })
   reviseCatalogueService(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, UuidParam) id: string,
     @Args('expectedVersion', EXPECTED) expectedVersion?: number | null,
-    @Args('idempotencyKey', KEY) idempotencyKey?: string | null,
-  ): Promise<ServiceAdminNode> {
-    return this.catalog.stepOnce(ctx, 'revise', id, expectedVersion ?? undefined, idempotencyKey);
+    @Args('idempotencyKey', KEY) _idempotencyKey?: string | null,
+  ): Promise<ServiceAdminDto> {
+    return this.catalog.revise(ctx, id, expectedVersion ?? undefined);
   }
 
   @Allow(Permission.CatalogManage)
-  @Mutation(() => ServiceAdminNode, { description: 'Draft → in review.' })
+  @IdempotentMutation({ twin: 'POST /v1/catalog/services/:id/submit', status: 200 })
+  @Mutation(() => ServiceAdminDto, { description: 'Draft → in review.' })
   submitCatalogueService(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, UuidParam) id: string,
     @Args('expectedVersion', EXPECTED) expectedVersion?: number | null,
-    @Args('idempotencyKey', KEY) idempotencyKey?: string | null,
-  ): Promise<ServiceAdminNode> {
-    return this.catalog.stepOnce(ctx, 'submit', id, expectedVersion ?? undefined, idempotencyKey);
+    @Args('idempotencyKey', KEY) _idempotencyKey?: string | null,
+  ): Promise<ServiceAdminDto> {
+    return this.catalog.submit(ctx, id, expectedVersion ?? undefined);
   }
 
   @Allow(Permission.CatalogReview)
-  @Mutation(() => ServiceAdminNode, { description: 'In review → back to draft (审核退回).' })
+  @IdempotentMutation({ twin: 'POST /v1/catalog/services/:id/reject', status: 200 })
+  @Mutation(() => ServiceAdminDto, { description: 'In review → back to draft (审核退回).' })
   rejectCatalogueService(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, UuidParam) id: string,
     @Args('expectedVersion', EXPECTED) expectedVersion?: number | null,
-    @Args('idempotencyKey', KEY) idempotencyKey?: string | null,
-  ): Promise<ServiceAdminNode> {
-    return this.catalog.stepOnce(ctx, 'reject', id, expectedVersion ?? undefined, idempotencyKey);
+    @Args('idempotencyKey', KEY) _idempotencyKey?: string | null,
+  ): Promise<ServiceAdminDto> {
+    return this.catalog.reject(ctx, id, expectedVersion ?? undefined);
   }
 
   @Allow(Permission.CatalogReview)
-  @Mutation(() => ServiceAdminNode, { description: 'In review → published (the publication rules apply).' })
+  @IdempotentMutation({ twin: 'POST /v1/catalog/services/:id/publish', status: 200 })
+  @Mutation(() => ServiceAdminDto, { description: 'In review → published (the publication rules apply).' })
   publishCatalogueService(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, UuidParam) id: string,
     @Args('expectedVersion', EXPECTED) expectedVersion?: number | null,
-    @Args('idempotencyKey', KEY) idempotencyKey?: string | null,
-  ): Promise<ServiceAdminNode> {
-    return this.catalog.stepOnce(ctx, 'publish', id, expectedVersion ?? undefined, idempotencyKey);
+    @Args('idempotencyKey', KEY) _idempotencyKey?: string | null,
+  ): Promise<ServiceAdminDto> {
+    return this.catalog.publish(ctx, id, expectedVersion ?? undefined);
   }
 
   @Allow(Permission.CatalogReview)
-  @Mutation(() => ServiceAdminNode, { description: 'Withdraws the service from the public catalogue.' })
+  @IdempotentMutation({ twin: 'POST /v1/catalog/services/:id/retire', status: 200 })
+  @Mutation(() => ServiceAdminDto, { description: 'Withdraws the service from the public catalogue.' })
   retireCatalogueService(
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }, UuidParam) id: string,
     @Args('expectedVersion', EXPECTED) expectedVersion?: number | null,
-    @Args('idempotencyKey', KEY) idempotencyKey?: string | null,
-  ): Promise<ServiceAdminNode> {
-    return this.catalog.stepOnce(ctx, 'retire', id, expectedVersion ?? undefined, idempotencyKey);
+    @Args('idempotencyKey', KEY) _idempotencyKey?: string | null,
+  ): Promise<ServiceAdminDto> {
+    return this.catalog.retire(ctx, id, expectedVersion ?? undefined);
   }
 }

@@ -1,4 +1,6 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../../platform/identity/account.entity';
+import { Organisation } from '../../platform/organisations/organisation.entity';
 import { BaseEntity } from '../../../database/base.entity';
 
 export enum LicenceStatus {
@@ -33,6 +35,13 @@ export class Licence extends BaseEntity {
   /** the citizen or business account that holds it, when there is one */
   @Column({ type: 'uuid', nullable: true })
   holderAccountId: string | null;
+  /**
+   * FK, ON DELETE RESTRICT: a holder of licences cannot be deleted. For the constraint only: code reads and
+   * writes holderAccountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'holder_account_id' })
+  readonly holderAccount?: never;
 
   /** full name (personal data): shown to the holder; masked everywhere else */
   @Column({ length: 100 })
@@ -44,6 +53,13 @@ export class Licence extends BaseEntity {
 
   @Column({ type: 'uuid' })
   issuerOrganisationId: string;
+  /**
+   * FK, ON DELETE RESTRICT: an issuing unit cannot be deleted. For the constraint only: code reads and writes
+   * issuerOrganisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'issuer_organisation_id' })
+  readonly issuerOrganisation?: never;
 
   /** the issuer's name when it issued the licence: a later rename does not rewrite what was signed */
   @Column({ length: 200 })

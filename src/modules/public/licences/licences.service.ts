@@ -8,11 +8,13 @@ import { cursorCodec, keysetPage, Page, PageQuery } from '../../../api/http/pagi
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
 import { uuidv7 } from '../../../database/uuid';
+import { AccessService } from '../../platform/access/access.service';
 import { AuditService } from '../../platform/audit/audit.service';
-import { loadSigningKey, SigningKey } from '../../platform/audit/signing-key';
-import { Account, AccountKind, AccountStatus } from '../../platform/identity/account.entity';
+import { EventsService } from '../../platform/events/events.service';
+import { loadSigningKey, SigningKey } from '../../../config/keys/signing-key';
+import { AccountDirectory } from '../../platform/identity/account-directory.service';
+import { AccountKind, AccountStatus } from '../../platform/identity/account.entity';
 import { maskName } from '../../platform/identity/personal-data/masking';
-import { Organisation } from '../../platform/organisations/organisation.entity';
 import { OrganisationsService } from '../../platform/organisations/organisations.service';
 import {
   IssueLicenceDto,
@@ -22,6 +24,7 @@ import {
   LicenceVerificationDto,
 } from './dto/licence.dto';
 import { Licence, LicenceStatus } from './licence.entity';
+import { LICENCE_ISSUED, LICENCE_REVOKED, licenceFacts } from './licence-events';
 import {
   chinaDate,
   fieldsProblems,
@@ -64,6 +67,9 @@ export class LicencesService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly organisations: OrganisationsService,
+    private readonly events: EventsService,
+    private readonly access: AccessService,
+    private readonly accounts: AccountDirectory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // The platform signing key (SIGNING_KEY), the one that also signs audit checkpoints.
@@ -78,9 +84,10 @@ export class LicencesService {
     // Checked here too: the workflow engine calls without the HTTP validation pipe.
     const { holderIdMasked, validFrom, validUntil } = checkIssue(input);
     return this.db.transaction(async () => {
-      const issuer = await this.db.repo(Organisation).findOne({ where: { id: input.issuerOrganisationId } });
-      if (!issuer?.active || !(await this.inScope(ctx, Permission.LicenceIssue, issuer.id)))
-        throw notFound('organisation');
+      const issuer = await this.organisations.unit(input.issuerOrganisationId);
+      const may =
+        issuer && (await this.access.check(ctx, 'licence', { issuerOrganisationId: issuer.id }, 'issue'));
+      if (!issuer?.active || !may || !may.allowed) throw notFound('organisation');
       const holderAccountId = input.holderAccountId ?? null;
       if (holderAccountId) await this.requireHolderAccount(holderAccountId);
       const issuedAt = new Date();
@@ -114,6 +121,12 @@ export class LicencesService {
         resourceId: licence.id,
         subjectId: holderAccountId,
       });
+      const aggregate = { type: 'licence', id: licence.id };
+      await this.events.publish(ctx, {
+        type: LICENCE_ISSUED.type,
+        aggregate,
+        payload: licenceFacts(licence),
+      });
       return this.toDto(ctx, licence);
     });
   }
@@ -128,11 +141,7 @@ export class LicencesService {
     const issue = textProblem(reason, 500, true);
     if (issue) throw invalid([{ pointer: '/reason', code: issue.code, message: `reason ${issue.message}` }]);
     return this.db.transaction(async () => {
-      const licence = await this.db
-        .repo(Licence)
-        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!licence || !(await this.inScope(ctx, Permission.LicenceRevoke, licence.issuerOrganisationId)))
-        throw notFound('licence');
+      const licence = await this.access.require<Licence>(ctx, 'licence', id, 'revoke', { lock: true });
       assertVersion(licence, expectedVersion);
       if (licence.status === LicenceStatus.Revoked)
         throw new DomainError(ErrorCode.InvalidState, {
@@ -147,6 +156,12 @@ export class LicencesService {
         resourceType: 'licence',
         resourceId: licence.id,
         subjectId: licence.holderAccountId,
+      });
+      const aggregate = { type: 'licence', id: licence.id };
+      await this.events.publish(ctx, {
+        type: LICENCE_REVOKED.type,
+        aggregate,
+        payload: licenceFacts(licence),
       });
       return this.toDto(ctx, licence);
     });
@@ -260,28 +275,13 @@ export class LicencesService {
     return canonicalPayload(payload);
   }
 
-  private async visible(ctx: RequestContext, id: string): Promise<Licence> {
-    const licence = await this.db.repo(Licence).findOne({ where: { id } });
-    if (licence) {
-      if (ctx.actor.kind === 'citizen') {
-        if (licence.holderAccountId === ctx.actor.id) return licence;
-      } else {
-        for (const p of [Permission.LicenceIssue, Permission.LicenceRevoke])
-          if (await this.inScope(ctx, p, licence.issuerOrganisationId)) return licence;
-      }
-    }
-    throw notFound('licence');
-  }
-
-  private async inScope(ctx: RequestContext, permission: Permission, unitId: string): Promise<boolean> {
-    const scope = ctx.scopeOf(permission);
-    if (scope === '*') return true;
-    return !!scope && this.organisations.isWithin(unitId, scope);
+  private visible(ctx: RequestContext, id: string): Promise<Licence> {
+    return this.access.require<Licence>(ctx, 'licence', id, 'read');
   }
 
   /** A citizen or business account that is not disabled; anything else reads as "no such account". */
   private async requireHolderAccount(id: string): Promise<void> {
-    const account = await this.db.repo(Account).findOne({ where: { id } });
+    const account = await this.accounts.standing(id);
     if (!account || account.kind === AccountKind.Staff || account.status === AccountStatus.Disabled)
       throw notFound('account');
   }

@@ -22,7 +22,7 @@ import { ConnectionArgs } from '../../../../api/graphql/connection';
 import { PageQuery } from '../../../../api/http/pagination';
 import { CaseOutcome, CaseStatus } from '../case.entity';
 import { JsonObjectScalar } from './workflow-definition.dto';
-import { DELIVERY_METHODS, MAX_REASON, SUSPEND_PROCEDURES } from '../case-effects';
+import { DELIVERY_METHODS, MAX_REASON, SATISFACTION_LEVELS, SUSPEND_PROCEDURES } from '../action-input';
 import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
 registerEnumType(CaseStatus, { name: 'CaseStatus' });
@@ -219,8 +219,17 @@ export class CaseDto {
   @Field(() => ID)
   subjectId: string;
 
-  @Field(() => ID)
-  serviceId: string;
+  /** the case type its module registered ('service' for the catalogue) */
+  @Field()
+  caseType: string;
+
+  /** the subject within the case type (for 'service': the service id) */
+  @Field()
+  subjectKey: string;
+
+  /** the catalogue service ('service' cases); null for other case types */
+  @Field(() => ID, { nullable: true })
+  serviceId: string | null;
 
   @Field(() => ID)
   definitionId: string;
@@ -462,6 +471,20 @@ export class CaseActionDto {
   @IsOptional()
   @IsIn(DELIVERY_METHODS)
   method?: string;
+
+  /** dispatch: the co-handling units (协办), each gets its own opinion task */
+  @Field(() => [ID], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(10)
+  @IsUUID('all', { each: true })
+  coOrganisationIds?: string[];
+
+  /** callback: the requester's satisfaction (回访) */
+  @ApiPropertyOptional({ enum: SATISFACTION_LEVELS })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsIn(SATISFACTION_LEVELS)
+  satisfaction?: 'satisfied' | 'basically_satisfied' | 'dissatisfied';
 
   /** the task being worked (default: the caller's open task of the stage) */
   @Field(() => ID, { nullable: true })

@@ -35,11 +35,22 @@ export class WorkflowDefinitionDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @Field(() => ID)
-  @ApiProperty({ format: 'uuid' })
-  serviceId: string;
+  /** the case type the definition belongs to ('service' for the catalogue) */
+  @Field()
+  @ApiProperty({ maxLength: 32 })
+  caseType: string;
 
-  /** the service's implementing unit */
+  /** the subject within the case type (for 'service': the service id) */
+  @Field()
+  @ApiProperty({ maxLength: 64 })
+  subjectKey: string;
+
+  /** the catalogue service ('service' definitions); null for other case types */
+  @Field(() => ID, { nullable: true })
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true })
+  serviceId: string | null;
+
+  /** the subject's handling unit */
   @Field(() => ID)
   @ApiProperty({ format: 'uuid' })
   organisationId: string;

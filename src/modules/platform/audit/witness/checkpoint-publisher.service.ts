@@ -6,7 +6,7 @@ import { AuditTreeHead } from '../audit.entity';
 import { Query, rangeHashes } from '../audit-tree';
 import { verifyCheckpoint } from '../checkpoint';
 import { consistencyProofRanges } from '../merkle';
-import { loadSigningKey } from '../signing-key';
+import { loadSigningKey } from '../../../../config/keys/signing-key';
 import { CheckpointWitness, ProofSource, WitnessRefused } from './checkpoint-witness';
 import { FileWitness } from './file-witness';
 import { PeerWitness } from './peer-witness';

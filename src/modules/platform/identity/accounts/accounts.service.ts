@@ -5,12 +5,12 @@ import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError, notFound } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
 import { Db } from '../../../../database/db';
-import { AuditService } from '../../audit/audit.service';
+import { AccessService } from '../../access/access.service';
+import type { AccessDecision } from '../../access/access.types';
 import { Account, AccountKind } from '../account.entity';
 import { maskedNationalId } from '../me/me.service';
 import { maskEmail, maskName, maskPhone } from '../personal-data/masking';
 import { PersonalDataService, PersonalField } from '../personal-data/personal-data.service';
-import { mayReadCitizen } from './citizen-scope';
 import { AccountLookupDto, AccountProfileDto, UnmaskField } from './dto/accounts.dto';
 
 /** Accounts of the public; staff accounts are read through /v1/staff. */
@@ -40,17 +40,18 @@ export class AccountsService {
   constructor(
     private readonly db: Db,
     private readonly personalData: PersonalDataService,
-    private readonly audit: AuditService,
+    private readonly access: AccessService,
   ) {}
 
   async read(ctx: RequestContext, id: string, opts: ReadOptions = {}): Promise<AccountProfileDto> {
     const unmask = opts.unmask ?? [];
     // Checked before anything is looked up, so a caller without the permission learns nothing.
     if (unmask.length && !ctx.has(Permission.PersonalDataUnmask)) throw new DomainError(ErrorCode.Forbidden);
-    const account = await this.visible(ctx, id, unmask.length > 0);
+    const { account, seen, clear } = await this.visible(ctx, id, unmask.length > 0);
     const reason = opts.reason ?? null;
+    // Each leaf carries the access decision's reason (the grant the caller read under).
     return this.db.transaction(async () => {
-      await this.audit.append(ctx, {
+      await this.access.record(ctx, seen, {
         action: 'account.read',
         resourceType: 'account',
         resourceId: account.id,
@@ -58,7 +59,7 @@ export class AccountsService {
         purpose: reason,
       });
       for (const field of unmask)
-        await this.audit.append(ctx, {
+        await this.access.record(ctx, clear ?? seen, {
           action: 'account.unmask',
           resourceType: UNMASK_RESOURCE[field],
           resourceId: account.id,
@@ -75,10 +76,10 @@ export class AccountsService {
     const found = await this.db
       .repo(Account)
       .findOne({ where: { nationalIdBidx: bidx, kind: In(PUBLIC_KINDS) } });
-    if (!found || !(await mayReadCitizen(this.db, ctx, Permission.AccountRead, found.id)))
-      throw notFound('account');
+    const seen = await this.access.check(ctx, 'account', found, 'read');
+    if (!found || !seen.allowed) throw notFound('account');
     return this.db.transaction(async () => {
-      await this.audit.append(ctx, {
+      await this.access.record(ctx, seen, {
         action: 'account.lookup',
         resourceType: 'account',
         resourceId: found.id,
@@ -90,7 +91,11 @@ export class AccountsService {
   }
 
   /** The account if it exists, is a citizen's or business's, and is within the caller's scope; else 404. */
-  private async visible(ctx: RequestContext, id: string, withSecret: boolean): Promise<Account> {
+  private async visible(
+    ctx: RequestContext,
+    id: string,
+    withSecret: boolean,
+  ): Promise<{ account: Account; seen: AccessDecision; clear: AccessDecision | null }> {
     const qb = this.db
       .repo(Account)
       .createQueryBuilder('a')
@@ -98,12 +103,11 @@ export class AccountsService {
       .andWhere('a.kind IN (:...kinds)', { kinds: PUBLIC_KINDS });
     if (withSecret) qb.addSelect('a.nationalIdEnc');
     const account = await qb.getOne();
-    const inScope =
-      account !== null &&
-      (await mayReadCitizen(this.db, ctx, Permission.AccountRead, account.id)) &&
-      (!withSecret || (await mayReadCitizen(this.db, ctx, Permission.PersonalDataUnmask, account.id)));
-    if (!inScope) throw notFound('account');
-    return account;
+    const seen = await this.access.check(ctx, 'account', account, 'read');
+    const clear =
+      seen.allowed && withSecret ? await this.access.check(ctx, 'account', account, 'unmask') : null;
+    if (!account || !seen.allowed || (clear && !clear.allowed)) throw notFound('account');
+    return { account, seen, clear };
   }
 
   private toProfile(a: Account, unmask: UnmaskField[]): AccountProfileDto {

@@ -1,4 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../account.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
 /**
@@ -11,6 +12,13 @@ export class AuthSession extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   accountId: string;
+  /**
+   * FK, ON DELETE CASCADE: a session is the account's own. For the constraint only: code reads and writes
+   * accountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id' })
+  readonly account?: never;
 
   /** the channel the login came through (web, app, miniprogram, kiosk), from X-Channel */
   @Column({ type: 'varchar', length: 32, nullable: true })

@@ -1,6 +1,7 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { Allow, Public } from '../../../../api/auth/allow.decorator';
 import { Permission } from '../../../../api/auth/permission';
+import { IdempotentMutation } from '../../../../api/graphql/idempotent-mutation';
 import { Ctx } from '../../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { AuthService } from './auth.service';
@@ -27,6 +28,11 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @IdempotentMutation<{ input: RegisterDto }>({
+    twin: 'POST /v1/auth/register',
+    status: 201,
+    body: (args) => args.input,
+  })
   @Mutation(() => RegistrationAcceptedDto, {
     description:
       'Registers a citizen or business account with a phone number or e-mail; a 6-digit code is sent. A retry with the same idempotencyKey returns the first answer.',
@@ -34,9 +40,9 @@ export class AuthResolver {
   register(
     @Ctx() ctx: RequestContext,
     @Args('input') input: RegisterDto,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<RegistrationAcceptedDto> {
-    return this.auth.registerOnce(ctx, input, idempotencyKey);
+    return this.auth.register(ctx, input);
   }
 
   @Public()

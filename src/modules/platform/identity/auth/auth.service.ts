@@ -2,7 +2,6 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
-import { IdempotencyService } from '../../../../api/http/idempotency.service';
 import { APP_CONFIG, AppConfig } from '../../../../config/config';
 import { Db } from '../../../../database/db';
 import { AuditService } from '../../audit/audit.service';
@@ -55,7 +54,6 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly personalData: PersonalDataService,
     private readonly notifications: NotificationsService,
-    private readonly idempotency: IdempotencyService,
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() private readonly audit?: AuditService,
   ) {
@@ -132,16 +130,6 @@ export class AuthService {
       });
     });
     return { status: 'pending_verification', channel: contact.channel, codeExpiresIn: CODE_TTL_MINUTES * 60 };
-  }
-
-  /** register() for GraphQL, with the same Idempotency-Key rules as POST /v1/auth/register. */
-  registerOnce(
-    ctx: RequestContext,
-    dto: RegisterDto,
-    key: string | null | undefined,
-  ): Promise<RegistrationAcceptedDto> {
-    const request = { method: 'POST', path: '/v1/auth/register', body: dto, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.register(ctx, dto));
   }
 
   /** The code proves the contact: the account becomes active with the password of that registration. */

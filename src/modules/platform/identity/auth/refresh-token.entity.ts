@@ -1,4 +1,6 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../account.entity';
+import { AuthSession } from './auth-session.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
 /**
@@ -12,14 +14,35 @@ export class RefreshToken extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   sessionId: string;
+  /**
+   * FK, ON DELETE CASCADE: tokens die with their session. For the constraint only: code reads and writes
+   * sessionId.
+   */
+  @ManyToOne(() => AuthSession, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'session_id' })
+  readonly session?: never;
 
   @Index()
   @Column({ type: 'uuid' })
   accountId: string;
+  /**
+   * FK, ON DELETE CASCADE: credentials die with the account. For the constraint only: code reads and writes
+   * accountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id' })
+  readonly account?: never;
 
   /** the token this one was rotated from; null for the first of a session */
   @Column({ type: 'uuid', nullable: true })
   parentId: string | null;
+  /**
+   * FK, ON DELETE SET NULL: the retention purge removes expired parents while their rotated children live on.
+   * For the constraint only: code reads and writes parentId.
+   */
+  @ManyToOne(() => RefreshToken, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'parent_id' })
+  readonly parent?: never;
 
   @Index({ unique: true })
   @Column({ type: 'varchar', length: 64 })

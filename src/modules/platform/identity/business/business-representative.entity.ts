@@ -1,4 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../account.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
 /** What a representative may do for the business. */
@@ -20,9 +21,23 @@ export enum RepresentativeScope {
 export class BusinessRepresentative extends BaseEntity {
   @Column({ type: 'uuid' })
   businessAccountId: string;
+  /**
+   * FK, ON DELETE CASCADE: a mandate dies with either party. For the constraint only: code reads and writes
+   * businessAccountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'business_account_id' })
+  readonly businessAccount?: never;
 
   @Column({ type: 'uuid' })
   representativeAccountId: string;
+  /**
+   * FK, ON DELETE CASCADE: a mandate dies with either party. For the constraint only: code reads and writes
+   * representativeAccountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'representative_account_id' })
+  readonly representativeAccount?: never;
 
   @Column({ type: 'enum', enum: RepresentativeScope, enumName: 'representative_scope' })
   scope: RepresentativeScope;

@@ -1,4 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../account.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
 /**
@@ -33,4 +34,11 @@ export class ChannelIdentity extends BaseEntity {
 
   @Column({ type: 'uuid' })
   accountId: string;
+  /**
+   * FK, ON DELETE CASCADE: a channel binding is the account's own. For the constraint only: code reads and
+   * writes accountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id' })
+  readonly account?: never;
 }

@@ -1,4 +1,6 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../account.entity';
+import { Organisation } from '../../organisations/organisation.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
 /**
@@ -32,6 +34,13 @@ export class OAuthClient extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   organisationId: string;
+  /**
+   * FK, ON DELETE RESTRICT: a unit with machine clients cannot be deleted until they are retired. For the
+   * constraint only: code reads and writes organisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  readonly organisation?: never;
 
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   scopes: string[];
@@ -45,6 +54,13 @@ export class OAuthClient extends BaseEntity {
 
   @Column({ type: 'uuid', nullable: true })
   createdBy: string | null;
+  /**
+   * FK, ON DELETE SET NULL: who registered it is history (the audit log keeps it). For the constraint only:
+   * code reads and writes createdBy.
+   */
+  @ManyToOne(() => Account, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'created_by' })
+  readonly createdByAccount?: never;
 
   @Column({ type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;

@@ -1,4 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../account.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
 /**
@@ -21,6 +22,13 @@ export class OidcLoginCode extends BaseEntity {
   /** the account signed in (linked or created at the callback); the session starts at the exchange */
   @Column({ type: 'uuid' })
   accountId: string;
+  /**
+   * FK, ON DELETE CASCADE: credentials die with the account. For the constraint only: code reads and writes
+   * accountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id' })
+  readonly account?: never;
 
   @Column({ type: 'varchar', length: 8 })
   linked: 'existing' | 'created';

@@ -9,40 +9,28 @@ import {
   KeyObject,
   randomBytes,
 } from 'node:crypto';
+import {
+  assertKeyId,
+  BASE64_KEY_PATTERN,
+  FieldCipherError,
+  KEY_BYTES,
+  KEY_ID_PATTERN,
+  parseKeyring,
+} from '../../../../config/keys/keyring';
 
 const ENVELOPE_VERSION = 'v1';
 const ALGORITHM = 'aes-256-gcm';
-const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** HMAC keys shorter than the hash output weaken the index; longer is fine. */
 const MIN_BLIND_INDEX_KEY_BYTES = 32;
 /** Key ids travel inside the envelope and the env keyring, so they must not contain `.`, `:` or `,`. */
-const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Purposes are joined to the value with `:`, so a `:` in a purpose could make two (purpose, value) pairs collide. */
 const PURPOSE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
-const BASE64_KEY_PATTERN = /^(?:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+)$/;
 
-export type FieldCipherErrorCode =
-  | 'INVALID_CONFIG'
-  | 'INVALID_KEYRING'
-  | 'MALFORMED_ENVELOPE'
-  | 'UNSUPPORTED_VERSION'
-  | 'UNKNOWN_KEY'
-  | 'DECRYPTION_FAILED';
-
-/** Typed error; messages never contain key material or plaintext. */
-export class FieldCipherError extends Error {
-  override readonly name = 'FieldCipherError';
-
-  constructor(
-    readonly code: FieldCipherErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { FieldCipherError } from '../../../../config/keys/keyring';
+export type { FieldCipherErrorCode } from '../../../../config/keys/keyring';
 
 export interface FieldCipherOptions {
   /** keyId → 32-byte AES key. Keep retired keys here until every row is re-encrypted (rotation). */
@@ -168,28 +156,7 @@ export class FieldCipher {
    * Errors name the offending entry by position/key id, never by key material.
    */
   static parseKeyring(spec: string): Record<string, Buffer> {
-    if (typeof spec !== 'string' || spec.trim() === '') {
-      throw new FieldCipherError(
-        'INVALID_KEYRING',
-        'keyring is empty; expected "kid1:base64key,kid2:base64key"',
-      );
-    }
-    const keyring: Record<string, Buffer> = {};
-    spec.split(',').forEach((rawEntry, index) => {
-      const entry = rawEntry.trim();
-      const position = `keyring entry #${index + 1}`;
-      const colon = entry.indexOf(':');
-      if (colon < 0) {
-        throw new FieldCipherError('INVALID_KEYRING', `${position} must look like "kid:base64key"`);
-      }
-      const keyId = entry.slice(0, colon).trim();
-      assertKeyId(keyId, 'INVALID_KEYRING', position);
-      if (Object.prototype.hasOwnProperty.call(keyring, keyId)) {
-        throw new FieldCipherError('INVALID_KEYRING', `${position}: duplicate key id "${keyId}"`);
-      }
-      keyring[keyId] = decodeKey(entry.slice(colon + 1).trim(), `${position} ("${keyId}")`);
-    });
-    return keyring;
+    return parseKeyring(spec);
   }
 
   /** Parses a single base64 key (e.g. the blind index key env var); must decode to at least 32 bytes. */
@@ -206,26 +173,6 @@ export class FieldCipher {
     }
     return key;
   }
-}
-
-function assertKeyId(keyId: string, code: FieldCipherErrorCode, context = 'key id'): void {
-  if (!KEY_ID_PATTERN.test(keyId)) {
-    throw new FieldCipherError(code, `${context}: key id must match [A-Za-z0-9_-]{1,64}`);
-  }
-}
-
-function decodeKey(encoded: string, label: string): Buffer {
-  if (encoded === '' || !BASE64_KEY_PATTERN.test(encoded)) {
-    throw new FieldCipherError('INVALID_KEYRING', `${label}: key is not valid base64`);
-  }
-  const key = Buffer.from(encoded, 'base64');
-  if (key.length !== KEY_BYTES) {
-    throw new FieldCipherError(
-      'INVALID_KEYRING',
-      `${label}: key must decode to ${KEY_BYTES} bytes, got ${key.length}`,
-    );
-  }
-  return key;
 }
 
 /**

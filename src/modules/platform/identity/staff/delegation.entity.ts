@@ -1,4 +1,6 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../account.entity';
+import { Organisation } from '../../organisations/organisation.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
 /**
@@ -12,15 +14,36 @@ export class Delegation extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   fromAccountId: string;
+  /**
+   * FK, ON DELETE CASCADE: a delegation dies with either party. For the constraint only: code reads and
+   * writes fromAccountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'from_account_id' })
+  readonly fromAccount?: never;
 
   @Column({ type: 'uuid' })
   toAccountId: string;
+  /**
+   * FK, ON DELETE CASCADE: a delegation dies with either party. For the constraint only: code reads and
+   * writes toAccountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'to_account_id' })
+  readonly toAccount?: never;
 
   @Column({ type: 'varchar', length: 32 })
   role: string;
 
   @Column({ type: 'uuid' })
   organisationId: string;
+  /**
+   * FK, ON DELETE CASCADE: a delegation in a unit dies with the unit. For the constraint only: code reads and
+   * writes organisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organisation_id' })
+  readonly organisation?: never;
 
   @Column({ type: 'timestamptz' })
   validFrom: Date;

@@ -3,7 +3,6 @@ import { Brackets } from 'typeorm';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError, notFound } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
-import { IdempotencyService } from '../../../../api/http/idempotency.service';
 import { Db } from '../../../../database/db';
 import { Account, AccountKind, AccountStatus } from '../account.entity';
 import { CreateDelegationDto, DelegationDto } from './dto/staff.dto';
@@ -23,7 +22,6 @@ export class DelegationService {
   constructor(
     private readonly db: Db,
     private readonly audit: IdentityAudit,
-    private readonly idempotency: IdempotencyService,
   ) {}
 
   async create(ctx: RequestContext, dto: CreateDelegationDto): Promise<DelegationDto> {
@@ -79,16 +77,6 @@ export class DelegationService {
       await this.audit.record(ctx, 'delegation.create', 'delegation', delegation.id, dto.toAccountId);
       return toDelegationDto(delegation);
     });
-  }
-
-  /** create() for GraphQL, with the same Idempotency-Key rules as POST /v1/staff/me/delegations. */
-  createOnce(
-    ctx: RequestContext,
-    dto: CreateDelegationDto,
-    key: string | null | undefined,
-  ): Promise<DelegationDto> {
-    const request = { method: 'POST', path: '/v1/staff/me/delegations', body: dto, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.create(ctx, dto));
   }
 
   /** Delegations the caller gave or received that are not revoked and not yet over. */

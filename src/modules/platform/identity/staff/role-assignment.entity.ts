@@ -1,4 +1,6 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Account } from '../account.entity';
+import { Organisation } from '../../organisations/organisation.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
 /**
@@ -13,6 +15,13 @@ export class RoleAssignment extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   accountId: string;
+  /**
+   * FK, ON DELETE CASCADE: a grant dies with its holder. For the constraint only: code reads and writes
+   * accountId.
+   */
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id' })
+  readonly account?: never;
 
   /** a RoleName from the catalogue in code */
   @Column({ type: 'varchar', length: 32 })
@@ -21,6 +30,13 @@ export class RoleAssignment extends BaseEntity {
   @Index()
   @Column({ type: 'uuid', nullable: true })
   organisationId: string | null;
+  /**
+   * FK, ON DELETE CASCADE: a grant in a unit dies with the unit. For the constraint only: code reads and
+   * writes organisationId.
+   */
+  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organisation_id' })
+  readonly organisation?: never;
 
   @Column({ type: 'timestamptz', nullable: true })
   validFrom: Date | null;
@@ -31,4 +47,11 @@ export class RoleAssignment extends BaseEntity {
   /** the account that granted it (null for seeded and system grants) */
   @Column({ type: 'uuid', nullable: true })
   grantedBy: string | null;
+  /**
+   * FK, ON DELETE SET NULL: who granted is history (the audit log keeps it); the grant stays. For the
+   * constraint only: code reads and writes grantedBy.
+   */
+  @ManyToOne(() => Account, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'granted_by' })
+  readonly grantedByAccount?: never;
 }

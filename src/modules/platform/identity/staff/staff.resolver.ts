@@ -1,6 +1,7 @@
 import { Args, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { Allow } from '../../../../api/auth/allow.decorator';
 import { Permission } from '../../../../api/auth/permission';
+import { IdempotentMutation } from '../../../../api/graphql/idempotent-mutation';
 import { Ctx } from '../../../../api/context/ctx.decorator';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { Connection, ConnectionShape, toConnection } from '../../../../api/graphql/connection';
@@ -86,6 +87,11 @@ export class StaffResolver {
   }
 
   @Allow(Permission.StaffManage)
+  @IdempotentMutation<{ input: CreateStaffDto }>({
+    twin: 'POST /v1/staff',
+    status: 201,
+    body: (args) => args.input,
+  })
   @Mutation(() => StaffDto, {
     description:
       "Creates a staff account in a unit within the caller's staff:manage scope. A retry with the same idempotencyKey returns the first answer.",
@@ -93,9 +99,9 @@ export class StaffResolver {
   createStaff(
     @Ctx() ctx: RequestContext,
     @Args('input') input: CreateStaffDto,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<StaffDto> {
-    return this.service.createOnce(ctx, input, idempotencyKey);
+    return this.service.create(ctx, input);
   }
 
   /** `expectedVersion` plays the part of If-Match: a stale version is refused (PRECONDITION_FAILED). */
@@ -113,6 +119,11 @@ export class StaffResolver {
   }
 
   @Allow(Permission.RoleAssign)
+  @IdempotentMutation<{ input: AssignRoleDto }>({
+    twin: 'POST /v1/staff/:staffId/roles',
+    status: 201,
+    body: (args) => args.input,
+  })
   @Mutation(() => RoleAssignmentDto, {
     description:
       "Grants a role in a unit ('admin' only by a global administrator; never to yourself). A retry with the same idempotencyKey returns the first answer.",
@@ -121,9 +132,9 @@ export class StaffResolver {
     @Ctx() ctx: RequestContext,
     @Args('staffId', { type: () => ID }, UuidParam) staffId: string,
     @Args('input') input: AssignRoleDto,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<RoleAssignmentDto> {
-    return this.service.assignRoleOnce(ctx, staffId, input, idempotencyKey);
+    return this.service.assignRole(ctx, staffId, input);
   }
 
   @Allow(Permission.RoleAssign)
@@ -173,6 +184,11 @@ export class StaffResolver {
   }
 
   @Allow(Permission.StaffSelf)
+  @IdempotentMutation<{ input: CreateDelegationDto }>({
+    twin: 'POST /v1/staff/me/delegations',
+    status: 201,
+    body: (args) => args.input,
+  })
   @Mutation(() => DelegationDto, {
     description:
       'Lends one of your roles in a unit to a colleague for at most 90 days. A retry with the same idempotencyKey returns the first answer.',
@@ -180,9 +196,9 @@ export class StaffResolver {
   createDelegation(
     @Ctx() ctx: RequestContext,
     @Args('input') input: CreateDelegationDto,
-    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey?: string,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) _idempotencyKey?: string,
   ): Promise<DelegationDto> {
-    return this.delegations.createOnce(ctx, input, idempotencyKey);
+    return this.delegations.create(ctx, input);
   }
 
   @Allow(Permission.StaffSelf)

@@ -4,7 +4,6 @@ import { Permission } from '../../../../api/auth/permission';
 import type { RequestContext } from '../../../../api/context/request-context';
 import { DomainError, notFound } from '../../../../api/errors/domain-error';
 import { ErrorCode } from '../../../../api/errors/error-code';
-import { IdempotencyService } from '../../../../api/http/idempotency.service';
 import { assertVersion } from '../../../../api/http/if-match';
 import { cursorCodec, keysetPage, Page } from '../../../../api/http/pagination';
 import { Db } from '../../../../database/db';
@@ -41,7 +40,6 @@ export class StaffService {
     private readonly delegations: DelegationService,
     private readonly audit: IdentityAudit,
     private readonly passwords: PasswordService,
-    private readonly idempotency: IdempotencyService,
   ) {}
 
   roles(ctx: RequestContext): RoleDto[] {
@@ -75,12 +73,6 @@ export class StaffService {
       await this.audit.record(ctx, 'staff.create', 'account', account.id, account.id);
       return this.toDto(account, false, []);
     });
-  }
-
-  /** create() for GraphQL, with the same Idempotency-Key rules as POST /v1/staff. */
-  createOnce(ctx: RequestContext, dto: CreateStaffDto, key: string | null | undefined): Promise<StaffDto> {
-    const request = { method: 'POST', path: '/v1/staff', body: dto, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.create(ctx, dto));
   }
 
   async list(ctx: RequestContext, q: StaffQueryDto): Promise<Page<StaffDto>> {
@@ -197,17 +189,6 @@ export class StaffService {
       await this.audit.record(ctx, 'role.assign', 'role_assignment', assignment.id, accountId);
       return toAssignmentDto(assignment);
     });
-  }
-
-  /** assignRole() for GraphQL, with the same Idempotency-Key rules as POST /v1/staff/{id}/roles. */
-  assignRoleOnce(
-    ctx: RequestContext,
-    accountId: string,
-    dto: AssignRoleDto,
-    key: string | null | undefined,
-  ): Promise<RoleAssignmentDto> {
-    const request = { method: 'POST', path: `/v1/staff/${accountId}/roles`, body: dto, status: 201 };
-    return this.idempotency.once(ctx, key, request, () => this.assignRole(ctx, accountId, dto));
   }
 
   async revokeRole(ctx: RequestContext, accountId: string, assignmentId: string): Promise<void> {

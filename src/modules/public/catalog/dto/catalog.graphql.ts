@@ -1,62 +1,9 @@
-import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import {
-  IsEnum,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArgsType, Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IdentityAssurance } from '../../../platform/identity/identity-assurance.graphql';
 import { JsonObjectScalar } from '../../../../api/graphql/scalars';
-import { ServiceTarget, ServiceType } from '../service.entity';
-import { GuideDto } from './catalog.dto';
-import { DateTimeScalar } from '../../../../api/graphql/scalars';
-
-registerEnumType(ServiceType, { name: 'ServiceType' });
-registerEnumType(ServiceTarget, { name: 'ServiceTarget' });
-
-@ObjectType('ServiceSummary', { description: 'A published catalogue item (办事事项), as listed.' })
-export class ServiceSummaryNode {
-  @Field(() => ID)
-  id: string;
-
-  @Field({ description: '实施编码' })
-  implementationCode: string;
-
-  @Field()
-  title: string;
-
-  @Field(() => ServiceType)
-  type: ServiceType;
-
-  @Field(() => ServiceTarget)
-  target: ServiceTarget;
-
-  @Field(() => ID)
-  organisationId: string;
-
-  @Field()
-  regionCode: string;
-
-  @Field(() => [String])
-  lifeEvents: string[];
-
-  @Field(() => [String])
-  topics: string[];
-
-  @Field(() => IdentityAssurance, {
-    description: 'real_name: sign in with the national eID (or be verified at a counter) before submitting',
-  })
-  requiredAssurance: IdentityAssurance;
-
-  @Field(() => DateTimeScalar)
-  publishedAt: string;
-}
+import { ServiceFilters } from './catalog.dto';
+import { GuideDto } from './service-content.dto';
 
 @ObjectType('ElderServiceGuide', { description: '长辈版: plain fields, at most five steps.' })
 export class ElderGuideNode {
@@ -125,8 +72,9 @@ export class ServiceGuideNode {
   elder: ElderGuideNode | null;
 }
 
+/** The arguments of services: the filters of REST's GET /v1/services, paged the GraphQL way. */
 @ArgsType()
-export class ServicesArgs {
+export class ServicesArgs extends ServiceFilters {
   @Field(() => Int, { nullable: true, defaultValue: 20 })
   @IsOptional()
   @IsInt()
@@ -140,42 +88,6 @@ export class ServicesArgs {
   @MaxLength(512)
   @Matches(/^[A-Za-z0-9_-]+$/)
   after?: string | null;
-
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID()
-  organisationId?: string;
-
-  @Field(() => String, { nullable: true, description: 'region code prefix' })
-  @IsOptional()
-  @Matches(/^\d{2,12}$/)
-  region?: string;
-
-  @Field(() => ServiceType, { nullable: true })
-  @IsOptional()
-  @IsEnum(ServiceType)
-  type?: ServiceType;
-
-  @Field(() => ServiceTarget, { nullable: true })
-  @IsOptional()
-  @IsEnum(ServiceTarget)
-  target?: ServiceTarget;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(/^[\p{L}\p{N}_-]{1,50}$/u)
-  lifeEvent?: string;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(/^[\p{L}\p{N}_-]{1,50}$/u)
-  topic?: string;
-}
-
-@ObjectType('ServiceSearchHit', { description: 'A published service matching a search, with its score.' })
-export class ServiceSearchHitNode extends ServiceSummaryNode {
-  @Field(() => Int, { description: 'matched terms, title matches counted three times' })
-  score: number;
 }
 
 /** The arguments of searchServices: the same rules as REST's GET /v1/services/search query. */

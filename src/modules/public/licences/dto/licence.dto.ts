@@ -1,24 +1,10 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsOptional,
-  IsUUID,
-  Matches,
-  ValidateBy,
-  ValidateIf,
-  ValidateNested,
-  ValidationOptions,
-} from 'class-validator';
+import { IsOptional, IsUUID, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { LicenceStatus } from '../licence.entity';
-import {
-  fieldsProblems,
-  isCalendarDate,
-  MAX_FIELD_VALUE,
-  MAX_FIELDS,
-  maskHolderId,
-  textProblem,
-} from '../licence-rules';
+import { MAX_FIELD_VALUE, MAX_FIELDS } from '../licence-rules';
+import { IsCalendarDate, IsHolderId, IsLicenceFields, IsLicenceText } from './licence-validators';
 import { DateScalar, DateTimeScalar } from '../../../../api/graphql/scalars';
 
 registerEnumType(LicenceStatus, {
@@ -35,63 +21,8 @@ export enum LicenceValidity {
 }
 registerEnumType(LicenceValidity, { name: 'LicenceValidity' });
 
-/** Free text of 1…max characters: no control characters (newlines only if multiline), no national ID number. */
-export function IsLicenceText(
-  max: number,
-  multiline = false,
-  options?: ValidationOptions,
-): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'licenceText',
-      validator: {
-        validate: (v: unknown) => textProblem(v, max, multiline) === null,
-        defaultMessage: (a) => `$property ${textProblem(a?.value, max, multiline)?.message ?? 'is invalid'}`,
-      },
-    },
-    options,
-  );
-}
-
-/** At most 50 name → text entries; names ≤ 100 characters, values ≤ 500, no national ID numbers. */
-export function IsLicenceFields(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'licenceFields',
-      validator: {
-        validate: (v: unknown) => fieldsProblems(v).length === 0,
-        defaultMessage: (a) => fieldsProblems(a?.value)[0]?.message ?? 'fields are invalid',
-      },
-    },
-    options,
-  );
-}
-
-export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'calendarDate',
-      validator: {
-        validate: (v: unknown) => isCalendarDate(v),
-        defaultMessage: () => '$property must be a real date written YYYY-MM-DD',
-      },
-    },
-    options,
-  );
-}
-
-export function IsHolderId(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'holderId',
-      validator: {
-        validate: (v: unknown) => typeof v === 'string' && maskHolderId(v) !== null,
-        defaultMessage: () => '$property must be a valid national ID number or unified social credit code',
-      },
-    },
-    options,
-  );
-}
+// The public key DTOs live in licence-key.dto.ts; re-exported for the licence service and controller.
+export { LicenceJwkDto, LicencePublicKeyDto } from './licence-key.dto';
 
 /** A type from the licence catalogue (证照目录). */
 @ObjectType('LicenceType')
@@ -400,51 +331,4 @@ export class LicenceVerificationDto {
   @Field()
   @ApiProperty({ format: 'uri', maxLength: 2048 })
   verificationUrl: string;
-}
-
-/** An Ed25519 public key as an RFC 8037 JWK. */
-export class LicenceJwkDto {
-  @ApiProperty({ enum: ['OKP'] })
-  kty: 'OKP';
-
-  @ApiProperty({ enum: ['Ed25519'] })
-  crv: 'Ed25519';
-
-  /** base64url of the 32-byte public key */
-  @ApiProperty({ maxLength: 43, pattern: '^[A-Za-z0-9_-]{43}$' })
-  x: string;
-
-  /** = keyId */
-  @ApiProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{1,64}$' })
-  kid: string;
-
-  @ApiProperty({ enum: ['EdDSA'] })
-  alg: 'EdDSA';
-
-  @ApiProperty({ enum: ['sig'] })
-  use: 'sig';
-}
-
-/** Everything needed to check a licence signature offline. */
-export class LicencePublicKeyDto {
-  /** RFC 7638 thumbprint; licences name it in keyId */
-  @ApiProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{1,64}$' })
-  keyId: string;
-
-  @ApiProperty({ enum: ['Ed25519'] })
-  algorithm: 'Ed25519';
-
-  jwk: LicenceJwkDto;
-
-  /** the same key as SubjectPublicKeyInfo PEM */
-  @ApiProperty({ maxLength: 200 })
-  publicKeyPem: string;
-
-  /** how the signed string is made from a licence */
-  @ApiProperty({ enum: ['RFC 8785'] })
-  canonicalization: 'RFC 8785';
-
-  /** the `format` member of the payloads this key signs */
-  @ApiProperty({ maxLength: 64, pattern: '^[a-z0-9.]{1,64}$' })
-  payloadFormat: string;
 }

@@ -23,7 +23,8 @@ import { PageQuery } from '../../../../../api/http/pagination';
 import { MACHINE_SCOPES } from '../../staff/role-catalogue';
 import { DateTimeScalar } from '../../../../../api/graphql/scalars';
 
-const SCOPES = [...MACHINE_SCOPES] as string[];
+// The registry's live list (not a copy): scopes a module declares after this file loads are valid too.
+const SCOPES = MACHINE_SCOPES;
 
 /**
  * The scopes a client or API key is created with: up to 20 distinct machine scopes. Listed in the

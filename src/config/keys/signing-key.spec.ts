@@ -35,8 +35,7 @@ describe('loadSigningKey', () => {
 
 describe('SIGNING_KEY and AUDIT_ORIGIN at boot (loadConfig)', () => {
   // Imported lazily so this file's unit tests above do not depend on the config module.
-  const load = async (env: Record<string, string>) =>
-    (await import('../../../config/config')).loadConfig(env);
+  const load = async (env: Record<string, string>) => (await import('../config')).loadConfig(env);
   const prod = {
     NODE_ENV: 'production',
     DATABASE_URL: 'postgresql://db/onewindow',

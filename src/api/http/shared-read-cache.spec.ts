@@ -1,5 +1,5 @@
-import { hashedTag } from '../api/http/etag.interceptor';
-import { representationOf } from '../api/http/representation';
+import { hashedTag } from './etag.interceptor';
+import { representationOf } from './representation';
 import { cacheKey, PUBLISHED_CACHE_CONTROL, ReadCache } from './shared-read-cache';
 
 describe('ReadCache', () => {

@@ -1,10 +1,10 @@
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { contextStore } from '../api/context/context-store';
-import { hashedTag } from '../api/http/etag.interceptor';
-import { Representation, representationOf, withRepresentation } from '../api/http/representation';
-import { Db } from './db';
+import { contextStore } from '../context/context-store';
+import { hashedTag } from './etag.interceptor';
+import { Representation, representationOf, withRepresentation } from './representation';
+import { Db } from '../../database/db';
 
 /** What a cached entry holds: the body handed to the transports, tagged once with its ETag and JSON. */
 export interface CachedRead<T> {

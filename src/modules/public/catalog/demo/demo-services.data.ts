@@ -1,11 +1,6 @@
-import {
-  HandlingType,
-  MaterialForm,
-  ServiceContentDto,
-  TimeUnit,
-} from '../../public/catalog/dto/catalog.dto';
-import { ServiceTarget, ServiceType } from '../../public/catalog/service.entity';
-import { IdentityAssurance } from '../identity/identity-assurance';
+import { HandlingType, MaterialForm, ServiceContentDto, TimeUnit } from '../dto/catalog.dto';
+import { ServiceTarget, ServiceType } from '../service.entity';
+import { IdentityAssurance } from '../../../platform/identity/identity-assurance';
 
 /**
  * The guides and forms of the three demo services (realistic texts, shortened). Workflows are in

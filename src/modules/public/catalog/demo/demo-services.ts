@@ -1,18 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
-import { Permission } from '../../../api/auth/permission';
-import { RequestContext } from '../../../api/context/request-context';
-import { Db } from '../../../database/db';
-import { WorkflowDefinitionsService } from '../../internal/workflow/workflow-definitions.service';
-import type { AssigneeRule, StageSpec, Texts, WorkflowSpec } from '../../internal/workflow/workflow-spec';
-import { CatalogService } from '../../public/catalog/catalog.service';
-import { Service } from '../../public/catalog/service.entity';
-import { ClockUnit } from '../calendar/deadline';
-import { Account } from '../identity/account.entity';
-import { uniformCodeCheckChar } from '../identity/personal-data/national-id';
-import { RoleName } from '../identity/staff/role-catalogue';
-import { OrganisationKind } from '../organisations/organisation.entity';
-import { OrganisationsService } from '../organisations/organisations.service';
-import { DemoUnit, ensureStaff, ensureUnits } from './demo-upsert';
+import { Permission } from '../../../../api/auth/permission';
+import { RequestContext } from '../../../../api/context/request-context';
+import { Db } from '../../../../database/db';
+import { WorkflowDefinitionsService } from '../../../internal/workflow/workflow-definitions.service';
+import type { AssigneeRule, StageSpec, Texts, WorkflowSpec } from '../../../internal/workflow/workflow-spec';
+import { CatalogStaffService } from '../catalog-staff.service';
+import { Service } from '../service.entity';
+import { ClockUnit } from '../../../platform/calendar/deadline';
+import { Account } from '../../../platform/identity/account.entity';
+import { uniformCodeCheckChar } from '../../../platform/identity/personal-data/national-id';
+import { RoleName } from '../../../platform/identity/staff/role-catalogue';
+import { OrganisationKind } from '../../../platform/organisations/organisation.entity';
+import { OrganisationsService } from '../../../platform/organisations/organisations.service';
+import { DemoSeedContext, registerDemoSeeder } from '../../../platform/demo/demo-registry';
+import { DemoUnit, ensureStaff, ensureUnits } from '../../../platform/demo/demo-upsert';
 import {
   DEMO_SERVICES,
   DemoServiceSpec,
@@ -250,21 +251,17 @@ export const DEMO_WORKFLOWS: Record<string, WorkflowSpec> = {
   },
 };
 
-export interface DemoServicesSummary {
-  accounts: { role: string; login: string; password: string }[];
-}
-
 /**
  * Seeds the units, staff and services. `units` maps the demo seed's unit keys to ids (extended
  * here); `passwordHash` is the demo password's hash.
  */
-export async function seedDemoServices(
-  app: INestApplication,
-  units: Map<string, string>,
-  passwordHash: () => Promise<string>,
-  summary: DemoServicesSummary,
-  password: string,
-): Promise<void> {
+export async function seedDemoServices({
+  app,
+  units,
+  passwordHash,
+  summary,
+  password,
+}: DemoSeedContext): Promise<void> {
   const db = app.get(Db);
   const ctx = RequestContext.system('demo-seed');
   await ensureUnits(app.get(OrganisationsService), db, ctx, EXTRA_UNITS, units);
@@ -290,7 +287,7 @@ async function createService(
   spec: DemoServiceSpec,
   unitId: string,
 ) {
-  const catalog = app.get(CatalogService);
+  const catalog = app.get(CatalogStaffService);
   const workflows = app.get(WorkflowDefinitionsService);
   const service = await catalog.create(ctx, {
     organisationId: unitId,
@@ -304,3 +301,10 @@ async function createService(
   await catalog.submit(ctx, service.id, undefined);
   await catalog.publish(ctx, service.id, undefined);
 }
+
+// The catalogue owns its demo services; the platform's runner calls this after its own seed.
+registerDemoSeeder({
+  name: 'catalog.services',
+  logins: DEMO_SERVICE_STAFF.map((s) => s.username),
+  seed: seedDemoServices,
+});
