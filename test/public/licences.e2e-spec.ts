@@ -276,6 +276,12 @@ describe('e-licences: issue, verify, QR, revoke', () => {
   });
 
   describe('public verification', () => {
+    it('takes a null holder ID number as none (documented nullable), not as a server error', async () => {
+      const l = await issue({ holderIdNumber: null });
+      const v = (await t.http.get(`/v1/licence-verifications/${l.verificationCode}`).expect(200)).body;
+      expect(v.holderIdMasked).toBeNull();
+    });
+
     it('answers valid with masked personal data, and the signature checks offline', async () => {
       const id = nationalId();
       const l = await issue({ holderIdNumber: id });

@@ -1,6 +1,6 @@
 import { DomainError } from './domain-error';
 import { ErrorCode, problemType, statusOf } from './error-code';
-import { declareErrorCodes, errorRegistry, registerErrorCodes } from './error-registry';
+import { declareErrorCodes, declareTerms, errorRegistry, registerErrorCodes } from './error-registry';
 import { localize } from './messages';
 import { renderProblem } from './problem';
 
@@ -65,5 +65,13 @@ describe('error code registry', () => {
     expect(() => registerErrorCodes([{ code: 'SPEC_LOCKED', status: 409, 'zh-CN': en, en }])).toThrow(
       /declared twice/,
     );
+  });
+
+  it("names a module's resource in both languages in not-found messages, and refuses a conflicting name", () => {
+    declareTerms({ 'spec room': { 'zh-CN': '会议室', en: 'meeting room' } });
+    expect(localize('zh-CN', ErrorCode.NotFound, { resource: 'spec room' }).detail).toContain('会议室');
+    expect(localize('en', ErrorCode.NotFound, { resource: 'spec room' }).detail).toContain('meeting room');
+    expect(() => declareTerms({ 'spec room': { 'zh-CN': '房间', en: 'room' } })).toThrow(/declared twice/);
+    expect(() => declareTerms({ 'spec hall': { 'zh-CN': '', en: 'hall' } })).toThrow(/zh-CN and an en/);
   });
 });

@@ -57,7 +57,27 @@ export function declareErrorCodes<K extends string>(
   >;
 }
 
+const terms = new Map<string, Record<Language, string>>();
+
+/**
+ * Names a module's resources and other message parameters in both languages, so a not-found answer for a room
+ * reads 未找到该会议室 in Chinese without editing the built-in TERMS table (messages.ts). The same
+ * term declared twice must say the same.
+ */
+export function declareTerms(list: Record<string, Record<Language, string>>): void {
+  for (const [term, names] of Object.entries(list)) {
+    if (!names['zh-CN'] || !names.en) throw new Error(`term "${term}" needs a zh-CN and an en name`);
+    const known = terms.get(term);
+    if (known && (known['zh-CN'] !== names['zh-CN'] || known.en !== names.en))
+      throw new Error(`term "${term}" is declared twice with different names`);
+    terms.set(term, names);
+  }
+}
+
 export const errorRegistry = {
+  term(lang: Language, term: string): string | undefined {
+    return terms.get(term)?.[lang];
+  },
   codes(): string[] {
     return [...specs.keys()];
   },

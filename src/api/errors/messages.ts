@@ -310,6 +310,7 @@ export const TERMS: Record<string, Record<Language, string>> = {
   'channel identity': { 'zh-CN': '渠道身份', en: 'channel identity' },
   client: { 'zh-CN': '接入应用', en: 'client' },
   delegation: { 'zh-CN': '委托', en: 'delegation' },
+  'event delivery': { 'zh-CN': '事件投递', en: 'event delivery' },
   file: { 'zh-CN': '文件', en: 'file' },
   licence: { 'zh-CN': '证照', en: 'licence' },
   oidc: { 'zh-CN': '统一身份认证登录配置', en: 'single sign-on configuration' },
@@ -342,7 +343,7 @@ export function localize(lang: Language, code: ErrorCodeName, params: Record<str
     MESSAGES[lang][code as ErrorCode] ?? errorRegistry.text(lang, code) ?? MESSAGES[lang][ErrorCode.Internal];
   const param = (k: string): string => {
     const v = String(params[k] ?? '');
-    return Object.hasOwn(TERMS, v) ? TERMS[v][lang] : v;
+    return Object.hasOwn(TERMS, v) ? TERMS[v][lang] : (errorRegistry.term(lang, v) ?? v);
   };
   const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => param(k));
   return { title: fill(t.title), detail: fill(t.detail) };

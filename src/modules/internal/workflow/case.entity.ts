@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../database/references';
 import { Account } from '../../platform/identity/account.entity';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { WorkflowDefinition } from './workflow-definition.entity';
@@ -103,8 +104,7 @@ export class CaseFile extends BaseEntity {
    * FK, ON DELETE RESTRICT: a definition cases run on cannot be deleted. For the constraint only: code reads
    * and writes definitionId.
    */
-  @ManyToOne(() => WorkflowDefinition, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'definition_id' })
+  @References(() => WorkflowDefinition, 'RESTRICT', 'definition_id')
   readonly definition?: never;
 
   /** the current handling unit (changes on transfer); scope checks use it */
@@ -115,8 +115,7 @@ export class CaseFile extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit holding cases cannot be deleted. For the constraint only: code reads and
    * writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'organisation_id')
   readonly organisation?: never;
 
   /** the unit that received the case, for statistics by receiving unit */
@@ -126,8 +125,7 @@ export class CaseFile extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit holding cases cannot be deleted. For the constraint only: code reads and
    * writes receivingOrganisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'receiving_organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'receiving_organisation_id')
   readonly receivingOrganisation?: never;
 
   @Column({ length: 12 })
@@ -141,8 +139,7 @@ export class CaseFile extends BaseEntity {
    * FK, ON DELETE RESTRICT: an applicant with cases cannot be deleted. For the constraint only: code reads
    * and writes applicantAccountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'applicant_account_id' })
+  @References(() => Account, 'RESTRICT', 'applicant_account_id')
   readonly applicantAccount?: never;
 
   @Column({ length: 64 })
@@ -236,8 +233,7 @@ export class CaseTask extends BaseEntity {
   /**
    * FK, ON DELETE CASCADE: tasks are the case's own. For the constraint only: code reads and writes caseId.
    */
-  @ManyToOne(() => CaseFile, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'case_id' })
+  @References(() => CaseFile, 'CASCADE', 'case_id')
   readonly caseFile?: never;
 
   @Column({ length: 64 })
@@ -258,8 +254,7 @@ export class CaseTask extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit with tasks cannot be deleted. For the constraint only: code reads and
    * writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'organisation_id')
   readonly organisation?: never;
 
   @Column({ length: 40 })
@@ -272,8 +267,7 @@ export class CaseTask extends BaseEntity {
    * FK, ON DELETE SET NULL: the task goes back to its unit's pool. For the constraint only: code reads and
    * writes assigneeId.
    */
-  @ManyToOne(() => Account, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'assignee_id' })
+  @References(() => Account, 'SET NULL', 'assignee_id')
   readonly assignee?: never;
 
   @Column({ type: 'enum', enum: TaskStatus, enumName: 'case_task_status', default: TaskStatus.Open })
@@ -320,8 +314,7 @@ export class CaseEvent extends BaseEntity {
   /**
    * FK, ON DELETE CASCADE: history is the case's own. For the constraint only: code reads and writes caseId.
    */
-  @ManyToOne(() => CaseFile, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'case_id' })
+  @References(() => CaseFile, 'CASCADE', 'case_id')
   readonly caseFile?: never;
 
   /** action key, or started / escalated / warned / supplement_answered / withdrawn */
@@ -341,8 +334,7 @@ export class CaseEvent extends BaseEntity {
    * FK, ON DELETE RESTRICT: a delegator named in case history cannot be deleted. For the constraint only:
    * code reads and writes onBehalfOf.
    */
-  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'on_behalf_of' })
+  @References(() => Account, 'RESTRICT', 'on_behalf_of')
   readonly onBehalfOfAccount?: never;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
@@ -375,8 +367,7 @@ export class CaseNote extends BaseEntity {
   /**
    * FK, ON DELETE CASCADE: notes are the case's own. For the constraint only: code reads and writes caseId.
    */
-  @ManyToOne(() => CaseFile, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'case_id' })
+  @References(() => CaseFile, 'CASCADE', 'case_id')
   readonly caseFile?: never;
 
   @Column({ type: 'uuid' })
@@ -385,8 +376,7 @@ export class CaseNote extends BaseEntity {
    * FK, ON DELETE RESTRICT: an author of case notes cannot be deleted. For the constraint only: code reads
    * and writes authorId.
    */
-  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'author_id' })
+  @References(() => Account, 'RESTRICT', 'author_id')
   readonly author?: never;
 
   @Column({ type: 'text' })

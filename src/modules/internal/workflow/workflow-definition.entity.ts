@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../database/references';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { BaseEntity } from '../../../database/base.entity';
 import type { WorkflowSpec } from './workflow-spec';
@@ -43,8 +44,7 @@ export class WorkflowDefinition extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit owning definitions cannot be deleted. For the constraint only: code reads
    * and writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'organisation_id')
   readonly organisation?: never;
 
   @Column({ type: 'int' })

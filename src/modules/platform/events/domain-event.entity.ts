@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { References } from '../../../database/references';
 
 /**
  * The transactional outbox: one row per domain event, written in the transaction of the change it
@@ -70,8 +71,7 @@ export class EventDelivery {
   eventId: string;
 
   /** Deleted with its event by the retention purge. */
-  @ManyToOne(() => DomainEvent, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'event_id' })
+  @References(() => DomainEvent, 'CASCADE', 'event_id')
   event?: DomainEvent;
 
   /** Copied from the event so the "earlier event still open" check needs no join. */

@@ -6,10 +6,10 @@ import {
   OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
-import { contextStore } from '../../../api/context/context-store';
 import { RequestContext } from '../../../api/context/request-context';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
+import { ClaimWorker } from '../jobs/claim-worker';
 import { describeFailure, retryDelaySeconds } from '../jobs/job-failure';
 import { EventsService, PublishedEvent } from './events.service';
 import { nextAfterFailure } from './delivery-rules';
@@ -67,27 +67,25 @@ const CLAIM_SQL = `
   FROM claimed c JOIN domain_event ev ON ev.id = c.event_id
   ORDER BY ev.occurred_at, ev.sequence`;
 
-/** Raised inside the handler's transaction when another worker took the delivery over. */
-class LockLost extends Error {}
-
 /**
  * Runs durable subscribers. Kicked right after a commit that wrote deliveries (low latency), and
  * polls every JOBS_POLL_MS for what a crash, a retry or another instance left. Off when
  * JOBS_ENABLED is off (tests call drain() instead of waiting for timers).
  */
 @Injectable()
-export class EventDeliveryWorker implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly log = new Logger('EventDelivery');
-  private timer?: NodeJS.Timeout;
-  private tick?: Promise<void>;
-  private stopped = true;
-  private again = false;
+export class EventDeliveryWorker
+  extends ClaimWorker<Claimed>
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  protected readonly log = new Logger('EventDelivery');
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly events: EventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    super(db, config.jobs.pollMs, 'events');
+  }
 
   onModuleInit(): void {
     this.events.onDeliveriesCommitted = () => this.kick();
@@ -101,55 +99,21 @@ export class EventDeliveryWorker implements OnModuleInit, OnApplicationBootstrap
     return this.stop();
   }
 
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    while (this.tick) await this.tick;
-  }
-
-  /** Deliver soon: now if idle, or right after the running round. */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.tick) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.schedule(0);
-  }
-
-  /** Claims and runs one batch of due deliveries, one after another; returns how many were claimed. */
-  async runDue(now?: Date): Promise<number> {
-    if (contextStore.transaction()) throw new Error('runDue must not be called inside a transaction');
+  protected async claim(now: Date | undefined): Promise<Claimed[]> {
     const names = this.events.durableSubscribers().map((s) => s.name);
-    if (!names.length) return 0;
-    const claimed = await contextStore.run(RequestContext.system('events'), () =>
-      this.db.query<Claimed>(CLAIM_SQL, [now ?? null, names, BATCH_SIZE, LOCK_SECONDS]),
-    );
-    for (const d of claimed) await this.runOne(d, now);
-    return claimed.length;
+    if (!names.length) return [];
+    return this.db.query<Claimed>(CLAIM_SQL, [now ?? null, names, BATCH_SIZE, LOCK_SECONDS]);
   }
 
-  /** Runs batches until nothing is due (bounded, in case handlers keep publishing). */
-  async drain(now?: Date, maxBatches = 100): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < maxBatches; i++) {
-      const n = await this.runDue(now);
-      if (!n) break;
-      total += n;
-    }
-    return total;
+  protected contextOf(d: Claimed): RequestContext {
+    return RequestContext.system(`events:${d.subscriber}`);
   }
 
-  private async runOne(d: Claimed, now?: Date): Promise<void> {
-    const subscriber = this.events.durableSubscriber(d.subscriber)!;
-    const ctx = RequestContext.system(`events:${d.subscriber}`);
+  protected describe(d: Claimed): string {
+    return `delivery of ${d.id} to ${d.subscriber}`;
+  }
+
+  protected async handle(d: Claimed, ctx: RequestContext): Promise<void> {
     const event: PublishedEvent = {
       id: d.id,
       type: d.type,
@@ -160,29 +124,23 @@ export class EventDeliveryWorker implements OnModuleInit, OnApplicationBootstrap
       actor: { kind: d.actorKind, id: d.actorId },
       occurredAt: new Date(d.occurredAt),
     };
-    await contextStore.run(ctx, async () => {
-      if (d.attempts > d.maxAttempts)
-        return this.recordFailure(d, new Error('the worker stopped during the last attempt'), now);
-      try {
-        await this.db.transaction(async (m) => {
-          await subscriber.handler(event, ctx);
-          const [, marked]: [unknown, number] = await m.query(
-            `UPDATE event_delivery SET status = 'done', delivered_at = now(), locked_until = NULL, last_error = NULL
-             WHERE subscriber = $1 AND event_id = $2 AND status = 'running' AND attempts = $3`,
-            [d.subscriber, d.id, d.attempts],
-          );
-          if (marked !== 1) throw new LockLost();
-        });
-      } catch (err) {
-        if (err instanceof LockLost)
-          return this.log.warn(`delivery of ${d.id} to ${d.subscriber} was taken over by another worker`);
-        await this.recordFailure(d, err, now);
-      }
-    });
+    await this.events.durableSubscriber(d.subscriber)!.handler(event, ctx);
+  }
+
+  protected async markDone(
+    d: Claimed,
+    query: (sql: string, params: unknown[]) => Promise<unknown>,
+  ): Promise<number> {
+    const [, marked] = (await query(
+      `UPDATE event_delivery SET status = 'done', delivered_at = now(), locked_until = NULL, last_error = NULL
+       WHERE subscriber = $1 AND event_id = $2 AND status = 'running' AND attempts = $3`,
+      [d.subscriber, d.id, d.attempts],
+    )) as [unknown, number];
+    return marked;
   }
 
   /** Outside the rolled-back transaction: back to pending after a backoff, or dead. */
-  private async recordFailure(d: Claimed, err: unknown, now?: Date): Promise<void> {
+  protected async recordFailure(d: Claimed, err: unknown, now?: Date): Promise<void> {
     const status = nextAfterFailure(d.attempts, d.maxAttempts);
     const delay = status === 'pending' ? retryDelaySeconds(d.attempts) : 0;
     const lastError = describeFailure(err);
@@ -195,18 +153,5 @@ export class EventDeliveryWorker implements OnModuleInit, OnApplicationBootstrap
     const line = `${d.type} ${d.id} to ${d.subscriber}: attempt ${d.attempts}/${d.maxAttempts} failed → ${status}: ${lastError}`;
     if (status === 'pending') this.log.warn(line);
     else this.log.error(line);
-  }
-
-  private schedule(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.again = false;
-      this.tick = this.drain()
-        .catch((err: unknown) => (this.log.error(`event delivery failed: ${describeFailure(err)}`), 0))
-        .then(() => {
-          this.tick = undefined;
-          if (!this.stopped) this.schedule(this.again ? 0 : this.config.jobs.pollMs);
-        });
-    }, ms);
-    this.timer.unref();
   }
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../database/references';
 import { Organisation } from '../organisations/organisation.entity';
 import { BaseEntity } from '../../../database/base.entity';
 import { IdentityAssurance, IdentityVerifiedBy } from './identity-assurance';
@@ -100,8 +101,7 @@ export class Account extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit with staff cannot be deleted. For the constraint only: code reads and
    * writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'organisation_id')
   readonly organisation?: never;
 
   /** base32 TOTP secret, encrypted; staff second factor */

@@ -5,10 +5,10 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { contextStore } from '../../../api/context/context-store';
 import { RequestContext } from '../../../api/context/request-context';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Db } from '../../../database/db';
+import { ClaimWorker } from './claim-worker';
 import { describeFailure, PermanentJobError, retryDelaySeconds } from './job-failure';
 import { JobsService, JobPayload } from './jobs.service';
 
@@ -46,22 +46,21 @@ const CLAIM_SQL = `
   )
   SELECT * FROM claimed ORDER BY run_at, id`;
 
-/** Raised inside the job's transaction when another worker took the job over; rolls the run back. */
-class LockLost extends Error {}
-
 /** Polls the job table when JOBS_ENABLED; tests call runDueJobs()/drain() instead of waiting for timers. */
 @Injectable()
-export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly log = new Logger('JobWorker');
-  private timer?: NodeJS.Timeout;
-  private tick?: Promise<void>;
-  private stopped = true;
+export class JobWorker
+  extends ClaimWorker<ClaimedJob>
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  protected readonly log = new Logger('JobWorker');
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    super(db, config.jobs.pollMs, 'jobs');
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.jobs.enabled) this.start();
@@ -72,68 +71,43 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     return this.stop();
   }
 
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.tick;
-  }
-
   /** Runs one batch of due jobs, one after another; returns how many were claimed. */
-  async runDueJobs(now?: Date): Promise<number> {
-    // On the embedded database the caller's transaction holds the only connection: claiming would wait forever.
-    if (contextStore.transaction()) throw new Error('runDueJobs must not be called inside a transaction');
+  runDueJobs(now?: Date): Promise<number> {
+    return this.runDue(now);
+  }
+
+  protected async claim(now: Date | undefined): Promise<ClaimedJob[]> {
     const names = this.jobs.handlerNames();
-    if (!names.length) return 0;
-    const claimed = await contextStore.run(RequestContext.system('jobs'), () =>
-      this.db.query<ClaimedJob>(CLAIM_SQL, [now ?? null, names, BATCH_SIZE, LOCK_SECONDS]),
-    );
-    for (const job of claimed) await this.runOne(job, now);
-    return claimed.length;
+    if (!names.length) return [];
+    return this.db.query<ClaimedJob>(CLAIM_SQL, [now ?? null, names, BATCH_SIZE, LOCK_SECONDS]);
   }
 
-  /** Runs batches until nothing is due (bounded, in case handlers keep enqueueing due work). */
-  async drain(now?: Date, maxBatches = 100): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < maxBatches; i++) {
-      const n = await this.runDueJobs(now);
-      if (!n) break;
-      total += n;
-    }
-    return total;
+  protected contextOf(job: ClaimedJob): RequestContext {
+    return RequestContext.system(job.name);
   }
 
-  private async runOne(job: ClaimedJob, now?: Date): Promise<void> {
-    const ctx = RequestContext.system(job.name);
-    await contextStore.run(ctx, async () => {
-      if (job.attempts > job.maxAttempts) {
-        return this.recordFailure(job, new Error('the worker stopped during the last attempt'), now);
-      }
-      try {
-        await this.db.transaction(async (manager) => {
-          await this.jobs.handler(job.name)!(job.payload, ctx);
-          const [, marked]: [unknown, number] = await manager.query(
-            `UPDATE job SET status = 'done', finished_at = now(), locked_until = NULL
-             WHERE id = $1 AND status = 'running' AND attempts = $2`,
-            [job.id, job.attempts],
-          );
-          if (marked !== 1) throw new LockLost();
-        });
-      } catch (err) {
-        if (err instanceof LockLost)
-          return this.log.warn(`job ${job.id} (${job.name}) was taken over by another worker; run discarded`);
-        await this.recordFailure(job, err, now);
-      }
-    });
+  protected describe(job: ClaimedJob): string {
+    return `job ${job.id} (${job.name})`;
+  }
+
+  protected handle(job: ClaimedJob, ctx: RequestContext): Promise<void> {
+    return this.jobs.handler(job.name)!(job.payload, ctx);
+  }
+
+  protected async markDone(
+    job: ClaimedJob,
+    query: (sql: string, params: unknown[]) => Promise<unknown>,
+  ): Promise<number> {
+    const [, marked] = (await query(
+      `UPDATE job SET status = 'done', finished_at = now(), locked_until = NULL
+       WHERE id = $1 AND status = 'running' AND attempts = $2`,
+      [job.id, job.attempts],
+    )) as [unknown, number];
+    return marked;
   }
 
   /** Outside the rolled-back transaction: back to pending after a backoff, or failed/dead for good. */
-  private async recordFailure(job: ClaimedJob, err: unknown, now?: Date): Promise<void> {
+  protected async recordFailure(job: ClaimedJob, err: unknown, now?: Date): Promise<void> {
     const status =
       err instanceof PermanentJobError ? 'failed' : job.attempts >= job.maxAttempts ? 'dead' : 'pending';
     const delay = status === 'pending' ? retryDelaySeconds(job.attempts) : 0;
@@ -148,17 +122,5 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     const line = `job ${job.id} (${job.name}) attempt ${job.attempts}/${job.maxAttempts} failed → ${status}: ${lastError}`;
     if (status === 'pending') this.log.warn(line);
     else this.log.error(line);
-  }
-
-  private schedule(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.tick = this.runDueJobs()
-        .catch((err: unknown) => (this.log.error(`job poll failed: ${describeFailure(err)}`), 0))
-        .then((n) => {
-          this.tick = undefined;
-          if (!this.stopped) this.schedule(n >= BATCH_SIZE ? 0 : this.config.jobs.pollMs);
-        });
-    }, ms);
-    this.timer.unref();
   }
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { References } from '../../../database/references';
 import { Account } from '../identity/account.entity';
 import { NotificationChannel } from './notification.entity';
 
@@ -11,8 +12,7 @@ export class NotificationPreference {
    * FK, ON DELETE CASCADE: the account's own settings. For the constraint only: code reads and writes
    * accountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'account_id' })
+  @References(() => Account, 'CASCADE', 'account_id')
   readonly account?: never;
 
   @PrimaryColumn({ type: 'enum', enum: NotificationChannel, enumName: 'notification_preference_channel' })

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../database/references';
 import { Account } from '../identity/account.entity';
 import { BaseEntity } from '../../../database/base.entity';
 
@@ -40,8 +41,7 @@ export class NotificationOutbox extends BaseEntity {
    * FK, ON DELETE SET NULL: the delivery record keeps its address without the account. For the constraint
    * only: code reads and writes accountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'account_id' })
+  @References(() => Account, 'SET NULL', 'account_id')
   readonly account?: never;
 
   @Column({ type: 'varchar', length: 64 })

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { References } from '../../../database/references';
 import { BaseEntity } from '../../../database/base.entity';
 
 export enum OrganisationKind {
@@ -68,8 +69,7 @@ export class Organisation extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit with sub-units cannot be deleted. For the constraint only: code reads and
    * writes parentId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'parent_id' })
+  @References(() => Organisation, 'RESTRICT', 'parent_id')
   readonly parent?: never;
 
   /** unified social credit code of an agency (GB 32100), when it has its own */
@@ -97,8 +97,7 @@ export class OrganisationClosure {
    * FK, ON DELETE CASCADE: closure rows are derived from the tree. For the constraint only: code reads and
    * writes ancestorId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'ancestor_id' })
+  @References(() => Organisation, 'CASCADE', 'ancestor_id')
   readonly ancestor?: never;
 
   @PrimaryColumn('uuid')
@@ -107,8 +106,7 @@ export class OrganisationClosure {
    * FK, ON DELETE CASCADE: closure rows are derived from the tree. For the constraint only: code reads and
    * writes descendantId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'descendant_id' })
+  @References(() => Organisation, 'CASCADE', 'descendant_id')
   readonly descendant?: never;
 
   @Column({ type: 'int' })

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../database/references';
 import { Account } from '../../platform/identity/account.entity';
 import { Licence } from '../licences/licence.entity';
 import { Organisation } from '../../platform/organisations/organisation.entity';
@@ -69,8 +70,7 @@ export class Application extends BaseEntity {
    * FK, ON DELETE RESTRICT: a service with applications cannot be deleted. For the constraint only: code
    * reads and writes serviceId.
    */
-  @ManyToOne(() => Service, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'service_id' })
+  @References(() => Service, 'RESTRICT', 'service_id')
   readonly service?: never;
 
   /** the published guide version the form was (last) validated against */
@@ -80,8 +80,7 @@ export class Application extends BaseEntity {
    * FK, ON DELETE RESTRICT: the version an application was made on stays. For the constraint only: code reads
    * and writes serviceVersionId.
    */
-  @ManyToOne(() => ServiceVersion, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'service_version_id' })
+  @References(() => ServiceVersion, 'RESTRICT', 'service_version_id')
   readonly serviceVersion?: never;
 
   /** the service's implementing unit (the case may be transferred later; staff scope uses the case) */
@@ -91,8 +90,7 @@ export class Application extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit with applications cannot be deleted. For the constraint only: code reads
    * and writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'organisation_id')
   readonly organisation?: never;
 
   @Column({ length: 12 })
@@ -105,8 +103,7 @@ export class Application extends BaseEntity {
    * FK, ON DELETE RESTRICT: an applicant with applications cannot be deleted. For the constraint only: code
    * reads and writes applicantAccountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'applicant_account_id' })
+  @References(() => Account, 'RESTRICT', 'applicant_account_id')
   readonly applicantAccount?: never;
 
   /** the business applied for (the business account itself, or the one a representative acts for) */
@@ -116,8 +113,7 @@ export class Application extends BaseEntity {
    * FK, ON DELETE RESTRICT: a business with applications cannot be deleted. For the constraint only: code
    * reads and writes businessAccountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'business_account_id' })
+  @References(() => Account, 'RESTRICT', 'business_account_id')
   readonly businessAccount?: never;
 
   @Index()
@@ -166,8 +162,7 @@ export class Application extends BaseEntity {
    * FK, ON DELETE SET NULL: an optional pointer to the result. For the constraint only: code reads and writes
    * licenceId.
    */
-  @ManyToOne(() => Licence, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'licence_id' })
+  @References(() => Licence, 'SET NULL', 'licence_id')
   readonly licence?: never;
 
   @Column({ type: 'varchar', length: 16, nullable: true })
@@ -194,8 +189,7 @@ export class ApplicationAttachment extends BaseEntity {
    * FK, ON DELETE CASCADE: attachment records are the application's own (discarding a draft removes them).
    * For the constraint only: code reads and writes applicationId.
    */
-  @ManyToOne(() => Application, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'application_id' })
+  @References(() => Application, 'CASCADE', 'application_id')
   readonly application?: never;
 
   /** the material's name in the guide */
@@ -209,8 +203,7 @@ export class ApplicationAttachment extends BaseEntity {
    * FK, ON DELETE RESTRICT: a file cannot be deleted while an application lists it. For the constraint only:
    * code reads and writes fileId.
    */
-  @ManyToOne(() => StoredFile, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'file_id' })
+  @References(() => StoredFile, 'RESTRICT', 'file_id')
   readonly file?: never;
 
   @Column({ length: 255 })

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../database/references';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { BaseEntity } from '../../../database/base.entity';
 import { IdentityAssurance } from '../../platform/identity/identity-assurance';
@@ -21,8 +22,7 @@ export class Service extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit with services cannot be deleted. For the constraint only: code reads and
    * writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'organisation_id')
   readonly organisation?: never;
 
   /** the unit's region, copied at creation, for "services in this region and below" */
@@ -51,8 +51,7 @@ export class Service extends BaseEntity {
    * FK, ON DELETE SET NULL: deferred: the service row is written before its first version. For the constraint
    * only: code reads and writes currentPublishedVersionId.
    */
-  @ManyToOne(() => ServiceVersion, { onDelete: 'SET NULL', deferrable: 'INITIALLY DEFERRED' })
-  @JoinColumn({ name: 'current_published_version_id' })
+  @References(() => ServiceVersion, 'SET NULL', 'current_published_version_id', 'INITIALLY DEFERRED')
   readonly currentPublishedVersion?: never;
 
   /** the version being written or reviewed, if any */
@@ -62,8 +61,7 @@ export class Service extends BaseEntity {
    * FK, ON DELETE SET NULL: deferred: the service row is written before its first version. For the constraint
    * only: code reads and writes draftVersionId.
    */
-  @ManyToOne(() => ServiceVersion, { onDelete: 'SET NULL', deferrable: 'INITIALLY DEFERRED' })
-  @JoinColumn({ name: 'draft_version_id' })
+  @References(() => ServiceVersion, 'SET NULL', 'draft_version_id', 'INITIALLY DEFERRED')
   readonly draftVersion?: never;
 
   // ---- copied from the published version ----
@@ -114,8 +112,7 @@ export class ServiceVersion extends BaseEntity {
    * FK, ON DELETE CASCADE: versions are the service's own. For the constraint only: code reads and writes
    * serviceId.
    */
-  @ManyToOne(() => Service, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'service_id' })
+  @References(() => Service, 'CASCADE', 'service_id')
   readonly service?: never;
 
   @Column({ type: 'int' })

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../database/references';
 import { Account } from '../../platform/identity/account.entity';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { BaseEntity } from '../../../database/base.entity';
@@ -39,8 +40,7 @@ export class Licence extends BaseEntity {
    * FK, ON DELETE RESTRICT: a holder of licences cannot be deleted. For the constraint only: code reads and
    * writes holderAccountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'holder_account_id' })
+  @References(() => Account, 'RESTRICT', 'holder_account_id')
   readonly holderAccount?: never;
 
   /** full name (personal data): shown to the holder; masked everywhere else */
@@ -57,8 +57,7 @@ export class Licence extends BaseEntity {
    * FK, ON DELETE RESTRICT: an issuing unit cannot be deleted. For the constraint only: code reads and writes
    * issuerOrganisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'issuer_organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'issuer_organisation_id')
   readonly issuerOrganisation?: never;
 
   /** the issuer's name when it issued the licence: a later rename does not rewrite what was signed */

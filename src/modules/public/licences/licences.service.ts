@@ -357,8 +357,9 @@ function checkIssue(input: IssueLicenceInput): {
     });
   text('/licenceType/name', input.licenceType?.name, 100);
   text('/holderName', input.holderName, 100);
-  const holderIdMasked = input.holderIdNumber === undefined ? null : maskHolderId(input.holderIdNumber);
-  if (input.holderIdNumber !== undefined && !holderIdMasked)
+  // null is "no holder id", as the DTO's IsOptional lets it through (documented nullable)
+  const holderIdMasked = input.holderIdNumber == null ? null : maskHolderId(input.holderIdNumber);
+  if (input.holderIdNumber != null && !holderIdMasked)
     errors.push({
       pointer: '/holderIdNumber',
       code: 'holderId',

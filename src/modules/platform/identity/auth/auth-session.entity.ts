@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../../database/references';
 import { Account } from '../account.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
@@ -16,8 +17,7 @@ export class AuthSession extends BaseEntity {
    * FK, ON DELETE CASCADE: a session is the account's own. For the constraint only: code reads and writes
    * accountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'account_id' })
+  @References(() => Account, 'CASCADE', 'account_id')
   readonly account?: never;
 
   /** the channel the login came through (web, app, miniprogram, kiosk), from X-Channel */

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../../database/references';
 import { Account } from '../account.entity';
 import { AuthSession } from './auth-session.entity';
 import { BaseEntity } from '../../../../database/base.entity';
@@ -18,8 +19,7 @@ export class RefreshToken extends BaseEntity {
    * FK, ON DELETE CASCADE: tokens die with their session. For the constraint only: code reads and writes
    * sessionId.
    */
-  @ManyToOne(() => AuthSession, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'session_id' })
+  @References(() => AuthSession, 'CASCADE', 'session_id')
   readonly session?: never;
 
   @Index()
@@ -29,8 +29,7 @@ export class RefreshToken extends BaseEntity {
    * FK, ON DELETE CASCADE: credentials die with the account. For the constraint only: code reads and writes
    * accountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'account_id' })
+  @References(() => Account, 'CASCADE', 'account_id')
   readonly account?: never;
 
   /** the token this one was rotated from; null for the first of a session */
@@ -40,8 +39,7 @@ export class RefreshToken extends BaseEntity {
    * FK, ON DELETE SET NULL: the retention purge removes expired parents while their rotated children live on.
    * For the constraint only: code reads and writes parentId.
    */
-  @ManyToOne(() => RefreshToken, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'parent_id' })
+  @References(() => RefreshToken, 'SET NULL', 'parent_id')
   readonly parent?: never;
 
   @Index({ unique: true })

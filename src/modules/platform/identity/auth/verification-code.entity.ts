@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../../database/references';
 import { Account } from '../account.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 import { NotificationChannel } from '../../notifications/notification.entity';
@@ -22,8 +23,7 @@ export class VerificationCode extends BaseEntity {
    * FK, ON DELETE CASCADE: credentials die with the account. For the constraint only: code reads and writes
    * accountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'account_id' })
+  @References(() => Account, 'CASCADE', 'account_id')
   readonly account?: never;
 
   @Column({ type: 'enum', enum: CodePurpose, enumName: 'verification_code_purpose' })

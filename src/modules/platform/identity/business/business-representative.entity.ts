@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../../database/references';
 import { Account } from '../account.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
@@ -25,8 +26,7 @@ export class BusinessRepresentative extends BaseEntity {
    * FK, ON DELETE CASCADE: a mandate dies with either party. For the constraint only: code reads and writes
    * businessAccountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'business_account_id' })
+  @References(() => Account, 'CASCADE', 'business_account_id')
   readonly businessAccount?: never;
 
   @Column({ type: 'uuid' })
@@ -35,8 +35,7 @@ export class BusinessRepresentative extends BaseEntity {
    * FK, ON DELETE CASCADE: a mandate dies with either party. For the constraint only: code reads and writes
    * representativeAccountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'representative_account_id' })
+  @References(() => Account, 'CASCADE', 'representative_account_id')
   readonly representativeAccount?: never;
 
   @Column({ type: 'enum', enum: RepresentativeScope, enumName: 'representative_scope' })

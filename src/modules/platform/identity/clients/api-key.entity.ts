@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../../database/references';
 import { Account } from '../account.entity';
 import { Organisation } from '../../organisations/organisation.entity';
 import { BaseEntity } from '../../../../database/base.entity';
@@ -29,8 +30,7 @@ export class ApiKey extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit with API keys cannot be deleted until they are revoked. For the constraint
    * only: code reads and writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'organisation_id')
   readonly organisation?: never;
 
   /** the staff account that issued the key and answers for it */
@@ -41,8 +41,7 @@ export class ApiKey extends BaseEntity {
    * FK, ON DELETE CASCADE: a key dies with its owner. For the constraint only: code reads and writes
    * ownerAccountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'owner_account_id' })
+  @References(() => Account, 'CASCADE', 'owner_account_id')
   readonly ownerAccount?: never;
 
   @Column({ type: 'text', array: true, default: () => "'{}'" })

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../../database/references';
 import { Account } from '../account.entity';
 import { Organisation } from '../../organisations/organisation.entity';
 import { BaseEntity } from '../../../../database/base.entity';
@@ -38,8 +39,7 @@ export class OAuthClient extends BaseEntity {
    * FK, ON DELETE RESTRICT: a unit with machine clients cannot be deleted until they are retired. For the
    * constraint only: code reads and writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'RESTRICT', 'organisation_id')
   readonly organisation?: never;
 
   @Column({ type: 'text', array: true, default: () => "'{}'" })
@@ -58,8 +58,7 @@ export class OAuthClient extends BaseEntity {
    * FK, ON DELETE SET NULL: who registered it is history (the audit log keeps it). For the constraint only:
    * code reads and writes createdBy.
    */
-  @ManyToOne(() => Account, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'created_by' })
+  @References(() => Account, 'SET NULL', 'created_by')
   readonly createdByAccount?: never;
 
   @Column({ type: 'timestamptz', nullable: true })

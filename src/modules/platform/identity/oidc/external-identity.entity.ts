@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../../database/references';
 import { Account } from '../account.entity';
 import { BaseEntity } from '../../../../database/base.entity';
 
@@ -24,8 +25,7 @@ export class ExternalIdentity extends BaseEntity {
    * FK, ON DELETE CASCADE: a linked sign-in is the account's own. For the constraint only: code reads and
    * writes accountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'account_id' })
+  @References(() => Account, 'CASCADE', 'account_id')
   readonly account?: never;
 
   @Column({ type: 'timestamptz', nullable: true })

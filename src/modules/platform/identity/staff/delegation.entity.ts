@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../../database/references';
 import { Account } from '../account.entity';
 import { Organisation } from '../../organisations/organisation.entity';
 import { BaseEntity } from '../../../../database/base.entity';
@@ -18,8 +19,7 @@ export class Delegation extends BaseEntity {
    * FK, ON DELETE CASCADE: a delegation dies with either party. For the constraint only: code reads and
    * writes fromAccountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'from_account_id' })
+  @References(() => Account, 'CASCADE', 'from_account_id')
   readonly fromAccount?: never;
 
   @Column({ type: 'uuid' })
@@ -28,8 +28,7 @@ export class Delegation extends BaseEntity {
    * FK, ON DELETE CASCADE: a delegation dies with either party. For the constraint only: code reads and
    * writes toAccountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'to_account_id' })
+  @References(() => Account, 'CASCADE', 'to_account_id')
   readonly toAccount?: never;
 
   @Column({ type: 'varchar', length: 32 })
@@ -41,8 +40,7 @@ export class Delegation extends BaseEntity {
    * FK, ON DELETE CASCADE: a delegation in a unit dies with the unit. For the constraint only: code reads and
    * writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'CASCADE', 'organisation_id')
   readonly organisation?: never;
 
   @Column({ type: 'timestamptz' })

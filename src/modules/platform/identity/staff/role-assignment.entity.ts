@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { References } from '../../../../database/references';
 import { Account } from '../account.entity';
 import { Organisation } from '../../organisations/organisation.entity';
 import { BaseEntity } from '../../../../database/base.entity';
@@ -19,8 +20,7 @@ export class RoleAssignment extends BaseEntity {
    * FK, ON DELETE CASCADE: a grant dies with its holder. For the constraint only: code reads and writes
    * accountId.
    */
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'account_id' })
+  @References(() => Account, 'CASCADE', 'account_id')
   readonly account?: never;
 
   /** a RoleName from the catalogue in code */
@@ -34,8 +34,7 @@ export class RoleAssignment extends BaseEntity {
    * FK, ON DELETE CASCADE: a grant in a unit dies with the unit. For the constraint only: code reads and
    * writes organisationId.
    */
-  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organisation_id' })
+  @References(() => Organisation, 'CASCADE', 'organisation_id')
   readonly organisation?: never;
 
   @Column({ type: 'timestamptz', nullable: true })
@@ -51,7 +50,6 @@ export class RoleAssignment extends BaseEntity {
    * FK, ON DELETE SET NULL: who granted is history (the audit log keeps it); the grant stays. For the
    * constraint only: code reads and writes grantedBy.
    */
-  @ManyToOne(() => Account, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'granted_by' })
+  @References(() => Account, 'SET NULL', 'granted_by')
   readonly grantedByAccount?: never;
 }

@@ -283,7 +283,7 @@ export class StaffService {
       id: a.id,
       username: a.username ?? '',
       displayName: a.displayName,
-      organisationId: a.organisationId ?? '',
+      organisationId: a.organisationId,
       email: a.email,
       phone: a.phone,
       status: a.status,

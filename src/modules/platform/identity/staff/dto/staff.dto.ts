@@ -84,10 +84,10 @@ export class StaffDto {
   @ApiProperty({ type: 'string', nullable: true })
   displayName: string | null;
 
-  /** home unit */
-  @Field(() => ID, { description: 'home unit' })
-  @ApiProperty({ format: 'uuid' })
-  organisationId: string;
+  /** home unit; null once the unit was deleted (the foreign key empties it) or for a staff account made without one */
+  @Field(() => ID, { nullable: true, description: 'home unit; null when the account has none' })
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true })
+  organisationId: string | null;
 
   @Field(() => String, { nullable: true })
   @ApiProperty({ type: 'string', nullable: true })
