@@ -129,9 +129,10 @@ export async function seedSubmission(c: Client): Promise<string> {
        INSERT INTO service_version (id, service_id, number, state, content, published_at, published_by, version,
          created_at, updated_at)
        SELECT vid, id, 1, 'published', $1::jsonb, now(), NULL, 1, now(), now() FROM s)
-     INSERT INTO workflow_definition (id, service_id, organisation_id, number, state, spec, created_by, activated_at,
-       version, created_at, updated_at)
-     SELECT gen_random_uuid(), id, organisation_id, 1, 'active', $2::jsonb, NULL, now(), 1, now(), now() FROM s
+     INSERT INTO workflow_definition (id, case_type, subject_key, service_id, organisation_id, number, state, spec,
+       created_by, activated_at, version, created_at, updated_at)
+     SELECT gen_random_uuid(), 'service', id::text, id, organisation_id, 1, 'active', $2::jsonb, NULL, now(), 1,
+       now(), now() FROM s
      RETURNING service_id AS id`,
     [JSON.stringify(SUBMIT_CONTENT), JSON.stringify(SUBMIT_SPEC)],
   );

@@ -73,52 +73,47 @@ export class EventsService {
     return this.db.transaction(async (m) => {
       // Serialises publishers of one aggregate until commit, so sequence numbers never collide.
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event:${aggregateType}:${aggregateId}`]);
-      const [{ next }] = await m.query<Array<{ next: number }>>(
-        `SELECT COALESCE(MAX(sequence), 0) + 1 AS next FROM domain_event WHERE aggregate_type = $1 AND aggregate_id = $2`,
-        [aggregateType, aggregateId],
+      const subscribers = [...this.durable.values()].filter((s) => s.types.has(def.type));
+      const id = uuidv7();
+      const occurredAt = new Date();
+      // One statement after the lock (its snapshot is taken once the lock is held, so it sees every
+      // event of the aggregate committed before): the next sequence, the event and its deliveries.
+      const [{ sequence }] = await m.query<Array<{ sequence: number }>>(
+        `WITH ev AS (
+           INSERT INTO domain_event (id, type, version, aggregate_type, aggregate_id, sequence, payload, actor_kind, actor_id, occurred_at)
+           SELECT $1::uuid, $2, $3, $4::varchar, $5::varchar, COALESCE(MAX(sequence), 0) + 1, $6::jsonb, $7, $8, $9
+           FROM domain_event WHERE aggregate_type = $4::varchar AND aggregate_id = $5::varchar
+           RETURNING sequence
+         ), deliveries AS (
+           INSERT INTO event_delivery (subscriber, event_id, aggregate_type, aggregate_id, sequence, max_attempts)
+           SELECT s.name, $1::uuid, $4::varchar, $5::varchar, ev.sequence, s.max_attempts
+           FROM ev, unnest($10::varchar[], $11::int[]) AS s(name, max_attempts)
+         )
+         SELECT sequence FROM ev`,
+        [
+          id,
+          def.type,
+          def.version,
+          aggregateType,
+          aggregateId,
+          JSON.stringify(input.payload),
+          ctx.actor.kind,
+          ctx.actor.id,
+          occurredAt,
+          subscribers.map((s) => s.name),
+          subscribers.map((s) => s.maxAttempts),
+        ],
       );
       const event: PublishedEvent<P> = {
-        id: uuidv7(),
+        id,
         type: def.type,
         version: def.version,
         aggregate: { type: aggregateType, id: aggregateId },
-        sequence: Number(next),
+        sequence: Number(sequence),
         payload: input.payload,
         actor: { kind: ctx.actor.kind, id: ctx.actor.id },
-        occurredAt: new Date(),
+        occurredAt,
       };
-      await m.query(
-        `INSERT INTO domain_event (id, type, version, aggregate_type, aggregate_id, sequence, payload, actor_kind, actor_id, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)`,
-        [
-          event.id,
-          event.type,
-          event.version,
-          aggregateType,
-          aggregateId,
-          event.sequence,
-          JSON.stringify(event.payload),
-          event.actor.kind,
-          event.actor.id,
-          event.occurredAt,
-        ],
-      );
-      const subscribers = [...this.durable.values()].filter((s) => s.types.has(def.type));
-      if (subscribers.length) {
-        await m.query(
-          `INSERT INTO event_delivery (subscriber, event_id, aggregate_type, aggregate_id, sequence, max_attempts)
-           SELECT s.name, $1, $2, $3, $4, s.max_attempts
-           FROM unnest($5::varchar[], $6::int[]) AS s(name, max_attempts)`,
-          [
-            event.id,
-            aggregateType,
-            aggregateId,
-            event.sequence,
-            subscribers.map((s) => s.name),
-            subscribers.map((s) => s.maxAttempts),
-          ],
-        );
-      }
       await this.db.afterCommit(async () => {
         await this.runInProcess(event as PublishedEvent, ctx);
         if (subscribers.length) this.onDeliveriesCommitted();
