@@ -502,14 +502,19 @@ const API_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=1
   .filter(Boolean);
 
 /** Starts a script of this build (`src/main.js`: the API, with API_NODE_FLAGS). */
+/** Every server the bench started, so a failed run stops them too instead of leaving them running. */
+const started: ChildProcess[] = [];
+
 function start(cmd: string[], env: Record<string, string>): ChildProcess {
   const flags = cmd[0] === 'src/main.js' ? API_NODE_FLAGS : [];
   cmd = [...flags, join(DIST, cmd[0]), ...cmd.slice(1)];
-  return spawn(process.execPath, cmd, {
+  const child = spawn(process.execPath, cmd, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  started.push(child);
+  return child;
 }
 
 function baseEnv(apiPort: number, dbUrl: string | null): Record<string, string> {
@@ -814,5 +819,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  for (const p of started) p.kill('SIGTERM');
   process.exit(1);
 });
