@@ -21,11 +21,24 @@ describeOnPostgres(
 
     /** Kills the app's backends in this run's database (never another run's) and returns how many. */
     async function terminateAppBackends(): Promise<number> {
-      const { rows } = await injector.query<{ killed: boolean }>(
-        `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+      return (await terminateAppBackendPids()).length;
+    }
+
+    /**
+     * The same, answering the pids killed: some may belong to an app another spec of this worker
+     * left open (same application name), which this app's pool never held.
+     */
+    async function terminateAppBackendPids(): Promise<number[]> {
+      const { rows } = await injector.query<{ pid: number; killed: boolean }>(
+        `SELECT pid, pg_terminate_backend(pid) AS killed FROM pg_stat_activity
        WHERE application_name = 'onewindow' AND datname = current_database() AND pid <> pg_backend_pid()`,
       );
-      return rows.filter((r) => r.killed).length;
+      return rows.filter((r) => r.killed).map((r) => r.pid);
+    }
+
+    /** The backend pid of every client this app's pool holds (node-postgres keeps them in _clients). */
+    function poolPids(): number[] {
+      return (pool as unknown as { _clients: Array<{ processID: number }> })._clients.map((c) => c.processID);
     }
 
     async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -76,7 +89,8 @@ describeOnPostgres(
       expect(pool.listenerCount('error')).toBeGreaterThan(0);
       const warn = jest.spyOn(Logger.prototype, 'warn');
 
-      const killed = await terminateAppBackends();
+      const mine = new Set(poolPids());
+      const killed = (await terminateAppBackendPids()).filter((pid) => mine.has(pid)).length;
       expect(killed).toBeGreaterThanOrEqual(2);
       // Each dead client leaves the pool; the listener logged it instead of the process crashing.
       await until(() => pool.totalCount <= before - killed, 5000, 'dead clients removed from the pool');

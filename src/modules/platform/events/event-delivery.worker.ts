@@ -84,7 +84,7 @@ export class EventDeliveryWorker
     private readonly events: EventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    super(db, config.jobs.pollMs, 'events');
+    super(db, config.jobs.pollMs, 'events', BATCH_SIZE);
   }
 
   onModuleInit(): void {

@@ -32,6 +32,8 @@ export abstract class ClaimWorker<T extends ClaimedRow> {
     private readonly pollMs: number,
     /** the actor of the claim statement (RequestContext.system(name)) */
     private readonly name: string,
+    /** rows one claim takes at most: a shorter batch means nothing else was due */
+    private readonly batchSize: number,
   ) {}
 
   /** Claims up to one batch of due rows at `now` (the database's clock when absent). */
@@ -113,11 +115,18 @@ export abstract class ClaimWorker<T extends ClaimedRow> {
     });
   }
 
+  /**
+   * The polling round: batches until one comes back short. Unlike drain() it does not confirm with
+   * an empty claim (a statement per round saved): whatever commits meanwhile kicks the worker again.
+   */
+  private async runWhileBusy(): Promise<void> {
+    while ((await this.runDue()) >= this.batchSize && !this.stopped);
+  }
+
   private schedule(ms: number): void {
     this.timer = setTimeout(() => {
       this.again = false;
-      this.tick = this.drain()
-        .then(() => undefined)
+      this.tick = this.runWhileBusy()
         .catch((err: unknown) => this.log.error(`${this.name} poll failed: ${describeFailure(err)}`))
         .then(() => {
           this.tick = undefined;

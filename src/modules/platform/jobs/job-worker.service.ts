@@ -59,7 +59,7 @@ export class JobWorker
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    super(db, config.jobs.pollMs, 'jobs');
+    super(db, config.jobs.pollMs, 'jobs', BATCH_SIZE);
   }
 
   onApplicationBootstrap(): void {
