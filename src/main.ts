@@ -1,18 +1,22 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/config';
 
+/** 78 = EX_CONFIG (sysexits.h): supervisors can tell a bad setting from a crash. Anything else is rethrown. */
+function exitOnConfigError(e: unknown): never {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`Configuration error: ${e.message}\n`);
+    process.exit(78);
+  }
+  throw e;
+}
+
 async function main(): Promise<void> {
   const startedAt = Date.now();
   let config;
   try {
     config = loadConfig();
   } catch (e) {
-    if (e instanceof ConfigError) {
-      // 78 = EX_CONFIG (sysexits.h): supervisors can tell a bad setting from a crash.
-      process.stderr.write(`Configuration error: ${e.message}\n`);
-      process.exit(78);
-    }
-    throw e;
+    exitOnConfigError(e);
   }
   // Loaded only after the configuration passed: the app's module graph takes seconds to load, and
   // a misconfigured start should fail at once.
@@ -27,11 +31,7 @@ async function main(): Promise<void> {
     app = await createApp(config, db.url, db.poolSize);
   } catch (e) {
     // A setting only a module can check (e.g. STAFF_SECOND_FACTOR_ROLES against the role catalogue).
-    if (e instanceof ConfigError) {
-      process.stderr.write(`Configuration error: ${e.message}\n`);
-      process.exit(78);
-    }
-    throw e;
+    exitOnConfigError(e);
   }
   const seeded = config.seedDemoData ? await seedDemoData(app) : null;
   await app.listen(config.port, config.host);
