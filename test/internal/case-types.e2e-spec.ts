@@ -323,6 +323,16 @@ describe('a ticket through the work-order effects', () => {
     expect((bad.body as Problem).errors?.map((e) => e.pointer)).toEqual(['/text']);
     const staffView = await t.http.get(`/v1/cases/${caseId}`).set(staff.tok(dispatcher)).expect(200);
     expect(staffView.body).toMatchObject({ caseType: TICKET_CASE_TYPE, subjectKey: topic, serviceId: null });
+    const ids = async (q: string) =>
+      (
+        (await t.http.get(`/v1/cases${q}`).set(staff.tok(dispatcher)).expect(200)).body as {
+          items: { id: string }[];
+        }
+      ).items.map((x) => x.id);
+    expect(await ids(`?caseType=${TICKET_CASE_TYPE}`)).toContain(caseId);
+    expect(await ids('?caseType=service')).not.toContain(caseId);
+    const badType = await t.http.get('/v1/cases?caseType=Not-A-Type').set(staff.tok(dispatcher)).expect(400);
+    expect((badType.body as Problem).errors?.map((e) => e.pointer)).toEqual(['/caseType']);
   });
 
   it('refuses a dispatch without a unit, to a unit not allowed, from the wrong role and without a token', async () => {

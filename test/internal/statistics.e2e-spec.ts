@@ -250,6 +250,8 @@ describe('supervision statistics', () => {
       organisationName: expect.stringMatching(/^统计-甲科/),
       serviceId: null,
       serviceTitle: null,
+      caseType: null,
+      caseTypeTitle: null,
       ...A_FIG,
     });
     expect(byUnit.get(B)).toMatchObject(B_FIG);
@@ -266,6 +268,8 @@ describe('supervision statistics', () => {
       organisationName: null,
       serviceId: S1,
       serviceTitle: '统计事项一',
+      caseType: 'service',
+      caseTypeTitle: expect.any(String),
       ...figures(4, 4, 1, 3, 2, 0.6667, 1, 6.67),
     });
     const both = await t.http
@@ -294,6 +298,81 @@ describe('supervision statistics', () => {
     expect(onlyB.body.totals).toEqual(B_FIG);
     const onlyS2 = await t.http.get(`/v1/statistics/cases?${PERIOD}&serviceId=${S2}`).set(supP).expect(200);
     expect(onlyS2.body.totals).toEqual(figures(2, 1, 1, 1, 1, 1, 0, 0));
+  });
+
+  it('groups and filters by case type, counting a work order closed without a decision as completed', async () => {
+    const W = await makeUnit(t, '统计-工单');
+    const supW = staff.tok(await staff.person(W, [{ role: RoleName.Supervisor, unit: W }]));
+    const probe = (c: Partial<CaseSeed> & { receivedAt: Date }) =>
+      caseFile({
+        organisationId: W,
+        serviceId: null as unknown as string,
+        caseType: 'stat-probe',
+        subjectKey: 'k1',
+        ...c,
+      });
+    const r1 = at('2026-05-06T09:00:00+08:00');
+    await probe({
+      receivedAt: r1,
+      dueAt: await due(r1, 3),
+      status: CaseStatus.Closed,
+      outcome: null,
+      closedAt: await due(r1, 2),
+    });
+    await probe({ receivedAt: at('2026-06-01T09:00:00+08:00'), dueAt: endOfDay('2026-06-10') });
+    await probe({
+      receivedAt: at('2026-06-02T09:00:00+08:00'),
+      ...closed(CaseOutcome.Withdrawn, at('2026-06-03T09:00:00+08:00')),
+    });
+    await caseFile({
+      organisationId: W,
+      serviceId: S1,
+      receivedAt: r1,
+      dueAt: await due(r1, 3),
+      ...closed(CaseOutcome.Approved, r1),
+    });
+
+    const byType = await t.http.get(`/v1/statistics/cases?${PERIOD}&groupBy=case_type`).set(supW).expect(200);
+    expect(byType.body.rows).toEqual([
+      {
+        organisationId: null,
+        organisationName: null,
+        serviceId: null,
+        serviceTitle: null,
+        caseType: 'service',
+        caseTypeTitle: expect.any(String),
+        ...figures(1, 1, 0, 1, 1, 1, 0, 0),
+      },
+      {
+        organisationId: null,
+        organisationName: null,
+        serviceId: null,
+        serviceTitle: null,
+        caseType: 'stat-probe',
+        caseTypeTitle: 'stat-probe',
+        ...figures(3, 3, 1, 1, 1, 1, 1, 2),
+      },
+    ]);
+    // grouped by service, the work orders are their own row, not a null service mixed with others
+    const bySvc = await t.http.get(`/v1/statistics/cases?${PERIOD}&groupBy=service`).set(supW).expect(200);
+    expect(
+      bySvc.body.rows.map((r: { caseType: string; serviceId: string }) => [r.caseType, r.serviceId]),
+    ).toEqual([
+      ['service', S1],
+      ['stat-probe', null],
+    ]);
+    const only = await t.http
+      .get(`/v1/statistics/cases?${PERIOD}&caseType=stat-probe&groupBy=unit_case_type`)
+      .set(supW)
+      .expect(200);
+    expect(only.body.rows).toHaveLength(1);
+    expect(only.body.rows[0]).toMatchObject({ organisationId: W, caseType: 'stat-probe' });
+    expect(only.body.totals).toEqual(figures(3, 3, 1, 1, 1, 1, 1, 2));
+    const bad = await t.http
+      .get(`/v1/statistics/cases?${PERIOD}&caseType=NOT%20A%20TYPE`)
+      .set(supW)
+      .expect(400);
+    expect(problem(bad).errors?.map((e) => e.pointer)).toEqual(['/caseType']);
   });
 
   it('answers the same over GraphQL', async () => {

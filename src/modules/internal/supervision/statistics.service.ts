@@ -7,6 +7,7 @@ import { AccessService } from '../../platform/access/access.service';
 import { startOfDay } from '../../platform/calendar/deadline';
 import { OrganisationsService } from '../../platform/organisations/organisations.service';
 import { CaseFigureRow, CaseStatistics } from '../workflow/case-statistics';
+import { CaseTypeRegistry } from '../workflow/case-type';
 import {
   CaseFiguresDto,
   CaseStatisticsDto,
@@ -28,6 +29,7 @@ export class StatisticsService {
     private readonly caseFigures: CaseStatistics,
     private readonly organisations: OrganisationsService,
     private readonly access: AccessService,
+    private readonly caseTypes: CaseTypeRegistry,
   ) {}
 
   async cases(ctx: RequestContext, q: CaseStatisticsQueryDto): Promise<CaseStatisticsDto> {
@@ -44,6 +46,7 @@ export class StatisticsService {
       scopeUnits: scope === '*' ? null : [...scope],
       organisationId: q.organisationId ?? null,
       serviceId: q.serviceId ?? null,
+      caseType: q.caseType ?? null,
       maxRows: MAX_STATISTICS_ROWS,
     });
     const en = ctx.language === 'en';
@@ -57,6 +60,10 @@ export class StatisticsService {
         organisationName: r.organisation_id ? (en && r.org_name_en) || r.org_name : null,
         serviceId: r.service_id,
         serviceTitle: r.service_id ? (en && r.title_en) || r.title_zh : null,
+        caseType: r.case_type,
+        caseTypeTitle: r.case_type
+          ? (this.caseTypes.find(r.case_type)?.title[ctx.language] ?? r.case_type)
+          : null,
         ...figures(r),
       })),
       totals: figures(total),

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../../../database/db';
 
-/** How case figures are grouped: per handling unit, per service, or both. */
-export type CaseFigureGrouping = 'unit' | 'service' | 'unit_service';
+/** How case figures are grouped: per handling unit, per service, per case type, or pairs of them. */
+export type CaseFigureGrouping = 'unit' | 'service' | 'unit_service' | 'case_type' | 'unit_case_type';
 
 /** What figures() is asked: the period, now, the scope and the filters. */
 export interface CaseFigureQuery {
@@ -14,6 +14,7 @@ export interface CaseFigureQuery {
   scopeUnits: string[] | null;
   organisationId: string | null;
   serviceId: string | null;
+  caseType: string | null;
   /** groups beyond this are cut (one more row is read, so the caller can tell) */
   maxRows: number;
 }
@@ -22,6 +23,7 @@ export interface CaseFigureRow {
   is_total: number;
   organisation_id: string | null;
   service_id: string | null;
+  case_type: string | null;
   received: string;
   accepted: string;
   in_progress: string;
@@ -35,18 +37,30 @@ export interface CaseFigureRow {
   title_en: string | null;
 }
 
+/**
+ * A service is a subject of the `service` case type only, so per-service groups are kept apart by
+ * case type: complaints or consultations (no service) form one row per case type, not a null service.
+ */
 const KEYS: Record<CaseFigureGrouping, { select: string; group: string }> = {
   unit: {
-    select: 'k.organisation_id, NULL::uuid AS service_id',
+    select: 'k.organisation_id, NULL::uuid AS service_id, NULL::text AS case_type',
     group: 'k.organisation_id',
   },
   service: {
-    select: 'NULL::uuid AS organisation_id, k.service_id',
-    group: 'k.service_id',
+    select: 'NULL::uuid AS organisation_id, k.service_id, k.case_type',
+    group: 'k.case_type, k.service_id',
   },
   unit_service: {
-    select: 'k.organisation_id, k.service_id',
-    group: 'k.organisation_id, k.service_id',
+    select: 'k.organisation_id, k.service_id, k.case_type',
+    group: 'k.organisation_id, k.case_type, k.service_id',
+  },
+  case_type: {
+    select: 'NULL::uuid AS organisation_id, NULL::uuid AS service_id, k.case_type',
+    group: 'k.case_type',
+  },
+  unit_case_type: {
+    select: 'k.organisation_id, NULL::uuid AS service_id, k.case_type',
+    group: 'k.organisation_id, k.case_type',
   },
 };
 
@@ -59,12 +73,17 @@ const KEYS: Record<CaseFigureGrouping, { select: string; group: string }> = {
  * due time of an n-working-day clock therefore took n working days.
  *
  * $1 period start, $2 period end (exclusive), $3 now, $4 scope units (null = everywhere),
- * $5 organisation filter (that unit and below), $6 service filter.
+ * $5 organisation filter (that unit and below), $6 service filter, $7 case type filter.
+ * Completed: a service case closed with a decision (approved or denied); a case of another type
+ * (a work order, a consultation: no decision of the licensing kind) closed neither refused nor
+ * withdrawn.
  */
 const figuresSql = (groupBy: CaseFigureGrouping, maxRows: number): string => `
 WITH cases AS (
-  SELECT c.id, c.organisation_id, c.service_id, c.status, c.received_at, c.accepted_at, c.due_at, c.closed_at,
-    (c.status = 'closed' AND c.outcome IN ('approved', 'denied') AND c.closed_at >= $1 AND c.closed_at < $2) AS completed,
+  SELECT c.id, c.organisation_id, c.service_id, c.case_type, c.status, c.received_at, c.accepted_at, c.due_at, c.closed_at,
+    (c.status = 'closed' AND c.closed_at >= $1 AND c.closed_at < $2 AND CASE WHEN c.case_type = 'service'
+      THEN c.outcome IN ('approved', 'denied') ELSE c.outcome IS NULL OR c.outcome NOT IN ('refused', 'withdrawn') END)
+      AS completed,
     ((c.received_at AT TIME ZONE 'UTC') + interval '8 hours')::date AS received_day,
     ((c.closed_at AT TIME ZONE 'UTC') + interval '8 hours')::date AS closed_day,
     ARRAY['000000', substr(c.region_code, 1, 2) || '0000', substr(c.region_code, 1, 4) || '00', substr(c.region_code, 1, 6)]
@@ -76,6 +95,7 @@ WITH cases AS (
     AND ($5::uuid IS NULL OR c.organisation_id IN
           (SELECT fc.descendant_id FROM organisation_closure fc WHERE fc.ancestor_id = $5::uuid))
     AND ($6::uuid IS NULL OR c.service_id = $6::uuid)
+    AND ($7::text IS NULL OR c.case_type = $7::text)
     AND (c.status <> 'closed'
       OR (c.received_at >= $1 AND c.received_at < $2)
       OR (c.accepted_at >= $1 AND c.accepted_at < $2)
@@ -108,7 +128,7 @@ SELECT f.*, o.name AS org_name, o.name_en AS org_name_en, s.title_zh, s.title_en
 FROM figures f
 LEFT JOIN organisation o ON o.id = f.organisation_id
 LEFT JOIN service s ON s.id = f.service_id
-ORDER BY f.is_total DESC, o.name, s.title_zh, f.organisation_id, f.service_id
+ORDER BY f.is_total DESC, o.name, f.case_type, s.title_zh, f.organisation_id, f.service_id
 LIMIT ${maxRows + 1}`;
 
 /**
@@ -128,6 +148,7 @@ export class CaseStatistics {
       q.scopeUnits,
       q.organisationId,
       q.serviceId,
+      q.caseType,
     ]);
   }
 }

@@ -45,6 +45,7 @@ export class CasesService {
     if (q.status) qb.andWhere('c.status = :status', { status: q.status });
     if (q.stage) qb.andWhere('c.stage = :stage', { stage: q.stage });
     if (q.serviceId) qb.andWhere('c.service_id = :serviceId', { serviceId: q.serviceId });
+    if (q.caseType) qb.andWhere('c.case_type = :caseType', { caseType: q.caseType });
     if (q.organisationId) qb.andWhere('c.organisation_id = :org', { org: q.organisationId });
     if (q.warningLevel) qb.andWhere('c.warning_level = :wl', { wl: q.warningLevel });
     if (q.overdue === true) qb.andWhere(`c.status <> 'closed' AND c.due_at < now()`);

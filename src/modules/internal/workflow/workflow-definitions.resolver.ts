@@ -12,7 +12,8 @@ import {
   WorkflowDefinitionsArgs,
 } from './dto/workflow-definition.dto';
 import { WORKFLOW_CURSOR, WorkflowDefinitionsService } from './workflow-definitions.service';
-import { CASE_TYPE_RE, CaseTypeDto, CaseTypeWorkflowsArgs, SUBJECT_KEY_RE } from './dto/case-type.dto';
+import { CaseTypeDto, CaseTypeWorkflowsArgs } from './dto/case-type.dto';
+import { CASE_TYPE_RE, SUBJECT_KEY_RE } from './dto/case.dto';
 import { DomainError } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 

@@ -2,6 +2,7 @@ import { ArgsType, Field, Float, ID, Int, ObjectType, registerEnumType } from '@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
 import { DateScalar } from '../../../../api/graphql/scalars';
+import { CASE_TYPE_RE } from '../../workflow/dto/case.dto';
 
 export enum StatisticsGroupBy {
   /** per handling unit */
@@ -10,6 +11,10 @@ export enum StatisticsGroupBy {
   Service = 'service',
   /** per unit and service */
   UnitService = 'unit_service',
+  /** per case type (service cases, complaints, consultations, …) */
+  CaseType = 'case_type',
+  /** per unit and case type */
+  UnitCaseType = 'unit_case_type',
 }
 registerEnumType(StatisticsGroupBy, { name: 'StatisticsGroupBy' });
 
@@ -57,6 +62,13 @@ export class CaseStatisticsQueryDto {
   @IsOptional()
   @IsUUID()
   serviceId?: string;
+
+  /** only cases of this case type (GET /v1/case-types) */
+  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ pattern: CASE_TYPE_RE.source, maxLength: 32 })
+  @IsOptional()
+  @Matches(CASE_TYPE_RE)
+  caseType?: string;
 }
 
 @ObjectType('CaseFigures')
@@ -76,7 +88,10 @@ export class CaseFiguresDto {
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 })
   inProgress: number;
 
-  /** cases closed with a decision (approved or denied) in the period */
+  /**
+   * cases completed in the period: a service case closed with a decision (approved or denied); a
+   * case of another type (work order, consultation) closed neither refused nor withdrawn
+   */
   @Field(() => Int)
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 })
   completed: number;
@@ -125,6 +140,15 @@ export class CaseStatisticsRowDto extends CaseFiguresDto {
   @Field(() => String, { nullable: true })
   @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 300 })
   serviceTitle: string | null;
+
+  /** the case type (null when grouped by unit only) */
+  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 32 })
+  caseType: string | null;
+
+  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: 300 })
+  caseTypeTitle: string | null;
 }
 
 @ObjectType('CaseStatistics')

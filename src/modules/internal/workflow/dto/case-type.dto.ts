@@ -2,11 +2,7 @@ import { ArgsType, Field, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { ConnectionArgs } from '../../../../api/graphql/connection';
-import { TextsDto } from './case.dto';
-
-/** A case type's key and subject key as routes and GraphQL arguments carry them. */
-export const CASE_TYPE_RE = /^[a-z][a-z0-9_-]{0,31}$/;
-export const SUBJECT_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+import { CASE_TYPE_RE, SUBJECT_KEY_RE, TextsDto } from './case.dto';
 
 export class CaseTypeParamsDto {
   @ApiProperty({ pattern: CASE_TYPE_RE.source, description: 'a registered case type, e.g. service' })

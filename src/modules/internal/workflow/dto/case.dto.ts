@@ -25,6 +25,10 @@ import { JsonObjectScalar } from './workflow-definition.dto';
 import { DELIVERY_METHODS, MAX_REASON, SATISFACTION_LEVELS, SUSPEND_PROCEDURES } from '../action-input';
 import { DateTimeScalar } from '../../../../api/graphql/scalars';
 
+/** A case type's key and subject key as routes and GraphQL arguments carry them. */
+export const CASE_TYPE_RE = /^[a-z][a-z0-9_-]{0,31}$/;
+export const SUBJECT_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
 registerEnumType(CaseStatus, { name: 'CaseStatus' });
 registerEnumType(CaseOutcome, { name: 'CaseOutcome' });
 
@@ -346,6 +350,12 @@ export class CaseQueryDto extends PageQuery {
   @IsUUID()
   serviceId?: string;
 
+  /** only cases of this case type (service, complaint, consultation, …: GET /v1/case-types) */
+  @ApiPropertyOptional({ pattern: CASE_TYPE_RE.source, maxLength: 32 })
+  @IsOptional()
+  @Matches(CASE_TYPE_RE)
+  caseType?: string;
+
   @IsOptional()
   @IsUUID()
   organisationId?: string;
@@ -379,6 +389,11 @@ export class CaseConnectionArgs extends ConnectionArgs {
   @IsOptional()
   @IsUUID()
   serviceId?: string;
+
+  @Field(() => String, { nullable: true, description: 'only cases of this case type' })
+  @IsOptional()
+  @Matches(CASE_TYPE_RE)
+  caseType?: string;
 
   @Field(() => ID, { nullable: true })
   @IsOptional()
