@@ -6,6 +6,7 @@ import { ErrorCode } from '../../../api/errors/error-code';
 import { Db } from '../../../database/db';
 import { CalendarService } from '../../platform/calendar/calendar.service';
 import { ClockUnit, shanghaiDate } from '../../platform/calendar/deadline';
+import { OrganisationsService } from '../../platform/organisations/organisations.service';
 import { Organisation } from '../../platform/organisations/organisation.entity';
 import { CaseFile, CaseOutcome, CaseStatus, CaseTask, StoredPause, TaskStatus } from './case.entity';
 import { invalid } from './action-input';
@@ -49,6 +50,7 @@ export class CaseEffects {
   constructor(
     private readonly database: Db,
     readonly calendar: CalendarService,
+    private readonly organisations: OrganisationsService,
   ) {}
 
   isPublic(effect: string): boolean {
@@ -190,7 +192,7 @@ export class CaseEffects {
    */
   private async transfer(run: ActionRun): Promise<void> {
     const { caseFile: c, input } = run;
-    const target = await this.database.repo(Organisation).findOne({ where: { id: input.organisationId! } });
+    const target = await this.organisations.unit(input.organisationId!);
     if (!target?.active || target.regionCode !== c.regionCode || target.id === c.organisationId)
       throw invalid([
         {
@@ -398,10 +400,11 @@ export class CaseEffects {
 
   /** The unit above (a superior's approval); a top-level agency approves itself. */
   async parentOf(unitId: string): Promise<string> {
-    const unit = await this.db
-      .repo(Organisation)
-      .findOne({ where: { id: unitId }, select: { id: true, parentId: true } });
-    return unit?.parentId ?? unitId;
+    return (await this.organisations.unit(unitId))?.parentId ?? unitId;
+  }
+
+  unit(unitId: string): Promise<Organisation | null> {
+    return this.organisations.unit(unitId);
   }
 
   openTasks(caseId: string, filter: (t: CaseTask) => boolean = () => true): Promise<CaseTask[]> {

@@ -37,6 +37,8 @@ export interface WorkOrderDeps {
   enterStage(run: ActionRun, to: string | undefined): Promise<void>;
   closeCase(run: ActionRun): Promise<void>;
   parentOf(unitId: string): Promise<string>;
+  /** a unit by id (the organisations module's read), or null */
+  unit(unitId: string): Promise<Pick<Organisation, 'id' | 'active'> | null>;
 }
 
 function invalid(errors: FieldError[]): DomainError {
@@ -82,14 +84,14 @@ export async function dispatch(deps: WorkOrderDeps, run: ActionRun): Promise<voi
   const errors: FieldError[] = [];
   if (co.length > MAX_CO_UNITS)
     errors.push({ pointer: '/coOrganisationIds', code: 'size', message: `at most ${MAX_CO_UNITS} co-units` });
-  if (!(await mayReceive(deps.db, action.units, task.organisationId, main)))
+  if (!(await mayReceive(deps, action.units, task.organisationId, main)))
     errors.push({
       pointer: '/organisationId',
       code: 'dispatchTarget',
       message: 'the unit must be an active unit the action allows, or below the dispatching unit',
     });
   for (const [i, id] of co.entries())
-    if (id === main || !(await mayReceive(deps.db, action.units, task.organisationId, id)))
+    if (id === main || !(await mayReceive(deps, action.units, task.organisationId, id)))
       errors.push({
         pointer: `/coOrganisationIds/${i}`,
         code: 'dispatchTarget',
@@ -135,17 +137,15 @@ export async function dispatch(deps: WorkOrderDeps, run: ActionRun): Promise<voi
 }
 
 async function mayReceive(
-  db: Db,
+  deps: WorkOrderDeps,
   allowed: string[] | undefined,
   from: string,
   unitId: string,
 ): Promise<boolean> {
-  const unit = await db
-    .repo(Organisation)
-    .findOne({ where: { id: unitId }, select: { id: true, active: true } });
+  const unit = await deps.unit(unitId);
   if (!unit?.active || unitId === from) return false;
   if (allowed?.length) return allowed.includes(unitId);
-  const rows = await db.query(
+  const rows = await deps.db.query(
     'SELECT 1 FROM organisation_closure WHERE descendant_id = $1 AND ancestor_id = $2 LIMIT 1',
     [unitId, from],
   );
