@@ -5,7 +5,7 @@ import { Db } from '../../../database/db';
 import { EventCatalogue, EventTypeDefinition, S } from '../../platform/events/event-catalogue';
 import { EventsService, PublishedEvent } from '../../platform/events/events.service';
 import { NotificationsService } from '../../platform/notifications/notifications.service';
-import { Service } from '../catalog/service.entity';
+import { serviceByIdOrFail } from '../catalog/catalog-reads';
 import { LicencesService } from '../licences/licences.service';
 import { statusLabel } from './application-status';
 import { Application, ApplicationStatus } from './application.entity';
@@ -92,7 +92,7 @@ export class ApplicationEvents implements OnModuleInit {
     const p = event.payload;
     const app = await this.db.repo(Application).findOne({ where: { id: p.applicationId } });
     if (!app) return; // discarded since: nobody to tell
-    const service = await this.db.repo(Service).findOneByOrFail({ id: p.serviceId });
+    const service = await serviceByIdOrFail(this.db, p.serviceId);
     const language = p.language;
     const serviceName = (language === 'en' && service.titleEn) || service.titleZh || '';
     const reference = app.number ?? '';

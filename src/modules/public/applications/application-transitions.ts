@@ -6,7 +6,8 @@ import { Account } from '../../platform/identity/account.entity';
 import { EventsService } from '../../platform/events/events.service';
 import { CaseOutcome } from '../../internal/workflow/case.entity';
 import type { CaseTransition } from '../../internal/workflow/workflow-engine.service';
-import { Service, ServiceVersion } from '../catalog/service.entity';
+import { Service } from '../catalog/service.entity';
+import { serviceByIdOrFail, versionByIdOrFail } from '../catalog/catalog-reads';
 import { fieldsProblems, MAX_FIELDS } from '../licences/licence-rules';
 import { LicencesService } from '../licences/licences.service';
 import { SUBJECT } from './application-access';
@@ -80,7 +81,7 @@ export class ApplicationTransitions {
       changes.decision = decision;
       changes.decisionReason = event.reason;
     }
-    const service = known ?? (await this.db.repo(Service).findOneByOrFail({ id: app.serviceId }));
+    const service = known ?? (await serviceByIdOrFail(this.db, app.serviceId));
     const language: Language = ctx.actor.id === app.applicantAccountId ? ctx.language : 'zh-CN';
     let licence: { id: string; number: string; verificationCode: string } | null = null;
     if (effect === 'issue' && !app.licenceId) {
@@ -125,7 +126,7 @@ export class ApplicationTransitions {
     issuing.actor = { ...ctx.actor, grants: new Map([[Permission.LicenceIssue, new Set([unitId])]]) };
     const holderId = app.businessAccountId ?? app.applicantAccountId;
     const holder = await this.db.repo(Account).findOneByOrFail({ id: holderId });
-    const version = await this.db.repo(ServiceVersion).findOneByOrFail({ id: app.serviceVersionId });
+    const version = await versionByIdOrFail(this.db, app.serviceVersionId);
     const title = (service.titleZh ?? service.implementationCode).slice(0, 100);
     const issued = await this.licences.issue(issuing, {
       licenceType: { code: service.implementationCode, name: title },

@@ -7,6 +7,7 @@ import type { TimeLimit, WorkflowSpec } from '../../internal/workflow/workflow-s
 import { CatalogService } from '../catalog/catalog.service';
 import { personalFields } from '../catalog/form-schema';
 import { Service, ServiceVersion } from '../catalog/service.entity';
+import { serviceById, versionById } from '../catalog/catalog-reads';
 import { ApplicationTransitions } from './application-transitions';
 
 /** The catalogue's case type: one subject per service, keyed by the service id. */
@@ -57,11 +58,7 @@ export class ServiceCaseType implements OnModuleInit {
   ): Promise<CaseSubject | null> {
     const loaded = options.loaded as ServiceHeld | undefined;
     if (!isUuid(serviceId)) return null;
-    const service =
-      loaded?.service ??
-      (await this.db
-        .repo(Service)
-        .findOne({ where: { id: serviceId }, ...(options.lock && { lock: { mode: 'pessimistic_write' } }) }));
+    const service = loaded?.service ?? (await serviceById(this.db, serviceId, { lock: options.lock }));
     if (!service) return null;
     const version = loaded ? loaded.version : await this.publishedVersion(service);
     const guide = version?.content.guide;
@@ -90,13 +87,9 @@ export class ServiceCaseType implements OnModuleInit {
 
   private async publishedVersion(service: Service | string): Promise<ServiceVersion | null> {
     const row =
-      typeof service === 'string'
-        ? isUuid(service)
-          ? await this.db.repo(Service).findOne({ where: { id: service } })
-          : null
-        : service;
+      typeof service === 'string' ? (isUuid(service) ? await serviceById(this.db, service) : null) : service;
     if (!row?.currentPublishedVersionId) return null;
-    return this.db.repo(ServiceVersion).findOne({ where: { id: row.currentPublishedVersionId } });
+    return versionById(this.db, row.currentPublishedVersionId);
   }
 }
 

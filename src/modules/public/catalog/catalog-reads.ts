@@ -7,8 +7,14 @@ import { Service, ServiceVersion } from './service.entity';
  * module that owns the tables; plain functions over the caller's Db (so its transaction), because
  * command-line jobs (keys:rotate) call them without the Nest container.
  */
-export function serviceById(db: Db, id: string): Promise<Service | null> {
-  return db.repo(Service).findOne({ where: { id } });
+export function serviceById(db: Db, id: string, options: { lock?: boolean } = {}): Promise<Service | null> {
+  return db
+    .repo(Service)
+    .findOne({ where: { id }, ...(options.lock && { lock: { mode: 'pessimistic_write' as const } }) });
+}
+
+export function serviceByIdOrFail(db: Db, id: string): Promise<Service> {
+  return db.repo(Service).findOneByOrFail({ id });
 }
 
 export function versionById(db: Db, id: string): Promise<ServiceVersion | null> {
