@@ -1,18 +1,25 @@
 /**
  * The bare twin of application submission that runs the SAME SQL as the API: hand-written
  * node:http + pg code issuing, in the same order, transaction shape and text, the statements one
- * API submission issues. They were captured from the API under the bench with a hook on pg's
- * Client.query (text and parameters of every statement, one connection; see the README's benchmark
- * notes for the list), and the texts below are the API's, TypeORM's column lists included:
+ * API submission issues. Captured again after issue 12 (domain events) with the bench's
+ * BENCH_CAPTURE_SQL (a database with log_statement = 'all'; one submission to the API, then one to
+ * this twin, each between marker statements, compared text and parameters line by line), and the
+ * texts below are the API's, TypeORM's column lists included:
  *
  *   session check; the rate-limit counter (the API's coalesced flush: one statement per batch of
  *   concurrent hits); the Idempotency-Key's record looked up; START TRANSACTION; the key's advisory
  *   lock and a second look; the draft locked; service; published version; attachments; a number
- *   from the sequence; the application update (form re-sealed); the active workflow; case + task +
- *   event inserts; the status listener's update; the account's addresses; the inbox message; the
- *   key's record with its sealed answer; the audit sequencer (its lock tried: when free, the next
- *   seq and both leaves; when busy, both leaves queued); COMMIT; then, when queued, the batch that
- *   numbers queued leaves (shared by the writers waiting for it).
+ *   from the sequence; the application update (form re-sealed); the active workflow (by case type
+ *   and subject key); case + task + event inserts; the status listener's update; the key's record
+ *   with its sealed answer; the transaction's three domain events (application.submitted,
+ *   case.transitioned, application.status_changed) in one statement pair: their aggregates'
+ *   advisory locks, then the events and the one delivery (bare-events.ts); the audit sequencer
+ *   (its lock tried: when free, the next seq and both leaves; when busy, both leaves queued);
+ *   COMMIT (24 statements with the rate limit). Then, when queued, the batch that numbers queued
+ *   leaves (shared by the writers waiting for it), and the applicant's notice, delivered by the
+ *   durable subscriber the commit kicks: a claim (shared by the deliveries due), then START
+ *   TRANSACTION, the application, its service, the account's addresses, the inbox message, the
+ *   delivery's "done" mark, COMMIT (8 more).
  *
  * It does the API's crypto too: the token's HS256 signature, the draft's sealed personal answers
  * opened (AES-256-GCM, FIELD_KEYS' key and the API's associated data) and sealed again, the request
@@ -36,7 +43,10 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { DeliveryTwin, inTransaction, Q, Row, TwinEvent, writeEvents } from './bare-events';
+
+export { inTransaction };
 
 interface Token {
   sub: string;
@@ -87,18 +97,21 @@ const APP_SQL = `SELECT "Application"."id" AS "Application_id", "Application"."c
   "Application"."licence_verification_code" AS "Application_licence_verification_code",
   "Application"."withdrawn_at" AS "Application_withdrawn_at", "Application"."withdrawal_reason" AS
   "Application_withdrawal_reason", "Application"."event_effects" AS "Application_event_effects" FROM
-  "application" "Application" WHERE (("Application"."id" = $1)) LIMIT 1 FOR UPDATE`;
+  "application" "Application" WHERE (("Application"."id" = $1)) LIMIT 1`;
+/** The submission's read of the draft, locked (the delivery's handler reads it without the lock). */
+const APP_LOCK_SQL = `${APP_SQL} FOR UPDATE`;
 const SERVICE_SQL = `SELECT "Service"."id" AS "Service_id", "Service"."created_at" AS "Service_created_at",
   "Service"."updated_at" AS "Service_updated_at", "Service"."version" AS "Service_version",
-  "Service"."organisation_id" AS "Service_organisation_id", "Service"."region_code" AS
-  "Service_region_code", "Service"."implementation_code" AS "Service_implementation_code", "Service"."type"
-  AS "Service_type", "Service"."target" AS "Service_target", "Service"."status" AS "Service_status",
+  "Service"."organisation_id" AS "Service_organisation_id", "Service"."region_code" AS "Service_region_code",
+  "Service"."implementation_code" AS "Service_implementation_code", "Service"."type" AS "Service_type",
+  "Service"."target" AS "Service_target", "Service"."status" AS "Service_status",
   "Service"."current_published_version_id" AS "Service_current_published_version_id",
   "Service"."draft_version_id" AS "Service_draft_version_id", "Service"."title_zh" AS "Service_title_zh",
   "Service"."title_en" AS "Service_title_en", "Service"."life_events" AS "Service_life_events",
   "Service"."topics" AS "Service_topics", "Service"."published_at" AS "Service_published_at",
-  "Service"."title_terms" AS "Service_title_terms", "Service"."search_terms" AS "Service_search_terms" FROM
-  "service" "Service" WHERE (("Service"."id" = $1)) LIMIT 1`;
+  "Service"."required_assurance" AS "Service_required_assurance", "Service"."title_terms" AS
+  "Service_title_terms", "Service"."search_terms" AS "Service_search_terms" FROM "service" "Service" WHERE
+  (("Service"."id" = $1)) LIMIT 1`;
 const VERSION_SQL = `SELECT "ServiceVersion"."id" AS "ServiceVersion_id", "ServiceVersion"."created_at" AS
   "ServiceVersion_created_at", "ServiceVersion"."updated_at" AS "ServiceVersion_updated_at",
   "ServiceVersion"."version" AS "ServiceVersion_version", "ServiceVersion"."service_id" AS
@@ -107,38 +120,32 @@ const VERSION_SQL = `SELECT "ServiceVersion"."id" AS "ServiceVersion_id", "Servi
   "ServiceVersion_content", "ServiceVersion"."published_at" AS "ServiceVersion_published_at",
   "ServiceVersion"."published_by" AS "ServiceVersion_published_by" FROM "service_version" "ServiceVersion"
   WHERE (("ServiceVersion"."id" = $1)) LIMIT 1`;
-const ATTACH_SQL = `SELECT "ApplicationAttachment"."id" AS "ApplicationAttachment_id", "ApplicationAttachment"."created_at" AS
-  "ApplicationAttachment_created_at", "ApplicationAttachment"."updated_at" AS
-  "ApplicationAttachment_updated_at", "ApplicationAttachment"."version" AS "ApplicationAttachment_version",
-  "ApplicationAttachment"."application_id" AS "ApplicationAttachment_application_id",
-  "ApplicationAttachment"."material" AS "ApplicationAttachment_material", "ApplicationAttachment"."file_id"
-  AS "ApplicationAttachment_file_id", "ApplicationAttachment"."name" AS "ApplicationAttachment_name",
-  "ApplicationAttachment"."sha256" AS "ApplicationAttachment_sha256", "ApplicationAttachment"."size" AS
-  "ApplicationAttachment_size", "ApplicationAttachment"."content_type" AS
-  "ApplicationAttachment_content_type", "ApplicationAttachment"."phase" AS "ApplicationAttachment_phase"
-  FROM "application_attachment" "ApplicationAttachment" WHERE (("ApplicationAttachment"."application_id" IN
-  ($1))) ORDER BY "ApplicationAttachment"."created_at" ASC, "ApplicationAttachment"."id" ASC`;
+const ATTACH_SQL = `SELECT id, application_id AS "applicationId", material, file_id AS "fileId", name, content_type
+  AS "contentType", size::float8 AS size, sha256, phase, created_at AS "createdAt" FROM application_attachment
+  WHERE application_id = ANY($1::uuid[]) ORDER BY created_at ASC, id ASC`;
 const UPDATE_SQL = `UPDATE "application" SET "form_data" = $1, "form_personal" = $2, "number" = $3, "status" = $4,
   "submitted_at" = $5, "service_version_id" = $6, "version" = "version" + 1, "updated_at" =
   CURRENT_TIMESTAMP WHERE "id" = $7 RETURNING "version", "updated_at"`;
 const WORKFLOW_SQL = `SELECT "WorkflowDefinition"."id" AS "WorkflowDefinition_id", "WorkflowDefinition"."created_at" AS
   "WorkflowDefinition_created_at", "WorkflowDefinition"."updated_at" AS "WorkflowDefinition_updated_at",
-  "WorkflowDefinition"."version" AS "WorkflowDefinition_version", "WorkflowDefinition"."service_id" AS
-  "WorkflowDefinition_service_id", "WorkflowDefinition"."organisation_id" AS
-  "WorkflowDefinition_organisation_id", "WorkflowDefinition"."number" AS "WorkflowDefinition_number",
+  "WorkflowDefinition"."version" AS "WorkflowDefinition_version", "WorkflowDefinition"."case_type" AS
+  "WorkflowDefinition_case_type", "WorkflowDefinition"."subject_key" AS "WorkflowDefinition_subject_key",
+  "WorkflowDefinition"."service_id" AS "WorkflowDefinition_service_id", "WorkflowDefinition"."organisation_id"
+  AS "WorkflowDefinition_organisation_id", "WorkflowDefinition"."number" AS "WorkflowDefinition_number",
   "WorkflowDefinition"."state" AS "WorkflowDefinition_state", "WorkflowDefinition"."spec" AS
   "WorkflowDefinition_spec", "WorkflowDefinition"."created_by" AS "WorkflowDefinition_created_by",
   "WorkflowDefinition"."activated_at" AS "WorkflowDefinition_activated_at" FROM "workflow_definition"
-  "WorkflowDefinition" WHERE (("WorkflowDefinition"."service_id" = $1) AND ("WorkflowDefinition"."state" =
-  $2)) LIMIT 1`;
+  "WorkflowDefinition" WHERE (("WorkflowDefinition"."case_type" = $1) AND ("WorkflowDefinition"."subject_key" =
+  $2) AND ("WorkflowDefinition"."state" = $3)) LIMIT 1`;
 const CASE_SQL = `INSERT INTO "case_file"("id", "created_at", "updated_at", "version", "subject_type", "subject_id", "number",
-  "service_id", "definition_id", "organisation_id", "receiving_organisation_id", "region_code",
-  "applicant_account_id", "stage", "status", "outcome", "outcome_reason", "received_at", "accepted_at",
-  "limit", "pauses", "extensions", "due_at", "due_provisional", "warning_level", "supplement_requested",
-  "actors", "approval", "data", "decided_at", "closed_at", "escalated_at") VALUES ($1, DEFAULT, DEFAULT, 1,
-  $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-  $25, $26, $27, $28, $29) RETURNING "created_at", "updated_at", "version", "status", "pauses",
-  "extensions", "due_provisional", "warning_level", "supplement_requested", "actors", "approval", "data"`;
+  "case_type", "subject_key", "service_id", "definition_id", "organisation_id", "receiving_organisation_id",
+  "region_code", "applicant_account_id", "stage", "status", "outcome", "outcome_reason", "received_at",
+  "accepted_at", "limit", "pauses", "extensions", "due_at", "due_provisional", "warning_level",
+  "supplement_requested", "actors", "approval", "routing", "data", "decided_at", "closed_at", "escalated_at")
+  VALUES ($1, DEFAULT, DEFAULT, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+  $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32) RETURNING "created_at", "updated_at",
+  "version", "status", "pauses", "extensions", "due_provisional", "warning_level", "supplement_requested",
+  "actors", "approval", "routing", "data"`;
 const TASK_SQL = `INSERT INTO "case_task"("id", "created_at", "updated_at", "version", "case_id", "stage", "kind", "level",
   "organisation_id", "permission", "assignee_id", "status", "due_at", "warning_level", "claimed_at",
   "completed_at", "completed_by", "completed_action", "reminded_at", "escalated_at") VALUES ($1, DEFAULT,
@@ -246,10 +253,6 @@ export const AUDIT_LOCK = '87236176856148';
 const QUEUE_SQL = `INSERT INTO "audit_queue"("at", "fields") VALUES ($1, $2), ($3, $4) RETURNING "id"`;
 const BATCH = 500;
 
-interface Row {
-  [column: string]: unknown;
-}
-
 function leafHash(fields: unknown[]): Buffer {
   return createHash('sha256')
     .update(Buffer.from([0]))
@@ -350,8 +353,6 @@ export function sequenceQueued(pool: Pool): Promise<void> {
   return nextBatch;
 }
 
-type Q = (sql: string, values?: unknown[]) => Promise<Row[]>;
-
 /**
  * The submission's audit step, as AuditService.append does it at the end of the transaction: the
  * sequencer lock tried; when free, the next seq and both leaves; when busy, both leaves queued.
@@ -399,21 +400,6 @@ export async function lockedTwoLeaves(
   ]);
 }
 
-export async function inTransaction<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('START TRANSACTION');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
-}
-
 /** The form's personal fields (x-personal) by name and kind, from the published schema. */
 function personalMarks(schema: unknown): Map<string, string> {
   const props = (schema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {};
@@ -446,12 +432,32 @@ export async function submitSameSql(
 
   let queued = false;
   const body = await inTransaction(pool, async (c) => {
-    const q = (sql: string, values: unknown[] = []) => c.query<Row>(sql, values).then((r) => r.rows);
+    const q: Q = (sql, values = []) => c.query<Row>(sql, values).then((r) => r.rows);
+    // The transaction's events, written together just before the audit step (EventsService).
+    const events: TwinEvent[] = [];
+    const publish = (
+      type: string,
+      aggregateType: string,
+      aggregateId: string,
+      payload: Row,
+      subscribers: TwinEvent['subscribers'] = [],
+    ) =>
+      events.push({
+        id: randomUUID(),
+        type,
+        aggregateType,
+        aggregateId,
+        payload,
+        actorKind: 'citizen',
+        actorId: token.sub,
+        occurredAt: new Date(),
+        subscribers,
+      });
     const [{ locked }] = await q('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
       keyLock(scope, key),
     ]);
     if (!locked || (await q(RECORD_SQL, [scope, key])).length) return null;
-    const [app] = await q(APP_SQL, [id]);
+    const [app] = await q(APP_LOCK_SQL, [id]);
     if (!app || app.Application_applicant_account_id !== token.sub || app.Application_status !== 'draft')
       return null;
     const [service] = await q(SERVICE_SQL, [app.Application_service_id]);
@@ -467,7 +473,7 @@ export async function submitSameSql(
     const form: Record<string, unknown> = { ...(app.Application_form_data as Record<string, unknown>) };
     for (const [k, p] of Object.entries(personal)) form[k] = p.value;
     if (!validForm(form)) return null;
-    const attachments = await q(ATTACH_SQL, [id]);
+    const attachments = await q(ATTACH_SQL, [[id]]);
     const [{ n }] = await q(`SELECT nextval('application_number_seq')::text AS n`);
     const receivedAt = new Date();
     const number = `${receivedAt.toISOString().slice(0, 10).replace(/-/g, '')}${String(app.Application_region_code)}${String(Number(n) % 1_000_000).padStart(6, '0')}`;
@@ -490,7 +496,8 @@ export async function submitSameSql(
       version.ServiceVersion_id,
       id,
     ]);
-    const [definition] = await q(WORKFLOW_SQL, [service.Service_id, 'active']);
+    publish('application.submitted', 'application', id, { applicationId: id, serviceId: service.Service_id });
+    const [definition] = await q(WORKFLOW_SQL, ['service', service.Service_id, 'active']);
     const caseId = randomUUID();
     const dueAt = new Date(receivedAt.getTime() + 3 * 86_400_000);
     const stage = (definition.WorkflowDefinition_spec as { start: string }).start;
@@ -500,6 +507,8 @@ export async function submitSameSql(
       'application',
       id,
       number,
+      'service',
+      service.Service_id,
       service.Service_id,
       definition.WorkflowDefinition_id,
       organisation,
@@ -516,9 +525,10 @@ export async function submitSameSql(
       '[]',
       '[]',
       dueAt,
-      0,
+      false,
       'green',
-      0,
+      false,
+      '{}',
       '{}',
       '{}',
       JSON.stringify(plain),
@@ -541,48 +551,122 @@ export async function submitSameSql(
       'open',
       null,
       '{}',
-      1,
+      true,
     ]);
+    publish('case.transitioned', 'case', caseId, {
+      caseId,
+      caseEventId: eventId,
+      caseType: 'service',
+      subjectType: 'application',
+      subjectId: id,
+      action: 'started',
+      effect: 'started',
+      fromStage: null,
+      toStage: stage,
+      status: 'open',
+      public: true,
+    });
     // The status listener (handed the row the submission holds): the case's dates.
-    await q(EFFECTS_SQL, [JSON.stringify({ [eventId]: 'started' }), dueAt, 0, 'submitted', id]);
-    await q(ACCOUNT_SQL, [token.sub]);
-    // (no notification_preference read: the citizen has no e-mail address, the only other channel)
-    const title = String(service.Service_title_zh);
-    await q(INBOX_SQL, [
-      randomUUID(),
-      token.sub,
-      'application.status_changed',
-      `办件状态更新：${title}`,
-      `您的办件「${title}」（受理编号 ${number}）状态已更新为：已提交。`,
-      `/applications/${id}`,
-      null,
+    const [updated] = await q(EFFECTS_SQL, [
+      JSON.stringify({ [eventId]: 'started' }),
+      dueAt,
+      false,
+      'submitted',
+      id,
     ]);
+    publish(
+      'application.status_changed',
+      'application',
+      id,
+      {
+        applicationId: id,
+        serviceId: service.Service_id,
+        caseId,
+        caseEventId: eventId,
+        effect: 'started',
+        from: 'submitted',
+        to: 'submitted',
+        licenceId: null,
+        language: 'zh-CN',
+      },
+      [[APPLICANT_NOTICES, 12]],
+    );
+    const title = String(service.Service_title_zh);
+    // The API's application view, key for key (ApplicationAccess.views).
+    const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : null);
     const answer = {
       id,
       number,
       serviceId: service.Service_id,
+      serviceVersionId: version.ServiceVersion_id,
       serviceTitle: title,
+      organisationId: app.Application_organisation_id,
+      regionCode: app.Application_region_code,
+      applicantAccountId: app.Application_applicant_account_id,
+      businessAccountId: app.Application_business_account_id,
       status: 'submitted',
       formData: form,
       submittedAt: receivedAt.toISOString(),
       promisedDueAt: dueAt.toISOString(),
+      dueProvisional: false,
+      supplement: null,
+      decision: app.Application_decision,
+      decisionReason: app.Application_decision_reason,
+      licence: null,
+      withdrawnAt: iso(app.Application_withdrawn_at),
       attachments: attachments.map((a) => ({
-        id: a.ApplicationAttachment_id,
-        material: a.ApplicationAttachment_material,
+        id: a.id,
+        material: a.material,
+        fileId: a.fileId,
+        name: a.name,
+        contentType: a.contentType,
+        size: a.size,
+        sha256: a.sha256,
+        phase: a.phase,
+        createdAt: iso(a.createdAt),
       })),
+      createdAt: iso(app.Application_created_at),
+      updatedAt: iso(updated.updated_at),
+      version: updated.version,
     };
     // The record and its sealed answer commit with the effect; then the audit sequencer (its lock
     // tried: numbered now when free, queued when busy), just before COMMIT as in the API.
     const text = JSON.stringify(answer);
     const aad = `idempotency_key.response_body\u0000${scope}\u0000${key}`;
     await q(SAVE_SQL, [scope, key, hash, 200, seal(text, aad), FIELD_KEY_ID, null, 24]);
+    await writeEvents(q, events);
     queued = await auditTwoLeaves(q, token.sub, caseId, id);
     return text;
   });
+  // Committed: the applicant's notice is the durable subscriber's, kicked now; then the audit batch.
+  if (body) (deliveries ??= new DeliveryTwin(pool, APPLICANT_NOTICES, tellApplicant)).kick();
   if (queued) await sequenceQueued(pool);
   if (!body) return end(res, 422);
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(body);
+}
+
+const APPLICANT_NOTICES = 'notifications.applicant';
+let deliveries: DeliveryTwin | undefined;
+
+/** The API's notifications.applicant handler for a submission's status change: the in-app message. */
+async function tellApplicant(q: Q, delivery: Row): Promise<void> {
+  const p = delivery.payload as { applicationId: string; serviceId: string };
+  const [app] = await q(APP_SQL, [p.applicationId]);
+  const [service] = await q(SERVICE_SQL, [p.serviceId]);
+  const account = app.Application_applicant_account_id as string;
+  await q(ACCOUNT_SQL, [account]);
+  // (no notification_preference read: the citizen has no e-mail address, the only other channel)
+  const title = String(service.Service_title_zh);
+  await q(INBOX_SQL, [
+    randomUUID(),
+    account,
+    'application.status_changed',
+    `办件状态更新：${title}`,
+    `您的办件「${title}」（受理编号 ${String(app.Application_number)}）状态已更新为：已提交。`,
+    `/applications/${p.applicationId}`,
+    null,
+  ]);
 }
 
 function end(res: ServerResponse, status: number): void {

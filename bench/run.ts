@@ -566,6 +566,63 @@ async function sameShapes(selected: Scenario[], base: (s: Server) => string): Pr
   return out;
 }
 
+/**
+ * BENCH_CAPTURE_SQL: one request per selected scenario, between two marker statements, for a
+ * database whose log_statement is 'all' (ALTER DATABASE … SET log_statement = 'all' before the run,
+ * with BENCH_DATABASE_URL): the statements between the markers are what that request issues. Reads
+ * are sent as they are; a scenario that uses something up (submission) has its prepare() make what
+ * it needs (BENCH_SUBMIT_DRAFTS=1 makes one draft) and then sends its first request, to the API and
+ * then to its twin, and waits past the commit for the work kicked after it (event delivery).
+ */
+async function captureSql(dbUrl: string, selected: Scenario[], base: (s: Server) => string): Promise<void> {
+  const marker = new Client({ connectionString: dbUrl });
+  await marker.connect();
+  const mark = (text: string) => marker.query(`SELECT $1::text AS bench_marker`, [text]);
+  const send = async (name: string, url: string, init: RequestInit, settleMs: number) => {
+    await mark(`begin ${name}`);
+    const res = await fetch(url, init);
+    const text = await res.text();
+    await new Promise((r) => setTimeout(r, settleMs));
+    await mark(`end ${name} ${res.status}`);
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: no shape
+    }
+    return `${res.status} {${shapeOf(body)}}`;
+  };
+  type Setup = (r: object) => {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body?: string;
+  };
+  const first = async (prepare: NonNullable<Scenario['prepare']>) =>
+    ((await prepare(1, false)).requests![0] as { setupRequest: Setup }).setupRequest({});
+  for (const s of selected) {
+    if (!s.prepare && !s.opts?.method) {
+      await send(
+        s.name,
+        base(s.server) + s.path,
+        { headers: s.opts?.headers as Record<string, string> },
+        300,
+      );
+      continue;
+    }
+    if (!s.prepare) continue;
+    const api = await first(s.prepare);
+    const shape = await send(s.name, base(s.server) + api.path, api, 1500);
+    if (!s.bare?.prepare) continue;
+    const twin = await first(s.bare.prepare);
+    const twinShape = await send(`${s.name} (twin)`, base('bare') + twin.path, twin, 1500);
+    process.stdout.write(
+      `${s.name}: API ${shape}${shape === twinShape ? ', twin the same' : ` ≠ twin ${twinShape}`}\n`,
+    );
+  }
+  await marker.end();
+}
+
 const byNameHas = (rows: Row[], name: string): boolean => rows.some((r) => r.scenario.name === name);
 
 const ratio = (a: number, b: number | undefined): string => (b ? (a / b).toFixed(2) : 'n/a');
@@ -635,21 +692,7 @@ async function main(): Promise<void> {
 
   const selected = chosen.filter((s) => wanted(s.name));
   if (process.env.BENCH_CAPTURE_SQL && dbUrl) {
-    // One request per selected read, each after a marker statement, for a database whose
-    // log_statement is 'all' (ALTER DATABASE … SET log_statement = 'all' before the run, with
-    // BENCH_DATABASE_URL): the statements between two markers are what that read issues.
-    const marker = new Client({ connectionString: dbUrl });
-    await marker.connect();
-    for (const s of selected.filter((x) => !x.prepare && !x.opts?.method)) {
-      await marker.query(`SELECT $1::text AS bench_marker`, [`begin ${s.name}`]);
-      const res = await fetch(base(s.server) + s.path, {
-        headers: s.opts?.headers as Record<string, string>,
-      });
-      await res.text();
-      await new Promise((r) => setTimeout(r, 300));
-      await marker.query(`SELECT $1::text AS bench_marker`, [`end ${s.name} ${res.status}`]);
-    }
-    await marker.end();
+    await captureSql(dbUrl, selected, base);
     for (const p of procs) p.kill('SIGTERM');
     process.exit(0);
   }

@@ -52,13 +52,17 @@ export class Db {
   }
 
   /**
-   * Runs `hook` at the end of the open transaction, just before it commits (in registration order).
+   * Runs `hook` at the end of the open transaction, just before it commits (in registration order;
+   * `first` puts it ahead of those already registered, for work that must not run while a later
+   * hook holds a contended lock: the audit sequencer's is taken last).
    * Outside a transaction there is nothing to defer to: it runs in one of its own.
    */
-  deferToCommit(hook: () => Promise<void>): Promise<void> {
+  deferToCommit(hook: () => Promise<void>, options: { first?: boolean } = {}): Promise<void> {
     const open = transactionScope.transaction();
     if (!open) return this.transaction(() => hook());
-    this.hooks(open, 'beforeCommit').push(hook);
+    const hooks = this.hooks(open, 'beforeCommit');
+    if (options.first) hooks.unshift(hook);
+    else hooks.push(hook);
     return Promise.resolve();
   }
 

@@ -179,6 +179,127 @@ describe('domain events', () => {
       expect(await t.db.query('SELECT 1 FROM domain_event WHERE aggregate_id = $1', [aggregate])).toEqual([]);
     });
 
+    it('writes the events of one transaction together at its commit: each aggregate in order, in two statements', async () => {
+      const [a, b] = [randomUUID(), randomUUID()];
+      // b already has an event: the batch continues its numbering.
+      await ping(b, 0);
+      let sent = (): string[] => [];
+      const published = await contextStore.run(system(), () =>
+        t.db.transaction(async (m) => {
+          // Calls through: records what the events service sends on the transaction's manager.
+          const spy = jest.spyOn(m, 'query');
+          sent = () => spy.mock.calls.map(([sql]) => sql);
+          const out: PublishedEvent[] = [];
+          for (const [id, n] of [
+            [a, 1],
+            [b, 1],
+            [a, 2],
+          ] as const)
+            out.push(
+              await events.publish(system(), { type: TYPE, aggregate: { type: 'test', id }, payload: { n } }),
+            );
+          // Queued, not written yet: nothing in the outbox and no statement sent.
+          expect(sent()).toEqual([]);
+          expect(out.map((e) => e.sequence)).toEqual([0, 0, 0]);
+          return out;
+        }),
+      );
+      // One statement for the aggregates' locks, one for the three events and their deliveries.
+      const statements = sent();
+      expect(statements).toHaveLength(2);
+      expect(statements[0]).toMatch(
+        /pg_advisory_xact_lock\(hashtext\(k\)\) FROM unnest\(\$1::text\[\]\) AS k ORDER BY k/,
+      );
+      expect(statements[1]).toMatch(/INSERT INTO domain_event/);
+      // The returned events carry their sequence once committed.
+      expect(published.map((e) => e.sequence)).toEqual([1, 2, 2]);
+      const rows = await t.db.query<{
+        id: string;
+        aggregate_id: string;
+        sequence: number;
+        payload: { n: number };
+      }>(
+        'SELECT id, aggregate_id, sequence, payload FROM domain_event WHERE aggregate_id IN ($1, $2) ORDER BY aggregate_id = $2, sequence',
+        [a, b],
+      );
+      expect(rows.map((r) => [r.aggregate_id, r.sequence, r.payload.n])).toEqual([
+        [a, 1, 1],
+        [a, 2, 2],
+        [b, 1, 0],
+        [b, 2, 1],
+      ]);
+      expect(rows.find((r) => r.aggregate_id === a && r.sequence === 2)!.id).toBe(published[2].id);
+    });
+
+    it('writes none of a batch when its transaction rolls back, even after the events were queued', async () => {
+      const [a, b] = [randomUUID(), randomUUID()];
+      const before = seen.length;
+      await expect(
+        contextStore.run(system(), () =>
+          t.db.transaction(async () => {
+            await events.publish(system(), {
+              type: TYPE,
+              aggregate: { type: 'test', id: a },
+              payload: { n: 1 },
+            });
+            await events.publish(system(), {
+              type: TYPE,
+              aggregate: { type: 'test', id: b },
+              payload: { n: 1 },
+            });
+            await events.publish(system(), {
+              type: TYPE,
+              aggregate: { type: 'test', id: a },
+              payload: { n: 2 },
+            });
+            throw new Error('the write failed');
+          }),
+        ),
+      ).rejects.toThrow('the write failed');
+      expect(seen.length).toBe(before);
+      expect(await t.db.query('SELECT 1 FROM domain_event WHERE aggregate_id IN ($1, $2)', [a, b])).toEqual(
+        [],
+      );
+      // A later transaction of the same aggregates starts at 1: nothing of the batch was left queued.
+      const e = await ping(a, 3);
+      expect(e.sequence).toBe(1);
+    });
+
+    (onPostgres ? it : it.skip)(
+      'commits two concurrent batches of the same aggregates, published in opposite orders, without a deadlock or a duplicate sequence',
+      async () => {
+        const [x, y] = [randomUUID(), randomUUID()];
+        let arrived = 0;
+        let release!: () => void;
+        const bothPublished = new Promise<void>((r) => (release = r));
+        const batch = (order: string[]) =>
+          contextStore.run(system(), () =>
+            t.db.transaction(async () => {
+              for (const id of order)
+                await events.publish(system(), {
+                  type: TYPE,
+                  aggregate: { type: 'test', id },
+                  payload: { n: 1 },
+                });
+              // Both transactions hold their queued events before either commits.
+              if (++arrived === 2) release();
+              await bothPublished;
+            }),
+          );
+        await Promise.all([batch([x, y]), batch([y, x])]);
+        const rows = await t.db.query<{ aggregate_id: string; sequence: number }>(
+          'SELECT aggregate_id, sequence FROM domain_event WHERE aggregate_id IN ($1, $2) ORDER BY aggregate_id = $2, sequence',
+          [x, y],
+        );
+        expect(rows.map((r) => [r.aggregate_id, r.sequence])).toEqual([
+          [x, 1],
+          [x, 2],
+          [y, 1],
+          [y, 2],
+        ]);
+      },
+    );
+
     it('refuses an unregistered type and a payload its schema refuses, writing nothing', async () => {
       const aggregate = randomUUID();
       const publish = (type: string, payload: Record<string, unknown>) =>
