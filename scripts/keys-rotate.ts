@@ -6,7 +6,9 @@
  * clear before their form marked them `x-personal`.
  *
  * Columns: account.national_id_enc, account.totp_secret_enc, account.totp_pending_enc,
- * channel_identity.openid_enc, application.form_personal, idempotency_key.response_body.
+ * channel_identity.openid_enc, the columns modules declared (declareEnvelopeColumns: rating
+ * comments, complainants' and askers' contacts, …), application.form_personal,
+ * idempotency_key.response_body.
  *
  * Database: DATABASE_URL, or else the embedded one in DATA_DIR (stop the server first: PGlite is a
  * single session). Exit code 0 when every row is under the active key, 1 when some could not be
@@ -18,7 +20,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IdempotencyService } from '../src/api/http/idempotency.service';
 import { Db } from '../src/database/db';
 import {
-  IDENTITY_ENVELOPE_COLUMNS,
+  envelopeColumns,
   reEncryptColumn,
   RotationCount,
 } from '../src/modules/platform/identity/personal-data/key-rotation';
@@ -37,7 +39,7 @@ export async function rotateAllKeys(app: INestApplicationContext, batch = 500): 
   const db = app.get(Db);
   const pd = app.get(PersonalDataService);
   const columns: RotationCount[] = [];
-  for (const target of IDENTITY_ENVELOPE_COLUMNS) columns.push(await reEncryptColumn(db, pd, target, batch));
+  for (const target of envelopeColumns()) columns.push(await reEncryptColumn(db, pd, target, batch));
   // Seal first, so answers sealed now are written under the active key and need no second pass.
   const sealedLegacyForms = await sealLegacyForms(db, pd);
   columns.push(await rotateApplicationForms(db, pd, batch));

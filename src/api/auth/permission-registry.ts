@@ -30,6 +30,9 @@ const specs = new Map<string, PermissionSpec>();
  */
 export const MACHINE_SCOPES: string[] = [];
 
+/** Every permission name, built-in and declared, as one live array (the OpenAPI `Permission` enum). */
+export const PERMISSION_NAMES: string[] = [];
+
 /** Registers permissions; a name declared twice must carry the same spec (a module loaded twice). */
 export function registerPermissions(list: readonly PermissionSpec[]): void {
   for (const spec of list) {
@@ -40,6 +43,7 @@ export function registerPermissions(list: readonly PermissionSpec[]): void {
       throw new Error(`permission "${spec.name}" is declared twice with different descriptions`);
     if (known) continue;
     specs.set(spec.name, spec);
+    PERMISSION_NAMES.push(spec.name);
     if (spec.machineScope !== false) MACHINE_SCOPES.push(spec.name);
   }
 }

@@ -2,9 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../api/context/request-context';
 import type { FieldError } from '../../../api/errors/domain-error';
 import { notFound } from '../../../api/errors/domain-error';
+import { declareTerms } from '../../../api/errors/error-registry';
 import type { GuideLimit } from './case-clock';
 import type { CaseTransition } from './engine-types';
 import type { Texts, WorkflowSpec } from './workflow-spec';
+
+declareTerms({ case_type: { 'zh-CN': '案件类型', en: 'case type' } });
 
 /**
  * What the engine knows of one subject of a case type (a catalogue service, a complaint category,

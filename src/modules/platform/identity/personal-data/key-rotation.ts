@@ -11,8 +11,9 @@ export interface EnvelopeColumn {
 }
 
 /**
- * The platform's envelope columns. Modules above the platform (applications' form_personal) and
- * the api layer (idempotency answers) rotate their own; scripts/keys-rotate.ts runs them all.
+ * The platform's envelope columns. Modules declare theirs with declareEnvelopeColumns; modules with
+ * a format of their own (applications' form_personal, the api layer's idempotency answers) rotate
+ * their own; scripts/keys-rotate.ts runs them all.
  */
 export const IDENTITY_ENVELOPE_COLUMNS: readonly EnvelopeColumn[] = [
   { table: 'account', column: 'national_id_enc', field: PersonalField.NationalId },
@@ -20,6 +21,22 @@ export const IDENTITY_ENVELOPE_COLUMNS: readonly EnvelopeColumn[] = [
   { table: 'account', column: 'totp_pending_enc', field: PersonalField.TotpSecret },
   { table: 'channel_identity', column: 'openid_enc', field: PersonalField.ChannelOpenid },
 ];
+
+const declared: EnvelopeColumn[] = [];
+
+/**
+ * A module's envelope columns (personal data sealed with PersonalDataService.encrypt(field, value)
+ * in a table keyed by a uuid `id`), rotated by `npm run keys:rotate` with the platform's.
+ */
+export function declareEnvelopeColumns(list: readonly EnvelopeColumn[]): void {
+  for (const c of list)
+    if (!declared.some((d) => d.table === c.table && d.column === c.column)) declared.push(c);
+}
+
+/** Every envelope column the loaded modules declared, the platform's first. */
+export function envelopeColumns(): EnvelopeColumn[] {
+  return [...IDENTITY_ENVELOPE_COLUMNS, ...declared];
+}
 
 export interface RotationCount {
   /** `table.column` */

@@ -17,7 +17,7 @@ import {
   Min,
 } from 'class-validator';
 import { IsInstant } from '../../../../../api/errors/validation';
-import { Permission } from '../../../../../api/auth/permission';
+import { PERMISSION_NAMES } from '../../../../../api/auth/permission-registry';
 import { ConnectionArgs } from '../../../../../api/graphql/connection';
 import { PageQuery } from '../../../../../api/http/pagination';
 import { MACHINE_SCOPES } from '../../staff/role-catalogue';
@@ -63,7 +63,7 @@ export class ClientDto {
   organisationId: string;
 
   @Field(() => [String], { description: 'permission names the client may request' })
-  @ApiProperty({ enum: Permission, enumName: 'Permission', isArray: true })
+  @ApiProperty({ enum: PERMISSION_NAMES, enumName: 'Permission', isArray: true })
   scopes: string[];
 
   /** hex SHA-256 of the bound TLS client certificate, if any */
@@ -229,7 +229,7 @@ export class ApiKeyDto {
   ownerAccountId: string;
 
   @Field(() => [String], { description: 'permission names the key carries' })
-  @ApiProperty({ enum: Permission, enumName: 'Permission', isArray: true })
+  @ApiProperty({ enum: PERMISSION_NAMES, enumName: 'Permission', isArray: true })
   scopes: string[];
 
   @Field(() => DateTimeScalar, { nullable: true })

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { IsInstant } from '../../../../../api/errors/validation';
 import { Permission } from '../../../../../api/auth/permission';
+import { PERMISSION_NAMES } from '../../../../../api/auth/permission-registry';
 import { ConnectionArgs } from '../../../../../api/graphql/connection';
 import { PageQuery } from '../../../../../api/http/pagination';
 import { RoleName } from '../role-catalogue';
@@ -35,7 +36,7 @@ export class RoleDto {
   title: string;
 
   @Field(() => [String], { description: 'permission names, e.g. case:handle' })
-  @ApiProperty({ enum: Permission, enumName: 'Permission', isArray: true })
+  @ApiProperty({ enum: PERMISSION_NAMES, enumName: 'Permission', isArray: true })
   permissions: Permission[];
 }
 
