@@ -42,6 +42,10 @@ import { ApplicationsModule } from './modules/public/applications/applications.m
 import { TimelineModule } from './modules/public/timeline/timeline.module';
 import { TasksModule } from './modules/internal/tasks/tasks.module';
 import { SupervisionModule } from './modules/internal/supervision/supervision.module';
+import { RatingsModule } from './modules/public/ratings/ratings.module';
+import { ComplaintsModule } from './modules/public/complaints/complaints.module';
+import { Open311Module } from './modules/public/open311/open311.module';
+import { ConsultationsModule } from './modules/public/consultations/consultations.module';
 
 @Global()
 @Module({})
@@ -127,6 +131,10 @@ export class AppModule implements NestModule {
         TimelineModule,
         TasksModule,
         SupervisionModule,
+        RatingsModule,
+        ComplaintsModule,
+        Open311Module,
+        ConsultationsModule,
       ],
       providers: [
         // Global guards run in this order: the rate limit needs the actor the AuthGuard resolved.

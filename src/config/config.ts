@@ -33,6 +33,11 @@ export interface AppConfig {
   logLevel: string;
   bodyLimitBytes: number;
   /**
+   * OPEN311_JURISDICTION_ID: the one jurisdiction /open311/v2 serves (GeoReport v2 suggests the
+   * site's root domain); `jurisdiction_id` is then optional, and any other value is 404.
+   */
+  open311JurisdictionId: string;
+  /**
    * Shape caps on every JSON body and GraphQL variables, checked before validation: members of one
    * object, elements of one array, members in all (413 BODY_TOO_COMPLEX), nesting depth (400).
    */
@@ -307,6 +312,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', !isProd),
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_KB', 1024, 1, 102400) * 1024,
+    open311JurisdictionId: open311Jurisdiction(env.OPEN311_JURISDICTION_ID),
     bodyShape: {
       maxKeysPerObject: int(env, 'BODY_MAX_KEYS_PER_OBJECT', 1000, 1, 1_000_000),
       maxArrayLength: int(env, 'BODY_MAX_ARRAY_LENGTH', 5000, 1, 10_000_000),
@@ -356,6 +362,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     channels: channelsConfig(env, isProd),
     files: filesConfig(env, isProd, nodeEnv, env.DATA_DIR || null),
   };
+}
+
+/** A domain-like id (`sfgov.org`): letters, digits, dots and hyphens, at most 253 characters. */
+function open311Jurisdiction(raw: string | undefined): string {
+  const id = (raw ?? '').trim().toLowerCase() || 'onewindow.example.gov.cn';
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(id))
+    throw new ConfigError(
+      `OPEN311_JURISDICTION_ID must be a domain-like id such as city.gov.cn, got "${raw}"`,
+    );
+  return id;
 }
 
 export const FAULT_POINTS = ['idempotency-before-commit', 'idempotency-after-commit'] as const;

@@ -591,7 +591,11 @@ describe('identity permission matrix', () => {
       'public by design: only a trusted log key can make a checkpoint it accepts (audit-witness suite)',
     'GET /v1/audit/witnessed': 'public: cosigned checkpoints are published (audit-witness suite)',
     'GET /v1/me/licences': 'holder-only list (licences suite, test/public/licences.e2e-spec.ts)',
+    'GET /v1/me/consultations':
+      "the asker's own consultations only (engagement matrix, test/public/engagement-matrix.e2e-spec.ts)",
     'GET /v1/me/timeline': "the caller's own items only (timeline suite, test/public/timeline.e2e-spec.ts)",
+    'GET /v1/me/ratings':
+      "the rater's own ratings only (engagement matrix, test/public/engagement-matrix.e2e-spec.ts)",
   };
 
   it('has a row for every identity, organisation and audit route the application serves', () => {

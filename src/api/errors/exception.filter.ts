@@ -4,12 +4,27 @@ import type { Request, Response } from 'express';
 import { contextStore } from '../context/context-store';
 import { DomainError } from './domain-error';
 import { ErrorCode } from './error-code';
-import { renderProblem, toDomainError } from './problem';
+import { Problem, renderProblem, toDomainError } from './problem';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { pointersUnderArguments } from '../graphql/argument-pointers';
 
 /** Retry-After on a 503 that does not name its own: long enough for a pool or a failover to recover. */
 export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A wire format of its own for refusals under a path prefix (Open311 GeoReport v2 under
+ * /open311/v2): every refusal below 500 there, 429 excepted, is rendered by it instead of
+ * problem+json, whoever raised it (body parser, guard, router, handler). Modules register one.
+ */
+export interface ErrorDialect {
+  /** lower-case path prefix, e.g. `/open311/v2` */
+  prefix: string;
+  render(problem: Problem, path: string): { status: number; contentType: string; body: string };
+}
+const dialects: ErrorDialect[] = [];
+export function registerErrorDialect(dialect: ErrorDialect): void {
+  if (!dialects.some((d) => d.prefix === dialect.prefix)) dialects.push(dialect);
+}
 
 /**
  * One filter for every transport: REST gets RFC 9457 problem+json, GraphQL gets an error whose
@@ -60,6 +75,14 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
     if (isTokenEndpoint(req) && problem.status < 500 && problem.status !== 429) {
       oauthRefusal(res, problem.status, problem.code);
+      return;
+    }
+    const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
+    const dialect = dialects.find((d) => path.toLowerCase().startsWith(d.prefix));
+    if (dialect && problem.status < 500 && problem.status !== 429) {
+      const answer = dialect.render(problem, path);
+      res.setHeader('Content-Language', lang);
+      res.status(answer.status).type(answer.contentType).send(answer.body);
       return;
     }
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);

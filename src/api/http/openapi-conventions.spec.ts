@@ -34,6 +34,16 @@ describe('removeNullable (OpenAPI 3.1 has no nullable keyword)', () => {
     });
   });
 
+  it('leaves the arrays it was given alone (a validator may hold the same enum list)', () => {
+    const KINDS = ['a', 'b'];
+    const types = ['string'];
+    const schema = { properties: { k: { type: types, enum: KINDS, nullable: true } } };
+    removeNullable(schema);
+    expect(schema.properties.k).toEqual({ type: ['string', 'null'], enum: ['a', 'b', null] });
+    expect(KINDS).toEqual(['a', 'b']);
+    expect(types).toEqual(['string']);
+  });
+
   it('wraps a nullable $ref or allOf in anyOf with null, keeping the description outside', () => {
     const schema: Record<string, unknown> = {
       allOf: [{ $ref: '#/components/schemas/Kind' }],

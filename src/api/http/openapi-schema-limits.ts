@@ -36,10 +36,12 @@ export function removeNullable(node: unknown): void {
   const nullable = node.nullable;
   delete node.nullable;
   if (!nullable) return;
-  if (Array.isArray(node.enum) && !node.enum.includes(null)) node.enum.push(null);
+  // New arrays, never push: a DTO decorator's `enum` is often the module's own constant (the
+  // validator's @IsIn list), which must not gain a null because a nullable field documented it.
+  if (Array.isArray(node.enum) && !node.enum.includes(null)) node.enum = [...(node.enum as unknown[]), null];
   if (typeof node.type === 'string') node.type = [node.type, 'null'];
   else if (Array.isArray(node.type)) {
-    if (!node.type.includes('null')) node.type.push('null');
+    if (!node.type.includes('null')) node.type = [...(node.type as unknown[]), 'null'];
   } else if ('$ref' in node || 'allOf' in node || 'oneOf' in node || 'anyOf' in node) {
     const { description, ...inner } = node;
     for (const k of Object.keys(node)) delete node[k];

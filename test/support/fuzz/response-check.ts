@@ -1,3 +1,5 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
 /** Anything that looks like a leaked stack frame, source location or module path. */
 export const STACK_RE =
   /\bat \S+ \(|\.[jt]s:\d+|node_modules|\/src\/|\/dist\/|\bError: |\bTypeError\b|\bRangeError\b/;
@@ -15,6 +17,37 @@ export interface Answer {
 export interface CheckOptions {
   /** RFC 6749 §5.2 JSON errors instead of problem+json (POST /v1/oauth/token) */
   oauthErrors?: boolean;
+  /** GeoReport v2 error documents instead of problem+json (/open311/v2, all but 429) */
+  open311Errors?: boolean;
+}
+
+/**
+ * What is wrong with an Open311 error answer: `<errors><error><code/><description/></error></errors>`
+ * as well-formed XML (text/xml) or `[{code, description}]` (application/json), codes = the status
+ * class's documented ones (the body's code may be more specific than the HTTP status).
+ */
+function open311Problems(res: Answer, type: string): string[] {
+  if (/^text\/xml; charset=utf-8/i.test(type)) {
+    if (XMLValidator.validate(res.text) !== true) return [`${res.status} Open311 XML is not well-formed`];
+    const doc = new XMLParser().parse(res.text) as { errors?: { error?: unknown } };
+    const errors = [doc.errors?.error ?? []].flat() as Array<{ code?: unknown; description?: unknown }>;
+    if (!errors.length || errors.some((e) => e.code === undefined || !e.description))
+      return [`${res.status} Open311 XML without <errors><error><code/><description/>`];
+    return [];
+  }
+  if (/^application\/json; charset=utf-8/i.test(type)) {
+    let body: unknown;
+    try {
+      body = JSON.parse(res.text);
+    } catch {
+      return [`${res.status} Open311 JSON error is not JSON`];
+    }
+    const list = Array.isArray(body) ? (body as Array<{ code?: unknown; description?: unknown }>) : [];
+    if (!list.length || list.some((e) => typeof e.code !== 'number' || typeof e.description !== 'string'))
+      return [`${res.status} Open311 JSON error is not [{code, description}]`];
+    return [];
+  }
+  return [`${res.status} Open311 error content-type ${type || '(none)'}`];
 }
 
 /**
@@ -29,6 +62,7 @@ export function checkAnswer(res: Answer, opts: CheckOptions = {}): string[] {
   if (res.status < 400) return out;
 
   const type = String(res.headers['content-type'] ?? '');
+  if (opts.open311Errors && res.status !== 429) return [...out, ...open311Problems(res, type)];
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(res.text) as Record<string, unknown>;

@@ -171,6 +171,11 @@ export class OrganisationsService {
     return this.db.repo(Organisation).findOne({ where: { id } });
   }
 
+  /** A region by code, or null. */
+  region(code: string): Promise<Region | null> {
+    return this.db.repo(Region).findOne({ where: { code } });
+  }
+
   async listRegions(ctx: RequestContext, parentCode?: string): Promise<RegionDto[]> {
     const where = parentCode ? { parentCode } : {};
     const regions = await this.db.repo(Region).find({ where, order: { code: 'ASC' }, take: 500 });

@@ -142,3 +142,49 @@ export function attachmentRows(db: Db, applicationIds: string[]): Promise<Attach
     [applicationIds],
   );
 }
+
+/** Statuses in which an application has been handled (decided, refused or completed): rateable (好差评). */
+const HANDLED_STATUSES = "'approved', 'denied', 'refused', 'issued', 'delivered', 'completed'";
+
+/**
+ * Handled applications as the ratings module reads them (columns of RatingTarget.handledBeforeSql):
+ * rater = the applicant, unit = the case's handling unit (after any transfer), handler = the staff
+ * member who decided or refused, handled = the decision (or the refusal's close).
+ */
+const HANDLED_SELECT = `SELECT a.id::text AS id, a.applicant_account_id AS rater_account_id,
+    COALESCE(c.organisation_id, a.organisation_id) AS organisation_id, a.service_id,
+    (SELECT CASE WHEN e.actor_id ~ '^[0-9a-f-]{36}$' THEN e.actor_id::uuid END FROM case_event e
+      WHERE e.case_id = c.id AND e.actor_kind = 'staff' AND e.data->>'effect' IN ('decide', 'refuse')
+      ORDER BY e.created_at DESC LIMIT 1) AS handler_account_id,
+    COALESCE(c.decided_at, c.closed_at) AS handled_at
+  FROM application a LEFT JOIN case_file c ON c.subject_type = 'application' AND c.subject_id = a.id`;
+
+/** For RatingTarget.handledBeforeSql: applications handled before `$1`. */
+export const HANDLED_APPLICATIONS_SQL = `${HANDLED_SELECT}
+  WHERE CAST(a.status AS text) IN (${HANDLED_STATUSES}) AND COALESCE(c.decided_at, c.closed_at) < $1`;
+
+export interface HandledApplicationRow {
+  id: string;
+  rater_account_id: string;
+  organisation_id: string;
+  service_id: string;
+  handler_account_id: string | null;
+  /** null while the application is not handled */
+  handled_at: Date | null;
+  number: string | null;
+  title_zh: string | null;
+  title_en: string | null;
+}
+
+/** One application as the ratings module sees it (handled_at null unless handled), or undefined. */
+export async function handledApplication(db: Db, id: string): Promise<HandledApplicationRow | undefined> {
+  const [row] = await db.query<HandledApplicationRow>(
+    `SELECT h.id, h.rater_account_id, h.organisation_id, h.service_id, h.handler_account_id,
+       CASE WHEN CAST(x.status AS text) IN (${HANDLED_STATUSES}) THEN h.handled_at END AS handled_at,
+       x.number, s.title_zh, s.title_en
+     FROM (${HANDLED_SELECT} WHERE a.id = $1) h
+     JOIN application x ON x.id = h.id::uuid LEFT JOIN service s ON s.id = h.service_id`,
+    [id],
+  );
+  return row;
+}

@@ -20,6 +20,19 @@ import { queryTerms } from './search-terms';
 import { elderGuide, localizedGuide } from './guide-view';
 import { Service, ServiceStatus, ServiceTarget, ServiceVersion } from './service.entity';
 
+/**
+ * Questions and answers another module adds to a published guide's FAQ (consultations published as
+ * FAQs), in the guide's language. The module tells the catalogue when they change
+ * (CatalogService.guideChanged), which drops the cached guides.
+ */
+export type GuideFaqSource = (
+  serviceId: string,
+  language: string,
+) => Promise<Array<{ q: string; a: string }>>;
+
+/** The guide schema's bound on FAQ entries. */
+const MAX_GUIDE_FAQS = 100;
+
 /** Published services pages by id. */
 export const SERVICE_CURSOR = cursorCodec<[string]>('services', 'uuid');
 
@@ -29,10 +42,17 @@ export const SERVICE_CURSOR = cursorCodec<[string]>('services', 'uuid');
  */
 @Injectable()
 export class CatalogPublicService {
+  private readonly faqSources: GuideFaqSource[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly cache: PublishedCatalogCache,
   ) {}
+
+  /** Registers a source of extra FAQ entries (at module init). */
+  addFaqSource(source: GuideFaqSource): void {
+    this.faqSources.push(source);
+  }
 
   /** Published reads below are served from the published-catalogue cache (catalog-cache.ts). */
   list(ctx: RequestContext, q: ServiceQueryDto): Promise<Page<ServiceSummaryDto>> {
@@ -110,9 +130,12 @@ export class CatalogPublicService {
     elder: boolean,
   ): Promise<PublicGuideDto | ElderPublicGuideDto> {
     const { service, version } = await this.published(id);
-    return elder
-      ? elderGuide(ctx.language, service, version)
-      : localizedGuide(ctx.language, service, version);
+    if (elder) return elderGuide(ctx.language, service, version);
+    const guide = localizedGuide(ctx.language, service, version);
+    if (!this.faqSources.length) return guide;
+    const lists = await Promise.all(this.faqSources.map((source) => source(id, guide.language)));
+    const faq = [...guide.guide.faq, ...lists.flat()].slice(0, MAX_GUIDE_FAQS);
+    return { ...guide, guide: { ...guide.guide, faq } };
   }
 
   /** The guide for GraphQL: the same content, the guide and form as JSON text. */

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Language } from '../../../api/context/request-context';
 import type { FieldError } from '../../../api/errors/domain-error';
+import { PublishedCatalogCache } from './catalog-cache';
+import { CatalogPublicService, GuideFaqSource } from './catalog-public.service';
 import { CatalogStaffService, PublishCheck } from './catalog-staff.service';
 import { FormValidationService } from './form-validation.service';
 import type { ServiceVersion } from './service.entity';
@@ -18,7 +20,22 @@ export class CatalogService {
   constructor(
     private readonly staff: CatalogStaffService,
     private readonly forms: FormValidationService,
+    private readonly publicReads: CatalogPublicService,
+    private readonly cache: PublishedCatalogCache,
   ) {}
+
+  /** Adds a source of FAQ entries shown on published guides (registered at module init). */
+  addGuideFaqSource(source: GuideFaqSource): void {
+    this.publicReads.addFaqSource(source);
+  }
+
+  /**
+   * Inside the transaction that changed what a source gives for the service: the cached guides are
+   * dropped here once it commits and, through NOTIFY, in every other instance.
+   */
+  guideChanged(serviceId: string): Promise<void> {
+    return this.cache.notifyChanged(serviceId);
+  }
 
   /** Adds a rule publication enforces (registered at module init; see PublishCheck). */
   addPublishCheck(check: PublishCheck): void {

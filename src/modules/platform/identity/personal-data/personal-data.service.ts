@@ -14,6 +14,12 @@ export enum PersonalField {
   ChannelOpenid = 'channel_identity.openid',
   /** an application's form fields marked `x-personal`, as one JSON object */
   ApplicationForm = 'application.form_personal',
+  /** a consultation message's text (the asker's question, follow-ups and answers) */
+  ConsultationText = 'consultation_message.body_enc',
+  /** a rating's comment (好差评): the rater's own words */
+  RatingComment = 'rating.comment',
+  /** a real-name work order's contact (names, e-mail, phone), as one JSON object */
+  ComplaintContact = 'complaint.contact',
 }
 
 /**
