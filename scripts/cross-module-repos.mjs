@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Counts cross-module repository calls: `repo(X)` / `getRepository(X)` in a module other than the one
+// Counts cross-module repository calls: `repo(X)` / `getRepository(X)` / `byId(X, …)` in a module other than the one
 // that declares entity X (a module is src/modules/<front>/<name>; anything else under src/ is its own
 // top folder). Each aggregate's SQL belongs to its module; other modules call that module's service.
 // Usage: node scripts/cross-module-repos.mjs [--list] [--max N]   (exit 1 when the count exceeds N)
@@ -31,7 +31,7 @@ for (const { file, text } of sources)
 const calls = [];
 for (const { file, text } of sources) {
   const here = moduleOf(file);
-  for (const m of text.matchAll(/\b(?:repo|getRepository)\(\s*(\w+)\s*\)/g)) {
+  for (const m of text.matchAll(/\b(?:repo|getRepository|byId)\(\s*(\w+)\s*[,)]/g)) {
     const there = owner.get(m[1]);
     if (!there || there === here) continue;
     const line = text.slice(0, m.index).split('\n').length;

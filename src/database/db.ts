@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntityTarget,
+  FindOptionsWhere,
+  ObjectLiteral,
+  Repository,
+} from 'typeorm';
 import { transactionScope } from './transaction-scope';
 
 /**
@@ -18,6 +25,18 @@ export class Db {
 
   repo<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {
     return this.manager.getRepository(entity);
+  }
+
+  /** One row by its uuid `id`, row-locked (FOR UPDATE) when asked; null when there is none. */
+  byId<T extends ObjectLiteral & { id: string }>(
+    entity: EntityTarget<T>,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<T | null> {
+    return this.repo(entity).findOne({
+      where: { id } as FindOptionsWhere<T>,
+      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
   }
 
   async transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {

@@ -33,8 +33,8 @@ describe('demo services', () => {
   const state = () =>
     t.db.query<Row>(
       `SELECT s.id, s.implementation_code AS code, o.name AS organisation, s.status,
-              (SELECT count(*) FROM workflow_definition w WHERE w.service_id = s.id) AS workflows,
-              (SELECT w.spec FROM workflow_definition w WHERE w.service_id = s.id AND w.state = 'active') AS active_spec
+              (SELECT count(*) FROM workflow_definition w WHERE w.case_type = 'service' AND w.service_id = s.id) AS workflows,
+              (SELECT w.spec FROM workflow_definition w WHERE w.case_type = 'service' AND w.service_id = s.id AND w.state = 'active') AS active_spec
        FROM service s JOIN organisation o ON o.id = s.organisation_id
        WHERE s.implementation_code = ANY($1) ORDER BY s.implementation_code`,
       [DEMO_SERVICES.map((s) => s.code)],
@@ -112,7 +112,10 @@ describe('demo services', () => {
         .accessToken as string;
     const id = async (r: Row) =>
       (
-        await t.db.query<{ id: string }>(`SELECT id FROM workflow_definition WHERE service_id = $1`, [r.id])
+        await t.db.query<{ id: string }>(
+          `SELECT id FROM workflow_definition WHERE case_type = 'service' AND service_id = $1`,
+          [r.id],
+        )
       )[0].id;
     const byUnit = (name: string) => rows.find((r) => r.organisation === name)!;
     const can = async (user: string, r: Row, status: number) =>
@@ -206,7 +209,7 @@ describe('demo services', () => {
     const beijingDay = (offsetDays: number) =>
       new Date(Date.now() + 8 * 3_600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
     const stats = await t.http
-      .get(`/v1/statistics/cases?from=${beijingDay(0)}&to=${beijingDay(1)}&groupBy=service`)
+      .get(`/v1/statistics/cases?from=${beijingDay(0)}&to=${beijingDay(1)}&groupBy=service&caseType=service`)
       .set(await login('supervisor'))
       .expect(200);
     expect(stats.body.rows).toEqual([

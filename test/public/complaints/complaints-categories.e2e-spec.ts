@@ -126,7 +126,6 @@ describe('complaint categories and their time limits', () => {
         },
         '/attributes/0',
       ],
-      [{ organisationId: cast.units.other }, '/organisationId'],
       [{ dispatchUnits: ['01900000-0000-7000-8000-000000000000'] }, '/dispatchUnits/0'],
       [{ parentCode: 'no.parent' }, '/parentCode'],
       [{ name: { 'zh-CN': '', en: 'x' } }, '/name/zh-CN'],
@@ -142,6 +141,13 @@ describe('complaint categories and their time limits', () => {
         expect.arrayContaining([pointer]),
       ]);
     }
+    const before = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM complaint_category');
+    const outside = await t.http
+      .post('/v1/complaint-categories')
+      .set(cast.tok(cast.manager))
+      .send({ ...body, organisationId: cast.units.other });
+    expect([outside.status, outside.body.code]).toEqual([404, 'NOT_FOUND']);
+    expect(await t.db.query('SELECT count(*)::int AS n FROM complaint_category')).toEqual(before);
     for (const p of [cast.dispatcher, cast.supervisor, cast.citizen])
       await t.http.post('/v1/complaint-categories').set(cast.tok(p)).send(body).expect(403);
     await t.http.post('/v1/complaint-categories').send(body).expect(401);

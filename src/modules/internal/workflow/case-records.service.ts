@@ -24,9 +24,7 @@ export class CaseRecords {
 
   /** A task by id, row-locked for the caller's transaction when asked. */
   task(id: string, lock = false): Promise<CaseTask | null> {
-    return this.db
-      .repo(CaseTask)
-      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return this.db.byId(CaseTask, id, { lock });
   }
 
   /** Tasks with their case, as a query the queue narrows and pages (aliases `t` and `c`). */

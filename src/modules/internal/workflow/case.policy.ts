@@ -31,9 +31,7 @@ export class CasePolicy implements AccessPolicy<CaseFile> {
   }
 
   load(id: string, opts: { lock?: boolean }): Promise<CaseFile | null> {
-    return this.db
-      .repo(CaseFile)
-      .findOne({ where: { id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return this.db.byId(CaseFile, id, opts);
   }
 
   async decide(ctx: RequestContext, c: CaseFile, action: string): Promise<AccessDecision> {

@@ -38,9 +38,7 @@ export class ApplicationPolicy implements AccessPolicy<Application> {
   }
 
   load(id: string, opts: { lock?: boolean }): Promise<Application | null> {
-    return this.db
-      .repo(Application)
-      .findOne({ where: { id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return this.db.byId(Application, id, opts);
   }
 
   async decide(ctx: RequestContext, app: Application, action: string): Promise<AccessDecision> {

@@ -31,9 +31,7 @@ export class ServicePolicy implements AccessPolicy<Pick<Service, 'organisationId
   }
 
   load(id: string, opts: { lock?: boolean }): Promise<Service | null> {
-    return this.db
-      .repo(Service)
-      .findOne({ where: { id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return this.db.byId(Service, id, opts);
   }
 
   decide(ctx: RequestContext, s: Pick<Service, 'organisationId'>, action: string): Promise<AccessDecision> {

@@ -101,13 +101,9 @@ export class ComplaintCategoriesService {
   /** An administrator's new category (complaint:manage over its dispatch centre). */
   async create(ctx: RequestContext, dto: CreateComplaintCategoryDto): Promise<ComplaintCategoryDto> {
     const may = await this.access.unitGrant(ctx, [ComplaintPermission.Manage as never], dto.organisationId);
+    // A dispatch centre outside the caller's units is a unit they cannot see: 404, as everywhere.
+    if (!may.allowed) throw notFound('organisation');
     const problems = attributeDefinitionProblems(dto.attributes ?? []);
-    if (!may.allowed)
-      problems.push({
-        pointer: '/organisationId',
-        code: 'outOfScope',
-        message: 'not a unit you manage complaint categories for',
-      });
     for (const [i, id] of [dto.organisationId, ...(dto.dispatchUnits ?? [])].entries())
       if (!(await this.organisations.unit(id))?.active)
         problems.push({

@@ -38,9 +38,7 @@ export class ComplaintPolicy implements AccessPolicy<Units> {
   }
 
   load(id: string, opts: { lock?: boolean }): Promise<Complaint | null> {
-    return this.db
-      .repo(Complaint)
-      .findOne({ where: { id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return this.db.byId(Complaint, id, opts);
   }
 
   async decide(ctx: RequestContext, c: Units, action: string): Promise<AccessDecision> {

@@ -7,6 +7,8 @@ import { DomainError, notFound } from '../../../api/errors/domain-error';
 import { ErrorCode } from '../../../api/errors/error-code';
 import { flattenValidationErrors } from '../../../api/errors/validation';
 import { Db } from '../../../database/db';
+import { Permission } from '../../../api/auth/permission';
+import { AccessService } from '../../platform/access/access.service';
 import { OrganisationsService } from '../../platform/organisations/organisations.service';
 import { Complaint, ComplaintUpdate } from './complaint.entity';
 import { ComplaintCategory } from './complaint-category.entity';
@@ -39,6 +41,7 @@ export class ComplaintsPublicService {
     private readonly actions: ComplaintActionsService,
     private readonly categoriesService: ComplaintCategoriesService,
     private readonly organisations: OrganisationsService,
+    private readonly access: AccessService,
   ) {}
 
   /** The leaves (what takes work orders), as Open311 services. */
@@ -162,6 +165,7 @@ export class ComplaintsPublicService {
     ctx: RequestContext,
     requestId: string,
     input: PostUpdateInput,
+    within?: string,
   ): Promise<{ updateId: string } | null> {
     const dto = await checked(ComplaintFollowUpDto, {
       description: input.description,
@@ -172,7 +176,13 @@ export class ComplaintsPublicService {
       const c = await this.db
         .repo(Complaint)
         .findOne({ where: { number: requestId }, lock: { mode: 'pessimistic_write' } });
-      return c ? this.actions.followUp(ctx, c, dto) : null;
+      if (!c) return null;
+      if (
+        within &&
+        !(await this.access.unitGrant(ctx, [within as Permission], c.dispatchOrganisationId)).allowed
+      )
+        return null;
+      return this.actions.followUp(ctx, c, dto);
     });
   }
 

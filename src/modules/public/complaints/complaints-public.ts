@@ -61,11 +61,17 @@ export class ComplaintsPublic {
   }
 
   /** A follow-up from the public; `status: 'reopen'` on a closed order asks for 重办. */
+  /**
+   * A follow-up on an order by its public number. `within`: a permission the caller must hold over
+   * the order's dispatch centre (an integrator's key reaches the orders of its own units only);
+   * an order out of reach answers null, as a missing one does.
+   */
   postUpdate(
     ctx: RequestContext,
     requestId: string,
     input: PostUpdateInput,
+    within?: string,
   ): Promise<{ updateId: string } | null> {
-    return this.service.postUpdate(ctx, requestId, input);
+    return this.service.postUpdate(ctx, requestId, input, within);
   }
 }

@@ -39,9 +39,7 @@ export class ConsultationPolicy implements AccessPolicy<Consultation> {
   }
 
   load(id: string, opts: { lock?: boolean }): Promise<Consultation | null> {
-    return this.db
-      .repo(Consultation)
-      .findOne({ where: { id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return this.db.byId(Consultation, id, opts);
   }
 
   async decide(ctx: RequestContext, c: Consultation, action: string): Promise<AccessDecision> {

@@ -23,9 +23,7 @@ export class LicencePolicy implements AccessPolicy<
   }
 
   load(id: string, opts: { lock?: boolean }): Promise<Licence | null> {
-    return this.db
-      .repo(Licence)
-      .findOne({ where: { id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return this.db.byId(Licence, id, opts);
   }
 
   async decide(

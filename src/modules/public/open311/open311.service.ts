@@ -178,7 +178,8 @@ export class Open311Service {
       ctx,
       idempotencyKey,
       retried('servicerequestupdates', form.raw),
-      () => renamedForOpen311(() => this.complaints.postUpdate(ctx, requestId, input)),
+      () =>
+        renamedForOpen311(() => this.complaints.postUpdate(ctx, requestId, input, Open311Permission.Submit)),
     );
     if (!posted) throw notFound('open311Request');
     return answer(form.format, updateCreatedDoc(posted.updateId), SHAPES.updates);

@@ -22,9 +22,7 @@ export class RatingPolicy implements AccessPolicy<Rating> {
   }
 
   load(id: string, opts: { lock?: boolean }): Promise<Rating | null> {
-    return this.db
-      .repo(Rating)
-      .findOne({ where: { id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return this.db.byId(Rating, id, opts);
   }
 
   async decide(ctx: RequestContext, r: Rating, action: string): Promise<AccessDecision> {
@@ -52,9 +50,7 @@ export class RatingAppealPolicy implements AccessPolicy<RatingAppeal> {
   }
 
   load(id: string, opts: { lock?: boolean }): Promise<RatingAppeal | null> {
-    return this.db
-      .repo(RatingAppeal)
-      .findOne({ where: { id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return this.db.byId(RatingAppeal, id, opts);
   }
 
   decide(ctx: RequestContext, a: RatingAppeal, action: string): Promise<AccessDecision> {

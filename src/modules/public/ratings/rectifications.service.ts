@@ -76,11 +76,7 @@ export class RectificationsService {
   }
 
   private async find(id: string, lock = false): Promise<Rectification> {
-    const row = UUID_RE.test(id)
-      ? await this.db
-          .repo(Rectification)
-          .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) })
-      : null;
+    const row = UUID_RE.test(id) ? await this.db.byId(Rectification, id, { lock }) : null;
     if (!row) throw notFound('rectification');
     return row;
   }

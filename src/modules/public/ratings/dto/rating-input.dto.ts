@@ -51,7 +51,7 @@ export class RateWithCodeDto {
 
   /** where the rating is given (default hall: the window's 评价器 or the visitor's phone) */
   @Field(() => RatingChannel, { nullable: true })
-  @ApiPropertyOptional({ enum: RATER_CHANNELS, enumName: 'RatingChannel', nullable: true })
+  @ApiPropertyOptional({ enum: RATER_CHANNELS, enumName: 'RaterChannel', nullable: true })
   @IsOptional()
   @IsIn(RATER_CHANNELS)
   channel?: RatingChannel | null;
