@@ -360,6 +360,60 @@ describe(`Idempotency-Key across crashes of the built server on ${PG ? 'PostgreS
     expect(await count('idempotency_key WHERE "key" = $1', [key])).toBe(1);
   });
 
+  it('complaint filing: killed after COMMIT the retry replays the one order; killed before COMMIT the retry files it once', async () => {
+    const orders = (text: string) => count('complaint WHERE description = $1', [text]);
+    const fileOrder = (key: string, description: string) =>
+      request(url)
+        .post('/v1/complaints')
+        .set(citizen)
+        .set('Idempotency-Key', key)
+        .send({
+          categoryCode: 'urban.noise',
+          description,
+          addressString: '演示路 1 号',
+          anonymous: false,
+          phone,
+          channel: 'portal',
+        });
+
+    // After COMMIT: the order, its case and its tracking code exist once; the retry gets the same answer.
+    const afterText = `夜间施工噪音 ${randomUUID()}`;
+    const k1 = `crash-complaint-${randomUUID()}`;
+    await start(faulty('idempotency-after-commit:kill'));
+    await killedBy(() => fileOrder(k1, afterText));
+    expect(await orders(afterText)).toBe(1);
+    const stored = await keyRow(k1);
+    expect(stored).toMatchObject({ response_status: 201 });
+    expect(stored.response_body).toMatch(/^v1\.dev1\./);
+    expect(stored.response_body).not.toContain(phone);
+    const [order] = await sql<{ number: string; tracking_code: string }>(
+      'SELECT number, tracking_code FROM complaint WHERE description = $1',
+      [afterText],
+    );
+    await start(faulty('idempotency-after-commit:kill')); // a replay commits nothing: nothing fires
+    const replay = await fileOrder(k1, afterText).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toMatchObject({ number: order.number, duplicate: false });
+    await stop();
+    expect(await orders(afterText)).toBe(1);
+    expect(await count('case_file WHERE case_type = $1 AND number = $2', ['complaint', order.number])).toBe(
+      1,
+    );
+
+    // Before COMMIT: nothing is left; the retry files the order once.
+    const beforeText = `楼道堆物 ${randomUUID()}`;
+    const k2 = `crash-complaint-${randomUUID()}`;
+    await start(faulty('idempotency-before-commit:kill'));
+    await killedBy(() => fileOrder(k2, beforeText));
+    expect(await orders(beforeText)).toBe(0);
+    expect(await count('idempotency_key WHERE "key" = $1', [k2])).toBe(0);
+    await start(env);
+    const filed = await fileOrder(k2, beforeText).expect(201);
+    expect(filed.headers['idempotent-replayed']).toBeUndefined();
+    await stop();
+    expect(await orders(beforeText)).toBe(1);
+  });
+
   (PG ? it : it.skip)(
     'on PostgreSQL, a database connection dropped after COMMIT still answers, and before COMMIT leaves nothing',
     async () => {
