@@ -61,6 +61,9 @@ function fakeDb(rows: { tasks?: Partial<CaseTask>[]; cases?: Partial<CaseFile>[]
           ) ?? null,
         ),
     }),
+    byId(entity: unknown, id: string) {
+      return this.repo(entity).findOne({ where: { id } });
+    },
   };
   return { db: db as unknown as Db, queries };
 }

@@ -1,3 +1,5 @@
+import { EventDeliveryWorker } from '../events/event-delivery.worker';
+import { JobWorker } from '../jobs/job-worker.service';
 import type { INestApplication } from '@nestjs/common';
 import { Permission } from '../../../api/auth/permission';
 import { RequestContext } from '../../../api/context/request-context';
@@ -372,6 +374,11 @@ export async function seedDemoData(app: INestApplication): Promise<DemoSummary> 
     );
   }
   summary.accounts.push({ role: 'API key (X-API-Key)', login: 'X-API-Key', password: DEMO_API_KEY });
+  // The notices the demo data caused (an answered consultation, a rectification, …) go out now,
+  // through the event deliveries and jobs due, so their log lines come before the start banner
+  // instead of under the demo accounts.
+  await app.get(EventDeliveryWorker).drain();
+  await app.get(JobWorker).drain();
   return summary;
 }
 
