@@ -76,7 +76,7 @@ const ATTACHMENTS_SQL = `SELECT id, application_id AS "applicationId", material,
        content_type AS "contentType", size::float8 AS size, sha256, phase, created_at AS "createdAt"
      FROM application_attachment WHERE application_id = ANY($1::uuid[]) ORDER BY created_at ASC, id ASC`;
 
-const TASK_SELECT = `SELECT "t"."id" AS "id", "t"."stage" AS "stage", "t"."kind" AS "kind", "t"."level" AS "level", "t"."permission" AS "permission", "t"."status" AS "status", "t"."version" AS "version", "c"."number" AS "case_number", "o"."name" AS "unit_name", "t"."case_id" AS "case_id", "c"."service_id" AS "service_id", "s"."title_zh" AS "title_zh", "s"."title_en" AS "title_en", "t"."organisation_id" AS "unit_id", "o"."name_en" AS "unit_name_en", "t"."assignee_id" AS "assignee_id", "a"."display_name" AS "assignee_name", "t"."due_at" AS "due_at", "t"."warning_level" AS "warning_level", "c"."due_at" AS "case_due_at", "c"."warning_level" AS "case_warning_level", "t"."created_at" AS "created_at", "t"."claimed_at" AS "claimed_at", "t"."completed_at" AS "completed_at", (CASE WHEN COALESCE("t"."due_at", 'infinity'::timestamptz) = 'infinity'::timestamptz THEN 'infinity' ELSE to_char(COALESCE("t"."due_at", 'infinity'::timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END) AS "sort_key_0" FROM "case_task" "t" INNER JOIN "case_file" "c" ON "c"."id" = "t"."case_id"  LEFT JOIN "service" "s" ON "s"."id" = "c"."service_id"  LEFT JOIN "organisation" "o" ON "o"."id" = "t"."organisation_id"  LEFT JOIN "account" "a" ON "a"."id" = "t"."assignee_id"`;
+const TASK_SELECT = `SELECT "t"."id" AS "id", "t"."stage" AS "stage", "t"."kind" AS "kind", "t"."level" AS "level", "t"."permission" AS "permission", "t"."status" AS "status", "t"."version" AS "version", "c"."number" AS "case_number", "o"."name" AS "unit_name", "t"."case_id" AS "case_id", "c"."service_id" AS "service_id", "c"."case_type" AS "case_type", "s"."title_zh" AS "title_zh", "s"."title_en" AS "title_en", "t"."organisation_id" AS "unit_id", "o"."name_en" AS "unit_name_en", "t"."assignee_id" AS "assignee_id", "a"."display_name" AS "assignee_name", "t"."due_at" AS "due_at", "t"."warning_level" AS "warning_level", "c"."due_at" AS "case_due_at", "c"."warning_level" AS "case_warning_level", "t"."created_at" AS "created_at", "t"."claimed_at" AS "claimed_at", "t"."completed_at" AS "completed_at", (CASE WHEN COALESCE("t"."due_at", 'infinity'::timestamptz) = 'infinity'::timestamptz THEN 'infinity' ELSE to_char(COALESCE("t"."due_at", 'infinity'::timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END) AS "sort_key_0" FROM "case_task" "t" INNER JOIN "case_file" "c" ON "c"."id" = "t"."case_id"  LEFT JOIN "service" "s" ON "s"."id" = "c"."service_id"  LEFT JOIN "organisation" "o" ON "o"."id" = "t"."organisation_id"  LEFT JOIN "account" "a" ON "a"."id" = "t"."assignee_id"`;
 /** One queue clause per task permission held in some units: the API's visibleTasks(). */
 const queueSql = (permissions: number) => {
   const held = Array.from(
@@ -229,7 +229,8 @@ export async function taskQueue(
     id: r.id,
     caseId: r.case_id,
     caseNumber: r.case_number,
-    service: { id: r.service_id, title: r.title_zh ?? r.title_en ?? null },
+    service: r.service_id ? { id: r.service_id, title: r.title_zh ?? r.title_en ?? null } : null,
+    caseType: r.case_type,
     stage: r.stage,
     kind: r.kind,
     level: Number(r.level),

@@ -111,6 +111,7 @@ export function taskSelect(
     .addSelect('t.case_id', 'case_id')
     .addSelect('c.number', 'case_number')
     .addSelect('c.service_id', 'service_id')
+    .addSelect('c.case_type', 'case_type')
     .addSelect('s.title_zh', 'title_zh')
     .addSelect('s.title_en', 'title_en')
     .addSelect('t.stage', 'stage')
@@ -139,7 +140,8 @@ export interface TaskRow {
   id: string;
   case_id: string;
   case_number: string;
-  service_id: string;
+  service_id: string | null;
+  case_type: string;
   title_zh: string | null;
   title_en: string | null;
   stage: string;
@@ -197,7 +199,10 @@ export function toTaskDto(ctx: RequestContext, r: TaskRow): TaskDto {
     id: r.id,
     caseId: r.case_id,
     caseNumber: r.case_number,
-    service: { id: r.service_id, title: (en ? r.title_en : null) ?? r.title_zh ?? r.title_en ?? null },
+    service: r.service_id
+      ? { id: r.service_id, title: (en ? r.title_en : null) ?? r.title_zh ?? r.title_en ?? null }
+      : null,
+    caseType: r.case_type,
     stage: r.stage,
     kind: r.kind,
     level: Number(r.level),

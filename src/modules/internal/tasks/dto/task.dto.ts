@@ -229,8 +229,15 @@ export class TaskDto {
   @ApiProperty({ maxLength: 40 })
   caseNumber: string;
 
-  @Field(() => TaskServiceDto)
-  service: TaskServiceDto;
+  /** the catalogue service of the case; null for a case of another type (a work order, a consultation, …) */
+  @Field(() => TaskServiceDto, { nullable: true })
+  @ApiProperty({ type: TaskServiceDto, nullable: true })
+  service: TaskServiceDto | null;
+
+  /** the case's type (service, complaint, consultation, rectification, …: GET /v1/case-types) */
+  @Field()
+  @ApiProperty({ maxLength: 32 })
+  caseType: string;
 
   @Field()
   @ApiProperty({ maxLength: 64 })
