@@ -363,18 +363,14 @@ describe(`Idempotency-Key across crashes of the built server on ${PG ? 'PostgreS
   it('complaint filing: killed after COMMIT the retry replays the one order; killed before COMMIT the retry files it once', async () => {
     const orders = (text: string) => count('complaint WHERE description = $1', [text]);
     const fileOrder = (key: string, description: string) =>
-      request(url)
-        .post('/v1/complaints')
-        .set(citizen)
-        .set('Idempotency-Key', key)
-        .send({
-          categoryCode: 'urban.noise',
-          description,
-          addressString: '演示路 1 号',
-          anonymous: false,
-          phone,
-          channel: 'portal',
-        });
+      request(url).post('/v1/complaints').set(citizen).set('Idempotency-Key', key).send({
+        categoryCode: 'urban.noise',
+        description,
+        addressString: '演示路 1 号',
+        anonymous: false,
+        phone,
+        channel: 'portal',
+      });
 
     // After COMMIT: the order, its case and its tracking code exist once; the retry gets the same answer.
     const afterText = `夜间施工噪音 ${randomUUID()}`;
